@@ -1,0 +1,32 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { SettingsPatch } from '../../src-shared/settings';
+import type { Logger } from '../system/logger';
+
+export interface AppConfig {
+  /** Everything the app stores lives here: database, ingest folders, exports, logs. */
+  dataDir: string;
+  /** Debug mode for this run (also switchable in settings). */
+  debug?: boolean;
+  /** Applied over the saved settings at start (`--settings FILE.json`), and saved. */
+  settingsPatch?: SettingsPatch;
+  logger?: Logger;
+}
+
+/** The per-user data folder: HSI_DATA_DIR, else the platform's usual app-data place. */
+export function defaultDataDir(): string {
+  if (process.env.HSI_DATA_DIR) return path.resolve(process.env.HSI_DATA_DIR);
+  const home = os.homedir();
+  const name = 'home-security-intelligence';
+  if (process.platform === 'win32') {
+    return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), name);
+  }
+  if (process.platform === 'darwin') {
+    return path.join(home, 'Library', 'Application Support', name);
+  }
+  return path.join(process.env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), name);
+}
+
+export function databasePath(dataDir: string): string {
+  return path.join(dataDir, 'hsi.sqlite');
+}

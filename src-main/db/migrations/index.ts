@@ -1,0 +1,22 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m001 from './001_initial';
+
+/** Every migration, in order. Names are numbered and must only ever be appended. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '001_initial': m001,
+};
+
+export class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Readonly<Record<string, Migration>> = MIGRATIONS) {}
+
+  getMigrations(): Promise<Record<string, Migration>> {
+    const names = Object.keys(this.migrations);
+    names.forEach((name, i) => {
+      const prev = names[i - 1];
+      if (!/^\d{3}_[a-z0-9_]+$/.test(name) || (prev !== undefined && prev >= name)) {
+        throw new Error(`Migration names must be numbered and increasing: ${name}`);
+      }
+    });
+    return Promise.resolve({ ...this.migrations });
+  }
+}

@@ -1,0 +1,32 @@
+import { REDACTED } from '../../src-shared/settings';
+
+const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|credential|private[-_]?key/i;
+
+/** Replace `user:password@` in URLs. */
+export function redactUrl(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/i, (_m, scheme: string) => {
+    return `${scheme}${REDACTED}@`;
+  });
+}
+
+/**
+ * A deep copy with every secret replaced by "[REDACTED]": values under secret-looking keys
+ * (passwords, tokens, API keys) and credentials embedded in URLs.
+ */
+export function redactSecrets<T>(value: T): T {
+  return redactValue(value, undefined) as T;
+}
+
+function redactValue(value: unknown, key: string | undefined): unknown {
+  if (key !== undefined && SECRET_KEY.test(key) && value !== undefined && value !== null) {
+    return typeof value === 'object' ? REDACTED : value === '' ? '' : REDACTED;
+  }
+  if (typeof value === 'string') return redactUrl(value);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, undefined));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, k);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SettingsPatch } from '../../src-shared/settings';
+import { createApp } from '../app/compose';
+import { defaultDataDir } from '../app/config';
+import { createLogger } from '../system/logger';
+import { startWebServer } from './server';
+
+const USAGE = `Usage: hsi serve [--data-dir DIR] [--port N] [--host 127.0.0.1] [--debug] [--settings FILE.json]
+
+  Runs Home Security Intelligence without Electron and serves its UI and API over HTTP.
+  --data-dir   where the database, ingest folders and exports live (default: ${defaultDataDir()})
+  --port       port to listen on; 0 picks a free one (default 8470)
+  --host       address to bind (default 127.0.0.1, loopback only)
+  --debug      enable debug channels for this run
+  --settings   JSON file with settings to apply at start (a deep partial)
+  --renderer   folder with the built renderer (default: dist/renderer)
+`;
+
+export function rendererDirDefault(): string {
+  return path.resolve(import.meta.dirname, '..', '..', 'dist', 'renderer');
+}
+
+function fail(message: string): never {
+  process.stderr.write(`hsi: ${message}\n`);
+  process.exit(2);
+}
+
+export async function serve(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'data-dir': { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        debug: { type: 'boolean' },
+        settings: { type: 'string' },
+        renderer: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const port = values.port === undefined ? 8470 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --port ${values.port}`);
+  let settingsPatch: SettingsPatch | undefined;
+  if (values.settings) {
+    try {
+      settingsPatch = JSON.parse(fs.readFileSync(values.settings, 'utf8')) as SettingsPatch;
+    } catch (err) {
+      fail(`cannot read --settings ${values.settings}: ${(err as Error).message}`);
+    }
+  }
+  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
+  const logger = createLogger();
+
+  let app;
+  try {
+    app = await createApp({ dataDir, debug: values.debug, settingsPatch, logger });
+  } catch (err) {
+    const issues = (err as { issues?: unknown }).issues;
+    fail(`${(err as Error).message}${issues ? `\n${JSON.stringify(issues, null, 2)}` : ''}`);
+  }
+  const server = await startWebServer(app, {
+    host: values.host ?? '127.0.0.1',
+    port,
+    rendererDir: values.renderer ? path.resolve(values.renderer) : rendererDirDefault(),
+  }).catch((err: unknown) => fail(`cannot listen: ${(err as Error).message}`));
+
+  const bridgeFile = path.join(dataDir, 'bridge.json');
+  const bridge = { url: server.url, port: server.port, token: server.token, pid: process.pid };
+  fs.writeFileSync(bridgeFile, JSON.stringify(bridge, null, 2), { mode: 0o600 });
+  fs.chmodSync(bridgeFile, 0o600);
+  process.stdout.write(`HSI listening on ${server.url}/?token=${server.token}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await server.close();
+      await app.close();
+      fs.rmSync(bridgeFile, { force: true });
+    } finally {
+      logger.flush();
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      await serve(rest);
+      break;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      break;
+    default:
+      fail(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}

@@ -1,0 +1,96 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Point, Zone, ZoneKind } from '../../src-shared/domain';
+import type { DB, ZonesTable } from '../db/schema';
+
+export function toZone(row: Selectable<ZonesTable>): Zone {
+  return {
+    id: row.id,
+    cameraId: row.camera_id,
+    name: row.name,
+    kind: row.kind,
+    points: JSON.parse(row.points) as Point[],
+    riskWeight: row.risk_weight,
+    color: row.color,
+    enabled: row.enabled === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface ZoneFields {
+  name?: string;
+  kind?: ZoneKind;
+  points?: Point[];
+  riskWeight?: number;
+  color?: string;
+  enabled?: boolean;
+}
+
+function columns(f: ZoneFields) {
+  return {
+    ...(f.name !== undefined && { name: f.name }),
+    ...(f.kind !== undefined && { kind: f.kind }),
+    ...(f.points !== undefined && { points: JSON.stringify(f.points) }),
+    ...(f.riskWeight !== undefined && { risk_weight: f.riskWeight }),
+    ...(f.color !== undefined && { color: f.color }),
+    ...(f.enabled !== undefined && { enabled: f.enabled ? (1 as const) : (0 as const) }),
+  };
+}
+
+export function zoneRepository(db: Kysely<DB>) {
+  return {
+    async listForCamera(cameraId: string): Promise<Zone[]> {
+      const rows = await db
+        .selectFrom('zones')
+        .selectAll()
+        .where('camera_id', '=', cameraId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toZone);
+    },
+
+    async find(id: string): Promise<Zone | undefined> {
+      const row = await db.selectFrom('zones').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toZone(row);
+    },
+
+    async insert(
+      z: ZoneFields & { id: string; cameraId: string; name: string; kind: ZoneKind; points: Point[] },
+      now: string,
+    ): Promise<Zone> {
+      const row = await db
+        .insertInto('zones')
+        .values({
+          id: z.id,
+          camera_id: z.cameraId,
+          ...columns(z),
+          name: z.name,
+          kind: z.kind,
+          points: JSON.stringify(z.points),
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toZone(row);
+    },
+
+    async update(id: string, f: ZoneFields, now: string): Promise<Zone | undefined> {
+      const row = await db
+        .updateTable('zones')
+        .set({ ...columns(f), updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toZone(row);
+    },
+
+    async delete(id: string): Promise<Zone | undefined> {
+      const row = await db.deleteFrom('zones').where('id', '=', id).returningAll().executeTakeFirst();
+      return row && toZone(row);
+    },
+  };
+}
+
+export type ZoneRepository = ReturnType<typeof zoneRepository>;

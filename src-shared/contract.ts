@@ -1,0 +1,157 @@
+/**
+ * The one operator API contract (API.md). Every channel is declared once here: its name,
+ * the zod schema its input is validated with, and its output type. The router, both
+ * transports and the renderer's client are all typed from this table.
+ */
+import { z } from 'zod';
+import type {
+  Camera,
+  CameraDeleteResult,
+  CameraStatus,
+  SystemHealth,
+  Zone,
+} from './domain';
+import { ZONE_KINDS, pointSchema } from './domain';
+import type { Settings } from './settings';
+import { settingsPatchSchema } from './settings';
+
+interface ChannelDef<I extends z.ZodType, O> {
+  input: I;
+  /** Type-only marker for the output; never read at run time. */
+  output: O;
+  /** Channels only present while debug mode is on. */
+  debugOnly?: boolean;
+}
+
+function channel<I extends z.ZodType, O>(input: I, opts: { debugOnly?: boolean } = {}) {
+  return { input, output: undefined as unknown as O, ...opts } satisfies ChannelDef<I, O>;
+}
+
+const id = z.string().min(1).max(200);
+const empty = z.strictObject({});
+
+const cameraName = z
+  .string()
+  .trim()
+  .min(1, 'Name is required')
+  .max(80, 'Name must be at most 80 characters')
+  .refine((v) => /[\p{L}\p{N}]/u.test(v), 'Name must contain a letter or digit');
+
+export const cameraCreateSchema = z.strictObject({
+  name: cameraName,
+  folder: z.string().trim().min(1).max(1024).optional(),
+  enabled: z.boolean().optional(),
+});
+
+export const cameraUpdateSchema = z.strictObject({
+  id,
+  name: cameraName.optional(),
+  folder: z.string().trim().min(1).max(1024).optional(),
+  enabled: z.boolean().optional(),
+});
+
+const zoneFields = {
+  name: z.string().trim().min(1, 'Name is required').max(80),
+  kind: z.enum(ZONE_KINDS),
+  points: z.array(pointSchema).min(2).max(64),
+  riskWeight: z.number().min(0).max(10).optional(),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'Colour must look like #3B82F6')
+    .optional(),
+  enabled: z.boolean().optional(),
+};
+
+function checkZonePoints(
+  v: { kind?: (typeof ZONE_KINDS)[number]; points?: [number, number][] },
+  ctx: z.RefinementCtx,
+) {
+  if (!v.kind || !v.points) return;
+  if (v.kind === 'polygon' && v.points.length < 3) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['points'],
+      message: 'A polygon zone needs at least 3 points',
+    });
+  }
+  if (v.kind === 'line' && v.points.length !== 2) {
+    ctx.addIssue({ code: 'custom', path: ['points'], message: 'A line zone needs exactly 2 points' });
+  }
+}
+
+export const zoneCreateSchema = z
+  .strictObject({ cameraId: id, ...zoneFields })
+  .superRefine(checkZonePoints);
+
+export const zoneUpdateSchema = z
+  .strictObject({
+    id,
+    name: zoneFields.name.optional(),
+    kind: zoneFields.kind.optional(),
+    points: zoneFields.points.optional(),
+    riskWeight: zoneFields.riskWeight,
+    color: zoneFields.color,
+    enabled: zoneFields.enabled,
+  })
+  .superRefine(checkZonePoints);
+
+export const channels = {
+  'system.health': channel<typeof empty, SystemHealth>(empty),
+  'system.settings.get': channel<typeof empty, Settings>(empty),
+  'system.settings.update': channel<typeof settingsPatchSchema, Settings>(settingsPatchSchema),
+
+  'cameras.list': channel<typeof empty, Camera[]>(empty),
+  'cameras.get': channel<z.ZodObject<{ id: typeof id }>, Camera>(z.strictObject({ id })),
+  'cameras.create': channel<typeof cameraCreateSchema, Camera>(cameraCreateSchema),
+  'cameras.update': channel<typeof cameraUpdateSchema, Camera>(cameraUpdateSchema),
+  'cameras.delete': channel<z.ZodObject<{ id: typeof id }>, CameraDeleteResult>(
+    z.strictObject({ id }),
+  ),
+
+  'zones.list': channel<z.ZodObject<{ cameraId: typeof id }>, Zone[]>(
+    z.strictObject({ cameraId: id }),
+  ),
+  'zones.create': channel<typeof zoneCreateSchema, Zone>(zoneCreateSchema),
+  'zones.update': channel<typeof zoneUpdateSchema, Zone>(zoneUpdateSchema),
+  'zones.delete': channel<z.ZodObject<{ id: typeof id }>, Zone>(z.strictObject({ id })),
+
+  'debug.config': channel<typeof empty, Record<string, unknown>>(empty, { debugOnly: true }),
+} as const;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type ChannelInput<C extends ChannelName> = z.input<Channels[C]['input']>;
+export type ChannelParsedInput<C extends ChannelName> = z.output<Channels[C]['input']>;
+export type ChannelOutput<C extends ChannelName> = Channels[C]['output'];
+
+export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
+
+export function isChannelName(name: string): name is ChannelName {
+  return Object.prototype.hasOwnProperty.call(channels, name);
+}
+
+/** Push events (IPC webContents.send / WebSocket), each `{ type, data }`. */
+export interface PushEvents {
+  'camera.status': Camera;
+  'camera.deleted': { id: string };
+  'service.status': { name: string; status: string; detail?: string };
+  'settings.updated': Settings;
+  'event.created': unknown;
+  'event.updated': unknown;
+  'alert.created': unknown;
+  'alert.updated': unknown;
+  'delivery.updated': unknown;
+  'export.progress': unknown;
+  'job.progress': unknown;
+  'ingest.status': unknown;
+}
+export type PushType = keyof PushEvents;
+export type PushMessage = { [K in PushType]: { type: K; data: PushEvents[K] } }[PushType];
+
+export type { CameraStatus };
+
+/** The one client interface the renderer uses, over either transport. */
+export interface HsiClient {
+  invoke<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>>;
+  on<T extends PushType>(type: T, listener: (data: PushEvents[T]) => void): () => void;
+}

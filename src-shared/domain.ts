@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export interface RiskThresholds {
+  medium: number;
+  high: number;
+  critical: number;
+}
+
+export const DEFAULT_THRESHOLDS: RiskThresholds = { medium: 30, high: 60, critical: 85 };
+
+/** low < medium ≤ … < high ≤ … < critical ≤ … (score 0..100). */
+export function riskLevelFor(score: number, t: RiskThresholds = DEFAULT_THRESHOLDS): RiskLevel {
+  if (score >= t.critical) return 'critical';
+  if (score >= t.high) return 'high';
+  if (score >= t.medium) return 'medium';
+  return 'low';
+}
+
+export const CAMERA_STATUSES = ['online', 'offline', 'unknown'] as const;
+export type CameraStatus = (typeof CAMERA_STATUSES)[number];
+
+export interface Camera {
+  id: string;
+  name: string;
+  folder: string;
+  enabled: boolean;
+  status: CameraStatus;
+  lastSeenAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const ZONE_KINDS = ['polygon', 'line'] as const;
+export type ZoneKind = (typeof ZONE_KINDS)[number];
+export type Point = [number, number];
+
+export interface Zone {
+  id: string;
+  cameraId: string;
+  name: string;
+  kind: ZoneKind;
+  points: Point[];
+  riskWeight: number;
+  color: string;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CameraDeleteResult {
+  deleted: { events: number; detections: number; zones: number };
+}
+
+export type ServiceStatus = 'running' | 'stopped' | 'degraded' | 'failed';
+
+export interface ServiceHealth {
+  name: string;
+  status: ServiceStatus;
+  detail?: string;
+}
+
+export interface SystemHealth {
+  status: 'ok' | 'degraded';
+  version: string;
+  services: ServiceHealth[];
+}
+
+/** Camera ids are the normalised name: "Front Door" → "front_door" (the reference system's rule). */
+export function cameraIdFromName(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64);
+}
+
+export const pointSchema = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+
+export const REDACTED = '[REDACTED]';
+
+export const DEFAULT_DETECTOR_CLASSES = [
+  'person',
+  'bicycle',
+  'car',
+  'motorcycle',
+  'bus',
+  'truck',
+  'bird',
+  'cat',
+  'dog',
+];
+
+const seconds = z.number().min(0);
+const port = z.number().int().min(0).max(65535);
+
+/** The whole settings object with its defaults (API.md "Settings"). */
+export const settingsSchema = z.strictObject({
+  debug: z.boolean().default(false),
+  ingest: z
+    .strictObject({
+      /** Empty means `<data dir>/ingest`. */
+      root: z.string().default(''),
+      stabilitySeconds: seconds.default(2),
+      minBytes: z.number().int().min(0).default(10240),
+      dedupeWindowSeconds: seconds.default(300),
+      highWater: z.number().int().min(1).default(1000),
+      lowWater: z.number().int().min(0).default(500),
+      usePolling: z.boolean().default(false),
+      ftp: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          host: z.string().min(1).default('127.0.0.1'),
+          port: port.default(2121),
+        })
+        .default({ enabled: false, host: '127.0.0.1', port: 2121 }),
+    })
+    .refine((v) => v.lowWater < v.highWater, {
+      message: 'lowWater must be below highWater',
+      path: ['lowWater'],
+    })
+    .default(() => ({
+      root: '',
+      stabilitySeconds: 2,
+      minBytes: 10240,
+      dedupeWindowSeconds: 300,
+      highWater: 1000,
+      lowWater: 500,
+      usePolling: false,
+      ftp: { enabled: false, host: '127.0.0.1', port: 2121 },
+    })),
+  detector: z
+    .strictObject({
+      model: z.string().min(1).default('yolox_nano'),
+      modelPath: z.string().optional(),
+      providers: z
+        .array(z.enum(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']))
+        .min(1)
+        .default(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']),
+      intraOpThreads: z.number().int().min(0).max(64).default(2),
+      concurrency: z.number().int().min(1).max(16).default(1),
+      confidence: z.number().min(0).max(1).default(0.5),
+      classes: z.array(z.string().min(1)).default(DEFAULT_DETECTOR_CLASSES),
+    })
+    .default(() => ({
+      model: 'yolox_nano',
+      providers: ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as ('cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu')[],
+      intraOpThreads: 2,
+      concurrency: 1,
+      confidence: 0.5,
+      classes: DEFAULT_DETECTOR_CLASSES,
+    })),
+  batching: z
+    .strictObject({
+      windowSeconds: seconds.default(90),
+      idleSeconds: seconds.default(30),
+      maxDetections: z.number().int().min(1).default(500),
+      fastPath: z
+        .strictObject({
+          classes: z.array(z.string().min(1)).default(['person']),
+          minConfidence: z.number().min(0).max(2).default(0.9),
+        })
+        .default({ classes: ['person'], minConfidence: 0.9 }),
+      stationary: z
+        .strictObject({
+          iou: z.number().min(0).max(1).default(0.85),
+          seconds: seconds.default(600),
+        })
+        .default({ iou: 0.85, seconds: 600 }),
+    })
+    .default(() => ({
+      windowSeconds: 90,
+      idleSeconds: 30,
+      maxDetections: 500,
+      fastPath: { classes: ['person'], minConfidence: 0.9 },
+      stationary: { iou: 0.85, seconds: 600 },
+    })),
+  llm: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      baseUrl: z.url().default('http://127.0.0.1:8080'),
+      model: z.string().min(1).default('local'),
+      apiKey: z.string().optional(),
+      timeoutMs: z.number().int().min(100).max(600_000).default(120_000),
+      temperature: z.number().min(0).max(2).default(0.2),
+      maxTokens: z.number().int().min(16).max(32_768).default(1024),
+    })
+    .default(() => ({
+      enabled: false,
+      baseUrl: 'http://127.0.0.1:8080',
+      model: 'local',
+      timeoutMs: 120_000,
+      temperature: 0.2,
+      maxTokens: 1024,
+    })),
+  cameras: z
+    .strictObject({ offlineAfterSeconds: seconds.default(300) })
+    .default({ offlineAfterSeconds: 300 }),
+  retentionDays: z.number().int().min(1).max(3650).default(30),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+
+export type DeepPartial<T> = T extends (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+export type SettingsPatch = DeepPartial<Settings>;
+
+/** Settings keys holding secrets: redacted on every read. */
+export const SECRET_SETTING_PATHS: readonly (readonly string[])[] = [['llm', 'apiKey']];
+
+/**
+ * A deep-partial version of a strict object schema: every key optional, defaults dropped,
+ * unknown keys still rejected. The merged result is validated again with the full schema.
+ */
+export function deepPartial(schema: z.ZodType): z.ZodType {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  switch (def.type) {
+    case 'default':
+    case 'optional':
+    case 'pipe':
+      return deepPartial((def.innerType ?? def.in) as z.ZodType);
+    case 'object': {
+      const shape = (schema as z.ZodObject).shape;
+      const partialShape: Record<string, z.ZodType> = {};
+      for (const [key, value] of Object.entries(shape)) {
+        partialShape[key] = deepPartial(value as z.ZodType).optional();
+      }
+      return z.strictObject(partialShape);
+    }
+    default:
+      return schema;
+  }
+}
+
+export const settingsPatchSchema = deepPartial(settingsSchema) as z.ZodType<SettingsPatch>;
+
+export function defaultSettings(): Settings {
+  return settingsSchema.parse({});
+}
