@@ -155,3 +155,9 @@ export interface HsiClient {
   invoke<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>>;
   on<T extends PushType>(type: T, listener: (data: PushEvents[T]) => void): () => void;
 }
+
+/** What the Electron preload exposes as `window.hsi` (results are unwrapped by the client). */
+export interface HsiBridge {
+  invoke(channel: string, input: unknown): Promise<import('./errors').RpcResult<unknown>>;
+  on(type: string, listener: (data: unknown) => void): () => void;
+}

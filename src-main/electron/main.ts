@@ -1,0 +1,97 @@
+// Electron main process: the thin edge around the same app the headless server runs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BrowserWindow, app, ipcMain, net, protocol, session } from 'electron';
+import type { App } from '../app/compose';
+import { createApp } from '../app/compose';
+import { createLogger } from '../system/logger';
+import { forwardPushes, registerIpc } from './ipc';
+import {
+  APP_SCHEME,
+  ELECTRON_CSP,
+  RENDERER_URL,
+  allowNavigation,
+  permissionDecision,
+  resolveAppFile,
+  windowOpenDecision,
+  windowOptions,
+} from './window';
+
+const logger = createLogger();
+const rendererDir = path.join(app.getAppPath(), 'dist', 'renderer');
+const preloadPath = path.join(import.meta.dirname, 'preload.cjs');
+let hsi: App | undefined;
+let mainWindow: BrowserWindow | undefined;
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(windowOpenDecision);
+    contents.on('will-navigate', (event, url) => {
+      if (!allowNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!allowNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    void hsi?.close();
+  });
+
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      logger.fatal({ err }, 'failed to start');
+      app.exit(1);
+    });
+}
+
+async function start(): Promise<void> {
+  const dataDir = process.env.HSI_DATA_DIR ?? app.getPath('userData');
+  hsi = await createApp({ dataDir, logger, debug: process.argv.includes('--debug') });
+
+  protocol.handle(APP_SCHEME, async (request) => {
+    let file = resolveAppFile(request.url, rendererDir, path.sep);
+    if (!file) return new Response('Not found', { status: 404 });
+    if (!fs.existsSync(file) && !path.extname(file)) file = path.join(rendererDir, 'index.html');
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    headers.set('content-security-policy', ELECTRON_CSP);
+    headers.set('x-content-type-options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
+
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(permissionDecision(permission)),
+  );
+  ses.setPermissionCheckHandler((_contents, permission) => permissionDecision(permission));
+
+  registerIpc(ipcMain, hsi.router);
+  createWindow(hsi);
+}
+
+function createWindow(current: App): void {
+  const win = new BrowserWindow(windowOptions(preloadPath));
+  mainWindow = win;
+  forwardPushes(current.bus, win.webContents);
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => (mainWindow = undefined));
+  void win.loadURL(RENDERER_URL);
+}
