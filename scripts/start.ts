@@ -24,11 +24,10 @@ if (electron) {
     'No Electron binary found (set ELECTRON_PATH or install it into node_modules/electron/dist); ' +
       'starting headless mode instead — open the URL below in a browser.',
   );
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'hsi.js'), 'serve', ...args],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'hsi.js'), 'serve', ...args], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => child.kill(signal));
   }

@@ -4,14 +4,9 @@
  * transports and the renderer's client are all typed from this table.
  */
 import { z } from 'zod';
-import type {
-  Camera,
-  CameraDeleteResult,
-  CameraStatus,
-  SystemHealth,
-  Zone,
-} from './domain';
+import type { Camera, CameraDeleteResult, CameraStatus, SystemHealth, Zone } from './domain';
 import { ZONE_KINDS, pointSchema } from './domain';
+import type { RpcResult } from './errors';
 import type { Settings } from './settings';
 import { settingsPatchSchema } from './settings';
 
@@ -75,7 +70,11 @@ function checkZonePoints(
     });
   }
   if (v.kind === 'line' && v.points.length !== 2) {
-    ctx.addIssue({ code: 'custom', path: ['points'], message: 'A line zone needs exactly 2 points' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['points'],
+      message: 'A line zone needs exactly 2 points',
+    });
   }
 }
 
@@ -158,6 +157,6 @@ export interface HsiClient {
 
 /** What the Electron preload exposes as `window.hsi` (results are unwrapped by the client). */
 export interface HsiBridge {
-  invoke(channel: string, input: unknown): Promise<import('./errors').RpcResult<unknown>>;
+  invoke(channel: string, input: unknown): Promise<RpcResult<unknown>>;
   on(type: string, listener: (data: unknown) => void): () => void;
 }

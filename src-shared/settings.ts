@@ -67,7 +67,9 @@ export const settingsSchema = z.strictObject({
     })
     .default(() => ({
       model: 'yolox_nano',
-      providers: ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as ('cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu')[],
+      providers: ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as (
+        'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu'
+      )[],
       intraOpThreads: 2,
       concurrency: 1,
       confidence: 0.5,

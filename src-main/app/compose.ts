@@ -38,7 +38,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const dataDir = path.resolve(config.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   const logger = config.logger ?? createLogger();
-  const { db, close: closeDb } = await openDatabase(databasePath(dataDir));
+  const database = await openDatabase(databasePath(dataDir));
+  const { db } = database;
 
   const settings = await SettingsService.load(db);
   if (config.settingsPatch) await settings.update(config.settingsPatch);
@@ -75,7 +76,7 @@ export async function createApp(config: AppConfig): Promise<App> {
         debug: debugEnabled(),
         ingestRoot: ingestRoot(),
         settings: settings.get(),
-      }) as Record<string, unknown>,
+      }),
   };
 
   const router = createRouter({
@@ -100,7 +101,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
-      await closeDb();
+      await database.close();
     },
   };
 }

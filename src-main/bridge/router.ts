@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type {
-  ChannelName,
-  ChannelOutput,
-  ChannelParsedInput,
-} from '../../src-shared/contract';
+import type { ChannelName, ChannelOutput, ChannelParsedInput } from '../../src-shared/contract';
 import { channels, isChannelName } from '../../src-shared/contract';
 import type { ErrorBody, RpcResult } from '../../src-shared/errors';
 import { AppError } from '../../src-shared/errors';

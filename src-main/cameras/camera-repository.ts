@@ -32,7 +32,11 @@ export function cameraRepository(db: Kysely<DB>) {
     },
 
     async find(id: string): Promise<Camera | undefined> {
-      const row = await db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('cameras')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && toCamera(row);
     },
 

@@ -8,16 +8,22 @@ export const IPC_PUSH = 'hsi:push';
 
 /** ipcMain.handle for the one invoke channel, with the sender checked on every call. */
 export function registerIpc(ipcMain: IpcMain, router: Router): () => void {
-  ipcMain.handle(IPC_INVOKE, async (event: IpcMainInvokeEvent, channel: unknown, input: unknown) => {
-    const frame = event.senderFrame;
-    if (!isTrustedSender(frame?.url, frame !== null && frame === frame?.top)) {
-      return { ok: false, error: { code: 'unauthorized', message: 'Untrusted sender' } };
-    }
-    if (typeof channel !== 'string') {
-      return { ok: false, error: { code: 'unknown_channel', message: 'Channel must be a string' } };
-    }
-    return router.invoke(channel, input, { transport: 'ipc' });
-  });
+  ipcMain.handle(
+    IPC_INVOKE,
+    async (event: IpcMainInvokeEvent, channel: unknown, input: unknown) => {
+      const frame = event.senderFrame;
+      if (!isTrustedSender(frame?.url, frame !== null && frame === frame?.top)) {
+        return { ok: false, error: { code: 'unauthorized', message: 'Untrusted sender' } };
+      }
+      if (typeof channel !== 'string') {
+        return {
+          ok: false,
+          error: { code: 'unknown_channel', message: 'Channel must be a string' },
+        };
+      }
+      return router.invoke(channel, input, { transport: 'ipc' });
+    },
+  );
   return () => ipcMain.removeHandler(IPC_INVOKE);
 }
 

@@ -19,7 +19,7 @@ export function databaseProbe(db: Kysely<DB>): HealthProbe {
 }
 
 export async function systemHealth(probes: HealthProbe[]): Promise<SystemHealth> {
-  const services = await Promise.all(probes.map((probe) => probe()));
+  const services = await Promise.all(probes.map(async (probe) => probe()));
   const ok = services.every((s) => s.status === 'running');
   return { status: ok ? 'ok' : 'degraded', version: appVersion(), services };
 }

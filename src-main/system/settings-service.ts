@@ -112,7 +112,7 @@ export class SettingsService {
     for (const path of SECRET_SETTING_PATHS) {
       if (getPath(cleanPatch, path) === REDACTED) setPath(cleanPatch, path, undefined);
     }
-    const merged = deepMerge(this.current as unknown as Json, cleanPatch);
+    const merged = deepMerge(this.current, cleanPatch);
     const result = settingsSchema.safeParse(merged);
     if (!result.success) {
       throw new AppError('invalid_input', 'Settings are not valid', zodIssues(result.error));
@@ -131,4 +131,3 @@ export class SettingsService {
     return this.current;
   }
 }
-

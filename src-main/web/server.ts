@@ -150,7 +150,8 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
       const correlationHeader = req.headers['x-correlation-id'];
       const result = await app.router.invoke(channel, input, {
         transport: 'http',
-        correlationId: typeof correlationHeader === 'string' ? correlationHeader.slice(0, 100) : undefined,
+        correlationId:
+          typeof correlationHeader === 'string' ? correlationHeader.slice(0, 100) : undefined,
       });
       if (result.ok) sendJson(res, 200, result);
       else sendError(res, result.error);

@@ -56,7 +56,13 @@ export function zoneRepository(db: Kysely<DB>) {
     },
 
     async insert(
-      z: ZoneFields & { id: string; cameraId: string; name: string; kind: ZoneKind; points: Point[] },
+      z: ZoneFields & {
+        id: string;
+        cameraId: string;
+        name: string;
+        kind: ZoneKind;
+        points: Point[];
+      },
       now: string,
     ): Promise<Zone> {
       const row = await db
@@ -87,7 +93,11 @@ export function zoneRepository(db: Kysely<DB>) {
     },
 
     async delete(id: string): Promise<Zone | undefined> {
-      const row = await db.deleteFrom('zones').where('id', '=', id).returningAll().executeTakeFirst();
+      const row = await db
+        .deleteFrom('zones')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
       return row && toZone(row);
     },
   };

@@ -158,10 +158,37 @@ describe('zones through the router', () => {
 
   it('validates points: 3+ for polygons, exactly 2 for lines, within 0..1', async () => {
     const cases: unknown[] = [
-      { kind: 'polygon', points: [[0, 0], [1, 1]] },
-      { kind: 'line', points: [[0, 0], [1, 1], [0, 1]] },
-      { kind: 'polygon', points: [[0, 0], [1.2, 0], [1, 1]] },
-      { kind: 'polygon', points: [[0, 0], [-0.1, 0], [1, 1]] },
+      {
+        kind: 'polygon',
+        points: [
+          [0, 0],
+          [1, 1],
+        ],
+      },
+      {
+        kind: 'line',
+        points: [
+          [0, 0],
+          [1, 1],
+          [0, 1],
+        ],
+      },
+      {
+        kind: 'polygon',
+        points: [
+          [0, 0],
+          [1.2, 0],
+          [1, 1],
+        ],
+      },
+      {
+        kind: 'polygon',
+        points: [
+          [0, 0],
+          [-0.1, 0],
+          [1, 1],
+        ],
+      },
       { kind: 'polygon', points: [[0, 0], [1], [1, 1]] },
       { kind: 'circle', points: square },
     ];
@@ -192,7 +219,15 @@ describe('zones through the router', () => {
       error: { code: 'not_found' },
     });
     expect(
-      await t.raw('zones.create', { cameraId: 'nope', name: 'z', kind: 'line', points: [[0, 0], [1, 1]] }),
+      await t.raw('zones.create', {
+        cameraId: 'nope',
+        name: 'z',
+        kind: 'line',
+        points: [
+          [0, 0],
+          [1, 1],
+        ],
+      }),
     ).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await t.raw('zones.delete', { id: 'nope' })).toMatchObject({
       ok: false,

@@ -7,11 +7,33 @@ import { MIGRATIONS } from '../../src-main/db/migrations';
 import { tempDir } from '../helpers/temp-app';
 
 const TABLES = [
-  'cameras', 'zones', 'detections', 'events', 'event_detections', 'events_fts', 'alert_rules',
-  'alerts', 'notification_channels', 'deliveries', 'notification_preferences', 'quiet_hours',
-  'calibration', 'event_feedback', 'jobs', 'export_jobs', 'prompt_templates', 'prompt_versions',
-  'prompt_experiments', 'gpu_stats', 'logs', 'rum_samples', 'settings', 'debug_recordings',
-  'ingest_queue', 'dedupe_hashes', 'batches',
+  'cameras',
+  'zones',
+  'detections',
+  'events',
+  'event_detections',
+  'events_fts',
+  'alert_rules',
+  'alerts',
+  'notification_channels',
+  'deliveries',
+  'notification_preferences',
+  'quiet_hours',
+  'calibration',
+  'event_feedback',
+  'jobs',
+  'export_jobs',
+  'prompt_templates',
+  'prompt_versions',
+  'prompt_experiments',
+  'gpu_stats',
+  'logs',
+  'rum_samples',
+  'settings',
+  'debug_recordings',
+  'ingest_queue',
+  'dedupe_hashes',
+  'batches',
 ];
 
 const opened: { close(): Promise<void> }[] = [];
@@ -37,7 +59,9 @@ describe('migrations', () => {
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
     const cal = await db.selectFrom('calibration').selectAll().executeTakeFirstOrThrow();
-    expect([cal.medium_threshold, cal.high_threshold, cal.critical_threshold]).toEqual([30, 60, 85]);
+    expect([cal.medium_threshold, cal.high_threshold, cal.critical_threshold]).toEqual([
+      30, 60, 85,
+    ]);
   });
 
   it('re-opening an up-to-date database changes nothing', async () => {
@@ -52,7 +76,9 @@ describe('migrations', () => {
     const { db } = await open(file);
     const applied = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db);
     expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS));
-    expect(await db.selectFrom('settings').select('value').executeTakeFirst()).toEqual({ value: '1' });
+    expect(await db.selectFrom('settings').select('value').executeTakeFirst()).toEqual({
+      value: '1',
+    });
   });
 
   it('refuses a database written by a newer version, leaving it untouched', async () => {
@@ -105,9 +131,18 @@ describe('migrations', () => {
     await db
       .insertInto('events')
       .values({
-        id: 'e1', camera_id: 'porch', started_at: now, ended_at: now, risk_score: 70,
-        risk_level: 'high', scorer: 'rules', summary: 'Person lingering near the door',
-        reasoning: 'Night time', object_classes: 'person', created_at: now, updated_at: now,
+        id: 'e1',
+        camera_id: 'porch',
+        started_at: now,
+        ended_at: now,
+        risk_score: 70,
+        risk_level: 'high',
+        scorer: 'rules',
+        summary: 'Person lingering near the door',
+        reasoning: 'Night time',
+        object_classes: 'person',
+        created_at: now,
+        updated_at: now,
       })
       .execute();
     const match = async (q: string) =>
@@ -121,7 +156,11 @@ describe('migrations', () => {
     await db.updateTable('cameras').set({ name: 'Back Yard' }).where('id', '=', 'porch').execute();
     expect(await match('porch')).toEqual([]);
     expect(await match('"back yard"')).toEqual(['e1']);
-    await db.updateTable('events').set({ summary: 'Delivery van' }).where('id', '=', 'e1').execute();
+    await db
+      .updateTable('events')
+      .set({ summary: 'Delivery van' })
+      .where('id', '=', 'e1')
+      .execute();
     expect(await match('lingering')).toEqual([]);
     expect(await match('van')).toEqual(['e1']);
     await db.deleteFrom('events').where('id', '=', 'e1').execute();

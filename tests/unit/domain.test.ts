@@ -37,7 +37,11 @@ describe('domain rules', () => {
 describe('settings schema', () => {
   it('has the documented defaults', () => {
     const s = defaultSettings();
-    expect(s.ingest).toMatchObject({ stabilitySeconds: 2, minBytes: 10240, dedupeWindowSeconds: 300 });
+    expect(s.ingest).toMatchObject({
+      stabilitySeconds: 2,
+      minBytes: 10240,
+      dedupeWindowSeconds: 300,
+    });
     expect(s.ingest.ftp).toEqual({ enabled: false, host: '127.0.0.1', port: 2121 });
     expect(s.detector.confidence).toBe(0.5);
     expect(s.batching).toMatchObject({ windowSeconds: 90, idleSeconds: 30, maxDetections: 500 });
@@ -54,7 +58,7 @@ describe('settings schema', () => {
   });
 
   it('merges objects key by key and replaces arrays', () => {
-    const merged = deepMerge(defaultSettings() as never, {
+    const merged = deepMerge(defaultSettings(), {
       detector: { classes: ['person'] },
       ingest: { ftp: { enabled: true } },
     });

@@ -22,7 +22,9 @@ describe('redaction', () => {
   });
 
   it('strips credentials embedded in URLs', () => {
-    expect(redactUrl('http://user:pw@127.0.0.1:8080/v1')).toBe('http://[REDACTED]@127.0.0.1:8080/v1');
+    expect(redactUrl('http://user:pw@127.0.0.1:8080/v1')).toBe(
+      'http://[REDACTED]@127.0.0.1:8080/v1',
+    );
     expect(redactUrl('http://127.0.0.1:8080/v1')).toBe('http://127.0.0.1:8080/v1');
     expect(redactSecrets({ url: 'smtp://a:b@mail.local' })).toEqual({
       url: 'smtp://[REDACTED]@mail.local',

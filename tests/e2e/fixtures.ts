@@ -1,0 +1,89 @@
+/**
+ * Launcher fixture: the Electron app when an Electron binary is present (ELECTRON_PATH or
+ * node_modules/electron/dist), otherwise Debian Chromium against `hsi serve` on a temp data
+ * dir. Either way a test gets a `page` showing the app and the `dataDir` behind it.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, ElectronApplication, Page } from '@playwright/test';
+import { _electron, chromium, test as base } from '@playwright/test';
+import { findElectronBinary } from '../../scripts/electron-binary';
+import type { ServeProcess } from '../helpers/serve-process';
+import { startServe } from '../helpers/serve-process';
+import { tempDir } from '../helpers/temp-app';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+export interface HsiLaunch {
+  mode: 'electron' | 'browser';
+  dataDir: string;
+  /** Browser mode: the tokenised URL `hsi serve` printed (open it again to come back). */
+  entryUrl?: string;
+}
+
+export const test = base.extend<{ hsi: HsiLaunch; page: Page }, { browserInstance?: Browser }>({
+  browserInstance: [
+    async ({}, use) => {
+      if (findElectronBinary()) {
+        await use(undefined);
+        return;
+      }
+      if (!fs.existsSync(CHROMIUM)) {
+        throw new Error(
+          `No Electron binary and no Chromium at ${CHROMIUM}: apt-get install -y chromium`,
+        );
+      }
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      await use(browser);
+      await browser.close();
+    },
+    { scope: 'worker' },
+  ],
+
+  hsi: async ({}, use) => {
+    const dataDir = tempDir('hsi-e2e-');
+    if (findElectronBinary()) {
+      await use({ mode: 'electron', dataDir });
+    } else {
+      const serve: ServeProcess = await startServe(['--data-dir', dataDir, '--port', '0']);
+      await use({ mode: 'browser', dataDir, entryUrl: `${serve.url}/?token=${serve.token}` });
+      const code = await serve.stop();
+      if (code !== 0) throw new Error(`hsi serve exited with ${code}: ${serve.stderr()}`);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  },
+
+  page: async ({ hsi, browserInstance }, use) => {
+    const electronPath = findElectronBinary();
+    if (electronPath) {
+      const built = spawnSync('npm', ['run', '--silent', 'build:main'], { cwd: ROOT });
+      if (built.status !== 0) throw new Error(`build:main failed: ${String(built.stderr)}`);
+      const app: ElectronApplication = await _electron.launch({
+        executablePath: electronPath,
+        args: [ROOT],
+        env: { ...process.env, HSI_DATA_DIR: hsi.dataDir, HSI_LOG_LEVEL: 'warn' },
+      });
+      const page = await app.firstWindow();
+      await use(page);
+      await app.close();
+      return;
+    }
+    const context = await browserInstance!.newContext();
+    const page = await context.newPage();
+    await page.goto(hsi.entryUrl!);
+    await use(page);
+    await context.close();
+  },
+});
+
+export { expect } from '@playwright/test';

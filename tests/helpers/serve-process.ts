@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  stderr: () => string;
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `hsi serve` as a real child process and waits for its listening line. */
+export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'hsi.js'), 'serve', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, HSI_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${err}`)), 30_000);
+    const onEarlyExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${err}`));
+    };
+    child.once('exit', onEarlyExit);
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /HSI listening on (http:\/\/[^/\s]+)\/\?token=([0-9a-f]+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.off('exit', onEarlyExit);
+      resolve({
+        child,
+        url: m[1]!,
+        token: m[2]!,
+        stderr: () => err,
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { request } from '../helpers/http';
+import { startServe } from '../helpers/serve-process';
+import { tempDir } from '../helpers/temp-app';
+
+describe('hsi serve', () => {
+  it('prints the listening line, writes bridge.json 0600, answers, and exits 0 on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const settingsFile = path.join(dataDir, 'overrides.json');
+    fs.writeFileSync(settingsFile, JSON.stringify({ batching: { windowSeconds: 0.2 } }));
+    const serve = await startServe([
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--settings',
+      settingsFile,
+    ]);
+    const bridgeFile = path.join(dataDir, 'bridge.json');
+    const bridge = JSON.parse(fs.readFileSync(bridgeFile, 'utf8')) as Record<string, unknown>;
+    expect(bridge).toMatchObject({ url: serve.url, token: serve.token, pid: serve.child.pid });
+    expect(fs.statSync(bridgeFile).mode & 0o777).toBe(0o600);
+    expect(serve.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const res = await request(`${serve.url}/api/rpc/system.settings.get`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serve.token}` },
+      body: '{}',
+    });
+    expect(
+      res.json<{ data: { batching: { windowSeconds: number } } }>().data.batching.windowSeconds,
+    ).toBe(0.2);
+
+    expect(await serve.stop()).toBe(0);
+    expect(fs.existsSync(bridgeFile)).toBe(false);
+  }, 60_000);
+
+  it('refuses bad flags with a clear message and exit code 2', async () => {
+    await expect(startServe(['--port', 'abc', '--data-dir', tempDir()])).rejects.toThrow(
+      /invalid --port abc/,
+    );
+    await expect(startServe(['--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
+  }, 60_000);
+});
