@@ -11,6 +11,7 @@ import { redactSecrets } from '../debug/redact';
 import { databaseProbe, systemHealth } from '../system/health';
 import type { Logger } from '../system/logger';
 import { createLogger } from '../system/logger';
+import { SqliteLogSink } from '../system/log-sink';
 import { SettingsService, redactSettings } from '../system/settings-service';
 import { ZoneService } from '../zones/zone-service';
 import { zoneRepository } from '../zones/zone-repository';
@@ -37,9 +38,11 @@ export interface App {
 export async function createApp(config: AppConfig): Promise<App> {
   const dataDir = path.resolve(config.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
-  const logger = config.logger ?? createLogger();
+  const logSink = new SqliteLogSink();
+  const logger = config.logger ?? createLogger({ sink: logSink });
   const database = await openDatabase(databasePath(dataDir));
   const { db } = database;
+  logSink.attach(database.sqlite);
 
   const settings = await SettingsService.load(db);
   if (config.settingsPatch) await settings.update(config.settingsPatch);
@@ -101,6 +104,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      logSink.detach();
       await database.close();
     },
   };

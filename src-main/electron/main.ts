@@ -18,7 +18,8 @@ import {
   windowOptions,
 } from './window';
 
-const logger = createLogger();
+// Only for failures before the app (and its database-backed logger) exists.
+const bootLogger = createLogger();
 const rendererDir = path.join(app.getAppPath(), 'dist', 'renderer');
 const preloadPath = path.join(import.meta.dirname, 'preload.cjs');
 let hsi: App | undefined;
@@ -57,14 +58,14 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(start)
     .catch((err: unknown) => {
-      logger.fatal({ err }, 'failed to start');
+      bootLogger.fatal({ err }, 'failed to start');
       app.exit(1);
     });
 }
 
 async function start(): Promise<void> {
   const dataDir = process.env.HSI_DATA_DIR ?? app.getPath('userData');
-  hsi = await createApp({ dataDir, logger, debug: process.argv.includes('--debug') });
+  hsi = await createApp({ dataDir, debug: process.argv.includes('--debug') });
 
   protocol.handle(APP_SCHEME, async (request) => {
     let file = resolveAppFile(request.url, rendererDir, path.sep);

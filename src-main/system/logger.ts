@@ -4,16 +4,19 @@ export type Logger = pino.Logger;
 
 export interface LoggerOptions {
   level?: string;
-  /** Write to this file instead of stderr. */
-  file?: string;
+  /** Also write records at this level and above here (the `logs` table sink). */
+  sink?: { write(line: string): void };
+  sinkLevel?: pino.Level;
+  /** Write to stderr (default true). */
+  stderr?: boolean;
 }
 
-/** Structured logs (pino). Secrets never reach here: callers log ids, not configs. */
+/** Structured logs (pino) as JSON on stderr. Secrets never reach here: log ids, not configs. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.HSI_LOG_LEVEL ?? 'info';
-  const destination = options.file
-    ? pino.destination({ dest: options.file, mkdir: true, sync: false })
-    : pino.destination(2);
+  const streams: pino.StreamEntry[] = [];
+  if (options.stderr !== false) streams.push({ level: 'trace', stream: pino.destination(2) });
+  if (options.sink) streams.push({ level: options.sinkLevel ?? 'info', stream: options.sink });
   return pino(
     {
       level,
@@ -24,6 +27,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         censor: '[REDACTED]',
       },
     },
-    destination,
+    pino.multistream(streams),
   );
 }

@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import type { SettingsPatch } from '../../src-shared/settings';
 import { createApp } from '../app/compose';
 import { defaultDataDir } from '../app/config';
-import { createLogger } from '../system/logger';
 import { startWebServer } from './server';
 
 const USAGE = `Usage: hsi serve [--data-dir DIR] [--port N] [--host 127.0.0.1] [--debug] [--settings FILE.json]
@@ -61,11 +60,9 @@ export async function serve(argv: string[]): Promise<void> {
     }
   }
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
-  const logger = createLogger();
-
   let app;
   try {
-    app = await createApp({ dataDir, debug: values.debug, settingsPatch, logger });
+    app = await createApp({ dataDir, debug: values.debug, settingsPatch });
   } catch (err) {
     const issues = (err as { issues?: unknown }).issues;
     fail(`${(err as Error).message}${issues ? `\n${JSON.stringify(issues, null, 2)}` : ''}`);
@@ -86,13 +83,12 @@ export async function serve(argv: string[]): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    app.logger.info({ signal }, 'shutting down');
     try {
       await server.close();
       await app.close();
       fs.rmSync(bridgeFile, { force: true });
     } finally {
-      logger.flush();
       process.exit(0);
     }
   };
