@@ -64,7 +64,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['*.config.ts', 'vite.config.ts', 'playwright.config.ts', 'vitest.config.ts'],
+    files: ['*.config.ts', '*.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -36,10 +36,10 @@ export class CameraService {
         { path: ['name'], message: 'Name must contain a letter or digit' },
       ]);
     }
+    await this.assertNameFree(input.name);
     if (await this.deps.repo.find(id)) {
       throw new AppError('conflict', `A camera with id "${id}" already exists; pick another name`);
     }
-    await this.assertNameFree(input.name);
     const folder = input.folder
       ? await this.prepareFolder(input.folder)
       : await this.prepareFolder(path.join(this.deps.ingestRoot(), id));

@@ -1,0 +1,63 @@
+import { useEffect } from 'react';
+import { NO_TOKEN_MESSAGE } from './api';
+import { PlaceholderPage } from './components/PlaceholderPage';
+import { Sidebar } from './components/Sidebar';
+import { CamerasPage } from './pages/CamerasPage';
+import { DashboardPage } from './pages/DashboardPage';
+import { NOT_BUILT } from './pages/placeholders';
+import { SettingsPage } from './pages/SettingsPage';
+import type { Route } from './routes';
+import { useRoute } from './routes';
+import { startCameraSync } from './stores/cameras';
+import { useConnection } from './stores/connection';
+
+function Page({ route }: { route: Route }) {
+  switch (route.id) {
+    case 'dashboard':
+      return <DashboardPage />;
+    case 'cameras':
+      return <CamerasPage />;
+    case 'settings':
+      return <SettingsPage />;
+    default:
+      return (
+        <PlaceholderPage
+          title={route.title}
+          description={NOT_BUILT[route.id] ?? `${route.title} is not built yet.`}
+        />
+      );
+  }
+}
+
+function NoToken({ route }: { route: Route }) {
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">{route.title}</h1>
+      </header>
+      <div className="notice notice-error" role="alert">
+        <p>{NO_TOKEN_MESSAGE}</p>
+      </div>
+    </section>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const problem = useConnection((s) => s.problem);
+
+  useEffect(() => startCameraSync(), []);
+
+  useEffect(() => {
+    document.title = `${route.title} · Home Security Intelligence`;
+  }, [route]);
+
+  return (
+    <div className="app">
+      <Sidebar current={route.id} />
+      <main className="main">
+        {problem === 'no-token' ? <NoToken route={route} /> : <Page key={route.id} route={route} />}
+      </main>
+    </div>
+  );
+}

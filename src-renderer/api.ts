@@ -1,0 +1,249 @@
+/**
+ * The renderer's one client for the operator API (API.md), over either transport:
+ * - Electron: `window.hsi` from the preload (IPC);
+ * - browser (`hsi serve`): HTTP for calls, a WebSocket for push events, with the access
+ *   token taken from the page URL once and kept in memory only.
+ * React-free: components use `api` directly and stores for shared state.
+ */
+import type {
+  ChannelInput,
+  ChannelName,
+  ChannelOutput,
+  HsiBridge,
+  HsiClient,
+  PushEvents,
+  PushType,
+} from '../src-shared/contract';
+import type { ErrorCode, ValidationIssue } from '../src-shared/errors';
+import { useConnection } from './stores/connection';
+
+export const NO_TOKEN_MESSAGE =
+  'No access token: open the link printed by `hsi serve` (it ends in ?token=…)';
+
+const UNREACHABLE_MESSAGE =
+  'Cannot reach the Home Security Intelligence server. Check that `hsi serve` is still running, then try again.';
+
+/** A failed call: the server's error code and message, plus validation issues if any. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly issues?: ValidationIssue[];
+
+  constructor(code: ErrorCode, message: string, issues?: ValidationIssue[]) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    if (issues) this.issues = issues;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function toIssues(value: unknown): ValidationIssue[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const issues: ValidationIssue[] = [];
+  for (const item of value as unknown[]) {
+    if (!isRecord(item) || typeof item.message !== 'string') continue;
+    const path = Array.isArray(item.path)
+      ? (item.path as unknown[]).filter(
+          (p): p is string | number => typeof p === 'string' || typeof p === 'number',
+        )
+      : [];
+    const issue: ValidationIssue = { path, message: item.message };
+    if (typeof item.code === 'string') issue.code = item.code;
+    issues.push(issue);
+  }
+  return issues;
+}
+
+/** `{ ok: true, data }` → data; `{ ok: false, error }` → throws ApiError. */
+export function unwrapResult(result: unknown): unknown {
+  if (isRecord(result) && result.ok === true) return result.data;
+  if (isRecord(result) && result.ok === false && isRecord(result.error)) {
+    const { code, message, issues } = result.error;
+    throw new ApiError(
+      typeof code === 'string' ? (code as ErrorCode) : 'internal',
+      typeof message === 'string' ? message : 'The request failed',
+      toIssues(issues),
+    );
+  }
+  throw new ApiError('internal', 'The server sent an answer the app does not understand');
+}
+
+type AnyListener = (data: unknown) => void;
+
+/** Push listeners by event type. */
+class ListenerSet {
+  private readonly byType = new Map<string, Set<AnyListener>>();
+
+  add(type: string, listener: AnyListener): () => void {
+    let set = this.byType.get(type);
+    if (!set) {
+      set = new Set();
+      this.byType.set(type, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  }
+
+  dispatch(type: string, data: unknown): void {
+    const set = this.byType.get(type);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(data);
+      } catch (err) {
+        // One broken listener must not stop the others; surface it like an uncaught error.
+        reportError(err);
+      }
+    }
+  }
+}
+
+export function createElectronClient(bridge: HsiBridge): HsiClient {
+  useConnection.setState({ state: 'connected', problem: null });
+  return {
+    async invoke<C extends ChannelName>(
+      channel: C,
+      input: ChannelInput<C>,
+    ): Promise<ChannelOutput<C>> {
+      let result: unknown;
+      try {
+        result = await bridge.invoke(channel, input);
+      } catch (err) {
+        throw new ApiError(
+          'unavailable',
+          err instanceof Error ? err.message : 'The app backend did not answer',
+        );
+      }
+      return unwrapResult(result) as ChannelOutput<C>;
+    },
+    on<T extends PushType>(type: T, listener: (data: PushEvents[T]) => void): () => void {
+      return bridge.on(type, listener as AnyListener);
+    },
+  };
+}
+
+/** Reads `?token=` from the address once and removes it from the address bar (hash kept). */
+export function takeTokenFromUrl(): string | null {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get('token');
+  if (token === null) return null;
+  url.searchParams.delete('token');
+  window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+  return token || null;
+}
+
+const MIN_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 10_000;
+
+export function createBrowserClient(token: string | null): HsiClient {
+  const listeners = new ListenerSet();
+
+  if (token === null) {
+    useConnection.setState({ state: 'disconnected', problem: 'no-token' });
+  } else {
+    connectEvents(token, listeners);
+  }
+
+  return {
+    async invoke<C extends ChannelName>(
+      channel: C,
+      input: ChannelInput<C>,
+    ): Promise<ChannelOutput<C>> {
+      if (token === null) throw new ApiError('unauthorized', NO_TOKEN_MESSAGE);
+      let response: Response;
+      try {
+        response = await fetch('/api/rpc/' + channel, {
+          method: 'POST',
+          headers: { Authorization: 'Bearer ' + token, 'content-type': 'application/json' },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch {
+        throw new ApiError('unavailable', UNREACHABLE_MESSAGE);
+      }
+      let body: unknown;
+      try {
+        body = await response.json();
+      } catch {
+        throw new ApiError(
+          response.status === 503 ? 'unavailable' : 'internal',
+          `The server answered HTTP ${response.status} without a readable body`,
+        );
+      }
+      return unwrapResult(body) as ChannelOutput<C>;
+    },
+    on<T extends PushType>(type: T, listener: (data: PushEvents[T]) => void): () => void {
+      return listeners.add(type, listener as AnyListener);
+    },
+  };
+}
+
+/** The push-event WebSocket, reconnecting with exponential backoff (0.5 s doubling to 10 s). */
+function connectEvents(token: string, listeners: ListenerSet): void {
+  const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const url = `${scheme}//${window.location.host}/api/events?token=${encodeURIComponent(token)}`;
+  let backoff = MIN_BACKOFF_MS;
+  let everOpened = false;
+
+  const open = () => {
+    useConnection.setState({ state: 'connecting' });
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url);
+    } catch {
+      retry();
+      return;
+    }
+    socket.addEventListener('open', () => {
+      backoff = MIN_BACKOFF_MS;
+      const { reconnects } = useConnection.getState();
+      useConnection.setState({
+        state: 'connected',
+        reconnects: everOpened ? reconnects + 1 : reconnects,
+      });
+      everOpened = true;
+    });
+    socket.addEventListener('message', (event: MessageEvent) => {
+      if (typeof event.data !== 'string') return;
+      let message: unknown;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (isRecord(message) && typeof message.type === 'string') {
+        listeners.dispatch(message.type, message.data);
+      }
+    });
+    socket.addEventListener('close', () => {
+      useConnection.setState({ state: 'disconnected' });
+      retry();
+    });
+  };
+
+  const retry = () => {
+    const delay = backoff;
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    setTimeout(open, delay);
+  };
+
+  open();
+}
+
+function createClient(): HsiClient {
+  if (window.hsi) return createElectronClient(window.hsi);
+  return createBrowserClient(takeTokenFromUrl());
+}
+
+/** The app's one API client. */
+export const api: HsiClient = createClient();
+
+/** A message a person can read, from anything thrown. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error && err.message) return err.message;
+  return 'Something went wrong';
+}

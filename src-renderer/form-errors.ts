@@ -1,0 +1,38 @@
+import { ApiError, errorMessage } from './api';
+
+export type FieldErrors = Partial<Record<string, string[]>>;
+
+export interface FormErrors {
+  /** Messages per field key (a dotted path such as `detector.confidence`). */
+  fields: FieldErrors;
+  /** What does not belong to a field (conflicts, outages, unmatched issues), or null. */
+  form: string | null;
+}
+
+export const NO_ERRORS: FormErrors = { fields: {}, form: null };
+
+/**
+ * Splits a failed call into per-field messages and one form-level message. An issue belongs
+ * to the field whose key is a prefix of its path (`['detector','confidence']` →
+ * `detector.confidence`; `['name']` → `name`).
+ */
+export function formErrorsFrom(err: unknown, fieldKeys: readonly string[]): FormErrors {
+  if (!(err instanceof ApiError) || !err.issues || err.issues.length === 0) {
+    return { fields: {}, form: errorMessage(err) };
+  }
+  const fields: FieldErrors = {};
+  const unmatched: string[] = [];
+  for (const issue of err.issues) {
+    const path = issue.path.map(String);
+    const key = fieldKeys.find((k) => {
+      const parts = k.split('.');
+      return parts.every((part, i) => path[i] === part);
+    });
+    if (key === undefined) {
+      unmatched.push(path.length > 0 ? `${path.join('.')}: ${issue.message}` : issue.message);
+    } else {
+      (fields[key] ??= []).push(issue.message);
+    }
+  }
+  return { fields, form: unmatched.length > 0 ? unmatched.join(' ') : null };
+}

@@ -1,0 +1,146 @@
+import { useEffect, useState } from 'react';
+import type { ServiceStatus, SystemHealth } from '../../src-shared/domain';
+import { api, errorMessage } from '../api';
+import { StatusBadge } from '../components/StatusBadge';
+import { plural } from '../format';
+import { routeHref } from '../routes';
+import { useCameras } from '../stores/cameras';
+import { useConnection } from '../stores/connection';
+
+function HealthPanel() {
+  const [health, setHealth] = useState<SystemHealth | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reconnects = useConnection((s) => s.reconnects);
+
+  useEffect(() => {
+    let live = true;
+    api.invoke('system.health', {}).then(
+      (result) => {
+        if (!live) return;
+        setHealth(result);
+        setError(null);
+      },
+      (err: unknown) => {
+        if (live) setError(errorMessage(err));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [reconnects]);
+
+  useEffect(
+    () =>
+      api.on('service.status', (update) => {
+        setHealth((current) => {
+          if (!current) return current;
+          const services = current.services.map((s) =>
+            s.name === update.name
+              ? { ...s, status: update.status as ServiceStatus, detail: update.detail }
+              : s,
+          );
+          const ok = services.every((s) => s.status === 'running');
+          return { ...current, status: ok ? 'ok' : 'degraded', services };
+        });
+      }),
+    [],
+  );
+
+  return (
+    <section className="panel" aria-labelledby="health-title">
+      <h2 id="health-title">System health</h2>
+      {error && (
+        <p className="notice notice-error" role="alert">
+          Could not load system health: {error}
+        </p>
+      )}
+      {!health && !error && <p className="muted">Loading system health…</p>}
+      {health && (
+        <>
+          <dl className="facts">
+            <div>
+              <dt>Overall</dt>
+              <dd data-testid="health-status">
+                <StatusBadge
+                  status={health.status}
+                  label={health.status === 'ok' ? 'OK' : 'Degraded'}
+                />
+              </dd>
+            </div>
+            <div>
+              <dt>Version</dt>
+              <dd data-testid="app-version">{health.version}</dd>
+            </div>
+          </dl>
+          <h3 className="subheading">Services</h3>
+          {health.services.length === 0 ? (
+            <p className="muted">No services report their health yet.</p>
+          ) : (
+            <ul className="service-list">
+              {health.services.map((service) => (
+                <li key={service.name} data-testid={`service-${service.name}`}>
+                  <span className="service-name">{service.name}</span>
+                  <StatusBadge status={service.status} title={service.detail} />
+                  {service.detail && <span className="muted service-detail">{service.detail}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function CamerasSummary() {
+  const cameras = useCameras((s) => s.cameras);
+  const status = useCameras((s) => s.status);
+  const error = useCameras((s) => s.error);
+  const reconnects = useConnection((s) => s.reconnects);
+
+  useEffect(() => {
+    void useCameras.getState().load();
+  }, [reconnects]);
+
+  const online = cameras.filter((c) => c.status === 'online').length;
+
+  return (
+    <section className="panel" aria-labelledby="cameras-title">
+      <h2 id="cameras-title">Cameras</h2>
+      {status === 'error' && (
+        <p className="notice notice-error" role="alert">
+          Could not load cameras: {error}
+        </p>
+      )}
+      {(status === 'idle' || status === 'loading') && <p className="muted">Loading cameras…</p>}
+      {status === 'ready' &&
+        (cameras.length === 0 ? (
+          <p className="empty-inline">No cameras yet — add one in Cameras &amp; Zones</p>
+        ) : (
+          <p className="big-number" data-testid="camera-count">
+            {plural(cameras.length, 'camera')}
+            <span className="muted"> · {online} online</span>
+          </p>
+        ))}
+      <p>
+        <a className="button button-secondary" href={routeHref('cameras')}>
+          Manage cameras
+        </a>
+      </p>
+    </section>
+  );
+}
+
+export function DashboardPage() {
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">Dashboard</h1>
+      </header>
+      <div className="grid">
+        <HealthPanel />
+        <CamerasSummary />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,17 @@
+import type { RouteId } from '../routes';
+
+/** One sentence per area that is not built yet: what it will do. */
+export const NOT_BUILT: Partial<Record<RouteId, string>> = {
+  events: 'The event timeline — search, filters and review — is not built yet.',
+  alerts:
+    'Alerts — rules, the active alert list, notification channels and delivery history — are not built yet.',
+  analytics:
+    'Analytics — detection trends, risk history, camera uptime and object distribution — are not built yet.',
+  exports: 'Exports of events as CSV, JSON or ZIP, with progress and downloads, are not built yet.',
+  calibration:
+    'Calibration — per-class multipliers, camera sensitivity and risk thresholds, with re-evaluation — is not built yet.',
+  prompts:
+    'Prompt management — templates, versions, rollback, A/B experiments and their analytics — is not built yet.',
+  operations:
+    'Operations — service control, pipeline and GPU status, logs and debug tools — are not built yet.',
+};

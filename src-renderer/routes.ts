@@ -1,0 +1,44 @@
+import { useSyncExternalStore } from 'react';
+
+export const ROUTES = [
+  { id: 'dashboard', title: 'Dashboard' },
+  { id: 'events', title: 'Events' },
+  { id: 'alerts', title: 'Alerts' },
+  { id: 'cameras', title: 'Cameras & Zones' },
+  { id: 'analytics', title: 'Analytics' },
+  { id: 'exports', title: 'Exports' },
+  { id: 'calibration', title: 'Calibration' },
+  { id: 'prompts', title: 'Prompts' },
+  { id: 'operations', title: 'Operations' },
+  { id: 'settings', title: 'Settings' },
+] as const;
+
+export type RouteId = (typeof ROUTES)[number]['id'];
+export type Route = (typeof ROUTES)[number];
+
+const DEFAULT_ROUTE: Route = ROUTES[0];
+
+export function routeHref(id: RouteId): string {
+  return `#/${id}`;
+}
+
+/** `#/cameras` → the Cameras & Zones route; anything unknown → Dashboard. */
+export function routeFromHash(hash: string): Route {
+  const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  return ROUTES.find((r) => r.id === id) ?? DEFAULT_ROUTE;
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+function getHash(): string {
+  return window.location.hash;
+}
+
+/** The current route, following `location.hash`. */
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, getHash);
+  return routeFromHash(hash);
+}
