@@ -4,7 +4,19 @@
  * transports and the renderer's client are all typed from this table.
  */
 import { z } from 'zod';
-import type { Camera, CameraDeleteResult, CameraStatus, SystemHealth, Zone } from './domain';
+import type {
+  Camera,
+  CameraDeleteResult,
+  CameraSnapshot,
+  CameraStatus,
+  Detection,
+  DetectorStatus,
+  FtpCredentials,
+  IngestStatus,
+  QuarantinedFile,
+  SystemHealth,
+  Zone,
+} from './domain';
 import { ZONE_KINDS, pointSchema } from './domain';
 import type { RpcResult } from './errors';
 import type { Settings } from './settings';
@@ -94,6 +106,46 @@ export const zoneUpdateSchema = z
   })
   .superRefine(checkZonePoints);
 
+export const ftpPasswordSchema = z.strictObject({
+  id,
+  /** Omit to generate a strong one. */
+  password: z.string().min(8, 'Use at least 8 characters').max(128).optional(),
+});
+
+export const importFilesSchema = z.strictObject({
+  cameraId: id,
+  paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
+});
+
+export interface ImportResult {
+  queued: number;
+  rejected: { path: string; reason: string }[];
+}
+
+export const quarantineListSchema = z.strictObject({
+  cameraId: id.optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const detectionsListSchema = z.strictObject({
+  eventId: id.optional(),
+  cameraId: id.optional(),
+  imageId: z.number().int().min(1).optional(),
+  objectClasses: z.array(z.string().min(1)).max(80).optional(),
+  minConfidence: z.number().min(0).max(1).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
 export const channels = {
   'system.health': channel<typeof empty, SystemHealth>(empty),
   'system.settings.get': channel<typeof empty, Settings>(empty),
@@ -114,6 +166,17 @@ export const channels = {
   'zones.update': channel<typeof zoneUpdateSchema, Zone>(zoneUpdateSchema),
   'zones.delete': channel<z.ZodObject<{ id: typeof id }>, Zone>(z.strictObject({ id })),
 
+  'cameras.snapshots': channel<typeof empty, CameraSnapshot[]>(empty),
+  'cameras.ftp.setPassword': channel<typeof ftpPasswordSchema, FtpCredentials>(ftpPasswordSchema),
+
+  'ingest.importFiles': channel<typeof importFilesSchema, ImportResult>(importFilesSchema),
+  'ingest.status': channel<typeof empty, IngestStatus>(empty),
+  'ingest.quarantine.list': channel<typeof quarantineListSchema, QuarantinedFile[]>(
+    quarantineListSchema,
+  ),
+  'detector.status': channel<typeof empty, DetectorStatus>(empty),
+  'detections.list': channel<typeof detectionsListSchema, Page<Detection>>(detectionsListSchema),
+
   'debug.config': channel<typeof empty, Record<string, unknown>>(empty, { debugOnly: true }),
 } as const;
 
@@ -131,6 +194,7 @@ export function isChannelName(name: string): name is ChannelName {
 
 /** Push events (IPC webContents.send / WebSocket), each `{ type, data }`. */
 export interface PushEvents {
+  'detections.created': { cameraId: string; imageId: number; count: number };
   'camera.status': Camera;
   'camera.deleted': { id: string };
   'service.status': { name: string; status: string; detail?: string };
@@ -142,7 +206,8 @@ export interface PushEvents {
   'delivery.updated': unknown;
   'export.progress': unknown;
   'job.progress': unknown;
-  'ingest.status': unknown;
+  'ingest.status': IngestStatus;
+  'detector.status': DetectorStatus;
 }
 export type PushType = keyof PushEvents;
 export type PushMessage = { [K in PushType]: { type: K; data: PushEvents[K] } }[PushType];

@@ -29,6 +29,8 @@ export interface Camera {
   enabled: boolean;
   status: CameraStatus;
   lastSeenAt: string | null;
+  /** FTP login for this camera's uploads (null until a password is set). */
+  ftpUser: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -80,3 +82,77 @@ export function cameraIdFromName(name: string): string {
 }
 
 export const pointSchema = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
+
+/** [x1, y1, x2, y2], normalised to 0..1 of the image. */
+export type BBox = [number, number, number, number];
+
+export interface Detection {
+  id: string;
+  eventId: string | null;
+  cameraId: string;
+  imageId: number;
+  imagePath: string;
+  imageWidth: number;
+  imageHeight: number;
+  detectedAt: string;
+  objectClass: string;
+  confidence: number;
+  bbox: BBox;
+  stationary: boolean;
+}
+
+export interface CameraSnapshot {
+  cameraId: string;
+  imageId: number;
+  at: string;
+  width: number;
+  height: number;
+  detections: Pick<Detection, 'id' | 'objectClass' | 'confidence' | 'bbox'>[];
+}
+
+export interface IngestStatus {
+  queueDepth: number;
+  inFlight: number;
+  paused: boolean;
+  processed: number;
+  failed: number;
+  quarantined: number;
+  duplicates: number;
+  /** Images finished in the last minute. */
+  perMinute: number;
+  waitingForDetector: boolean;
+}
+
+export interface QuarantinedFile {
+  id: number;
+  cameraId: string;
+  path: string;
+  quarantinePath: string | null;
+  reason: string;
+  at: string;
+}
+
+export const DETECTOR_FAMILIES = ['yolox', 'nanodet', 'yolo', 'rtdetr'] as const;
+export type DetectorFamily = (typeof DETECTOR_FAMILIES)[number];
+
+export interface DetectorStatus {
+  status: 'ready' | 'loading' | 'unavailable';
+  reason: string | null;
+  model: string;
+  family: DetectorFamily | null;
+  modelPath: string | null;
+  provider: string | null;
+  inputSize: [number, number] | null;
+  intraOpThreads: number;
+  concurrency: number;
+}
+
+export interface FtpCredentials {
+  cameraId: string;
+  user: string;
+  /** Shown once, when set; only a hash is stored. */
+  password: string;
+  host: string;
+  port: number;
+  enabled: boolean;
+}

@@ -45,6 +45,9 @@ export interface IngestQueueTable {
   enqueued_at: string;
   started_at: string | null;
   finished_at: string | null;
+  width: number | null;
+  height: number | null;
+  mtime_ms: number | null;
 }
 
 export interface DedupeHashesTable {
@@ -70,6 +73,7 @@ export interface DetectionsTable {
   stationary: Generated<Bool>;
   model: string | null;
   created_at: string;
+  image_id: number | null;
 }
 
 export interface BatchesTable {

@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial';
+import * as m002 from './002_ingest_images';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_initial': m001,
+  '002_ingest_images': m002,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

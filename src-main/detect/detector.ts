@@ -1,0 +1,301 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import ort from 'onnxruntime-node';
+import type { DetectorFamily, DetectorStatus } from '../../src-shared/domain';
+import type { Settings } from '../../src-shared/settings';
+import type { Logger } from '../system/logger';
+import type { FamilyCodec, Outputs } from './families';
+import { CODECS, inferFamily } from './families';
+import type { ModelEntry } from './models';
+import { classNames, resolveModel } from './models';
+import { nms } from './nms';
+import { preprocess } from './preprocess';
+
+type DetectorSettings = Settings['detector'];
+
+/** One detected object, with its box in source-image pixels. */
+export interface PixelDetection {
+  objectClass: string;
+  classIndex: number;
+  confidence: number;
+  box: [number, number, number, number];
+}
+
+export interface DetectResult {
+  width: number;
+  height: number;
+  detections: PixelDetection[];
+  timings: { preprocessMs: number; inferenceMs: number; postprocessMs: number };
+}
+
+export interface DetectOptions {
+  confidence: number;
+  /** Allowed class names; empty = every class. */
+  classes: readonly string[];
+}
+
+interface LoadedModel {
+  session: ort.InferenceSession;
+  codec: FamilyCodec;
+  inputName: string;
+  inputSize: [number, number];
+  classes: readonly string[];
+  provider: string;
+  path: string;
+  key: string;
+}
+
+export interface DetectorDeps {
+  settings: () => DetectorSettings;
+  userModelsDir: string;
+  appModelsDir: string;
+  manifest: ModelEntry[];
+  envModelPath?: string;
+  logger: Logger;
+  onStatus?: (status: DetectorStatus) => void;
+}
+
+/** Execution providers that can exist on this platform (the rest fail or log noise). */
+function platformProviders(requested: readonly string[]): string[] {
+  return requested.filter((p) => {
+    switch (p) {
+      case 'dml':
+        return process.platform === 'win32';
+      case 'coreml':
+        return process.platform === 'darwin';
+      case 'cuda':
+        return process.platform !== 'darwin' && hasCudaProvider();
+      default:
+        return true;
+    }
+  });
+}
+
+function hasCudaProvider(): boolean {
+  try {
+    const dir = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const bin = path.join(dir, 'bin', 'napi-v6', process.platform, process.arch);
+    return (
+      fs.existsSync(path.join(bin, 'libonnxruntime_providers_cuda.so')) ||
+      fs.existsSync(path.join(bin, 'onnxruntime_providers_cuda.dll'))
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The object detector: one cached InferenceSession per model (concurrent callers share the
+ * loading promise), execution providers tried in the configured order, family-specific
+ * pre/post-processing, class-aware NMS.
+ */
+export class ObjectDetector {
+  private loaded?: LoadedModel;
+  private loading?: Promise<LoadedModel | undefined>;
+  private current: DetectorStatus;
+
+  constructor(private readonly deps: DetectorDeps) {
+    const s = deps.settings();
+    this.current = {
+      status: 'unavailable',
+      reason: 'Not loaded yet',
+      model: s.model,
+      family: null,
+      modelPath: null,
+      provider: null,
+      inputSize: null,
+      intraOpThreads: s.intraOpThreads,
+      concurrency: s.concurrency,
+    };
+  }
+
+  status(): DetectorStatus {
+    return this.current;
+  }
+
+  private setStatus(next: Partial<DetectorStatus>): void {
+    this.current = { ...this.current, ...next };
+    this.deps.onStatus?.(this.current);
+  }
+
+  /** Loads (or re-uses) the configured model; resolves undefined with a reason when it can't. */
+  async ensureLoaded(): Promise<boolean> {
+    const s = this.deps.settings();
+    const location = resolveModel({
+      model: s.model,
+      modelPath: s.modelPath,
+      userModelsDir: this.deps.userModelsDir,
+      appModelsDir: this.deps.appModelsDir,
+      envModelPath: this.deps.envModelPath,
+      manifest: this.deps.manifest,
+    });
+    if (location.path === null) {
+      if (this.loaded) await this.unload();
+      if (this.current.reason !== location.reason) {
+        this.setStatus({
+          status: 'unavailable',
+          reason: location.reason,
+          model: s.model,
+          family: null,
+          modelPath: null,
+          provider: null,
+          inputSize: null,
+        });
+      }
+      return false;
+    }
+    const key = JSON.stringify([location.path, s.providers, s.intraOpThreads]);
+    if (this.loaded?.key === key) return true;
+    if (!this.loading) {
+      this.loading = this.load(location.path, location.entry, key, s).finally(() => {
+        this.loading = undefined;
+      });
+    }
+    return (await this.loading) !== undefined;
+  }
+
+  private async load(
+    modelPath: string,
+    entry: ModelEntry | undefined,
+    key: string,
+    s: DetectorSettings,
+  ): Promise<LoadedModel | undefined> {
+    this.setStatus({ status: 'loading', reason: null, model: s.model, modelPath });
+    const log = this.deps.logger.child({ module: 'detector' });
+    let session: ort.InferenceSession | undefined;
+    let provider = '';
+    const errors: string[] = [];
+    for (const ep of platformProviders(s.providers)) {
+      try {
+        session = await ort.InferenceSession.create(modelPath, {
+          executionProviders: [ep],
+          intraOpNumThreads: s.intraOpThreads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+          // Some exports list initializers as inputs: one warning per initializer otherwise.
+          logSeverityLevel: 3,
+        });
+        provider = ep;
+        break;
+      } catch (err) {
+        errors.push(`${ep}: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    if (!session) {
+      this.setStatus({
+        status: 'unavailable',
+        reason: `No execution provider could load ${path.basename(modelPath)} (${errors.join('; ')})`,
+      });
+      return undefined;
+    }
+    const inputMeta = session.inputMetadata[0];
+    const inputShape = inputMeta && 'shape' in inputMeta ? inputMeta.shape : [];
+    const outputs = session.outputMetadata.map((m) => ({
+      name: m.name,
+      shape: 'shape' in m ? m.shape : [],
+    }));
+    const family: DetectorFamily | null = entry?.family ?? inferFamily(outputs);
+    if (!family) {
+      await session.release();
+      this.setStatus({
+        status: 'unavailable',
+        reason: `Cannot tell which detector family ${path.basename(modelPath)} belongs to; add it to models.json`,
+      });
+      return undefined;
+    }
+    const h = typeof inputShape[2] === 'number' ? inputShape[2] : (entry?.inputSize?.[1] ?? 640);
+    const w = typeof inputShape[3] === 'number' ? inputShape[3] : (entry?.inputSize?.[0] ?? 640);
+    const previous = this.loaded;
+    this.loaded = {
+      session,
+      codec: CODECS[family],
+      inputName: session.inputNames[0]!,
+      inputSize: [w, h],
+      classes: classNames(entry),
+      provider,
+      path: modelPath,
+      key,
+    };
+    if (previous) await previous.session.release();
+    log.info({ modelPath, family, provider, inputSize: [w, h] }, 'detector model loaded');
+    this.setStatus({
+      status: 'ready',
+      reason: null,
+      family,
+      modelPath,
+      provider,
+      inputSize: [w, h],
+      intraOpThreads: s.intraOpThreads,
+      concurrency: s.concurrency,
+    });
+    return this.loaded;
+  }
+
+  /** Detects objects in an encoded image. Throws ImageDecodeError for unreadable images. */
+  async detect(image: Buffer, options: DetectOptions): Promise<DetectResult> {
+    const model = this.loaded;
+    if (!model) throw new Error('Detector is not ready');
+    const [w, h] = model.inputSize;
+    const t0 = performance.now();
+    const { tensor, transform } = await preprocess(image, model.codec.preprocess(w, h));
+    const t1 = performance.now();
+    const feeds = { [model.inputName]: new ort.Tensor('float32', tensor, [1, 3, h, w]) };
+    const results = await model.session.run(feeds);
+    const t2 = performance.now();
+    const outputs: Outputs = {};
+    for (const [name, value] of Object.entries(results)) {
+      outputs[name] = { data: value.data as Float32Array, dims: value.dims };
+    }
+    const minScore = Math.max(0.001, Math.min(options.confidence, 0.999));
+    let candidates = model.codec.decode(outputs, w, h, minScore);
+    const iouThreshold = model.codec.nmsIou(outputs);
+    if (iouThreshold !== null) candidates = nms(candidates, iouThreshold);
+    const allowed = options.classes.length ? new Set(options.classes) : undefined;
+    const detections: PixelDetection[] = [];
+    for (const c of candidates) {
+      const objectClass = model.classes[c.classIndex] ?? `class_${c.classIndex}`;
+      if (allowed && !allowed.has(objectClass)) continue;
+      const x1 = clamp((c.x1 - transform.padX) / transform.scaleX, transform.srcWidth);
+      const y1 = clamp((c.y1 - transform.padY) / transform.scaleY, transform.srcHeight);
+      const x2 = clamp((c.x2 - transform.padX) / transform.scaleX, transform.srcWidth);
+      const y2 = clamp((c.y2 - transform.padY) / transform.scaleY, transform.srcHeight);
+      if (x2 - x1 < 1 || y2 - y1 < 1) continue;
+      detections.push({
+        objectClass,
+        classIndex: c.classIndex,
+        confidence: c.score,
+        box: [x1, y1, x2, y2],
+      });
+    }
+    detections.sort((a, b) => b.confidence - a.confidence);
+    const t3 = performance.now();
+    return {
+      width: transform.srcWidth,
+      height: transform.srcHeight,
+      detections,
+      timings: { preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: t3 - t2 },
+    };
+  }
+
+  /** The loaded session's model path and family, for logs and records. */
+  modelName(): string | null {
+    return this.loaded ? path.basename(this.loaded.path) : null;
+  }
+
+  private async unload(): Promise<void> {
+    const loaded = this.loaded;
+    this.loaded = undefined;
+    if (loaded) await loaded.session.release();
+  }
+
+  async close(): Promise<void> {
+    await this.loading;
+    await this.unload();
+  }
+}
+
+function clamp(v: number, max: number): number {
+  return Math.min(Math.max(v, 0), max);
+}
