@@ -196,7 +196,10 @@ export class ObjectDetector {
       name: m.name,
       shape: 'shape' in m ? m.shape : [],
     }));
-    const family: DetectorFamily | null = entry?.family ?? inferFamily(outputs);
+    const h = typeof inputShape[2] === 'number' ? inputShape[2] : (entry?.inputSize?.[1] ?? 640);
+    const w = typeof inputShape[3] === 'number' ? inputShape[3] : (entry?.inputSize?.[0] ?? 640);
+    const family: DetectorFamily | null =
+      entry?.family ?? inferFamily({ width: w, height: h }, outputs);
     if (!family) {
       await session.release();
       this.setStatus({
@@ -205,8 +208,6 @@ export class ObjectDetector {
       });
       return undefined;
     }
-    const h = typeof inputShape[2] === 'number' ? inputShape[2] : (entry?.inputSize?.[1] ?? 640);
-    const w = typeof inputShape[3] === 'number' ? inputShape[3] : (entry?.inputSize?.[0] ?? 640);
     const previous = this.loaded;
     this.loaded = {
       session,

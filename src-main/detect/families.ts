@@ -257,21 +257,27 @@ export const rtdetr: FamilyCodec = {
 
 export const CODECS: Record<DetectorFamily, FamilyCodec> = { yolox, nanodet, yolo, rtdetr };
 
-/** Recognises a family from a session's input and output names and shapes. */
+/** Anchor count of a stride-8/16/32 grid head for an input size. */
+function gridAnchors(width: number, height: number): number {
+  return STRIDES.reduce((n, s) => n + Math.ceil(width / s) * Math.ceil(height / s), 0);
+}
+
+/** Recognises a family from a session's input size and its output names and shapes. */
 export function inferFamily(
+  input: { width: number; height: number },
   outputs: { name: string; shape: readonly (number | string)[] }[],
 ): DetectorFamily | null {
   const names = outputs.map((o) => o.name);
   if (names.some((n) => n.startsWith('cls_pred_stride_'))) return 'nanodet';
   if (names.includes('logits') && names.includes('pred_boxes')) return 'rtdetr';
-  if (outputs.length === 1) {
-    const shape = outputs[0]!.shape;
-    const last = shape[2];
-    if (typeof last === 'number' && last === 6) return 'yolo';
-    if (typeof last === 'number' && last > 6 && typeof shape[1] === 'number' && shape[1] > last) {
-      return 'yolox';
-    }
-    if (typeof shape[1] === 'number' && typeof last === 'number' && last > shape[1]) return 'yolo';
-  }
+  if (outputs.length !== 1) return null;
+  const [, d1, d2] = outputs[0]!.shape;
+  if (typeof d1 !== 'number' || typeof d2 !== 'number') return null;
+  if (d2 === 6) return 'yolo';
+  const anchors = gridAnchors(input.width, input.height);
+  // Square tensors are ambiguous; Ultralytics names its output "output0".
+  if (d1 === anchors && d2 === anchors) return names[0] === 'output0' ? 'yolo' : 'yolox';
+  if (d1 === anchors && d2 > 5) return 'yolox';
+  if (d2 === anchors && d1 > 4) return 'yolo';
   return null;
 }

@@ -1,0 +1,161 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ObjectDetector } from '../../src-main/detect/detector';
+import { createLogger } from '../../src-main/system/logger';
+import { defaultSettings } from '../../src-shared/settings';
+import type { FixtureBox } from '../fixtures/onnx-models';
+import {
+  nanodetModel,
+  rtdetrModel,
+  writeModel,
+  yoloEndToEndModel,
+  yoloV8Model,
+  yoloxModel,
+} from '../fixtures/onnx-models';
+import { png } from '../helpers/images';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsi-families-'));
+const opened: ObjectDetector[] = [];
+afterAll(async () => {
+  for (const d of opened) await d.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// Known boxes in 64×64 input pixels: a person and a car.
+const BOXES: FixtureBox[] = [
+  { classIndex: 0, score: 0.92, box: [10, 8, 30, 60] },
+  { classIndex: 2, score: 0.75, box: [34, 40, 62, 60] },
+];
+
+async function detectorFor(name: string, bytes: Uint8Array) {
+  const modelPath = writeModel(dir, name, bytes);
+  const d = new ObjectDetector({
+    settings: () => ({ ...defaultSettings().detector, model: name, modelPath, providers: ['cpu'] }),
+    userModelsDir: path.join(dir, 'none'),
+    appModelsDir: path.join(dir, 'none'),
+    manifest: [],
+    logger: createLogger({ level: 'silent' }),
+  });
+  opened.push(d);
+  expect(await d.ensureLoaded()).toBe(true);
+  return d;
+}
+
+function expectBoxes(
+  found: { objectClass: string; confidence: number; box: number[] }[],
+  expected: { objectClass: string; confidence: number; box: number[] }[],
+  tolerancePx: number,
+) {
+  expect(found).toHaveLength(expected.length);
+  for (const e of expected) {
+    const f = found.find((x) => x.objectClass === e.objectClass);
+    expect(f, e.objectClass).toBeDefined();
+    expect(f!.confidence).toBeCloseTo(e.confidence, 3);
+    f!.box.forEach((v, i) => expect(Math.abs(v - e.box[i]!)).toBeLessThanOrEqual(tolerancePx));
+  }
+}
+
+const families = [
+  { name: 'yolox', bytes: () => yoloxModel({ boxes: BOXES }), placement: 'top-left' },
+  { name: 'nanodet', bytes: () => nanodetModel({ boxes: BOXES }), placement: 'center' },
+  { name: 'yolov8', bytes: () => yoloV8Model({ boxes: BOXES }), placement: 'center' },
+  { name: 'yolo26', bytes: () => yoloEndToEndModel({ boxes: BOXES }), placement: 'center' },
+  { name: 'rtdetr', bytes: () => rtdetrModel({ boxes: BOXES }), placement: 'stretch' },
+] as const;
+
+describe('detector families through a real onnxruntime session', () => {
+  for (const family of families) {
+    it(`${family.name}: recognises the family and decodes known boxes`, async () => {
+      const d = await detectorFor(family.name, family.bytes());
+      const expectedFamily = family.name.startsWith('yolo') && family.name !== 'yolox' ? 'yolo' : family.name;
+      expect(d.status()).toMatchObject({ status: 'ready', family: expectedFamily, inputSize: [64, 64] });
+
+      // Same size as the input: boxes come back as encoded.
+      const same = await d.detect(await png(64, 64), { confidence: 0.5, classes: [] });
+      expectBoxes(
+        same.detections,
+        [
+          { objectClass: 'person', confidence: 0.92, box: [10, 8, 30, 60] },
+          { objectClass: 'car', confidence: 0.75, box: [34, 40, 62, 60] },
+        ],
+        0.05,
+      );
+
+      // A 128×64 image: the letterbox (or stretch) is undone.
+      const wide = await d.detect(await png(128, 64), { confidence: 0.5, classes: [] });
+      expect([wide.width, wide.height]).toEqual([128, 64]);
+      const map = (b: number[]): number[] => {
+        if (family.placement === 'stretch') return [b[0]! * 2, b[1]!, b[2]! * 2, b[3]!];
+        const padY = family.placement === 'center' ? 16 : 0;
+        const y = (v: number) => Math.min(64, Math.max(0, (v - padY) * 2));
+        return [b[0]! * 2, y(b[1]!), b[2]! * 2, y(b[3]!)];
+      };
+      expectBoxes(
+        wide.detections,
+        [
+          { objectClass: 'person', confidence: 0.92, box: map([10, 8, 30, 60]) },
+          { objectClass: 'car', confidence: 0.75, box: map([34, 40, 62, 60]) },
+        ].filter((e) => e.box[3]! - e.box[1]! >= 1),
+        0.1,
+      );
+    });
+  }
+
+  it('filters by confidence and class allow-list', async () => {
+    const d = await detectorFor('yolox-filter', yoloxModel({ boxes: BOXES }));
+    const high = await d.detect(await png(64, 64), { confidence: 0.8, classes: [] });
+    expect(high.detections.map((x) => x.objectClass)).toEqual(['person']);
+    const cars = await d.detect(await png(64, 64), { confidence: 0.5, classes: ['car'] });
+    expect(cars.detections.map((x) => x.objectClass)).toEqual(['car']);
+  });
+
+  it('suppresses overlapping boxes of one class, keeps other classes', async () => {
+    const d = await detectorFor(
+      'yolov8-nms',
+      yoloV8Model({
+        boxes: [
+          { classIndex: 0, score: 0.9, box: [10, 10, 40, 50] },
+          { classIndex: 0, score: 0.8, box: [11, 11, 41, 51] },
+          { classIndex: 16, score: 0.7, box: [11, 11, 41, 51] },
+        ],
+      }),
+    );
+    const r = await d.detect(await png(64, 64), { confidence: 0.5, classes: [] });
+    expect(r.detections.map((x) => [x.objectClass, x.confidence.toFixed(2)])).toEqual([
+      ['person', '0.90'],
+      ['dog', '0.70'],
+    ]);
+  });
+
+  it('reports unavailable with a reason when no model exists, and loads once one appears', async () => {
+    const modelPath = path.join(dir, 'later', 'model.onnx');
+    const d = new ObjectDetector({
+      settings: () => ({ ...defaultSettings().detector, model: 'later', modelPath, providers: ['cpu'] }),
+      userModelsDir: path.join(dir, 'none'),
+      appModelsDir: path.join(dir, 'none'),
+      manifest: [],
+      logger: createLogger({ level: 'silent' }),
+    });
+    opened.push(d);
+    expect(await d.ensureLoaded()).toBe(false);
+    expect(d.status()).toMatchObject({ status: 'unavailable', reason: expect.stringContaining('No model file') });
+    await expect(d.detect(await png(64, 64), { confidence: 0.5, classes: [] })).rejects.toThrow(/not ready/);
+    fs.mkdirSync(path.dirname(modelPath), { recursive: true });
+    fs.writeFileSync(modelPath, yoloxModel({ boxes: BOXES }));
+    expect(await d.ensureLoaded()).toBe(true);
+    expect(d.status().status).toBe('ready');
+  });
+
+  it('refuses a corrupt image with ImageDecodeError', async () => {
+    const d = await detectorFor('yolox-corrupt', yoloxModel({ boxes: BOXES }));
+    const good = await png(64, 64);
+    await expect(d.detect(good.subarray(0, good.length / 2), { confidence: 0.5, classes: [] })).rejects.toMatchObject({
+      name: 'ImageDecodeError',
+    });
+    await expect(d.detect(Buffer.from('not an image'), { confidence: 0.5, classes: [] })).rejects.toMatchObject({
+      name: 'ImageDecodeError',
+    });
+  });
+});
