@@ -14,6 +14,18 @@ import { createLogger } from '../system/logger';
 import { SqliteLogSink } from '../system/log-sink';
 import { SettingsService, redactSettings } from '../system/settings-service';
 import { ZoneService } from '../zones/zone-service';
+import { generatePassword, hashPassword } from '../cameras/ftp-password';
+import { detectionRepository } from '../detections/detection-repository';
+import { ObjectDetector } from '../detect/detector';
+import { appModelsDir, loadManifest } from '../detect/models';
+import { ingestRepository } from '../ingest/ingest-repository';
+import { IngestRuntime } from '../ingest/ingest-runtime';
+import { IngestService } from '../ingest/ingest-service';
+import { IngestPipeline } from '../ingest/pipeline';
+import type { StageTimings } from '../ingest/pipeline';
+import { MediaService } from '../media/media-service';
+import { AppError } from '../../src-shared/errors';
+import type { CameraSnapshot } from '../../src-shared/domain';
 import { zoneRepository } from '../zones/zone-repository';
 import type { AppConfig } from './config';
 import { databasePath } from './config';
@@ -30,6 +42,10 @@ export interface App {
   readonly metrics: AppMetrics;
   readonly logger: Logger;
   readonly cameras: CameraService;
+  readonly detector: ObjectDetector;
+  readonly ingest: IngestService;
+  readonly ingestRuntime: IngestRuntime;
+  readonly media: MediaService;
   debugEnabled(): boolean;
   close(): Promise<void>;
 }
@@ -55,7 +71,80 @@ export async function createApp(config: AppConfig): Promise<App> {
   const cameraRepo = cameraRepository(db);
   const cameras = new CameraService({ repo: cameraRepo, bus, ingestRoot });
   const zones = new ZoneService(zoneRepository(db), cameraRepo);
-  const probes = [databaseProbe(db)];
+
+  const images = ingestRepository(db);
+  const detections = detectionRepository(db);
+  const detector = new ObjectDetector({
+    settings: () => settings.get().detector,
+    userModelsDir: path.join(dataDir, 'models'),
+    appModelsDir: appModelsDir(),
+    manifest: loadManifest(),
+    envModelPath: process.env.HSI_MODEL_PATH,
+    logger,
+    onStatus: (s) => bus.emit('detector.status', s),
+  });
+  const ingest = new IngestService({ repo: images, cameras: cameraRepo, settings, bus, logger, dataDir });
+  const pipeline = new IngestPipeline({
+    db,
+    repo: images,
+    cameras: cameraRepo,
+    ingest,
+    detector,
+    settings,
+    bus,
+    logger,
+    onProcessed: config.onProcessed,
+  });
+  ingest.onEnqueued = () => pipeline.wake();
+  ingest.waitingForDetector = () => pipeline.waitingForDetector();
+  const ingestRuntime = new IngestRuntime({
+    settings,
+    cameras: cameraRepo,
+    ingest,
+    pipeline,
+    detector,
+    bus,
+    logger,
+    ingestRoot,
+  });
+  const media = new MediaService({
+    images,
+    detections,
+    allowedRoots: async () => [ingestRoot(), ...(await cameraRepo.list()).map((c) => c.folder)],
+  });
+
+  const probes = [
+    databaseProbe(db),
+    async () => {
+      // Resolves "not loaded yet" into ready or a reason; a loaded model is cached.
+      await detector.ensureLoaded();
+      const s = detector.status();
+      return {
+        name: 'detector',
+        status: s.status === 'ready' ? ('running' as const) : ('degraded' as const),
+        detail: s.status === 'ready' ? `${s.family} on ${s.provider}` : (s.reason ?? s.status),
+      };
+    },
+  ];
+
+  const snapshots = async (): Promise<CameraSnapshot[]> => {
+    const latest = await images.latestImages();
+    return Promise.all(
+      latest.map(async (row) => ({
+        cameraId: row.camera_id,
+        imageId: row.id,
+        at: row.finished_at ?? row.enqueued_at,
+        width: row.width ?? 0,
+        height: row.height ?? 0,
+        detections: (await detections.forImage(row.id)).map((d) => ({
+          id: d.id,
+          objectClass: d.objectClass,
+          confidence: d.confidence,
+          bbox: d.bbox,
+        })),
+      })),
+    );
+  };
 
   settings.onChange((next) => bus.emit('settings.updated', redactSettings(next)));
 
@@ -72,6 +161,23 @@ export async function createApp(config: AppConfig): Promise<App> {
     'zones.create': (input) => zones.create(input),
     'zones.update': (input) => zones.update(input),
     'zones.delete': ({ id }) => zones.delete(id),
+    'cameras.snapshots': snapshots,
+    'cameras.ftp.setPassword': async ({ id, password }) => {
+      const camera = await cameras.get(id);
+      const secret = password ?? generatePassword();
+      await cameraRepo.setFtpCredentials(camera.id, camera.id, await hashPassword(secret), new Date().toISOString());
+      const ftp = settings.get().ingest.ftp;
+      return { cameraId: camera.id, user: camera.id, password: secret, host: ftp.host, port: ftp.port, enabled: ftp.enabled };
+    },
+    'ingest.importFiles': ({ cameraId, paths }) => ingest.importFiles(cameraId, paths),
+    'ingest.status': () => ingest.status(pipeline.waitingForDetector()),
+    'ingest.quarantine.list': ({ cameraId, limit }) => images.quarantined(cameraId, limit ?? 100),
+    'detector.status': () => detector.status(),
+    'detections.list': async (filter) => {
+      const page = await detections.list(filter);
+      if (!page) throw new AppError('invalid_input', 'The cursor is not valid', [{ path: ['cursor'], message: 'Invalid cursor' }]);
+      return page;
+    },
     'debug.config': () =>
       redactSecrets({
         dataDir,
@@ -89,6 +195,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     onCall: (record) => metrics.recordCall(record),
   });
 
+  if (config.ingest !== false) await ingestRuntime.start();
+
   let closed = false;
   return {
     config,
@@ -100,10 +208,16 @@ export async function createApp(config: AppConfig): Promise<App> {
     metrics,
     logger,
     cameras,
+    detector,
+    ingest,
+    ingestRuntime,
+    media,
     debugEnabled,
     async close() {
       if (closed) return;
       closed = true;
+      await ingestRuntime.stop();
+      await detector.close();
       logSink.detach();
       await database.close();
     },

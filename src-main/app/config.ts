@@ -2,6 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SettingsPatch } from '../../src-shared/settings';
 import type { Logger } from '../system/logger';
+import type { IngestRow } from '../ingest/ingest-repository';
+import type { StageTimings } from '../ingest/pipeline';
 
 export interface AppConfig {
   /** Everything the app stores lives here: database, ingest folders, exports, logs. */
@@ -11,6 +13,10 @@ export interface AppConfig {
   /** Applied over the saved settings at start (`--settings FILE.json`), and saved. */
   settingsPatch?: SettingsPatch;
   logger?: Logger;
+  /** Start folder watching, FTP and the detection pipeline (default true). */
+  ingest?: boolean;
+  /** Per-image stage timings (benchmarks). */
+  onProcessed?: (row: IngestRow, timings: StageTimings) => void;
 }
 
 /** The per-user data folder: HSI_DATA_DIR, else the platform's usual app-data place. */

@@ -10,6 +10,7 @@ export function toCamera(row: Selectable<CamerasTable>): Camera {
     enabled: row.enabled === 1,
     status: row.status,
     lastSeenAt: row.last_seen_at,
+    ftpUser: row.ftp_user,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -91,6 +92,70 @@ export function cameraRepository(db: Kysely<DB>) {
         .returningAll()
         .executeTakeFirst();
       return row && toCamera(row);
+    },
+
+    /** Records an upload; returns the camera when its status changed to online. */
+    async touch(id: string, now: string): Promise<Camera | undefined> {
+      const before = await db
+        .selectFrom('cameras')
+        .select('status')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      const row = await db
+        .updateTable('cameras')
+        .set({ last_seen_at: now, status: 'online' })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && before?.status !== 'online' ? toCamera(row) : undefined;
+    },
+
+    /** Cameras online but silent since `cutoff` go offline; returns those that changed. */
+    async markSilentOffline(cutoff: string): Promise<Camera[]> {
+      const rows = await db
+        .updateTable('cameras')
+        .set({ status: 'offline' })
+        .where('status', '=', 'online')
+        .where((eb) => eb.or([eb('last_seen_at', '<', cutoff), eb('last_seen_at', 'is', null)]))
+        .returningAll()
+        .execute();
+      return rows.map(toCamera);
+    },
+
+    async setFtpCredentials(id: string, user: string, hash: string, now: string) {
+      const row = await db
+        .updateTable('cameras')
+        .set({ ftp_user: user, ftp_password_hash: hash, updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toCamera(row);
+    },
+
+    async ftpLogin(user: string): Promise<{ camera: Camera; hash: string } | undefined> {
+      const row = await db
+        .selectFrom('cameras')
+        .selectAll()
+        .where('ftp_user', '=', user)
+        .executeTakeFirst();
+      return row?.ftp_password_hash ? { camera: toCamera(row), hash: row.ftp_password_hash } : undefined;
+    },
+
+    /** Per-camera detection overrides (null = use the detector settings). */
+    async detectionOverrides(
+      id: string,
+    ): Promise<{ confidence: number | null; classes: string[] | null } | undefined> {
+      const row = await db
+        .selectFrom('cameras')
+        .select(['confidence', 'classes'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return (
+        row && {
+          confidence: row.confidence,
+          classes: row.classes ? (JSON.parse(row.classes) as string[]) : null,
+        }
+      );
     },
 
     /** Deletes the camera (cascading to its data) and reports what went with it. */

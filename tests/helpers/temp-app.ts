@@ -21,10 +21,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app (real SQLite file) in a fresh temp data dir. */
+/** The real app (real SQLite file) in a fresh temp data dir; ingest off unless asked for. */
 export async function startTestApp(config: Partial<AppConfig> = {}): Promise<TestApp> {
   const dataDir = config.dataDir ?? tempDir();
-  const app = await createApp({ logger: createLogger({ level: 'silent' }), ...config, dataDir });
+  const app = await createApp({
+    logger: createLogger({ level: 'silent' }),
+    ingest: false,
+    ...config,
+    dataDir,
+  });
   const raw = (channel: string, input: unknown) =>
     app.router.invoke(channel, input, { transport: 'internal' });
   return {

@@ -276,8 +276,14 @@ describe('settings through the router', () => {
 
   it('reports health and debug config with secrets redacted', async () => {
     const health = await t.call('system.health', {});
-    expect(health).toMatchObject({ status: 'ok', version: '0.1.0' });
+    // No detector model in a fresh data dir: the app runs, degraded, and says why.
+    expect(health).toMatchObject({ status: 'degraded', version: '0.1.0' });
     expect(health.services).toContainEqual({ name: 'database', status: 'running' });
+    expect(health.services).toContainEqual({
+      name: 'detector',
+      status: 'degraded',
+      detail: expect.stringContaining('No model file'),
+    });
     await t.call('system.settings.update', {
       llm: { apiKey: 'sk-zzz', baseUrl: 'http://u:p@127.0.0.1:1234' },
     });

@@ -1,0 +1,186 @@
+import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { QuarantinedFile } from '../../src-shared/domain';
+import type { DB, IngestQueueTable } from '../db/schema';
+
+export type IngestRow = Selectable<IngestQueueTable>;
+export type IngestSource = IngestRow['source'];
+
+export interface NewIngestItem {
+  cameraId: string;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  source: IngestSource;
+  enqueuedAt: string;
+}
+
+/** The persisted ingest queue (which doubles as the catalogue of received images). */
+export function ingestRepository(db: Kysely<DB>) {
+  return {
+    /** True when this exact file (path, size, mtime) was already taken in. */
+    async isKnown(path: string, size: number, mtimeMs: number): Promise<boolean> {
+      const row = await db
+        .selectFrom('ingest_queue')
+        .select('id')
+        .where('path', '=', path)
+        .where('size', '=', size)
+        .where('mtime_ms', '=', mtimeMs)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async knownPaths(paths: string[]): Promise<Set<string>> {
+      if (paths.length === 0) return new Set();
+      const rows = await db
+        .selectFrom('ingest_queue')
+        .select('path')
+        .where('path', 'in', paths)
+        .execute();
+      return new Set(rows.map((r) => r.path));
+    },
+
+    async enqueue(item: NewIngestItem): Promise<number> {
+      const row = await db
+        .insertInto('ingest_queue')
+        .values({
+          camera_id: item.cameraId,
+          path: item.path,
+          size: item.size,
+          mtime_ms: item.mtimeMs,
+          source: item.source,
+          enqueued_at: item.enqueuedAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
+
+    /** Takes the oldest queued item and marks it processing, atomically. */
+    async claimNext(now: string): Promise<IngestRow | undefined> {
+      return db
+        .updateTable('ingest_queue')
+        .set((eb) => ({ status: 'processing', started_at: now, attempts: eb('attempts', '+', 1) }))
+        .where(
+          'id',
+          '=',
+          db
+            .selectFrom('ingest_queue')
+            .select('id')
+            .where('status', '=', 'queued')
+            .orderBy('id')
+            .limit(1),
+        )
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    /** After a crash, work that was in flight goes back to the queue. */
+    async requeueInFlight(): Promise<number> {
+      const r = await db
+        .updateTable('ingest_queue')
+        .set({ status: 'queued', started_at: null })
+        .where('status', '=', 'processing')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    async finish(
+      id: number,
+      status: 'failed' | 'quarantined' | 'duplicate' | 'queued',
+      fields: { error?: string; quarantinePath?: string; sha256?: string; now: string },
+    ): Promise<void> {
+      await db
+        .updateTable('ingest_queue')
+        .set({
+          status,
+          error: fields.error ?? null,
+          quarantine_path: fields.quarantinePath ?? null,
+          ...(fields.sha256 !== undefined && { sha256: fields.sha256 }),
+          finished_at: status === 'queued' ? null : fields.now,
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async counts(): Promise<Record<IngestRow['status'], number>> {
+      const rows = await db
+        .selectFrom('ingest_queue')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
+      const out = { queued: 0, processing: 0, done: 0, failed: 0, quarantined: 0, duplicate: 0 };
+      for (const r of rows) out[r.status] = Number(r.n);
+      return out;
+    },
+
+    async queueDepth(): Promise<number> {
+      const r = await db
+        .selectFrom('ingest_queue')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'queued')
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    async finishedSince(since: string): Promise<number> {
+      const r = await db
+        .selectFrom('ingest_queue')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'done')
+        .where('finished_at', '>=', since)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    async quarantined(cameraId: string | undefined, limit: number): Promise<QuarantinedFile[]> {
+      let q = db
+        .selectFrom('ingest_queue')
+        .select(['id', 'camera_id', 'path', 'quarantine_path', 'error', 'finished_at'])
+        .where('status', '=', 'quarantined')
+        .orderBy('id', 'desc')
+        .limit(limit);
+      if (cameraId) q = q.where('camera_id', '=', cameraId);
+      const rows = await q.execute();
+      return rows.map((r) => ({
+        id: r.id,
+        cameraId: r.camera_id,
+        path: r.path,
+        quarantinePath: r.quarantine_path,
+        reason: r.error ?? 'unknown',
+        at: r.finished_at ?? '',
+      }));
+    },
+
+    async get(id: number): Promise<IngestRow | undefined> {
+      return db.selectFrom('ingest_queue').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** Whether this content was seen for the camera within the window. */
+    async seenRecently(sha256: string, cameraId: string, since: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('dedupe_hashes')
+        .select('seen_at')
+        .where('sha256', '=', sha256)
+        .where('camera_id', '=', cameraId)
+        .where('seen_at', '>=', since)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async pruneHashes(before: string): Promise<void> {
+      await db.deleteFrom('dedupe_hashes').where('seen_at', '<', before).execute();
+    },
+
+    /** The latest processed image per camera. */
+    async latestImages(): Promise<IngestRow[]> {
+      const rows = await sql<IngestRow>`
+        SELECT q.* FROM ingest_queue q
+        JOIN (SELECT camera_id, max(id) AS id FROM ingest_queue WHERE status = 'done'
+              GROUP BY camera_id) latest ON latest.id = q.id`.execute(db);
+      return rows.rows;
+    },
+  };
+}
+
+export type IngestRepository = ReturnType<typeof ingestRepository>;

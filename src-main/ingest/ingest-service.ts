@@ -1,0 +1,243 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ImportResult } from '../../src-shared/contract';
+import type { IngestStatus } from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
+import type { PushBus } from '../app/push';
+import type { CameraRepository } from '../cameras/camera-repository';
+import { nowIso } from '../db/ids';
+import type { Logger } from '../system/logger';
+import type { SettingsService } from '../system/settings-service';
+import type { IngestRepository, IngestRow, IngestSource } from './ingest-repository';
+
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
+
+export function isImageName(file: string): boolean {
+  const base = path.basename(file);
+  return !base.startsWith('.') && IMAGE_EXTENSIONS.has(path.extname(base).toLowerCase());
+}
+
+export type OfferOutcome = 'queued' | 'known' | 'paused' | 'ignored' | 'quarantined';
+
+export interface IngestServiceDeps {
+  repo: IngestRepository;
+  cameras: CameraRepository;
+  settings: SettingsService;
+  bus: PushBus;
+  logger: Logger;
+  dataDir: string;
+  /** Told when the queue has new work. */
+  onEnqueued?: () => void;
+}
+
+/**
+ * Intake: decides what enters the persisted queue, keeps the queue bounded (pause above
+ * the high-water mark, resume below the low-water mark) and quarantines bad files.
+ */
+export class IngestService {
+  private depth = 0;
+  private pausedFlag = false;
+  private inFlightCount = 0;
+  private readonly resumeListeners = new Set<() => void>();
+  private statusTimer?: NodeJS.Timeout;
+  private readonly log: Logger;
+  onEnqueued?: () => void;
+
+  constructor(private readonly deps: IngestServiceDeps) {
+    this.log = deps.logger.child({ module: 'ingest' });
+    this.onEnqueued = deps.onEnqueued;
+  }
+
+  async init(): Promise<void> {
+    const requeued = await this.deps.repo.requeueInFlight();
+    if (requeued) this.log.warn({ requeued }, 'requeued work interrupted by the last shutdown');
+    this.depth = await this.deps.repo.queueDepth();
+    this.updatePaused();
+  }
+
+  get paused(): boolean {
+    return this.pausedFlag;
+  }
+
+  onResume(listener: () => void): () => void {
+    this.resumeListeners.add(listener);
+    return () => this.resumeListeners.delete(listener);
+  }
+
+  /**
+   * Offers a file that arrived for a camera. Folder and FTP intake respect the pause;
+   * manual imports are always taken (a person asked for them).
+   */
+  async offer(cameraId: string, filePath: string, source: IngestSource): Promise<OfferOutcome> {
+    if (!isImageName(filePath)) return 'ignored';
+    let stat;
+    try {
+      stat = await fs.stat(filePath);
+    } catch {
+      return 'ignored';
+    }
+    if (!stat.isFile()) return 'ignored';
+    if (await this.deps.repo.isKnown(filePath, stat.size, stat.mtimeMs)) return 'known';
+    const camera = await this.deps.cameras.find(cameraId);
+    if (!camera || !camera.enabled) return 'ignored';
+    if (this.pausedFlag && source !== 'import') return 'paused';
+
+    const now = nowIso();
+    const id = await this.deps.repo.enqueue({
+      cameraId,
+      path: filePath,
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      source,
+      enqueuedAt: now,
+    });
+    const changed = await this.deps.cameras.touch(cameraId, now);
+    if (changed) this.deps.bus.emit('camera.status', changed);
+
+    const minBytes = this.deps.settings.get().ingest.minBytes;
+    if (stat.size < minBytes) {
+      const row = await this.deps.repo.get(id);
+      if (row) {
+        await this.quarantine(row, `File is too small (${stat.size} bytes < ${minBytes}); likely a partial upload`);
+      }
+      return 'quarantined';
+    }
+    this.depth += 1;
+    this.updatePaused();
+    this.pushStatusSoon();
+    this.onEnqueued?.();
+    return 'queued';
+  }
+
+  /** Manual import: copies the files into the camera's folder, then queues them. */
+  async importFiles(cameraId: string, paths: string[]): Promise<ImportResult> {
+    const camera = await this.deps.cameras.find(cameraId);
+    if (!camera) throw new AppError('not_found', `No camera with id "${cameraId}"`);
+    if (!camera.enabled) throw new AppError('conflict', `Camera "${camera.name}" is disabled`);
+    const targetDir = path.join(camera.folder, 'imported');
+    await fs.mkdir(targetDir, { recursive: true });
+    const rejected: ImportResult['rejected'] = [];
+    let queued = 0;
+    for (const p of paths) {
+      if (!path.isAbsolute(p) || p.includes('\0')) {
+        rejected.push({ path: p, reason: 'Path must be absolute' });
+        continue;
+      }
+      if (!isImageName(p)) {
+        rejected.push({ path: p, reason: 'Only .jpg, .jpeg and .png images can be imported' });
+        continue;
+      }
+      try {
+        const stat = await fs.stat(p);
+        if (!stat.isFile()) throw new Error('not a file');
+      } catch {
+        rejected.push({ path: p, reason: 'File not found' });
+        continue;
+      }
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const target = path.join(targetDir, `${stamp}-${path.basename(p)}`);
+      const temp = path.join(targetDir, `.${path.basename(target)}.part`);
+      try {
+        await fs.copyFile(p, temp);
+        await fs.rename(temp, target);
+      } catch (err) {
+        await fs.rm(temp, { force: true });
+        rejected.push({ path: p, reason: `Cannot copy: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
+        continue;
+      }
+      const outcome = await this.offer(cameraId, target, 'import');
+      if (outcome === 'queued' || outcome === 'known') queued += 1;
+      else rejected.push({ path: p, reason: outcome === 'quarantined' ? 'File is too small or damaged' : 'Not accepted' });
+    }
+    return { queued, rejected };
+  }
+
+  /** The pipeline took an item off the queue. */
+  claimed(): void {
+    this.depth = Math.max(0, this.depth - 1);
+    this.inFlightCount += 1;
+    this.updatePaused();
+    this.pushStatusSoon();
+  }
+
+  /** The pipeline finished (or gave back) an item. */
+  released(requeued = false): void {
+    this.inFlightCount = Math.max(0, this.inFlightCount - 1);
+    if (requeued) this.depth += 1;
+    this.updatePaused();
+    this.pushStatusSoon();
+  }
+
+  /** Moves a bad file to DATA/quarantine/<camera>/ and records why. */
+  async quarantine(row: IngestRow, reason: string): Promise<void> {
+    const dir = path.join(this.deps.dataDir, 'quarantine', row.camera_id);
+    const target = path.join(dir, `${row.id}-${path.basename(row.path)}`);
+    let moved: string | undefined;
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      await fs.rename(row.path, target).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EXDEV') throw err;
+        await fs.copyFile(row.path, target);
+        await fs.rm(row.path, { force: true });
+      });
+      moved = target;
+    } catch (err) {
+      this.log.warn({ path: row.path, err: (err as Error).message }, 'could not move file to quarantine');
+    }
+    await this.deps.repo.finish(row.id, 'quarantined', {
+      error: reason,
+      quarantinePath: moved,
+      now: nowIso(),
+    });
+    this.log.warn({ cameraId: row.camera_id, path: row.path, reason }, 'file quarantined');
+    this.pushStatusSoon();
+  }
+
+  async status(waitingForDetector: boolean): Promise<IngestStatus> {
+    const counts = await this.deps.repo.counts();
+    const perMinute = await this.deps.repo.finishedSince(new Date(Date.now() - 60_000).toISOString());
+    return {
+      queueDepth: counts.queued,
+      inFlight: counts.processing,
+      paused: this.pausedFlag,
+      processed: counts.done,
+      failed: counts.failed,
+      quarantined: counts.quarantined,
+      duplicates: counts.duplicate,
+      perMinute,
+      waitingForDetector,
+    };
+  }
+
+  /** Set by the composition root: how the status push learns whether the detector waits. */
+  waitingForDetector: () => boolean = () => false;
+
+  private updatePaused(): void {
+    const { highWater, lowWater } = this.deps.settings.get().ingest;
+    if (!this.pausedFlag && this.depth >= highWater) {
+      this.pausedFlag = true;
+      this.log.warn({ depth: this.depth, highWater }, 'ingest paused: queue above high-water mark');
+    } else if (this.pausedFlag && this.depth <= lowWater) {
+      this.pausedFlag = false;
+      this.log.info({ depth: this.depth, lowWater }, 'ingest resumed');
+      for (const listener of this.resumeListeners) listener();
+    }
+  }
+
+  /** Coalesces status pushes to at most one per 250 ms. */
+  pushStatusSoon(): void {
+    if (this.statusTimer) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      this.status(this.waitingForDetector())
+        .then((s) => this.deps.bus.emit('ingest.status', s))
+        .catch((err: unknown) => this.log.error({ err }, 'ingest status failed'));
+    }, 250);
+    this.statusTimer.unref();
+  }
+
+  close(): void {
+    clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
+  }
+}
