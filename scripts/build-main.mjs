@@ -1,7 +1,12 @@
 // Bundles the Electron main process (ESM) and the sandboxed preload (CommonJS) into dist/main.
 import { build } from 'esbuild';
 
-const external = ['electron', 'better-sqlite3', 'onnxruntime-node', 'sharp', 'pino', 'ws'];
+import fs from 'node:fs';
+
+// Dependencies stay in node_modules (electron-builder ships them): native addons and
+// packages with optional requires must not be bundled.
+const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+const external = ['electron', ...Object.keys(pkg.dependencies ?? {})];
 const common = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, external };
 
 await build({

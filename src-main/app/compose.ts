@@ -22,7 +22,6 @@ import { ingestRepository } from '../ingest/ingest-repository';
 import { IngestRuntime } from '../ingest/ingest-runtime';
 import { IngestService } from '../ingest/ingest-service';
 import { IngestPipeline } from '../ingest/pipeline';
-import type { StageTimings } from '../ingest/pipeline';
 import { MediaService } from '../media/media-service';
 import { AppError } from '../../src-shared/errors';
 import type { CameraSnapshot } from '../../src-shared/domain';
@@ -83,7 +82,14 @@ export async function createApp(config: AppConfig): Promise<App> {
     logger,
     onStatus: (s) => bus.emit('detector.status', s),
   });
-  const ingest = new IngestService({ repo: images, cameras: cameraRepo, settings, bus, logger, dataDir });
+  const ingest = new IngestService({
+    repo: images,
+    cameras: cameraRepo,
+    settings,
+    bus,
+    logger,
+    dataDir,
+  });
   const pipeline = new IngestPipeline({
     db,
     repo: images,
@@ -165,9 +171,22 @@ export async function createApp(config: AppConfig): Promise<App> {
     'cameras.ftp.setPassword': async ({ id, password }) => {
       const camera = await cameras.get(id);
       const secret = password ?? generatePassword();
-      await cameraRepo.setFtpCredentials(camera.id, camera.id, await hashPassword(secret), new Date().toISOString());
+      await cameraRepo.setFtpCredentials(
+        camera.id,
+        camera.id,
+        await hashPassword(secret),
+        new Date().toISOString(),
+      );
       const ftp = settings.get().ingest.ftp;
-      return { cameraId: camera.id, user: camera.id, password: secret, host: ftp.host, port: ftp.port, enabled: ftp.enabled };
+      const running = ingestRuntime.ftpAddress();
+      return {
+        cameraId: camera.id,
+        user: camera.id,
+        password: secret,
+        host: running?.host ?? ftp.host,
+        port: running?.port ?? ftp.port,
+        enabled: ftp.enabled,
+      };
     },
     'ingest.importFiles': ({ cameraId, paths }) => ingest.importFiles(cameraId, paths),
     'ingest.status': () => ingest.status(pipeline.waitingForDetector()),
@@ -175,7 +194,10 @@ export async function createApp(config: AppConfig): Promise<App> {
     'detector.status': () => detector.status(),
     'detections.list': async (filter) => {
       const page = await detections.list(filter);
-      if (!page) throw new AppError('invalid_input', 'The cursor is not valid', [{ path: ['cursor'], message: 'Invalid cursor' }]);
+      if (!page)
+        throw new AppError('invalid_input', 'The cursor is not valid', [
+          { path: ['cursor'], message: 'Invalid cursor' },
+        ]);
       return page;
     },
     'debug.config': () =>

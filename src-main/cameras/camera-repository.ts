@@ -138,7 +138,9 @@ export function cameraRepository(db: Kysely<DB>) {
         .selectAll()
         .where('ftp_user', '=', user)
         .executeTakeFirst();
-      return row?.ftp_password_hash ? { camera: toCamera(row), hash: row.ftp_password_hash } : undefined;
+      return row?.ftp_password_hash
+        ? { camera: toCamera(row), hash: row.ftp_password_hash }
+        : undefined;
     },
 
     /** Per-camera detection overrides (null = use the detector settings). */

@@ -20,7 +20,9 @@ export class CameraStatusMonitor {
   start(): void {
     const tick = () => {
       this.check()
-        .catch((err: unknown) => this.logger.error({ err, module: 'camera-status' }, 'status check failed'))
+        .catch((err: unknown) =>
+          this.logger.error({ err, module: 'camera-status' }, 'status check failed'),
+        )
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, this.intervalMs()).unref();
         });
@@ -34,7 +36,9 @@ export class CameraStatusMonitor {
   }
 
   async check(now = Date.now()): Promise<void> {
-    const cutoff = new Date(now - this.settings.get().cameras.offlineAfterSeconds * 1000).toISOString();
+    const cutoff = new Date(
+      now - this.settings.get().cameras.offlineAfterSeconds * 1000,
+    ).toISOString();
     for (const camera of await this.cameras.markSilentOffline(cutoff)) {
       this.bus.emit('camera.status', camera);
     }

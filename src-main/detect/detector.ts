@@ -75,7 +75,9 @@ function platformProviders(requested: readonly string[]): string[] {
 
 function hasCudaProvider(): boolean {
   try {
-    const dir = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const dir = path.dirname(
+      createRequire(import.meta.url).resolve('onnxruntime-node/package.json'),
+    );
     const bin = path.join(dir, 'bin', 'napi-v6', process.platform, process.arch);
     return (
       fs.existsSync(path.join(bin, 'libonnxruntime_providers_cuda.so')) ||

@@ -74,7 +74,14 @@ export const yolox: FamilyCodec = {
           const cy = (data[o + 1]! + gy) * s;
           const w = Math.exp(data[o + 2]!) * s;
           const h = Math.exp(data[o + 3]!) * s;
-          out.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score, classIndex: cls });
+          out.push({
+            x1: cx - w / 2,
+            y1: cy - h / 2,
+            x2: cx + w / 2,
+            y2: cy + h / 2,
+            score,
+            classIndex: cls,
+          });
         }
       }
     }
@@ -203,7 +210,14 @@ export const yolo: FamilyCodec = {
       const cy = data[n + j]!;
       const w = data[2 * n + j]!;
       const h = data[3 * n + j]!;
-      out.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score: best, classIndex: cls });
+      out.push({
+        x1: cx - w / 2,
+        y1: cy - h / 2,
+        x2: cx + w / 2,
+        y2: cy + h / 2,
+        score: best,
+        classIndex: cls,
+      });
     }
     return out;
   },
@@ -249,7 +263,14 @@ export const rtdetr: FamilyCodec = {
       const cy = boxes.data[q * 4 + 1]! * height;
       const w = boxes.data[q * 4 + 2]! * width;
       const h = boxes.data[q * 4 + 3]! * height;
-      out.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score, classIndex: cls });
+      out.push({
+        x1: cx - w / 2,
+        y1: cy - h / 2,
+        x2: cx + w / 2,
+        y2: cy + h / 2,
+        score,
+        classIndex: cls,
+      });
     }
     return out;
   },

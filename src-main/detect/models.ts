@@ -10,7 +10,10 @@ const entrySchema = z.object({
   file: z.string().min(1),
   inputSize: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
   classes: z.union([z.literal('coco80'), z.array(z.string())]).default('coco80'),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   bytes: z.number().int().positive().optional(),
   url: z.string().optional(),
   licence: z.string().optional(),
@@ -72,7 +75,8 @@ export function resolveModel(o: ResolveOptions): ModelLocation | { path: null; r
     const resolved = path.resolve(candidate);
     tried.push(resolved);
     if (fs.existsSync(resolved) && fs.statSync(resolved).isFile()) {
-      const fromEnvOrPath = resolved !== path.resolve(o.userModelsDir, file) &&
+      const fromEnvOrPath =
+        resolved !== path.resolve(o.userModelsDir, file) &&
         resolved !== path.resolve(o.appModelsDir, file);
       // A model named by path may be another model than the configured manifest entry.
       const byName = o.manifest.find((m) => m.file === path.basename(resolved));

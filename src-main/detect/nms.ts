@@ -19,7 +19,11 @@ export function iou(a: Candidate, b: Candidate): number {
 }
 
 /** Class-aware non-maximum suppression: boxes only suppress boxes of their own class. */
-export function nms(candidates: Candidate[], iouThreshold: number, maxDetections = 300): Candidate[] {
+export function nms(
+  candidates: Candidate[],
+  iouThreshold: number,
+  maxDetections = 300,
+): Candidate[] {
   const sorted = [...candidates].sort((a, b) => b.score - a.score);
   const kept: Candidate[] = [];
   const suppressed = new Uint8Array(sorted.length);

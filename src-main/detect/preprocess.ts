@@ -139,10 +139,17 @@ export function layoutTensor(
       const p10 = r1 + a;
       const p11 = r1 + b;
       const v0 =
-        data[p00 + c0]! * w00 + data[p01 + c0]! * w01 + data[p10 + c0]! * w10 + data[p11 + c0]! * w11;
-      const v1 = data[p00 + 1]! * w00 + data[p01 + 1]! * w01 + data[p10 + 1]! * w10 + data[p11 + 1]! * w11;
+        data[p00 + c0]! * w00 +
+        data[p01 + c0]! * w01 +
+        data[p10 + c0]! * w10 +
+        data[p11 + c0]! * w11;
+      const v1 =
+        data[p00 + 1]! * w00 + data[p01 + 1]! * w01 + data[p10 + 1]! * w10 + data[p11 + 1]! * w11;
       const v2 =
-        data[p00 + c2]! * w00 + data[p01 + c2]! * w01 + data[p10 + c2]! * w10 + data[p11 + c2]! * w11;
+        data[p00 + c2]! * w00 +
+        data[p01 + c2]! * w01 +
+        data[p10 + c2]! * w10 +
+        data[p11 + c2]! * w11;
       tensor[dst] = (v0 - m0) / s0;
       tensor[plane + dst] = (v1 - m1) / s1;
       tensor[2 * plane + dst] = (v2 - m2) / s2;

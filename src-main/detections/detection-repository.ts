@@ -48,7 +48,10 @@ export function detectionRepository(db: Kysely<DB>) {
 
   return {
     async forImage(imageId: number): Promise<Detection[]> {
-      const rows = await base().where('d.image_id', '=', imageId).orderBy('d.confidence', 'desc').execute();
+      const rows = await base()
+        .where('d.image_id', '=', imageId)
+        .orderBy('d.confidence', 'desc')
+        .execute();
       return rows.map(toDetection);
     },
 

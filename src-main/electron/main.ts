@@ -6,6 +6,8 @@ import { BrowserWindow, app, ipcMain, net, protocol, session } from 'electron';
 import type { App } from '../app/compose';
 import { createApp } from '../app/compose';
 import { createLogger } from '../system/logger';
+import { HTTP_STATUS } from '../../src-shared/errors';
+import { mediaResponse } from '../web/server';
 import { forwardPushes, registerIpc } from './ipc';
 import {
   APP_SCHEME,
@@ -68,6 +70,15 @@ async function start(): Promise<void> {
   hsi = await createApp({ dataDir, debug: process.argv.includes('--debug') });
 
   protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const media = await mediaResponse(hsi!, url);
+    if (media) {
+      if (!media.ok)
+        return new Response(media.error.message, { status: HTTP_STATUS[media.error.code] });
+      return new Response(new Uint8Array(media.data.body), {
+        headers: { 'content-type': media.data.contentType, 'x-content-type-options': 'nosniff' },
+      });
+    }
     let file = resolveAppFile(request.url, rendererDir, path.sep);
     if (!file) return new Response('Not found', { status: 404 });
     if (!fs.existsSync(file) && !path.extname(file)) file = path.join(rendererDir, 'index.html');

@@ -46,9 +46,12 @@ export class FolderWatcher {
       depth: 8,
       usePolling: this.o.usePolling,
       interval: 500,
-      ignored: (p, stats) => path.basename(p).startsWith('.') || (stats?.isFile() === true && !isImageName(p)),
+      ignored: (p, stats) =>
+        path.basename(p).startsWith('.') || (stats?.isFile() === true && !isImageName(p)),
       awaitWriteFinish:
-        stabilityMs > 0 ? { stabilityThreshold: stabilityMs, pollInterval: Math.min(100, stabilityMs) } : false,
+        stabilityMs > 0
+          ? { stabilityThreshold: stabilityMs, pollInterval: Math.min(100, stabilityMs) }
+          : false,
     });
     this.watcher.on('add', (file) => void this.handle(file));
     this.watcher.on('change', (file) => void this.handle(file));
@@ -66,7 +69,7 @@ export class FolderWatcher {
     this.folders = next;
     if (this.watcher) {
       if (added.length) this.watcher.add(added);
-      if (removed.length) await this.watcher.unwatch(removed);
+      if (removed.length) this.watcher.unwatch(removed);
     }
   }
 
@@ -74,7 +77,8 @@ export class FolderWatcher {
   async cameraFor(file: string): Promise<string | undefined> {
     let best: { folder: string; id: string } | undefined;
     for (const [folder, id] of this.folders) {
-      if (inside(folder, file) && (!best || folder.length > best.folder.length)) best = { folder, id };
+      if (inside(folder, file) && (!best || folder.length > best.folder.length))
+        best = { folder, id };
     }
     if (best) return best.id;
     if (!inside(this.o.root, file)) return undefined;
@@ -108,7 +112,8 @@ export class FolderWatcher {
       }
       for (const rel of entries.sort()) {
         const file = path.join(dir, rel);
-        if (!isImageName(file) || rel.split(path.sep).some((part) => part.startsWith('.'))) continue;
+        if (!isImageName(file) || rel.split(path.sep).some((part) => part.startsWith('.')))
+          continue;
         await this.handle(file);
         offered += 1;
       }

@@ -68,7 +68,9 @@ export class IngestRuntime {
 
   /** Settings changes and camera syncs run one after another, never interleaved. */
   private serial(task: () => Promise<void>): void {
-    this.chain = this.chain.then(task).catch((err: unknown) => this.log.error({ err }, 'ingest runtime task failed'));
+    this.chain = this.chain
+      .then(task)
+      .catch((err: unknown) => this.log.error({ err }, 'ingest runtime task failed'));
   }
 
   private async applySettings(next: Settings, prev: Settings): Promise<void> {

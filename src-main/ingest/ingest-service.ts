@@ -98,7 +98,10 @@ export class IngestService {
     if (stat.size < minBytes) {
       const row = await this.deps.repo.get(id);
       if (row) {
-        await this.quarantine(row, `File is too small (${stat.size} bytes < ${minBytes}); likely a partial upload`);
+        await this.quarantine(
+          row,
+          `File is too small (${stat.size} bytes < ${minBytes}); likely a partial upload`,
+        );
       }
       return 'quarantined';
     }
@@ -142,12 +145,19 @@ export class IngestService {
         await fs.rename(temp, target);
       } catch (err) {
         await fs.rm(temp, { force: true });
-        rejected.push({ path: p, reason: `Cannot copy: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
+        rejected.push({
+          path: p,
+          reason: `Cannot copy: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        });
         continue;
       }
       const outcome = await this.offer(cameraId, target, 'import');
       if (outcome === 'queued' || outcome === 'known') queued += 1;
-      else rejected.push({ path: p, reason: outcome === 'quarantined' ? 'File is too small or damaged' : 'Not accepted' });
+      else
+        rejected.push({
+          path: p,
+          reason: outcome === 'quarantined' ? 'File is too small or damaged' : 'Not accepted',
+        });
     }
     return { queued, rejected };
   }
@@ -182,7 +192,10 @@ export class IngestService {
       });
       moved = target;
     } catch (err) {
-      this.log.warn({ path: row.path, err: (err as Error).message }, 'could not move file to quarantine');
+      this.log.warn(
+        { path: row.path, err: (err as Error).message },
+        'could not move file to quarantine',
+      );
     }
     await this.deps.repo.finish(row.id, 'quarantined', {
       error: reason,
@@ -195,7 +208,9 @@ export class IngestService {
 
   async status(waitingForDetector: boolean): Promise<IngestStatus> {
     const counts = await this.deps.repo.counts();
-    const perMinute = await this.deps.repo.finishedSince(new Date(Date.now() - 60_000).toISOString());
+    const perMinute = await this.deps.repo.finishedSince(
+      new Date(Date.now() - 60_000).toISOString(),
+    );
     return {
       queueDepth: counts.queued,
       inFlight: counts.processing,

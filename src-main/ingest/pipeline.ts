@@ -154,7 +154,9 @@ export class IngestPipeline {
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const settings = this.deps.settings.get();
-      const windowStart = new Date(Date.now() - settings.ingest.dedupeWindowSeconds * 1000).toISOString();
+      const windowStart = new Date(
+        Date.now() - settings.ingest.dedupeWindowSeconds * 1000,
+      ).toISOString();
       if (await this.deps.repo.seenRecently(sha256, row.camera_id, windowStart)) {
         await this.deps.repo.finish(row.id, 'duplicate', { sha256, now: nowIso() });
         return;
@@ -163,7 +165,10 @@ export class IngestPipeline {
 
       const overrides = await this.deps.cameras.detectionOverrides(row.camera_id);
       if (!overrides) {
-        await this.deps.repo.finish(row.id, 'failed', { error: 'Camera was deleted', now: nowIso() });
+        await this.deps.repo.finish(row.id, 'failed', {
+          error: 'Camera was deleted',
+          now: nowIso(),
+        });
         return;
       }
       let result: DetectResult;
@@ -179,10 +184,16 @@ export class IngestPipeline {
           return;
         }
         if (row.attempts < MAX_ATTEMPTS) {
-          await this.deps.repo.finish(row.id, 'queued', { error: (err as Error).message, now: nowIso() });
+          await this.deps.repo.finish(row.id, 'queued', {
+            error: (err as Error).message,
+            now: nowIso(),
+          });
           requeued = true;
         } else {
-          await this.deps.repo.finish(row.id, 'failed', { error: (err as Error).message, now: nowIso() });
+          await this.deps.repo.finish(row.id, 'failed', {
+            error: (err as Error).message,
+            now: nowIso(),
+          });
         }
         this.log.error({ err, path: row.path }, 'detection failed');
         return;

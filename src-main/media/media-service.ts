@@ -11,7 +11,16 @@ export interface MediaBody {
   body: Buffer;
 }
 
-const PALETTE = ['#f85149', '#3fb950', '#58a6ff', '#d29922', '#bc8cff', '#f0883e', '#39c5cf', '#ff7b72'];
+const PALETTE = [
+  '#f85149',
+  '#3fb950',
+  '#58a6ff',
+  '#d29922',
+  '#bc8cff',
+  '#f0883e',
+  '#39c5cf',
+  '#ff7b72',
+];
 
 /** A stable colour per class, so a person is always drawn the same colour. */
 export function classColour(objectClass: string): string {
@@ -105,7 +114,9 @@ export class MediaService {
       const { width, height } = resized.info;
       let img = sharp(resized.data);
       if (detections.length) {
-        img = img.composite([{ input: Buffer.from(boxesSvg(width, height, detections)), top: 0, left: 0 }]);
+        img = img.composite([
+          { input: Buffer.from(boxesSvg(width, height, detections)), top: 0, left: 0 },
+        ]);
       }
       return { contentType: 'image/jpeg', body: await img.jpeg({ quality: 82 }).toBuffer() };
     } catch (err) {

@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import type { ErrorBody, ErrorCode } from '../../src-shared/errors';
+import type { ErrorBody, ErrorCode, RpcResult } from '../../src-shared/errors';
+import { toErrorBody } from '../bridge/router';
+import type { MediaBody } from '../media/media-service';
 import { HTTP_STATUS } from '../../src-shared/errors';
 import type { App } from '../app/compose';
 import {
@@ -19,6 +21,29 @@ import {
 } from './http-security';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * `/api/media/images/<id>` and `/api/media/detections/<id>` (`?boxes=1` draws the boxes).
+ * Shared by the HTTP bridge and Electron's app:// protocol. Undefined: not a media path.
+ */
+export async function mediaResponse(app: App, url: URL): Promise<RpcResult<MediaBody> | undefined> {
+  const m = /^\/api\/media\/(images|detections)\/([^/]+)$/.exec(url.pathname);
+  if (!m) return undefined;
+  const boxes = url.searchParams.get('boxes') === '1';
+  try {
+    if (m[1] === 'images') {
+      const id = Number(m[2]);
+      if (!Number.isInteger(id) || id < 1) {
+        return { ok: false, error: { code: 'not_found', message: 'No such image' } };
+      }
+      return { ok: true, data: await app.media.image(id, { boxes }) };
+    }
+    return { ok: true, data: await app.media.detectionImage(decodeURIComponent(m[2]!), { boxes }) };
+  } catch (err) {
+    const { body } = toErrorBody(err);
+    return { ok: false, error: body };
+  }
+}
 
 export interface WebServerOptions {
   host?: string;
@@ -172,6 +197,21 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     if (url.pathname.startsWith('/api/')) {
       if (!authorised()) {
         sendError(res, { code: 'unauthorized', message: 'Missing or wrong token' });
+        return;
+      }
+      const media = await mediaResponse(app, url);
+      if (media) {
+        if (!media.ok) {
+          sendError(res, media.error);
+          return;
+        }
+        res.writeHead(200, {
+          'content-type': media.data.contentType,
+          'content-length': media.data.body.length,
+          'cache-control': 'private, max-age=300',
+          'x-content-type-options': 'nosniff',
+        });
+        res.end(media.data.body);
         return;
       }
       sendError(res, { code: 'not_found', message: `No route ${url.pathname}` });

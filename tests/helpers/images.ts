@@ -8,7 +8,9 @@ export async function jpeg(width: number, height: number, seed = 1, quality = 90
     x = (x * 1103515245 + 12345) >>> 0;
     data[i] = x >>> 24;
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 }
 
 export async function png(width: number, height: number): Promise<Buffer> {

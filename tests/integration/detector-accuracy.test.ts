@@ -15,7 +15,9 @@ import {
 
 const present = sharedAssetsPresent();
 if (!present) {
-  process.stdout.write('detector accuracy: ../shared models/images absent, real-model checks not run\n');
+  process.stdout.write(
+    'detector accuracy: ../shared models/images absent, real-model checks not run\n',
+  );
 }
 
 function detector(modelPath: string, model: string) {
@@ -37,7 +39,10 @@ function expectFound(
   const match = found.find(
     (d) => d.objectClass === objectClass && d.box.every((v, i) => Math.abs(v - box[i]!) <= 4),
   );
-  expect(match, `${objectClass} ${score} [${box.join(',')}] in ${JSON.stringify(found)}`).toBeDefined();
+  expect(
+    match,
+    `${objectClass} ${score} [${box.join(',')}] in ${JSON.stringify(found)}`,
+  ).toBeDefined();
   expect(Math.abs(match!.confidence - score)).toBeLessThanOrEqual(0.02);
 }
 
@@ -58,7 +63,12 @@ describe.runIf(present)('detector accuracy on real COCO models', () => {
     const d = detector(YOLOX_NANO, 'yolox_nano');
     opened.push(d);
     expect(await d.ensureLoaded()).toBe(true);
-    expect(d.status()).toMatchObject({ status: 'ready', family: 'yolox', provider: 'cpu', inputSize: [416, 416] });
+    expect(d.status()).toMatchObject({
+      status: 'ready',
+      family: 'yolox',
+      provider: 'cpu',
+      inputSize: [416, 416],
+    });
 
     const dog = await d.detect(fs.readFileSync(DOG_JPG), { confidence: 0.3, classes: [] });
     expect([dog.width, dog.height]).toEqual([768, 576]);
@@ -70,15 +80,23 @@ describe.runIf(present)('detector accuracy on real COCO models', () => {
     expectFound(room.detections, 'tv', 0.9, [6, 166, 155, 265]);
     expectFound(room.detections, 'person', 0.69, [427, 164, 468, 295]);
     expect(room.detections.find((x) => x.objectClass === 'clock')?.confidence).toBeCloseTo(0.64, 1);
-    expect(room.detections.filter((x) => x.objectClass === 'chair' && x.confidence > 0.55)).toHaveLength(2);
-    expect(room.detections.find((x) => x.objectClass === 'dining table')?.confidence).toBeCloseTo(0.48, 1);
+    expect(
+      room.detections.filter((x) => x.objectClass === 'chair' && x.confidence > 0.55),
+    ).toHaveLength(2);
+    expect(room.detections.find((x) => x.objectClass === 'dining table')?.confidence).toBeCloseTo(
+      0.48,
+      1,
+    );
   });
 
   it('applies the confidence threshold and class allow-list', async () => {
     const d = detector(YOLOX_NANO, 'yolox_nano');
     opened.push(d);
     await d.ensureLoaded();
-    const r = await d.detect(fs.readFileSync(DOG_JPG), { confidence: 0.5, classes: ['dog', 'car'] });
+    const r = await d.detect(fs.readFileSync(DOG_JPG), {
+      confidence: 0.5,
+      classes: ['dog', 'car'],
+    });
     expect(r.detections.map((x) => x.objectClass).sort()).toEqual(['car', 'dog']);
     expect(r.detections.every((x) => x.confidence >= 0.5)).toBe(true);
   });

@@ -69,8 +69,13 @@ describe('detector families through a real onnxruntime session', () => {
   for (const family of families) {
     it(`${family.name}: recognises the family and decodes known boxes`, async () => {
       const d = await detectorFor(family.name, family.bytes());
-      const expectedFamily = family.name.startsWith('yolo') && family.name !== 'yolox' ? 'yolo' : family.name;
-      expect(d.status()).toMatchObject({ status: 'ready', family: expectedFamily, inputSize: [64, 64] });
+      const expectedFamily =
+        family.name.startsWith('yolo') && family.name !== 'yolox' ? 'yolo' : family.name;
+      expect(d.status()).toMatchObject({
+        status: 'ready',
+        family: expectedFamily,
+        inputSize: [64, 64],
+      });
 
       // Same size as the input: boxes come back as encoded.
       const same = await d.detect(await png(64, 64), { confidence: 0.5, classes: [] });
@@ -132,7 +137,12 @@ describe('detector families through a real onnxruntime session', () => {
   it('reports unavailable with a reason when no model exists, and loads once one appears', async () => {
     const modelPath = path.join(dir, 'later', 'model.onnx');
     const d = new ObjectDetector({
-      settings: () => ({ ...defaultSettings().detector, model: 'later', modelPath, providers: ['cpu'] }),
+      settings: () => ({
+        ...defaultSettings().detector,
+        model: 'later',
+        modelPath,
+        providers: ['cpu'],
+      }),
       userModelsDir: path.join(dir, 'none'),
       appModelsDir: path.join(dir, 'none'),
       manifest: [],
@@ -140,8 +150,13 @@ describe('detector families through a real onnxruntime session', () => {
     });
     opened.push(d);
     expect(await d.ensureLoaded()).toBe(false);
-    expect(d.status()).toMatchObject({ status: 'unavailable', reason: expect.stringContaining('No model file') });
-    await expect(d.detect(await png(64, 64), { confidence: 0.5, classes: [] })).rejects.toThrow(/not ready/);
+    expect(d.status()).toMatchObject({
+      status: 'unavailable',
+      reason: expect.stringContaining('No model file'),
+    });
+    await expect(d.detect(await png(64, 64), { confidence: 0.5, classes: [] })).rejects.toThrow(
+      /not ready/,
+    );
     fs.mkdirSync(path.dirname(modelPath), { recursive: true });
     fs.writeFileSync(modelPath, yoloxModel({ boxes: BOXES }));
     expect(await d.ensureLoaded()).toBe(true);
@@ -151,10 +166,14 @@ describe('detector families through a real onnxruntime session', () => {
   it('refuses a corrupt image with ImageDecodeError', async () => {
     const d = await detectorFor('yolox-corrupt', yoloxModel({ boxes: BOXES }));
     const good = await png(64, 64);
-    await expect(d.detect(good.subarray(0, good.length / 2), { confidence: 0.5, classes: [] })).rejects.toMatchObject({
+    await expect(
+      d.detect(good.subarray(0, good.length / 2), { confidence: 0.5, classes: [] }),
+    ).rejects.toMatchObject({
       name: 'ImageDecodeError',
     });
-    await expect(d.detect(Buffer.from('not an image'), { confidence: 0.5, classes: [] })).rejects.toMatchObject({
+    await expect(
+      d.detect(Buffer.from('not an image'), { confidence: 0.5, classes: [] }),
+    ).rejects.toMatchObject({
       name: 'ImageDecodeError',
     });
   });
