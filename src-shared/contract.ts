@@ -224,4 +224,6 @@ export interface HsiClient {
 export interface HsiBridge {
   invoke(channel: string, input: unknown): Promise<RpcResult<unknown>>;
   on(type: string, listener: (data: unknown) => void): () => void;
+  /** The file-system path of a dropped or picked file (Electron only). */
+  pathForFile?(file: File): string;
 }

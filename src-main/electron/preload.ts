@@ -1,5 +1,5 @@
 // Sandboxed preload: exposes only window.hsi.invoke / window.hsi.on.
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import type { HsiBridge, PushMessage } from '../../src-shared/contract';
 
@@ -15,6 +15,7 @@ const bridge: HsiBridge = {
     ipcRenderer.on(IPC_PUSH, handler);
     return () => ipcRenderer.removeListener(IPC_PUSH, handler);
   },
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('hsi', bridge);

@@ -112,6 +112,35 @@ export class IngestService {
     return 'queued';
   }
 
+  /** Upload from a browser (drag and drop): bytes written into the camera's folder, then queued. */
+  async importBytes(cameraId: string, fileName: string, bytes: Buffer): Promise<ImportResult> {
+    const camera = await this.deps.cameras.find(cameraId);
+    if (!camera) throw new AppError('not_found', `No camera with id "${cameraId}"`);
+    if (!camera.enabled) throw new AppError('conflict', `Camera "${camera.name}" is disabled`);
+    // Only the base name is used: a name can never point outside the folder.
+    const base = path
+      .basename(fileName.replace(/\\/g, '/'))
+      .replace(/[^\w.\- ]+/g, '_')
+      .slice(-120);
+    if (!isImageName(base)) {
+      return {
+        queued: 0,
+        rejected: [{ path: fileName, reason: 'Only .jpg, .jpeg and .png images can be imported' }],
+      };
+    }
+    const targetDir = path.join(camera.folder, 'imported');
+    await fs.mkdir(targetDir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const target = path.join(targetDir, `${stamp}-${base}`);
+    const temp = path.join(targetDir, `.${stamp}-${base}.part`);
+    await fs.writeFile(temp, bytes);
+    await fs.rename(temp, target);
+    const outcome = await this.offer(cameraId, target, 'import');
+    return outcome === 'queued' || outcome === 'known'
+      ? { queued: 1, rejected: [] }
+      : { queued: 0, rejected: [{ path: fileName, reason: 'File is too small or damaged' }] };
+  }
+
   /** Manual import: copies the files into the camera's folder, then queues them. */
   async importFiles(cameraId: string, paths: string[]): Promise<ImportResult> {
     const camera = await this.deps.cameras.find(cameraId);

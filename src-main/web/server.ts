@@ -21,6 +21,7 @@ import {
 } from './http-security';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 /**
  * `/api/media/images/<id>` and `/api/media/detections/<id>` (`?boxes=1` draws the boxes).
@@ -199,6 +200,11 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
         sendError(res, { code: 'unauthorized', message: 'Missing or wrong token' });
         return;
       }
+      const upload = /^\/api\/ingest\/upload\/([^/]+)$/.exec(url.pathname);
+      if (upload && req.method === 'POST') {
+        await handleUpload(decodeURIComponent(upload[1]!), req, res);
+        return;
+      }
       const media = await mediaResponse(app, url);
       if (media) {
         if (!media.ok) {
@@ -223,6 +229,38 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
       return;
     }
     await serveRenderer(url.pathname, res);
+  }
+
+  /** Drag-and-drop import from a browser: the raw image is the body, its name a header. */
+  async function handleUpload(
+    cameraId: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_UPLOAD_BYTES) {
+      sendError(res, { code: 'too_large', message: 'Images up to 25 MB can be imported' });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_UPLOAD_BYTES) {
+        sendError(res, { code: 'too_large', message: 'Images up to 25 MB can be imported' });
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const nameHeader = req.headers['x-file-name'];
+    const name = typeof nameHeader === 'string' ? decodeURIComponent(nameHeader) : 'upload.jpg';
+    try {
+      const data = await app.ingest.importBytes(cameraId, name, Buffer.concat(chunks));
+      sendJson(res, 200, { ok: true, data });
+    } catch (err) {
+      sendError(res, toErrorBody(err).body);
+    }
   }
 
   async function serveRenderer(pathname: string, res: http.ServerResponse) {

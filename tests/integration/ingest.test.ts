@@ -186,6 +186,42 @@ describe('folder intake → detection', () => {
   });
 });
 
+describe('browser upload', () => {
+  it('POST /api/ingest/upload/<camera> stores the bytes inside the camera folder and queues them', async () => {
+    t = await startIngestApp();
+    await t.call('cameras.create', { name: 'Lab' });
+    const server = await startWebServer(t.app, { port: 0, token: 'tok' });
+    try {
+      const post = (name: string, body: Buffer, token = 'tok') =>
+        fetch(`${server.url}/api/ingest/upload/lab`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'x-file-name': encodeURIComponent(name) },
+          body,
+        });
+      const res = await post('../../evil name.jpg', await jpeg(80, 60, 50));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true, data: { queued: 1, rejected: [] } });
+      await expect.poll(() => status().then((s) => s.processed), { timeout: 10_000 }).toBe(1);
+      const [row] = await t.app.db.selectFrom('ingest_queue').select('path').execute();
+      expect(path.dirname(row!.path)).toBe(path.join(t.dataDir, 'ingest', 'lab', 'imported'));
+      expect(path.basename(row!.path)).toMatch(/-evil name\.jpg$/);
+      expect((await post('x.jpg', Buffer.alloc(10), 'bad')).status).toBe(401);
+      const pdf = await (await post('doc.pdf', Buffer.alloc(5000))).json();
+      expect(pdf).toMatchObject({
+        data: { queued: 0, rejected: [{ reason: expect.stringMatching(/Only/) }] },
+      });
+      const missing = await fetch(`${server.url}/api/ingest/upload/ghost`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer tok' },
+        body: Buffer.alloc(10),
+      });
+      expect(missing.status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('backpressure and recovery', () => {
   it('waits for a model, pauses above high water, resumes below low water, loses nothing', async () => {
     const modelDir = tempDir('hsi-late-model-');
