@@ -24,4 +24,6 @@ await build({
   outdir: 'dist/main',
   external: ['electron'],
 });
-console.log('built dist/main/main.mjs and dist/main/preload.cjs');
+// The inference thread is plain JavaScript loaded by URL next to main.mjs.
+fs.copyFileSync('src-main/detect/inference-worker.mjs', 'dist/main/inference-worker.mjs');
+console.log('built dist/main/main.mjs, preload.cjs and inference-worker.mjs');

@@ -2,16 +2,16 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import ort from 'onnxruntime-node';
 import type { DetectorFamily, DetectorStatus } from '../../src-shared/domain';
 import type { Settings } from '../../src-shared/settings';
 import type { Logger } from '../system/logger';
-import type { FamilyCodec, Outputs } from './families';
+import type { FamilyCodec } from './families';
+import { InferenceWorker } from './inference-worker-client';
 import { CODECS, inferFamily } from './families';
 import type { ModelEntry } from './models';
 import { classNames, resolveModel } from './models';
 import { nms } from './nms';
-import { preprocess } from './preprocess';
+import { decodeRgb, layoutTensor } from './preprocess';
 
 type DetectorSettings = Settings['detector'];
 
@@ -27,7 +27,7 @@ export interface DetectResult {
   width: number;
   height: number;
   detections: PixelDetection[];
-  timings: { preprocessMs: number; inferenceMs: number; postprocessMs: number };
+  timings: { decodeMs: number; preprocessMs: number; inferenceMs: number; postprocessMs: number };
 }
 
 export interface DetectOptions {
@@ -37,7 +37,7 @@ export interface DetectOptions {
 }
 
 interface LoadedModel {
-  session: ort.InferenceSession;
+  worker: InferenceWorker;
   codec: FamilyCodec;
   inputName: string;
   inputSize: [number, number];
@@ -89,9 +89,10 @@ function hasCudaProvider(): boolean {
 }
 
 /**
- * The object detector: one cached InferenceSession per model (concurrent callers share the
- * loading promise), execution providers tried in the configured order, family-specific
- * pre/post-processing, class-aware NMS.
+ * The object detector: one cached InferenceSession per model, owned by an inference thread
+ * (session.run blocks its thread for the whole inference), concurrent callers share the
+ * loading promise, execution providers tried in the configured order, family-specific
+ * pre/post-processing on this thread, class-aware NMS.
  */
 export class ObjectDetector {
   private loaded?: LoadedModel;
@@ -149,7 +150,7 @@ export class ObjectDetector {
       return false;
     }
     const key = JSON.stringify([location.path, s.providers, s.intraOpThreads]);
-    if (this.loaded?.key === key) return true;
+    if (this.loaded?.key === key && this.loaded.worker.alive) return true;
     if (!this.loading) {
       this.loading = this.load(location.path, location.entry, key, s).finally(() => {
         this.loading = undefined;
@@ -166,44 +167,25 @@ export class ObjectDetector {
   ): Promise<LoadedModel | undefined> {
     this.setStatus({ status: 'loading', reason: null, model: s.model, modelPath });
     const log = this.deps.logger.child({ module: 'detector' });
-    let session: ort.InferenceSession | undefined;
-    let provider = '';
-    const errors: string[] = [];
-    for (const ep of platformProviders(s.providers)) {
-      try {
-        session = await ort.InferenceSession.create(modelPath, {
-          executionProviders: [ep],
-          intraOpNumThreads: s.intraOpThreads,
-          interOpNumThreads: 1,
-          graphOptimizationLevel: 'all',
-          // Some exports list initializers as inputs: one warning per initializer otherwise.
-          logSeverityLevel: 3,
-        });
-        provider = ep;
-        break;
-      } catch (err) {
-        errors.push(`${ep}: ${(err as Error).message.split('\n')[0]}`);
-      }
-    }
-    if (!session) {
+    const worker = new InferenceWorker();
+    let loaded;
+    try {
+      loaded = await worker.load(modelPath, platformProviders(s.providers), s.intraOpThreads);
+    } catch (err) {
+      await worker.close();
       this.setStatus({
         status: 'unavailable',
-        reason: `No execution provider could load ${path.basename(modelPath)} (${errors.join('; ')})`,
+        reason: `${path.basename(modelPath)}: ${(err as Error).message}`,
       });
       return undefined;
     }
-    const inputMeta = session.inputMetadata[0];
-    const inputShape = inputMeta && 'shape' in inputMeta ? inputMeta.shape : [];
-    const outputs = session.outputMetadata.map((m) => ({
-      name: m.name,
-      shape: 'shape' in m ? m.shape : [],
-    }));
+    const inputShape = loaded.inputs[0]?.shape ?? [];
     const h = typeof inputShape[2] === 'number' ? inputShape[2] : (entry?.inputSize?.[1] ?? 640);
     const w = typeof inputShape[3] === 'number' ? inputShape[3] : (entry?.inputSize?.[0] ?? 640);
     const family: DetectorFamily | null =
-      entry?.family ?? inferFamily({ width: w, height: h }, outputs);
+      entry?.family ?? inferFamily({ width: w, height: h }, loaded.outputs);
     if (!family) {
-      await session.release();
+      await worker.close();
       this.setStatus({
         status: 'unavailable',
         reason: `Cannot tell which detector family ${path.basename(modelPath)} belongs to; add it to models.json`,
@@ -212,23 +194,26 @@ export class ObjectDetector {
     }
     const previous = this.loaded;
     this.loaded = {
-      session,
+      worker,
       codec: CODECS[family],
-      inputName: session.inputNames[0]!,
+      inputName: loaded.inputNames[0]!,
       inputSize: [w, h],
       classes: classNames(entry),
-      provider,
+      provider: loaded.provider,
       path: modelPath,
       key,
     };
-    if (previous) await previous.session.release();
-    log.info({ modelPath, family, provider, inputSize: [w, h] }, 'detector model loaded');
+    if (previous) await previous.worker.close();
+    log.info(
+      { modelPath, family, provider: loaded.provider, inputSize: [w, h] },
+      'detector model loaded',
+    );
     this.setStatus({
       status: 'ready',
       reason: null,
       family,
       modelPath,
-      provider,
+      provider: loaded.provider,
       inputSize: [w, h],
       intraOpThreads: s.intraOpThreads,
       concurrency: s.concurrency,
@@ -242,15 +227,12 @@ export class ObjectDetector {
     if (!model) throw new Error('Detector is not ready');
     const [w, h] = model.inputSize;
     const t0 = performance.now();
-    const { tensor, transform } = await preprocess(image, model.codec.preprocess(w, h));
+    const decoded = await decodeRgb(image);
+    const tDecoded = performance.now();
+    const { tensor, transform } = layoutTensor(decoded, model.codec.preprocess(w, h));
     const t1 = performance.now();
-    const feeds = { [model.inputName]: new ort.Tensor('float32', tensor, [1, 3, h, w]) };
-    const results = await model.session.run(feeds);
+    const { outputs } = await model.worker.run(model.inputName, tensor, [1, 3, h, w]);
     const t2 = performance.now();
-    const outputs: Outputs = {};
-    for (const [name, value] of Object.entries(results)) {
-      outputs[name] = { data: value.data as Float32Array, dims: value.dims };
-    }
     const minScore = Math.max(0.001, Math.min(options.confidence, 0.999));
     let candidates = model.codec.decode(outputs, w, h, minScore);
     const iouThreshold = model.codec.nmsIou(outputs);
@@ -278,7 +260,12 @@ export class ObjectDetector {
       width: transform.srcWidth,
       height: transform.srcHeight,
       detections,
-      timings: { preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: t3 - t2 },
+      timings: {
+        decodeMs: tDecoded - t0,
+        preprocessMs: t1 - tDecoded,
+        inferenceMs: t2 - t1,
+        postprocessMs: t3 - t2,
+      },
     };
   }
 
@@ -290,7 +277,7 @@ export class ObjectDetector {
   private async unload(): Promise<void> {
     const loaded = this.loaded;
     this.loaded = undefined;
-    if (loaded) await loaded.session.release();
+    if (loaded) await loaded.worker.close();
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,8 @@ export interface FolderWatcherOptions {
   onFile: (cameraId: string, file: string) => Promise<void>;
 }
 
+const SWEEP_INTERVAL_MS = 5 * 60_000;
+
 function inside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
@@ -30,6 +32,7 @@ function inside(parent: string, child: string): boolean {
  */
 export class FolderWatcher {
   private watcher?: FSWatcher;
+  private sweep?: NodeJS.Timeout;
   private folders = new Map<string, string>(); // folder → camera id
   private readonly log: Logger;
 
@@ -57,6 +60,9 @@ export class FolderWatcher {
     this.watcher.on('change', (file) => void this.handle(file));
     this.watcher.on('error', (err) => this.log.error({ err }, 'watch error'));
     await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    // A safety net for events a watcher can miss (network shares, very busy folders).
+    this.sweep = setInterval(() => void this.rescan(), SWEEP_INTERVAL_MS);
+    this.sweep.unref();
   }
 
   /** Re-reads the camera list: new folders are watched, removed ones forgotten. */
@@ -64,12 +70,18 @@ export class FolderWatcher {
     const cameras = await this.o.cameras();
     const next = new Map<string, string>();
     for (const c of cameras) next.set(path.resolve(c.folder), c.id);
-    const added = [...next.keys()].filter((f) => !this.folders.has(f) && !inside(this.o.root, f));
+    const fresh = [...next.keys()].filter((f) => !this.folders.has(f));
+    const added = fresh.filter((f) => !inside(this.o.root, f));
     const removed = [...this.folders.keys()].filter((f) => !next.has(f) && !inside(this.o.root, f));
     this.folders = next;
     if (this.watcher) {
       if (added.length) this.watcher.add(added);
       if (removed.length) this.watcher.unwatch(removed);
+      // Files written into a brand-new folder before its watch was set up would be missed.
+      if (fresh.length) {
+        const delay = this.o.stabilitySeconds * 1000 + 500;
+        setTimeout(() => void this.rescan(fresh), delay).unref();
+      }
     }
   }
 
@@ -99,10 +111,11 @@ export class FolderWatcher {
     }
   }
 
-  /** Offers every image not taken in yet (start-up, and after a pause). */
-  async rescan(): Promise<number> {
+  /** Offers every image not taken in yet (start-up, after a pause, new folders, periodically). */
+  async rescan(dirs?: string[]): Promise<number> {
+    if (!this.watcher && dirs) return 0;
     let offered = 0;
-    const roots = new Set([this.o.root, ...this.folders.keys()]);
+    const roots = new Set(dirs ?? [this.o.root, ...this.folders.keys()]);
     for (const dir of roots) {
       let entries: string[];
       try {
@@ -122,6 +135,7 @@ export class FolderWatcher {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweep);
     await this.watcher?.close();
     this.watcher = undefined;
   }

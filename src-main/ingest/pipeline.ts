@@ -18,6 +18,7 @@ const MAX_ATTEMPTS = 3;
 /** Per-stage timings of one image, for the benchmark and the debug panel. */
 export interface StageTimings {
   readMs: number;
+  decodeMs: number;
   preprocessMs: number;
   inferenceMs: number;
   postprocessMs: number;

@@ -196,7 +196,7 @@ describe('browser upload', () => {
         fetch(`${server.url}/api/ingest/upload/lab`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'x-file-name': encodeURIComponent(name) },
-          body,
+          body: new Uint8Array(body),
         });
       const res = await post('../../evil name.jpg', await jpeg(80, 60, 50));
       expect(res.status).toBe(200);
@@ -213,7 +213,7 @@ describe('browser upload', () => {
       const missing = await fetch(`${server.url}/api/ingest/upload/ghost`, {
         method: 'POST',
         headers: { authorization: 'Bearer tok' },
-        body: Buffer.alloc(10),
+        body: new Uint8Array(10),
       });
       expect(missing.status).toBe(404);
     } finally {
