@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ModelEntry } from './models';
 
 export interface FetchOutcome {
@@ -49,7 +50,7 @@ export async function fetchModels(
       const total = Number(res.headers.get('content-length')) || entry.bytes;
       const hash = createHash('sha256');
       let received = 0;
-      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+      const body = Readable.fromWeb(res.body as WebReadableStream);
       body.on('data', (chunk: Buffer) => {
         received += chunk.length;
         hash.update(chunk);

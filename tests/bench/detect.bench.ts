@@ -29,7 +29,7 @@ const workDir = tempDir('hsi-bench-');
 const files: string[] = [];
 for (let i = 0; i < IMAGES; i += 1) {
   const src = sources.length
-    ? sharp(sources[i % sources.length]!)
+    ? sharp(sources[i % sources.length])
     : sharp({
         create: { width: 640, height: 480, channels: 3, background: { r: i % 255, g: 80, b: 120 } },
       });
