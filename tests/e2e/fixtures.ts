@@ -12,6 +12,7 @@ import { findElectronBinary } from '../../scripts/electron-binary';
 import type { ServeProcess } from '../helpers/serve-process';
 import { startServe } from '../helpers/serve-process';
 import { tempDir } from '../helpers/temp-app';
+import { fixtureModel } from '../helpers/ingest-app';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,6 +24,16 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-sync',
 ];
+
+/** Quick intake for tests: a short stability wait, small files accepted. */
+const E2E_SETTINGS = { ingest: { stabilitySeconds: 0.3, minBytes: 1000 } };
+
+let modelPath: string | undefined;
+/** The tiny fixture detector (a person and a car on every image), written once per run. */
+function fixtureModelPath(): string {
+  modelPath ??= fixtureModel();
+  return modelPath;
+}
 
 export interface HsiLaunch {
   mode: 'electron' | 'browser';
@@ -55,7 +66,15 @@ export const test = base.extend<{ hsi: HsiLaunch; page: Page }, { browserInstanc
     if (findElectronBinary()) {
       await use({ mode: 'electron', dataDir });
     } else {
-      const serve: ServeProcess = await startServe(['--data-dir', dataDir, '--port', '0']);
+      const settingsFile = path.join(dataDir, 'e2e-settings.json');
+      fs.writeFileSync(
+        settingsFile,
+        JSON.stringify({ ...E2E_SETTINGS, detector: { modelPath: fixtureModelPath() } }),
+      );
+      const serve: ServeProcess = await startServe(
+        ['--data-dir', dataDir, '--port', '0', '--settings', settingsFile],
+        { HSI_MODEL_PATH: fixtureModelPath() },
+      );
       await use({ mode: 'browser', dataDir, entryUrl: `${serve.url}/?token=${serve.token}` });
       const code = await serve.stop();
       if (code !== 0) throw new Error(`hsi serve exited with ${code}: ${serve.stderr()}`);
@@ -71,7 +90,12 @@ export const test = base.extend<{ hsi: HsiLaunch; page: Page }, { browserInstanc
       const app: ElectronApplication = await _electron.launch({
         executablePath: electronPath,
         args: [ROOT],
-        env: { ...process.env, HSI_DATA_DIR: hsi.dataDir, HSI_LOG_LEVEL: 'warn' },
+        env: {
+          ...process.env,
+          HSI_DATA_DIR: hsi.dataDir,
+          HSI_LOG_LEVEL: 'warn',
+          HSI_MODEL_PATH: fixtureModelPath(),
+        },
       });
       const page = await app.firstWindow();
       await use(page);
