@@ -10,6 +10,8 @@ import type { Route } from './routes';
 import { useRoute } from './routes';
 import { startCameraSync } from './stores/cameras';
 import { useConnection } from './stores/connection';
+import { startIngestSync } from './stores/ingest';
+import { startSnapshotSync } from './stores/snapshots';
 
 function Page({ route }: { route: Route }) {
   switch (route.id) {
@@ -47,6 +49,8 @@ export function App() {
   const problem = useConnection((s) => s.problem);
 
   useEffect(() => startCameraSync(), []);
+  useEffect(() => startIngestSync(), []);
+  useEffect(() => startSnapshotSync(), []);
 
   useEffect(() => {
     document.title = `${route.title} · Home Security Intelligence`;

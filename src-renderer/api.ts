@@ -11,6 +11,7 @@ import type {
   ChannelOutput,
   HsiBridge,
   HsiClient,
+  ImportResult,
   PushEvents,
   PushType,
 } from '../src-shared/contract';
@@ -22,6 +23,41 @@ export const NO_TOKEN_MESSAGE =
 
 const UNREACHABLE_MESSAGE =
   'Cannot reach the Home Security Intelligence server. Check that `hsi serve` is still running, then try again.';
+
+export const NOT_AN_IMAGE_MESSAGE = 'Only .jpg, .jpeg and .png images can be imported';
+const TOO_LARGE_MESSAGE = 'Images up to 25 MB can be imported';
+const NO_PATH_MESSAGE = "The app could not read this file's location";
+/** The server's limit for one uploaded image (browser mode). */
+const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+/** The most paths one `ingest.importFiles` call takes. */
+const MAX_PATHS_PER_CALL = 1000;
+
+/** The operator API plus what only the renderer needs: media URLs and image import. */
+export interface RendererClient extends HsiClient {
+  /** A URL an `<img>` can load for a `/api/media/…` path (adds the token in browser mode). */
+  mediaUrl(path: string): string;
+  /**
+   * Imports images into a camera's queue. Files that are not .jpg/.jpeg/.png are rejected
+   * here; per-file failures come back in `rejected` rather than as a thrown error.
+   */
+  uploadFiles(cameraId: string, files: File[]): Promise<ImportResult>;
+}
+
+/** Whether a file name looks like an image the pipeline takes. */
+export function isImportableName(name: string): boolean {
+  return /\.(jpe?g|png)$/i.test(name);
+}
+
+/** Splits off the files the server would refuse anyway (by name). */
+function partitionImages(files: File[]): { images: File[]; rejected: ImportResult['rejected'] } {
+  const images: File[] = [];
+  const rejected: ImportResult['rejected'] = [];
+  for (const file of files) {
+    if (isImportableName(file.name)) images.push(file);
+    else rejected.push({ path: file.name, reason: NOT_AN_IMAGE_MESSAGE });
+  }
+  return { images, rejected };
+}
 
 /** A failed call: the server's error code and message, plus validation issues if any. */
 export class ApiError extends Error {
@@ -103,26 +139,58 @@ class ListenerSet {
   }
 }
 
-export function createElectronClient(bridge: HsiBridge): HsiClient {
+export function createElectronClient(bridge: HsiBridge): RendererClient {
   useConnection.setState({ state: 'connected', problem: null });
+
+  const invoke = async <C extends ChannelName>(
+    channel: C,
+    input: ChannelInput<C>,
+  ): Promise<ChannelOutput<C>> => {
+    let result: unknown;
+    try {
+      result = await bridge.invoke(channel, input);
+    } catch (err) {
+      throw new ApiError(
+        'unavailable',
+        err instanceof Error ? err.message : 'The app backend did not answer',
+      );
+    }
+    return unwrapResult(result) as ChannelOutput<C>;
+  };
+
   return {
-    async invoke<C extends ChannelName>(
-      channel: C,
-      input: ChannelInput<C>,
-    ): Promise<ChannelOutput<C>> {
-      let result: unknown;
-      try {
-        result = await bridge.invoke(channel, input);
-      } catch (err) {
-        throw new ApiError(
-          'unavailable',
-          err instanceof Error ? err.message : 'The app backend did not answer',
-        );
-      }
-      return unwrapResult(result) as ChannelOutput<C>;
-    },
+    invoke,
     on<T extends PushType>(type: T, listener: (data: PushEvents[T]) => void): () => void {
       return bridge.on(type, listener as AnyListener);
+    },
+    // The page runs at app://hsi/ and the protocol serves /api/media/… as is.
+    mediaUrl: (path) => path,
+    async uploadFiles(cameraId, files) {
+      const { images, rejected } = partitionImages(files);
+      const paths: string[] = [];
+      for (const file of images) {
+        let filePath = '';
+        try {
+          filePath = bridge.pathForFile?.(file) ?? '';
+        } catch {
+          filePath = '';
+        }
+        if (filePath) paths.push(filePath);
+        else rejected.push({ path: file.name, reason: NO_PATH_MESSAGE });
+      }
+      let queued = 0;
+      for (let i = 0; i < paths.length; i += MAX_PATHS_PER_CALL) {
+        const chunk = paths.slice(i, i + MAX_PATHS_PER_CALL);
+        try {
+          const result = await invoke('ingest.importFiles', { cameraId, paths: chunk });
+          queued += result.queued;
+          rejected.push(...result.rejected);
+        } catch (err) {
+          const reason = errorMessage(err);
+          rejected.push(...chunk.map((p) => ({ path: p, reason })));
+        }
+      }
+      return { queued, rejected };
     },
   };
 }
@@ -140,7 +208,58 @@ export function takeTokenFromUrl(): string | null {
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 10_000;
 
-export function createBrowserClient(token: string | null): HsiClient {
+/** One image POSTed to `/api/ingest/upload/<cameraId>`; failures become a rejection. */
+async function uploadOne(token: string, cameraId: string, file: File): Promise<ImportResult> {
+  const reject = (reason: string): ImportResult => ({
+    queued: 0,
+    rejected: [{ path: file.name, reason }],
+  });
+  if (file.size > MAX_UPLOAD_BYTES) return reject(TOO_LARGE_MESSAGE);
+  let response: Response;
+  try {
+    response = await fetch('/api/ingest/upload/' + encodeURIComponent(cameraId), {
+      method: 'POST',
+      headers: {
+        Authorization: 'Bearer ' + token,
+        'x-file-name': encodeURIComponent(file.name),
+        'content-type': 'application/octet-stream',
+      },
+      body: file,
+    });
+  } catch {
+    return reject(UNREACHABLE_MESSAGE);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return reject(
+      response.status === 413
+        ? TOO_LARGE_MESSAGE
+        : `The server answered HTTP ${response.status} without a readable body`,
+    );
+  }
+  try {
+    const data = unwrapResult(body);
+    if (!isRecord(data) || typeof data.queued !== 'number' || !Array.isArray(data.rejected)) {
+      return reject('The server sent an answer the app does not understand');
+    }
+    const rejected: ImportResult['rejected'] = [];
+    for (const item of data.rejected as unknown[]) {
+      if (isRecord(item) && typeof item.reason === 'string') {
+        rejected.push({
+          path: typeof item.path === 'string' ? item.path : file.name,
+          reason: item.reason,
+        });
+      }
+    }
+    return { queued: data.queued, rejected };
+  } catch (err) {
+    return reject(errorMessage(err));
+  }
+}
+
+export function createBrowserClient(token: string | null): RendererClient {
   const listeners = new ListenerSet();
 
   if (token === null) {
@@ -178,6 +297,24 @@ export function createBrowserClient(token: string | null): HsiClient {
     },
     on<T extends PushType>(type: T, listener: (data: PushEvents[T]) => void): () => void {
       return listeners.add(type, listener as AnyListener);
+    },
+    // <img> cannot send headers: the media routes also take the token as a query parameter.
+    mediaUrl(path) {
+      if (token === null) return path;
+      const separator = path.includes('?') ? '&' : '?';
+      return `${path}${separator}token=${encodeURIComponent(token)}`;
+    },
+    async uploadFiles(cameraId, files) {
+      if (token === null) throw new ApiError('unauthorized', NO_TOKEN_MESSAGE);
+      const { images, rejected } = partitionImages(files);
+      let queued = 0;
+      // One at a time: each may be up to 25 MB, and the queue applies back-pressure anyway.
+      for (const file of images) {
+        const result = await uploadOne(token, cameraId, file);
+        queued += result.queued;
+        rejected.push(...result.rejected);
+      }
+      return { queued, rejected };
     },
   };
 }
@@ -234,13 +371,13 @@ function connectEvents(token: string, listeners: ListenerSet): void {
   open();
 }
 
-function createClient(): HsiClient {
+function createClient(): RendererClient {
   if (window.hsi) return createElectronClient(window.hsi);
   return createBrowserClient(takeTokenFromUrl());
 }
 
 /** The app's one API client. */
-export const api: HsiClient = createClient();
+export const api: RendererClient = createClient();
 
 /** A message a person can read, from anything thrown. */
 export function errorMessage(err: unknown): string {

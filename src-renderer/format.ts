@@ -1,3 +1,5 @@
+import type { DetectorStatus } from '../src-shared/domain';
+
 /** "1 zone", "2 zones". */
 export function plural(count: number, singular: string, pluralForm = singular + 's'): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
@@ -15,4 +17,50 @@ export function timeAgo(iso: string | null, now = Date.now()): string {
   const hours = Math.round(minutes / 60);
   if (hours < 48) return plural(hours, 'hour') + ' ago';
   return plural(Math.round(hours / 24), 'day') + ' ago';
+}
+
+/** "Last seen 2 min ago", or "Never seen" for a camera that never sent an image. */
+export function lastSeenText(iso: string | null, now = Date.now()): string {
+  return iso ? `Last seen ${timeAgo(iso, now)}` : 'Never seen';
+}
+
+/** 0.934 → "93%". */
+export function percent(value: number): string {
+  return `${Math.round(value * 100)}%`;
+}
+
+/** The highest-confidence detections, "person 93% · car 81%", or "Nothing detected". */
+export function describeDetections(
+  detections: readonly { objectClass: string; confidence: number }[],
+  max = 4,
+): string {
+  if (detections.length === 0) return 'Nothing detected';
+  const sorted = [...detections].sort((a, b) => b.confidence - a.confidence);
+  const shown = sorted.slice(0, max).map((d) => `${d.objectClass} ${percent(d.confidence)}`);
+  const more = sorted.length - shown.length;
+  return shown.join(' · ') + (more > 0 ? ` · +${more} more` : '');
+}
+
+/** The last part of a path, for either separator. */
+export function baseName(filePath: string): string {
+  return filePath.split(/[\\/]/).filter(Boolean).pop() ?? filePath;
+}
+
+/** A local date and time for tooltips and lists. */
+export function dateTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toLocaleString();
+}
+
+/**
+ * "Model yolox_nano (yolox) on CPU · input 416×416", "Loading model…" or
+ * "Detector unavailable: <reason>".
+ */
+export function detectorText(d: DetectorStatus): string {
+  if (d.status === 'loading') return 'Loading model…';
+  if (d.status === 'unavailable') return `Detector unavailable: ${d.reason ?? 'unknown reason'}`;
+  const family = d.family ? ` (${d.family})` : '';
+  const provider = d.provider ? ` on ${d.provider.toUpperCase()}` : '';
+  const input = d.inputSize ? ` · input ${d.inputSize[0]}×${d.inputSize[1]}` : '';
+  return `Model ${d.model}${family}${provider}${input}`;
 }

@@ -14,10 +14,13 @@ import type {
   FtpCredentials,
   IngestStatus,
   QuarantinedFile,
+  SecurityEvent,
+  EventFeedback,
+  EventStats,
   SystemHealth,
   Zone,
 } from './domain';
-import { ZONE_KINDS, pointSchema } from './domain';
+import { FEEDBACK_TYPES, RISK_LEVELS, ZONE_KINDS, pointSchema } from './domain';
 import type { RpcResult } from './errors';
 import type { Settings } from './settings';
 import { settingsPatchSchema } from './settings';
@@ -141,6 +144,48 @@ export const detectionsListSchema = z.strictObject({
   limit: z.number().int().min(1).max(500).optional(),
 });
 
+export const eventFilterSchema = z.strictObject({
+  cameraIds: z.array(id).max(200).optional(),
+  riskLevels: z.array(z.enum(RISK_LEVELS)).max(4).optional(),
+  minRisk: z.number().min(0).max(100).optional(),
+  maxRisk: z.number().min(0).max(100).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  objectClasses: z.array(z.string().min(1).max(40)).max(80).optional(),
+  reviewed: z.boolean().optional(),
+  /** Full-text (FTS5 syntax) over summary, reasoning, camera name and object classes. */
+  q: z.string().trim().min(1).max(200).optional(),
+});
+export type EventFilter = z.output<typeof eventFilterSchema>;
+
+export const eventsListSchema = eventFilterSchema.extend({
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+
+export const eventUpdateSchema = z.strictObject({
+  id,
+  reviewed: z.boolean().optional(),
+  falsePositive: z.boolean().optional(),
+  notes: z.string().max(5000).optional(),
+});
+
+export const eventsBulkUpdateSchema = z.strictObject({
+  ids: z.array(id).min(1).max(500),
+  reviewed: z.boolean(),
+});
+
+export const eventFeedbackSchema = z.strictObject({
+  eventId: id,
+  type: z.enum(FEEDBACK_TYPES),
+  notes: z.string().max(2000).optional(),
+  expectedSeverity: z.enum(RISK_LEVELS).optional(),
+});
+
+export interface EventWithDetections extends SecurityEvent {
+  detections: Detection[];
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -177,6 +222,17 @@ export const channels = {
   'detector.status': channel<typeof empty, DetectorStatus>(empty),
   'detections.list': channel<typeof detectionsListSchema, Page<Detection>>(detectionsListSchema),
 
+  'events.list': channel<typeof eventsListSchema, Page<SecurityEvent>>(eventsListSchema),
+  'events.get': channel<z.ZodObject<{ id: typeof id }>, EventWithDetections>(
+    z.strictObject({ id }),
+  ),
+  'events.update': channel<typeof eventUpdateSchema, SecurityEvent>(eventUpdateSchema),
+  'events.bulkUpdate': channel<typeof eventsBulkUpdateSchema, { updated: number }>(
+    eventsBulkUpdateSchema,
+  ),
+  'events.stats': channel<typeof eventFilterSchema, EventStats>(eventFilterSchema),
+  'events.feedback': channel<typeof eventFeedbackSchema, EventFeedback>(eventFeedbackSchema),
+
   'debug.config': channel<typeof empty, Record<string, unknown>>(empty, { debugOnly: true }),
 } as const;
 
@@ -199,8 +255,8 @@ export interface PushEvents {
   'camera.deleted': { id: string };
   'service.status': { name: string; status: string; detail?: string };
   'settings.updated': Settings;
-  'event.created': unknown;
-  'event.updated': unknown;
+  'event.created': SecurityEvent;
+  'event.updated': SecurityEvent;
   'alert.created': unknown;
   'alert.updated': unknown;
   'delivery.updated': unknown;

@@ -156,3 +156,57 @@ export interface FtpCredentials {
   port: number;
   enabled: boolean;
 }
+
+export const SCORERS = ['llm', 'rules'] as const;
+export type Scorer = (typeof SCORERS)[number];
+
+export interface SecurityEvent {
+  id: string;
+  cameraId: string;
+  cameraName: string;
+  startedAt: string;
+  endedAt: string;
+  riskScore: number;
+  /** The score before calibration multipliers (what the scorer itself said). */
+  rawRiskScore: number | null;
+  riskLevel: RiskLevel;
+  summary: string;
+  reasoning: string;
+  scorer: Scorer;
+  model: string | null;
+  promptVersionId: string | null;
+  latencyMs: number | null;
+  objectClasses: string[];
+  detectionCount: number;
+  isFastPath: boolean;
+  reviewed: boolean;
+  falsePositive: boolean;
+  notes: string;
+  /** The image the event's thumbnail comes from (its highest-confidence detection). */
+  thumbnailImageId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const FEEDBACK_TYPES = [
+  'correct',
+  'false_positive',
+  'missed_threat',
+  'severity_wrong',
+] as const;
+export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
+
+export interface EventFeedback {
+  id: string;
+  eventId: string;
+  type: FeedbackType;
+  notes: string | null;
+  expectedSeverity: RiskLevel | null;
+  createdAt: string;
+}
+
+export interface EventStats {
+  total: number;
+  byRiskLevel: Record<RiskLevel, number>;
+  byCamera: { cameraId: string; cameraName: string; count: number }[];
+}

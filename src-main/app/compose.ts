@@ -24,6 +24,13 @@ import { IngestService } from '../ingest/ingest-service';
 import { IngestPipeline } from '../ingest/pipeline';
 import { MediaService } from '../media/media-service';
 import { AppError } from '../../src-shared/errors';
+import { BatchAggregator } from '../aggregate/batch-aggregator';
+import { calibrationRepository } from '../calibration/calibration-repository';
+import { eventRepository } from '../events/event-repository';
+import { EventService } from '../events/event-service';
+import { CircuitBreaker } from '../risk/circuit-breaker';
+import { LlmScorer } from '../risk/llm-scorer';
+import { RulesScorer } from '../risk/rules-scorer';
 import type { CameraSnapshot } from '../../src-shared/domain';
 import { zoneRepository } from '../zones/zone-repository';
 import type { AppConfig } from './config';
@@ -45,6 +52,9 @@ export interface App {
   readonly ingest: IngestService;
   readonly ingestRuntime: IngestRuntime;
   readonly media: MediaService;
+  readonly events: EventService;
+  readonly aggregator: BatchAggregator;
+  readonly llmBreaker: CircuitBreaker;
   debugEnabled(): boolean;
   close(): Promise<void>;
 }
@@ -90,6 +100,18 @@ export async function createApp(config: AppConfig): Promise<App> {
     logger,
     dataDir,
   });
+  const eventRepo = eventRepository(db);
+  const llmBreaker = new CircuitBreaker('llm', 3, config.llmBreakerCooldownMs ?? 30_000);
+  const events = new EventService({
+    db,
+    events: eventRepo,
+    calibration: calibrationRepository(db),
+    rules: new RulesScorer(),
+    llm: new LlmScorer(() => settings.get().llm, llmBreaker),
+    bus,
+    logger,
+  });
+  const aggregator = new BatchAggregator({ db, settings, events, logger });
   const pipeline = new IngestPipeline({
     db,
     repo: images,
@@ -100,6 +122,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     bus,
     logger,
     onProcessed: config.onProcessed,
+    onDetections: (row, found) => aggregator.add(row.camera_id, found, row.enqueued_at),
   });
   ingest.onEnqueued = () => pipeline.wake();
   ingest.waitingForDetector = () => pipeline.waitingForDetector();
@@ -192,6 +215,36 @@ export async function createApp(config: AppConfig): Promise<App> {
     'ingest.status': () => ingest.status(pipeline.waitingForDetector()),
     'ingest.quarantine.list': ({ cameraId, limit }) => images.quarantined(cameraId, limit ?? 100),
     'detector.status': () => detector.status(),
+    'events.list': (filter) => eventRepo.list(filter),
+    'events.get': async ({ id }) => {
+      const event = await eventRepo.get(id);
+      if (!event) throw new AppError('not_found', `No event with id "${id}"`);
+      const found = await detections.list({ eventId: id, limit: 500 });
+      return { ...event, detections: found?.items ?? [] };
+    },
+    'events.update': async ({ id, ...patch }) => {
+      const event = await eventRepo.update(id, patch);
+      if (!event) throw new AppError('not_found', `No event with id "${id}"`);
+      bus.emit('event.updated', event);
+      return event;
+    },
+    'events.bulkUpdate': async ({ ids, reviewed }) => ({
+      updated: await eventRepo.setReviewed(ids, reviewed),
+    }),
+    'events.stats': (filter) => eventRepo.stats(filter),
+    'events.feedback': async (input) => {
+      if (!(await eventRepo.get(input.eventId))) {
+        throw new AppError('not_found', `No event with id "${input.eventId}"`);
+      }
+      try {
+        return await eventRepo.addFeedback(input);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new AppError('conflict', 'This event already has feedback');
+        }
+        throw err;
+      }
+    },
     'detections.list': async (filter) => {
       const page = await detections.list(filter);
       if (!page)
@@ -217,6 +270,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     onCall: (record) => metrics.recordCall(record),
   });
 
+  await aggregator.start();
+  events.startRescoring(config.rescoreIntervalMs);
   if (config.ingest !== false) await ingestRuntime.start();
 
   let closed = false;
@@ -234,11 +289,16 @@ export async function createApp(config: AppConfig): Promise<App> {
     ingest,
     ingestRuntime,
     media,
+    events,
+    aggregator,
+    llmBreaker,
     debugEnabled,
     async close() {
       if (closed) return;
       closed = true;
       await ingestRuntime.stop();
+      events.stop();
+      await aggregator.stop();
       await detector.close();
       logSink.detach();
       await database.close();

@@ -15,6 +15,10 @@ export interface AppConfig {
   logger?: Logger;
   /** Start folder watching, FTP and the detection pipeline (default true). */
   ingest?: boolean;
+  /** How long the LLM breaker stays open before a trial call (tests shorten it). */
+  llmBreakerCooldownMs?: number;
+  /** How often rules-scored events are offered to the LLM again. */
+  rescoreIntervalMs?: number;
   /** Per-image stage timings (benchmarks). */
   onProcessed?: (row: IngestRow, timings: StageTimings) => void;
 }

@@ -13,6 +13,8 @@ export interface NewIngestItem {
   mtimeMs: number;
   source: IngestSource;
   enqueuedAt: string;
+  /** Recorded as already quarantined (never visible to the pipeline) with this reason. */
+  quarantineReason?: string;
 }
 
 /** The persisted ingest queue (which doubles as the catalogue of received images). */
@@ -50,6 +52,11 @@ export function ingestRepository(db: Kysely<DB>) {
           mtime_ms: item.mtimeMs,
           source: item.source,
           enqueued_at: item.enqueuedAt,
+          ...(item.quarantineReason !== undefined && {
+            status: 'quarantined' as const,
+            error: item.quarantineReason,
+            finished_at: item.enqueuedAt,
+          }),
         })
         .returning('id')
         .executeTakeFirstOrThrow();

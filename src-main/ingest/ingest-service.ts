@@ -38,6 +38,7 @@ export class IngestService {
   private depth = 0;
   private pausedFlag = false;
   private inFlightCount = 0;
+  private readonly offering = new Set<string>();
   private readonly resumeListeners = new Set<() => void>();
   private statusTimer?: NodeJS.Timeout;
   private readonly log: Logger;
@@ -69,6 +70,21 @@ export class IngestService {
    * manual imports are always taken (a person asked for them).
    */
   async offer(cameraId: string, filePath: string, source: IngestSource): Promise<OfferOutcome> {
+    // The watcher, a rescan and FTP can offer the same file at once: one at a time per path.
+    if (this.offering.has(filePath)) return 'known';
+    this.offering.add(filePath);
+    try {
+      return await this.offerNow(cameraId, filePath, source);
+    } finally {
+      this.offering.delete(filePath);
+    }
+  }
+
+  private async offerNow(
+    cameraId: string,
+    filePath: string,
+    source: IngestSource,
+  ): Promise<OfferOutcome> {
     if (!isImageName(filePath)) return 'ignored';
     let stat;
     try {
@@ -80,9 +96,14 @@ export class IngestService {
     if (await this.deps.repo.isKnown(filePath, stat.size, stat.mtimeMs)) return 'known';
     const camera = await this.deps.cameras.find(cameraId);
     if (!camera || !camera.enabled) return 'ignored';
-    if (this.pausedFlag && source !== 'import') return 'paused';
+    const minBytes = this.deps.settings.get().ingest.minBytes;
+    const tooSmall = stat.size < minBytes;
+    if (this.pausedFlag && source !== 'import' && !tooSmall) return 'paused';
 
     const now = nowIso();
+    const reason = tooSmall
+      ? `File is too small (${stat.size} bytes < ${minBytes}); likely a partial upload`
+      : undefined;
     const id = await this.deps.repo.enqueue({
       cameraId,
       path: filePath,
@@ -90,19 +111,15 @@ export class IngestService {
       mtimeMs: stat.mtimeMs,
       source,
       enqueuedAt: now,
+      quarantineReason: reason,
     });
     const changed = await this.deps.cameras.touch(cameraId, now);
     if (changed) this.deps.bus.emit('camera.status', changed);
 
-    const minBytes = this.deps.settings.get().ingest.minBytes;
-    if (stat.size < minBytes) {
+    if (reason) {
+      // Never queued, so the pipeline cannot pick it up while it is being moved.
       const row = await this.deps.repo.get(id);
-      if (row) {
-        await this.quarantine(
-          row,
-          `File is too small (${stat.size} bytes < ${minBytes}); likely a partial upload`,
-        );
-      }
+      if (row) await this.quarantine(row, reason);
       return 'quarantined';
     }
     this.depth += 1;

@@ -35,6 +35,15 @@ export interface PipelineDeps {
   bus: PushBus;
   logger: Logger;
   onProcessed?: (row: IngestRow, timings: StageTimings) => void;
+  /** Detections of one image, after they are stored (the batch aggregator listens). */
+  onDetections?: (row: IngestRow, detections: PersistedDetection[]) => Promise<void>;
+}
+
+export interface PersistedDetection {
+  id: string;
+  objectClass: string;
+  confidence: number;
+  bbox: [number, number, number, number];
 }
 
 /** A counting semaphore: at most `limit` holders at a time. */
@@ -203,8 +212,9 @@ export class IngestPipeline {
       }
 
       const t1 = performance.now();
-      await this.persist(row, sha256, result);
+      const persisted = await this.persist(row, sha256, result);
       const persistMs = performance.now() - t1;
+      if (persisted.length) await this.deps.onDetections?.(row, persisted);
       this.deps.bus.emit('detections.created', {
         cameraId: row.camera_id,
         imageId: row.id,
@@ -217,16 +227,31 @@ export class IngestPipeline {
   }
 
   /** Detections, the image's size and status, and the dedupe hash: one transaction. */
-  private async persist(row: IngestRow, sha256: string, result: DetectResult): Promise<void> {
+  private async persist(
+    row: IngestRow,
+    sha256: string,
+    result: DetectResult,
+  ): Promise<PersistedDetection[]> {
     const now = nowIso();
     const model = this.deps.detector.modelName();
+    const persisted: PersistedDetection[] = result.detections.map((d) => ({
+      id: newId(),
+      objectClass: d.objectClass,
+      confidence: d.confidence,
+      bbox: [
+        d.box[0] / result.width,
+        d.box[1] / result.height,
+        d.box[2] / result.width,
+        d.box[3] / result.height,
+      ],
+    }));
     await this.deps.db.transaction().execute(async (trx) => {
-      if (result.detections.length > 0) {
+      if (persisted.length > 0) {
         await trx
           .insertInto('detections')
           .values(
-            result.detections.map((d) => ({
-              id: newId(),
+            persisted.map((d) => ({
+              id: d.id,
               camera_id: row.camera_id,
               image_id: row.id,
               image_path: row.path,
@@ -236,10 +261,10 @@ export class IngestPipeline {
               detected_at: row.enqueued_at,
               object_class: d.objectClass,
               confidence: d.confidence,
-              x1: d.box[0] / result.width,
-              y1: d.box[1] / result.height,
-              x2: d.box[2] / result.width,
-              y2: d.box[3] / result.height,
+              x1: d.bbox[0],
+              y1: d.bbox[1],
+              x2: d.bbox[2],
+              y2: d.bbox[3],
               model,
               created_at: now,
             })),
@@ -264,5 +289,6 @@ export class IngestPipeline {
         .onConflict((oc) => oc.columns(['sha256', 'camera_id']).doUpdateSet({ seen_at: now }))
         .execute();
     });
+    return persisted;
   }
 }

@@ -1,14 +1,28 @@
 import { Fragment, useEffect, useRef, useState } from 'react';
+import type { ImportResult } from '../../src-shared/contract';
 import type { Camera, CameraDeleteResult } from '../../src-shared/domain';
+import { api, errorMessage } from '../api';
+import { CAMERA_COLUMNS, CameraRow } from '../components/CameraRow';
 import { CameraForm } from '../components/CameraForm';
 import { DeleteCameraDialog } from '../components/DeleteCameraDialog';
-import { StatusBadge } from '../components/StatusBadge';
+import { FtpDialog } from '../components/FtpDialog';
+import { IngestPanel } from '../components/IngestPanel';
 import { ZonesPanel } from '../components/ZonesPanel';
-import { plural, timeAgo } from '../format';
+import { baseName, plural } from '../format';
 import { useCameras } from '../stores/cameras';
 import { useConnection } from '../stores/connection';
+import { useIngest } from '../stores/ingest';
+import { useSnapshots } from '../stores/snapshots';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; camera: Camera } | null;
+
+interface Message {
+  text: string;
+  tone: 'good' | 'warn';
+}
+
+const NO_MESSAGE: Message = { text: '', tone: 'good' };
+const MAX_REJECTIONS_SHOWN = 5;
 
 function deletedMessage(camera: Camera, { deleted }: CameraDeleteResult): string {
   return (
@@ -17,96 +31,78 @@ function deletedMessage(camera: Camera, { deleted }: CameraDeleteResult): string
   );
 }
 
-interface CameraRowProps {
-  camera: Camera;
-  zonesOpen: boolean;
-  onToggleZones: () => void;
-  onEdit: () => void;
-  onDelete: () => void;
+/** "Queued 2 images for Front Door. Rejected notes.txt (Only .jpg, …)." */
+function importMessage(camera: Camera, { queued, rejected }: ImportResult): Message {
+  const parts = [
+    queued > 0
+      ? `Queued ${plural(queued, 'image')} for ${camera.name}`
+      : `No images queued for ${camera.name}`,
+  ];
+  if (rejected.length > 0) {
+    const shown = rejected
+      .slice(0, MAX_REJECTIONS_SHOWN)
+      .map((r) => `${baseName(r.path)} (${r.reason})`);
+    const more = rejected.length - shown.length;
+    parts.push(`Rejected ${shown.join('; ')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+  return { text: parts.join('. '), tone: rejected.length > 0 ? 'warn' : 'good' };
 }
 
-function CameraRow({ camera, zonesOpen, onToggleZones, onEdit, onDelete }: CameraRowProps) {
-  return (
-    <tr data-testid={`camera-row-${camera.id}`}>
-      <td className="cell-name">{camera.name}</td>
-      <td>
-        <StatusBadge status={camera.status} title={`Last seen ${timeAgo(camera.lastSeenAt)}`} />
-      </td>
-      <td>
-        <code className="path" title={camera.folder}>
-          {camera.folder}
-        </code>
-      </td>
-      <td>{camera.enabled ? 'Yes' : 'No'}</td>
-      <td>
-        <div className="row-actions">
-          <button
-            type="button"
-            className="button button-small"
-            aria-label={`Zones for ${camera.name}`}
-            aria-expanded={zonesOpen}
-            aria-controls={`zones-${camera.id}`}
-            onClick={onToggleZones}
-          >
-            Zones
-          </button>
-          <button
-            type="button"
-            className="button button-small"
-            aria-label={`Edit ${camera.name}`}
-            onClick={onEdit}
-          >
-            Edit
-          </button>
-          <button
-            type="button"
-            className="button button-small button-danger-quiet"
-            aria-label={`Delete ${camera.name}`}
-            onClick={onDelete}
-          >
-            Delete
-          </button>
-        </div>
-      </td>
-    </tr>
-  );
+function toggled(set: ReadonlySet<string>, id: string, on?: boolean): ReadonlySet<string> {
+  const next = new Set(set);
+  if (on ?? !next.has(id)) next.add(id);
+  else next.delete(id);
+  return next;
 }
 
 export function CamerasPage() {
   const cameras = useCameras((s) => s.cameras);
   const status = useCameras((s) => s.status);
   const loadError = useCameras((s) => s.error);
+  const snapshots = useSnapshots((s) => s.byCamera);
   const reconnects = useConnection((s) => s.reconnects);
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<Camera | null>(null);
+  const [ftpFor, setFtpFor] = useState<string | null>(null);
   const [openZones, setOpenZones] = useState<ReadonlySet<string>>(new Set());
-  const [message, setMessage] = useState('');
+  const [importing, setImporting] = useState<ReadonlySet<string>>(new Set());
+  const [message, setMessage] = useState<Message>(NO_MESSAGE);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
     void useCameras.getState().load();
+    void useSnapshots.getState().load();
+    void useIngest.getState().load();
   }, [reconnects]);
 
-  const toggleZones = (id: string) => {
-    setOpenZones((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  };
+  const say = (text: string) => setMessage({ text, tone: 'good' });
 
   const onSaved = (camera: Camera, created: boolean) => {
     useCameras.getState().upsert(camera);
     setEditing(null);
-    setMessage(created ? `Added ${camera.name}` : `Saved ${camera.name}`);
+    say(created ? `Added ${camera.name}` : `Saved ${camera.name}`);
   };
 
   const onDeleted = (camera: Camera, result: CameraDeleteResult) => {
     useCameras.getState().remove(camera.id);
     setDeleting(null);
-    setMessage(deletedMessage(camera, result));
+    say(deletedMessage(camera, result));
     headingRef.current?.focus();
+  };
+
+  const importInto = async (camera: Camera, files: File[]) => {
+    setImporting((current) => toggled(current, camera.id, true));
+    say(`Importing ${plural(files.length, 'file')} into ${camera.name}…`);
+    try {
+      setMessage(importMessage(camera, await api.uploadFiles(camera.id, files)));
+    } catch (err) {
+      setMessage({
+        text: `Could not import into ${camera.name}: ${errorMessage(err)}`,
+        tone: 'warn',
+      });
+    } finally {
+      setImporting((current) => toggled(current, camera.id, false));
+    }
   };
 
   const addButton = (
@@ -119,6 +115,7 @@ export function CamerasPage() {
     </button>
   );
   const empty = status === 'ready' && cameras.length === 0;
+  const ftpCamera = ftpFor === null ? undefined : cameras.find((c) => c.id === ftpFor);
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -129,10 +126,12 @@ export function CamerasPage() {
         {!empty && status !== 'error' && addButton}
       </header>
       <p className="page-intro">
-        Each camera reads snapshots from its folder; zones mark the areas and lines that matter.
+        Each camera reads snapshots from its folder (or FTP uploads); zones mark the areas and lines
+        that matter. Drop images on a camera to import them.
       </p>
-      <p role="status" className="status-line">
-        {message}
+      <IngestPanel />
+      <p role="status" className={`status-line status-line-${message.tone}`}>
+        {message.text}
       </p>
 
       {status === 'error' && (
@@ -162,13 +161,13 @@ export function CamerasPage() {
 
       {cameras.length > 0 && (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table camera-table">
             <caption className="visually-hidden">Cameras</caption>
             <thead>
               <tr>
-                <th scope="col">Name</th>
+                <th scope="col">Latest snapshot</th>
+                <th scope="col">Name and folder</th>
                 <th scope="col">Status</th>
-                <th scope="col">Folder</th>
                 <th scope="col">Enabled</th>
                 <th scope="col">Actions</th>
               </tr>
@@ -178,15 +177,19 @@ export function CamerasPage() {
                 <Fragment key={camera.id}>
                   <CameraRow
                     camera={camera}
+                    snapshot={snapshots[camera.id]}
                     zonesOpen={openZones.has(camera.id)}
-                    onToggleZones={() => toggleZones(camera.id)}
+                    importing={importing.has(camera.id)}
+                    onToggleZones={() => setOpenZones((current) => toggled(current, camera.id))}
                     onEdit={() => setEditing({ mode: 'edit', camera })}
                     onDelete={() => setDeleting(camera)}
+                    onFtp={() => setFtpFor(camera.id)}
+                    onImport={(files) => void importInto(camera, files)}
                   />
                   {openZones.has(camera.id) && (
                     <tr className="zones-row" id={`zones-${camera.id}`}>
-                      <td colSpan={5}>
-                        <ZonesPanel camera={camera} onMessage={setMessage} />
+                      <td colSpan={CAMERA_COLUMNS}>
+                        <ZonesPanel camera={camera} onMessage={say} />
                       </td>
                     </tr>
                   )}
@@ -210,6 +213,13 @@ export function CamerasPage() {
           camera={deleting}
           onCancel={() => setDeleting(null)}
           onDeleted={onDeleted}
+        />
+      )}
+      {ftpCamera && (
+        <FtpDialog
+          camera={ftpCamera}
+          onClose={() => setFtpFor(null)}
+          onCameraChanged={(camera) => useCameras.getState().upsert(camera)}
         />
       )}
     </section>

@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { ServiceStatus, SystemHealth } from '../../src-shared/domain';
 import { api, errorMessage } from '../api';
+import { CameraCard } from '../components/CameraCard';
+import { DetectorLine } from '../components/DetectorLine';
 import { StatusBadge } from '../components/StatusBadge';
 import { plural } from '../format';
 import { routeHref } from '../routes';
 import { useCameras } from '../stores/cameras';
 import { useConnection } from '../stores/connection';
+import { useIngest } from '../stores/ingest';
+import { useSnapshots } from '../stores/snapshots';
 
 function HealthPanel() {
   const [health, setHealth] = useState<SystemHealth | null>(null);
@@ -131,7 +135,58 @@ function CamerasSummary() {
   );
 }
 
+function DetectionPanel() {
+  const ingest = useIngest((s) => s.ingest);
+  const error = useIngest((s) => s.error);
+  return (
+    <section className="panel" aria-labelledby="detection-title">
+      <h2 id="detection-title">Detection</h2>
+      <DetectorLine />
+      {error && (
+        <p className="notice notice-error" role="alert">
+          Could not load ingest status: {error}
+        </p>
+      )}
+      {ingest && (
+        <p className="muted" data-testid="dashboard-throughput">
+          {plural(ingest.perMinute, 'image')} in the last minute · {ingest.queueDepth} queued
+          {ingest.paused && ' · ingest paused'}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function CameraGrid() {
+  const cameras = useCameras((s) => s.cameras);
+  const snapshots = useSnapshots((s) => s.byCamera);
+  const error = useSnapshots((s) => s.error);
+  if (cameras.length === 0) return null;
+  return (
+    <section className="camera-grid-section" aria-labelledby="camera-grid-title">
+      <h2 id="camera-grid-title">Camera grid</h2>
+      {error && (
+        <p className="notice notice-error" role="alert">
+          Could not load snapshots: {error}
+        </p>
+      )}
+      <ul className="camera-grid">
+        {cameras.map((camera) => (
+          <CameraCard key={camera.id} camera={camera} snapshot={snapshots[camera.id]} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function DashboardPage() {
+  const reconnects = useConnection((s) => s.reconnects);
+
+  useEffect(() => {
+    void useSnapshots.getState().load();
+    void useIngest.getState().load();
+  }, [reconnects]);
+
   return (
     <section className="page" aria-labelledby="page-title">
       <header className="page-header">
@@ -140,7 +195,9 @@ export function DashboardPage() {
       <div className="grid">
         <HealthPanel />
         <CamerasSummary />
+        <DetectionPanel />
       </div>
+      <CameraGrid />
     </section>
   );
 }

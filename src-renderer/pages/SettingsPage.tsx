@@ -2,83 +2,14 @@ import type { FormEvent } from 'react';
 import { useEffect, useState } from 'react';
 import type { Settings, SettingsPatch } from '../../src-shared/settings';
 import { api, errorMessage } from '../api';
+import { DetectorSettingsFields } from '../components/DetectorSettingsFields';
 import { CheckboxField, TextField } from '../components/Field';
-import type { FieldErrors, FormErrors } from '../form-errors';
+import { IngestSettingsFields } from '../components/IngestSettingsFields';
+import type { FormErrors } from '../form-errors';
 import { NO_ERRORS, formErrorsFrom } from '../form-errors';
+import type { SetField } from '../settings-form';
+import { PATHS, buildPatch, formFrom, sameForm } from '../settings-form';
 import { useConnection } from '../stores/connection';
-
-/** The form's values; numbers stay text until saved so a half-typed value is kept. */
-interface SettingsForm {
-  debug: boolean;
-  retentionDays: string;
-  confidence: string;
-  offlineAfterSeconds: string;
-  llmEnabled: boolean;
-  llmBaseUrl: string;
-  llmModel: string;
-}
-
-/** Form field → settings path (server issues are matched on it). */
-const PATHS = {
-  debug: 'debug',
-  retentionDays: 'retentionDays',
-  confidence: 'detector.confidence',
-  offlineAfterSeconds: 'cameras.offlineAfterSeconds',
-  llmEnabled: 'llm.enabled',
-  llmBaseUrl: 'llm.baseUrl',
-  llmModel: 'llm.model',
-} as const satisfies Record<keyof SettingsForm, string>;
-
-function formFrom(s: Settings): SettingsForm {
-  return {
-    debug: s.debug,
-    retentionDays: String(s.retentionDays),
-    confidence: String(s.detector.confidence),
-    offlineAfterSeconds: String(s.cameras.offlineAfterSeconds),
-    llmEnabled: s.llm.enabled,
-    llmBaseUrl: s.llm.baseUrl,
-    llmModel: s.llm.model,
-  };
-}
-
-function sameForm(a: SettingsForm, b: SettingsForm): boolean {
-  return (Object.keys(a) as (keyof SettingsForm)[]).every((k) => a[k] === b[k]);
-}
-
-function parseNumber(text: string): number | null {
-  if (text.trim() === '') return null;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : null;
-}
-
-/** The changed fields as a deep partial, or the fields that are not numbers. */
-function buildPatch(
-  saved: Settings,
-  form: SettingsForm,
-): { patch: SettingsPatch } | { errors: FieldErrors } {
-  const before = formFrom(saved);
-  const patch: SettingsPatch = {};
-  const errors: FieldErrors = {};
-  const num = (key: 'retentionDays' | 'confidence' | 'offlineAfterSeconds') => {
-    const n = parseNumber(form[key]);
-    if (n === null) errors[PATHS[key]] = ['Enter a number'];
-    return n ?? 0;
-  };
-  if (form.debug !== before.debug) patch.debug = form.debug;
-  if (form.retentionDays !== before.retentionDays) patch.retentionDays = num('retentionDays');
-  if (form.confidence !== before.confidence) {
-    patch.detector = { confidence: num('confidence') };
-  }
-  if (form.offlineAfterSeconds !== before.offlineAfterSeconds) {
-    patch.cameras = { offlineAfterSeconds: num('offlineAfterSeconds') };
-  }
-  const llm: NonNullable<SettingsPatch['llm']> = {};
-  if (form.llmEnabled !== before.llmEnabled) llm.enabled = form.llmEnabled;
-  if (form.llmBaseUrl !== before.llmBaseUrl) llm.baseUrl = form.llmBaseUrl.trim();
-  if (form.llmModel !== before.llmModel) llm.model = form.llmModel.trim();
-  if (Object.keys(llm).length > 0) patch.llm = llm;
-  return Object.keys(errors).length > 0 ? { errors } : { patch };
-}
 
 interface EditorProps {
   initial: Settings;
@@ -105,7 +36,7 @@ function SettingsEditor({ initial }: EditorProps) {
     [],
   );
 
-  const set = <K extends keyof SettingsForm>(key: K, value: SettingsForm[K]) => {
+  const set: SetField = (key, value) => {
     setState((prev) => ({ ...prev, form: { ...prev.form, [key]: value } }));
     setMessage('');
   };
@@ -188,6 +119,8 @@ function SettingsEditor({ initial }: EditorProps) {
           hint="A camera with no new snapshot for this long is shown as offline."
         />
       </fieldset>
+      <IngestSettingsFields form={form} set={set} errors={fe} />
+      <DetectorSettingsFields form={form} set={set} errors={fe} />
       <fieldset className="panel">
         <legend>Language model</legend>
         <CheckboxField

@@ -58,7 +58,6 @@ describe('folder intake → detection', () => {
       imageWidth: 128,
       imageHeight: 96,
       imagePath: file,
-      eventId: null,
     });
 
     const snaps = await t.call('cameras.snapshots', {});

@@ -1,0 +1,380 @@
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql } from 'kysely';
+import type { EventFilter, Page } from '../../src-shared/contract';
+import type {
+  EventFeedback,
+  EventStats,
+  FeedbackType,
+  RiskLevel,
+  SecurityEvent,
+} from '../../src-shared/domain';
+import { RISK_LEVELS } from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
+import type { DB } from '../db/schema';
+import { newId, nowIso } from '../db/ids';
+import type { RiskAssessment } from '../risk/risk-scorer';
+
+type EventQuery = SelectQueryBuilder<DB & { e: DB['events']; c: DB['cameras'] }, 'e' | 'c', object>;
+
+interface EventRow {
+  id: string;
+  camera_id: string;
+  camera_name: string;
+  started_at: string;
+  ended_at: string;
+  risk_score: number;
+  raw_risk_score: number | null;
+  risk_level: RiskLevel;
+  summary: string;
+  reasoning: string;
+  scorer: 'llm' | 'rules';
+  model: string | null;
+  prompt_version_id: string | null;
+  latency_ms: number | null;
+  object_classes: string;
+  detection_count: number;
+  is_fast_path: number;
+  reviewed: number;
+  false_positive: number;
+  notes: string;
+  thumbnail_image_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toEvent(r: EventRow): SecurityEvent {
+  return {
+    id: r.id,
+    cameraId: r.camera_id,
+    cameraName: r.camera_name,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    riskScore: r.risk_score,
+    rawRiskScore: r.raw_risk_score,
+    riskLevel: r.risk_level,
+    summary: r.summary,
+    reasoning: r.reasoning,
+    scorer: r.scorer,
+    model: r.model,
+    promptVersionId: r.prompt_version_id,
+    latencyMs: r.latency_ms,
+    objectClasses: r.object_classes ? r.object_classes.split(' ') : [],
+    detectionCount: r.detection_count,
+    isFastPath: r.is_fast_path === 1,
+    reviewed: r.reviewed === 1,
+    falsePositive: r.false_positive === 1,
+    notes: r.notes,
+    thumbnailImageId: r.thumbnail_image_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function encodeCursor(startedAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([startedAt, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string')
+      return [v[0], v[1]];
+  } catch {
+    // fall through
+  }
+  throw new AppError('invalid_input', 'The cursor is not valid', [
+    { path: ['cursor'], message: 'Invalid cursor' },
+  ]);
+}
+
+/** FTS5 answers a malformed query with an SQLite error: that is bad input, not a crash. */
+function isFtsSyntaxError(err: unknown): boolean {
+  const message = (err as Error | undefined)?.message ?? '';
+  return /fts5|unterminated string|no such column|malformed MATCH/i.test(message);
+}
+
+async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (filter.q && isFtsSyntaxError(err)) {
+      throw new AppError(
+        'invalid_input',
+        `The search "${filter.q}" is not valid: ${(err as Error).message}`,
+        [
+          {
+            path: ['q'],
+            message: 'Check quotes and operators (AND, OR, NOT, NEAR, "phrases", prefix*)',
+          },
+        ],
+      );
+    }
+    throw err;
+  }
+}
+
+/** Adds every EventFilter condition to a query over `events as e`. */
+export function applyEventFilter<Q extends EventQuery>(q: Q, f: EventFilter): Q {
+  let out = q as EventQuery;
+  if (f.cameraIds?.length) out = out.where('e.camera_id', 'in', f.cameraIds);
+  if (f.riskLevels?.length) out = out.where('e.risk_level', 'in', f.riskLevels);
+  if (f.minRisk !== undefined) out = out.where('e.risk_score', '>=', f.minRisk);
+  if (f.maxRisk !== undefined) out = out.where('e.risk_score', '<=', f.maxRisk);
+  if (f.from) out = out.where('e.started_at', '>=', new Date(f.from).toISOString());
+  if (f.to) out = out.where('e.started_at', '<', new Date(f.to).toISOString());
+  if (f.reviewed !== undefined) out = out.where('e.reviewed', '=', f.reviewed ? 1 : 0);
+  if (f.objectClasses?.length) {
+    const classes = f.objectClasses;
+    out = out.where((eb) =>
+      eb.or(
+        classes.map(
+          (c) => sql<boolean>`(' ' || ${eb.ref('e.object_classes')} || ' ') LIKE ${`% ${c} %`}`,
+        ),
+      ),
+    );
+  }
+  if (f.q) {
+    out = out.where(
+      sql<boolean>`e.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q})`,
+    );
+  }
+  return out as Q;
+}
+
+export interface NewEvent {
+  batchId: string;
+  cameraId: string;
+  startedAt: string;
+  endedAt: string;
+  objectClasses: string[];
+  detectionIds: string[];
+  isFastPath: boolean;
+  assessment: RiskAssessment;
+}
+
+export function eventRepository(db: Kysely<DB>) {
+  const selectEvents = () =>
+    db
+      .selectFrom('events as e')
+      .innerJoin('cameras as c', 'c.id', 'e.camera_id')
+      .selectAll('e')
+      .select('c.name as camera_name')
+      .select(
+        sql<number | null>`(SELECT d.image_id FROM event_detections ed
+          JOIN detections d ON d.id = ed.detection_id
+          WHERE ed.event_id = e.id ORDER BY d.confidence DESC LIMIT 1)`.as('thumbnail_image_id'),
+      );
+
+  const repo = {
+    async get(id: string): Promise<SecurityEvent | undefined> {
+      const row = await selectEvents().where('e.id', '=', id).executeTakeFirst();
+      return row && toEvent(row);
+    },
+
+    async byBatch(batchId: string): Promise<SecurityEvent | undefined> {
+      const row = await selectEvents().where('e.batch_id', '=', batchId).executeTakeFirst();
+      return row && toEvent(row);
+    },
+
+    /**
+     * One event per batch, ever: the insert is keyed on batch_id, and the detection links and
+     * the batch's closed state are written in the same transaction.
+     */
+    async insertForBatch(e: NewEvent): Promise<{ event: SecurityEvent; created: boolean }> {
+      const now = nowIso();
+      const id = newId();
+      const created = await db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('events')
+          .values({
+            id,
+            batch_id: e.batchId,
+            camera_id: e.cameraId,
+            started_at: e.startedAt,
+            ended_at: e.endedAt,
+            risk_score: e.assessment.riskScore,
+            raw_risk_score: e.assessment.rawRiskScore,
+            risk_level: e.assessment.riskLevel,
+            summary: e.assessment.summary,
+            reasoning: e.assessment.reasoning,
+            scorer: e.assessment.scorer,
+            model: e.assessment.model,
+            prompt_version_id: e.assessment.promptVersionId,
+            latency_ms: e.assessment.latencyMs,
+            object_classes: e.objectClasses.join(' '),
+            detection_count: e.detectionIds.length,
+            is_fast_path: e.isFastPath ? 1 : 0,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.column('batch_id').doNothing())
+          .executeTakeFirst();
+        const isNew = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+        if (isNew && e.detectionIds.length) {
+          await trx
+            .insertInto('event_detections')
+            .values(e.detectionIds.map((d) => ({ event_id: id, detection_id: d, created_at: now })))
+            .onConflict((oc) => oc.column('detection_id').doNothing())
+            .execute();
+        }
+        await trx
+          .updateTable('batches')
+          .set({ status: 'closed', closed_at: now })
+          .where('id', '=', e.batchId)
+          .execute();
+        return isNew;
+      });
+      const event = await repo.byBatch(e.batchId);
+      if (!event) throw new Error(`event for batch ${e.batchId} vanished`);
+      return { event, created };
+    },
+
+    async list(f: EventFilter & { cursor?: string; limit?: number }): Promise<Page<SecurityEvent>> {
+      const limit = f.limit ?? 50;
+      return withFts(f, async () => {
+        let q = applyEventFilter(selectEvents(), f);
+        if (f.cursor) {
+          const [startedAt, id] = decodeCursor(f.cursor);
+          q = q.where((eb) =>
+            eb.or([
+              eb('e.started_at', '<', startedAt),
+              eb.and([eb('e.started_at', '=', startedAt), eb('e.id', '<', id)]),
+            ]),
+          );
+        }
+        const rows = (await q
+          .orderBy('e.started_at', 'desc')
+          .orderBy('e.id', 'desc')
+          .limit(limit + 1)
+          .execute()) as EventRow[];
+        const items = rows.slice(0, limit).map(toEvent);
+        const last = items[items.length - 1];
+        return {
+          items,
+          nextCursor: rows.length > limit && last ? encodeCursor(last.startedAt, last.id) : null,
+        };
+      });
+    },
+
+    async stats(f: EventFilter): Promise<EventStats> {
+      return withFts(f, async () => {
+        const byLevel = await applyEventFilter(
+          db.selectFrom('events as e').innerJoin('cameras as c', 'c.id', 'e.camera_id'),
+          f,
+        )
+          .select(['e.risk_level', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy('e.risk_level')
+          .execute();
+        const byCamera = await applyEventFilter(
+          db.selectFrom('events as e').innerJoin('cameras as c', 'c.id', 'e.camera_id'),
+          f,
+        )
+          .select(['e.camera_id', 'c.name', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy(['e.camera_id', 'c.name'])
+          .orderBy('n', 'desc')
+          .execute();
+        const levels = Object.fromEntries(RISK_LEVELS.map((l) => [l, 0])) as Record<
+          RiskLevel,
+          number
+        >;
+        for (const r of byLevel) levels[r.risk_level] = Number(r.n);
+        return {
+          total: Object.values(levels).reduce((a, b) => a + b, 0),
+          byRiskLevel: levels,
+          byCamera: byCamera.map((r) => ({
+            cameraId: r.camera_id,
+            cameraName: r.name,
+            count: Number(r.n),
+          })),
+        };
+      });
+    },
+
+    async update(
+      id: string,
+      patch: { reviewed?: boolean; falsePositive?: boolean; notes?: string },
+    ): Promise<SecurityEvent | undefined> {
+      const result = await db
+        .updateTable('events')
+        .set({
+          ...(patch.reviewed !== undefined && { reviewed: patch.reviewed ? 1 : 0 }),
+          ...(patch.falsePositive !== undefined && { false_positive: patch.falsePositive ? 1 : 0 }),
+          ...(patch.notes !== undefined && { notes: patch.notes }),
+          updated_at: nowIso(),
+        })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) ? repo.get(id) : undefined;
+    },
+
+    async setReviewed(ids: string[], reviewed: boolean): Promise<number> {
+      const r = await db
+        .updateTable('events')
+        .set({ reviewed: reviewed ? 1 : 0, updated_at: nowIso() })
+        .where('id', 'in', ids)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    async rescore(id: string, a: RiskAssessment): Promise<SecurityEvent | undefined> {
+      await db
+        .updateTable('events')
+        .set({
+          risk_score: a.riskScore,
+          raw_risk_score: a.rawRiskScore,
+          risk_level: a.riskLevel,
+          summary: a.summary,
+          reasoning: a.reasoning,
+          scorer: a.scorer,
+          model: a.model,
+          prompt_version_id: a.promptVersionId,
+          latency_ms: a.latencyMs,
+          updated_at: nowIso(),
+        })
+        .where('id', '=', id)
+        .execute();
+      return repo.get(id);
+    },
+
+    /** Events the rules scorer produced while the LLM was down, newest first. */
+    async rulesScored(limit: number): Promise<SecurityEvent[]> {
+      const rows = (await selectEvents()
+        .where('e.scorer', '=', 'rules')
+        .orderBy('e.started_at', 'desc')
+        .limit(limit)
+        .execute()) as EventRow[];
+      return rows.map(toEvent);
+    },
+
+    async addFeedback(f: {
+      eventId: string;
+      type: FeedbackType;
+      notes?: string;
+      expectedSeverity?: RiskLevel;
+    }): Promise<EventFeedback> {
+      const row = await db
+        .insertInto('event_feedback')
+        .values({
+          id: newId(),
+          event_id: f.eventId,
+          type: f.type,
+          notes: f.notes ?? null,
+          expected_severity: f.expectedSeverity ?? null,
+          created_at: nowIso(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return {
+        id: row.id,
+        eventId: row.event_id,
+        type: row.type,
+        notes: row.notes,
+        expectedSeverity: row.expected_severity as RiskLevel | null,
+        createdAt: row.created_at,
+      };
+    },
+  };
+  return repo;
+}
+
+export type EventRepository = ReturnType<typeof eventRepository>;

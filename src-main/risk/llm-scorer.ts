@@ -1,0 +1,116 @@
+import { riskLevelFor } from '../../src-shared/domain';
+import type { Settings } from '../../src-shared/settings';
+import type { CircuitBreaker } from './circuit-breaker';
+import { LlmError, chatCompletion, parseAssessment } from './llm-client';
+import type { BatchContext, RiskAssessment, RiskScorer } from './risk-scorer';
+import { timeOfDayFactor } from './rules-scorer';
+import { zonesFor } from './risk-scorer';
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a home security analyst. You receive object detections from one security camera ' +
+  'over a short time window and judge how concerning they are for the homeowner. Answer only ' +
+  'with JSON: {"risk_score": 0-100, "risk_level": "low"|"medium"|"high"|"critical", ' +
+  '"summary": one sentence, "reasoning": two or three sentences}. Routine activity (deliveries ' +
+  'in daytime, pets, passing cars) is low; people lingering at night, at entry points or in ' +
+  'restricted zones is high.';
+
+/** The user message: camera, time window and context, detections, zones. */
+export function renderPrompt(batch: BatchContext): string {
+  const tod = timeOfDayFactor(batch.startedAt);
+  const lines = batch.detections.map((d) => {
+    const zones = zonesFor(d, batch.zones).map((z) => z.name);
+    const box = d.bbox.map((v) => v.toFixed(2)).join(', ');
+    return (
+      `- ${d.detectedAt} ${d.objectClass} ${Math.round(d.confidence * 100)}% box [${box}]` +
+      `${zones.length ? ` in ${zones.join(', ')}` : ''}${d.stationary ? ' (stationary)' : ''}`
+    );
+  });
+  const zones = batch.zones
+    .filter((z) => z.enabled)
+    .map((z) => `- ${z.name} (${z.kind}, weight ${z.riskWeight})`);
+  return [
+    `Camera: ${batch.cameraName}`,
+    `Time window: ${batch.startedAt} to ${batch.endedAt} (${tod.label}, local hour ${new Date(batch.startedAt).getHours()})`,
+    `Detections (${batch.detections.length}):`,
+    ...lines,
+    zones.length
+      ? `Zones on this camera:\n${zones.join('\n')}`
+      : 'No zones are drawn on this camera.',
+  ].join('\n');
+}
+
+const RETRIES = 2;
+
+/**
+ * Asks a local OpenAI-compatible server (llama.cpp, Ollama, LM Studio, vLLM) for the risk;
+ * retries transient failures with exponential backoff, behind a circuit breaker.
+ */
+export class LlmScorer implements RiskScorer {
+  readonly name = 'llm' as const;
+
+  constructor(
+    private readonly settings: () => Settings['llm'],
+    readonly breaker: CircuitBreaker,
+    private readonly backoffMs = 250,
+  ) {}
+
+  enabled(): boolean {
+    return this.settings().enabled;
+  }
+
+  async score(batch: BatchContext): Promise<RiskAssessment> {
+    const s = this.settings();
+    if (!s.enabled) throw new LlmError('The LLM scorer is turned off', false);
+    if (!this.breaker.tryAcquire()) throw new LlmError('The LLM circuit breaker is open', false);
+    const started = performance.now();
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= RETRIES; attempt += 1) {
+      try {
+        const content = await chatCompletion({
+          baseUrl: s.baseUrl,
+          model: s.model,
+          apiKey: s.apiKey,
+          system: DEFAULT_SYSTEM_PROMPT,
+          user: renderPrompt(batch),
+          temperature: s.temperature,
+          maxTokens: s.maxTokens,
+          timeoutMs: s.timeoutMs,
+        });
+        const answer = parseAssessment(content);
+        this.breaker.success();
+        const raw = Math.round(Math.min(100, Math.max(0, answer.risk_score)));
+        const { calibration } = batch;
+        const sensitivity = calibration.cameraSensitivity[batch.cameraId] ?? 1;
+        const classMultiplier = Math.max(
+          1e-6,
+          ...batch.detections.map((d) => calibration.classMultipliers[d.objectClass] ?? 1),
+        );
+        const calibrated = Math.round(
+          Math.min(100, Math.max(0, raw * sensitivity * classMultiplier)),
+        );
+        const unchanged = calibrated === raw;
+        return {
+          riskScore: calibrated,
+          rawRiskScore: raw,
+          riskLevel:
+            unchanged && answer.risk_level
+              ? answer.risk_level
+              : riskLevelFor(calibrated, calibration.thresholds),
+          summary: answer.summary,
+          reasoning: answer.reasoning,
+          scorer: 'llm',
+          model: s.model,
+          promptVersionId: null,
+          latencyMs: performance.now() - started,
+        };
+      } catch (err) {
+        lastError = err;
+        const retryable = err instanceof LlmError && err.retryable;
+        if (!retryable || attempt === RETRIES) break;
+        await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** attempt));
+      }
+    }
+    this.breaker.failure();
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+}
