@@ -88,7 +88,8 @@ export class LlmScorer implements RiskScorer {
         const calibrated = Math.round(
           Math.min(100, Math.max(0, raw * sensitivity * classMultiplier)),
         );
-        const unchanged = calibrated === raw;
+        // The model's own level only when its score stands as given (not clamped, not calibrated).
+        const unchanged = calibrated === raw && raw === answer.risk_score;
         return {
           riskScore: calibrated,
           rawRiskScore: raw,

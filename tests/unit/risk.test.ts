@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { Zone } from '../../src-shared/domain';
+import { DEFAULT_THRESHOLDS } from '../../src-shared/domain';
+import { CircuitBreaker } from '../../src-main/risk/circuit-breaker';
+import {
+  chatUrl,
+  extractJsonObject,
+  parseAssessment,
+  stripThinking,
+} from '../../src-main/risk/llm-client';
+import type { BatchContext, ScoredDetection } from '../../src-main/risk/risk-scorer';
+import { pointInPolygon } from '../../src-main/risk/risk-scorer';
+import { RulesScorer, countFactor, timeOfDayFactor } from '../../src-main/risk/rules-scorer';
+
+const det = (over: Partial<ScoredDetection> = {}): ScoredDetection => ({
+  id: 'd1',
+  objectClass: 'person',
+  confidence: 1,
+  bbox: [0.4, 0.2, 0.5, 0.8],
+  detectedAt: '2026-11-25T14:00:00.000',
+  stationary: false,
+  ...over,
+});
+
+const zone = (over: Partial<Zone> = {}): Zone => ({
+  id: 'z1',
+  cameraId: 'cam',
+  name: 'Porch',
+  kind: 'polygon',
+  points: [
+    [0.3, 0.5],
+    [0.7, 0.5],
+    [0.7, 1],
+    [0.3, 1],
+  ],
+  riskWeight: 1.5,
+  color: '#fff',
+  enabled: true,
+  createdAt: '',
+  updatedAt: '',
+  ...over,
+});
+
+function batch(over: Partial<BatchContext> = {}): BatchContext {
+  return {
+    batchId: 'b',
+    cameraId: 'cam',
+    cameraName: 'Front Door',
+    startedAt: '2026-11-25T14:00:00.000', // local time: daytime
+    endedAt: '2026-11-25T14:00:30.000',
+    detections: [det()],
+    zones: [],
+    calibration: { classMultipliers: {}, cameraSensitivity: {}, thresholds: DEFAULT_THRESHOLDS },
+    isFastPath: false,
+    ...over,
+  };
+}
+
+describe('rules scorer', () => {
+  const rules = new RulesScorer();
+
+  it('is the documented product: base × zone × confidence × time of day × count', async () => {
+    expect((await rules.score(batch())).riskScore).toBe(55);
+    const night = await rules.score(batch({ startedAt: '2026-11-25T23:30:00.000' }));
+    expect(night.riskScore).toBe(Math.round(55 * 1.4));
+    expect(night.summary).toBe('1 person at Front Door (night)');
+    const inZone = await rules.score(batch({ zones: [zone()] }));
+    expect(inZone.riskScore).toBe(Math.round(55 * 1.5));
+    expect(inZone.summary).toContain('in Porch');
+    expect(inZone.reasoning).toContain('Inside zone "Porch"');
+    const two = await rules.score(
+      batch({ detections: [det(), det({ id: 'd2', bbox: [0.1, 0.1, 0.2, 0.5] })] }),
+    );
+    expect(two.riskScore).toBe(Math.round(55 * 1.1));
+    expect(two.summary).toContain('2 people');
+    const unsure = await rules.score(batch({ detections: [det({ confidence: 0.5 })] }));
+    expect(unsure.riskScore).toBe(28);
+    expect(unsure.riskLevel).toBe('low');
+  });
+
+  it('applies calibration to the score, not to the raw score, and clamps to 100', async () => {
+    const calibrated = await rules.score(
+      batch({
+        calibration: {
+          classMultipliers: { person: 2 },
+          cameraSensitivity: { cam: 1.5 },
+          thresholds: DEFAULT_THRESHOLDS,
+        },
+      }),
+    );
+    expect(calibrated.rawRiskScore).toBe(55);
+    expect(calibrated.riskScore).toBe(100);
+    expect(calibrated.riskLevel).toBe('critical');
+    expect(calibrated.reasoning).toMatch(/Camera sensitivity ×1.5/);
+  });
+
+  it('ignores stationary detections when something moves, and says so', async () => {
+    const r = await rules.score(
+      batch({
+        detections: [
+          det({ objectClass: 'car', stationary: true }),
+          det({ id: 'd2', objectClass: 'dog' }),
+        ],
+      }),
+    );
+    expect(r.riskScore).toBe(12);
+    expect(r.reasoning).toContain('1 stationary detection(s) ignored');
+  });
+
+  it('has sane factors', () => {
+    expect(timeOfDayFactor('2026-11-25T03:00:00.000').label).toBe('night');
+    expect(timeOfDayFactor('2026-11-25T19:00:00.000').label).toBe('dusk or dawn');
+    expect(timeOfDayFactor('2026-11-25T12:00:00.000').factor).toBe(1);
+    expect([1, 2, 6, 20].map(countFactor)).toEqual([1, 1.1, 1.5, 1.5]);
+    const square: [number, number][] = [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ];
+    expect(pointInPolygon([0.5, 0.5], square)).toBe(true);
+    expect(pointInPolygon([1.5, 0.5], square)).toBe(false);
+  });
+});
+
+describe('LLM answer handling', () => {
+  it('strips thinking and finds the JSON object', () => {
+    expect(stripThinking('<think>hmm {"a":1}</think> {"b":2}')).toBe('{"b":2}');
+    expect(stripThinking('reasoning without open tag</think>{"b":2}')).toBe('{"b":2}');
+    expect(extractJsonObject('Sure! ```json\n{"a": "x}y", "b": {"c": 1}}\n```')).toBe(
+      '{"a": "x}y", "b": {"c": 1}}',
+    );
+    expect(extractJsonObject('no json')).toBeUndefined();
+    const parsed = parseAssessment('{"risk_score": "42", "summary": "s", "reasoning": "r"}');
+    expect(parsed.risk_score).toBe(42);
+    expect(parsed.risk_level).toBeUndefined();
+    expect(() => parseAssessment('{"risk_score": 10}')).toThrow(/schema/);
+    expect(() => parseAssessment('{"risk_score": 10,}')).toThrow(/malformed/);
+    expect(chatUrl('http://h:8080/')).toBe('http://h:8080/v1/chat/completions');
+    expect(chatUrl('http://h:8080/v1')).toBe('http://h:8080/v1/chat/completions');
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after the threshold, half-opens after the cooldown for one trial, then closes or re-opens', () => {
+    let now = 0;
+    const b = new CircuitBreaker('llm', 3, 1000, () => now);
+    expect(b.tryAcquire()).toBe(true);
+    b.failure();
+    b.failure();
+    expect(b.state).toBe('closed');
+    b.failure();
+    expect(b.state).toBe('open');
+    expect(b.tryAcquire()).toBe(false);
+    now = 1000;
+    expect(b.state).toBe('half-open');
+    expect(b.tryAcquire()).toBe(true);
+    expect(b.tryAcquire()).toBe(false); // one trial at a time
+    b.failure();
+    expect(b.state).toBe('open');
+    now = 2500;
+    expect(b.tryAcquire()).toBe(true);
+    b.success();
+    expect(b.snapshot()).toEqual({ name: 'llm', state: 'closed', failures: 0, openedAt: null });
+  });
+});
