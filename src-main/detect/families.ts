@@ -20,6 +20,25 @@ const ZERO: [number, number, number] = [0, 0, 0];
 const ONE: [number, number, number] = [1, 1, 1];
 const UNIT: [number, number, number] = [255, 255, 255];
 
+/** Best class of one row: values at offset, offset + stride, … (count of them). */
+function argmax(
+  data: Float32Array,
+  offset: number,
+  count: number,
+  stride = 1,
+): { best: number; index: number } {
+  let best = -Infinity;
+  let index = -1;
+  for (let c = 0; c < count; c += 1) {
+    const v = data[offset + c * stride]!;
+    if (v > best) {
+      best = v;
+      index = c;
+    }
+  }
+  return { best, index };
+}
+
 function only(outputs: Outputs): { data: Float32Array; dims: readonly number[] } {
   const first = Object.values(outputs)[0];
   if (!first) throw new Error('Model produced no outputs');
@@ -59,15 +78,7 @@ export const yolox: FamilyCodec = {
           const o = row * stride;
           const obj = data[o + 4]!;
           if (obj < minScore) continue;
-          let best = 0;
-          let cls = -1;
-          for (let c = 0; c < numClasses; c += 1) {
-            const p = data[o + 5 + c]!;
-            if (p > best) {
-              best = p;
-              cls = c;
-            }
-          }
+          const { best, index: cls } = argmax(data, o + 5, numClasses);
           const score = obj * best;
           if (score < minScore || cls < 0) continue;
           const cx = (data[o]! + gx) * s;
@@ -113,16 +124,7 @@ export const nanodet: FamilyCodec = {
       const cells = cls.dims[1]!;
       const softmax = new Float64Array(bins);
       for (let i = 0; i < cells; i += 1) {
-        let best = 0;
-        let c = -1;
-        const co = i * numClasses;
-        for (let k = 0; k < numClasses; k += 1) {
-          const p = cls.data[co + k]!;
-          if (p > best) {
-            best = p;
-            c = k;
-          }
-        }
+        const { best, index: c } = argmax(cls.data, i * numClasses, numClasses);
         if (best < minScore || c < 0) continue;
         const gx = i % gw;
         const gy = Math.floor(i / gw);
@@ -196,15 +198,7 @@ export const yolo: FamilyCodec = {
     const n = dims[2]!;
     const numClasses = features - 4;
     for (let j = 0; j < n; j += 1) {
-      let best = 0;
-      let cls = -1;
-      for (let c = 0; c < numClasses; c += 1) {
-        const p = data[(4 + c) * n + j]!;
-        if (p > best) {
-          best = p;
-          cls = c;
-        }
-      }
+      const { best, index: cls } = argmax(data, 4 * n + j, numClasses, n);
       if (best < minScore || cls < 0) continue;
       const cx = data[j]!;
       const cy = data[n + j]!;
@@ -248,15 +242,7 @@ export const rtdetr: FamilyCodec = {
     const minLogit = Math.log(minScore / (1 - minScore));
     const out: Candidate[] = [];
     for (let q = 0; q < queries; q += 1) {
-      let best = -Infinity;
-      let cls = -1;
-      for (let c = 0; c < numClasses; c += 1) {
-        const v = logits.data[q * numClasses + c]!;
-        if (v > best) {
-          best = v;
-          cls = c;
-        }
-      }
+      const { best, index: cls } = argmax(logits.data, q * numClasses, numClasses);
       if (best < minLogit || cls < 0) continue;
       const score = 1 / (1 + Math.exp(-best));
       const cx = boxes.data[q * 4]! * width;
