@@ -53,11 +53,18 @@ export const cameraCreateSchema = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
+/** Per-camera detection overrides; null goes back to the detector settings. */
+const cameraDetection = {
+  confidence: z.number().min(0).max(1).nullable().optional(),
+  classes: z.array(z.string().trim().min(1).max(40)).max(80).nullable().optional(),
+};
+
 export const cameraUpdateSchema = z.strictObject({
   id,
   name: cameraName.optional(),
   folder: z.string().trim().min(1).max(1024).optional(),
   enabled: z.boolean().optional(),
+  ...cameraDetection,
 });
 
 const zoneFields = {

@@ -31,6 +31,9 @@ export interface Camera {
   lastSeenAt: string | null;
   /** FTP login for this camera's uploads (null until a password is set). */
   ftpUser: string | null;
+  /** Detection overrides for this camera (null: the detector settings apply). */
+  confidence: number | null;
+  classes: string[] | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -11,6 +11,8 @@ export function toCamera(row: Selectable<CamerasTable>): Camera {
     status: row.status,
     lastSeenAt: row.last_seen_at,
     ftpUser: row.ftp_user,
+    confidence: row.confidence,
+    classes: row.classes ? (JSON.parse(row.classes) as string[]) : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -77,7 +79,13 @@ export function cameraRepository(db: Kysely<DB>) {
 
     async update(
       id: string,
-      patch: { name?: string; folder?: string; enabled?: boolean },
+      patch: {
+        name?: string;
+        folder?: string;
+        enabled?: boolean;
+        confidence?: number | null;
+        classes?: string[] | null;
+      },
       now: string,
     ): Promise<Camera | undefined> {
       const row = await db
@@ -86,6 +94,10 @@ export function cameraRepository(db: Kysely<DB>) {
           ...(patch.name !== undefined && { name: patch.name }),
           ...(patch.folder !== undefined && { folder: patch.folder }),
           ...(patch.enabled !== undefined && { enabled: patch.enabled ? 1 : 0 }),
+          ...(patch.confidence !== undefined && { confidence: patch.confidence }),
+          ...(patch.classes !== undefined && {
+            classes: patch.classes === null ? null : JSON.stringify(patch.classes),
+          }),
           updated_at: now,
         })
         .where('id', '=', id)
@@ -141,23 +153,6 @@ export function cameraRepository(db: Kysely<DB>) {
       return row?.ftp_password_hash
         ? { camera: toCamera(row), hash: row.ftp_password_hash }
         : undefined;
-    },
-
-    /** Per-camera detection overrides (null = use the detector settings). */
-    async detectionOverrides(
-      id: string,
-    ): Promise<{ confidence: number | null; classes: string[] | null } | undefined> {
-      const row = await db
-        .selectFrom('cameras')
-        .select(['confidence', 'classes'])
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return (
-        row && {
-          confidence: row.confidence,
-          classes: row.classes ? (JSON.parse(row.classes) as string[]) : null,
-        }
-      );
     },
 
     /** Deletes the camera (cascading to its data) and reports what went with it. */

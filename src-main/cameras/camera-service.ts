@@ -67,7 +67,13 @@ export class CameraService {
     }
     const camera = await this.deps.repo.update(
       input.id,
-      { name: input.name, folder, enabled: input.enabled },
+      {
+        name: input.name,
+        folder,
+        enabled: input.enabled,
+        confidence: input.confidence,
+        classes: input.classes,
+      },
       nowIso(),
     );
     if (!camera) throw new AppError('not_found', `No camera with id "${input.id}"`);

@@ -173,7 +173,7 @@ export class IngestPipeline {
       }
       const readMs = performance.now() - t0;
 
-      const overrides = await this.deps.cameras.detectionOverrides(row.camera_id);
+      const overrides = await this.deps.cameras.find(row.camera_id);
       if (!overrides) {
         await this.deps.repo.finish(row.id, 'failed', {
           error: 'Camera was deleted',

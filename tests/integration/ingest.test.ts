@@ -185,6 +185,31 @@ describe('folder intake → detection', () => {
   });
 });
 
+describe('per-camera detection settings', () => {
+  it("a camera's own confidence and class list override the detector settings", async () => {
+    t = await startIngestApp();
+    await t.call('cameras.create', { name: 'Strict' });
+    await t.call('cameras.create', { name: 'Cars' });
+    expect(await t.call('cameras.update', { id: 'strict', confidence: 0.9 })).toMatchObject({
+      confidence: 0.9,
+      classes: null,
+    });
+    await t.call('cameras.update', { id: 'cars', classes: ['car'] });
+    writeAtomically(path.join(t.dataDir, 'ingest', 'strict', 'a.jpg'), await jpeg(64, 64, 60));
+    writeAtomically(path.join(t.dataDir, 'ingest', 'cars', 'a.jpg'), await jpeg(64, 64, 61));
+    await expect.poll(() => status().then((s) => s.processed), { timeout: 10_000 }).toBe(2);
+    const classes = async (cameraId: string) =>
+      (await t!.call('detections.list', { cameraId })).items.map((d) => d.objectClass);
+    expect(await classes('strict')).toEqual(['person']); // the car is at 0.81
+    expect(await classes('cars')).toEqual(['car']);
+    await t.call('cameras.update', { id: 'strict', confidence: null });
+    expect((await t.call('cameras.get', { id: 'strict' })).confidence).toBeNull();
+    expect(await t.raw('cameras.update', { id: 'strict', confidence: 2 })).toMatchObject({
+      error: { code: 'invalid_input' },
+    });
+  });
+});
+
 describe('browser upload', () => {
   it('POST /api/ingest/upload/<camera> stores the bytes inside the camera folder and queues them', async () => {
     t = await startIngestApp();
