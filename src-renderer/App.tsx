@@ -4,6 +4,7 @@ import { PlaceholderPage } from './components/PlaceholderPage';
 import { Sidebar } from './components/Sidebar';
 import { CamerasPage } from './pages/CamerasPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { EventsPage } from './pages/EventsPage';
 import { NOT_BUILT } from './pages/placeholders';
 import { SettingsPage } from './pages/SettingsPage';
 import type { Route } from './routes';
@@ -17,6 +18,8 @@ function Page({ route }: { route: Route }) {
   switch (route.id) {
     case 'dashboard':
       return <DashboardPage />;
+    case 'events':
+      return <EventsPage />;
     case 'cameras':
       return <CamerasPage />;
     case 'settings':

@@ -64,3 +64,30 @@ export function detectorText(d: DetectorStatus): string {
   const input = d.inputSize ? ` · input ${d.inputSize[0]}×${d.inputSize[1]}` : '';
   return `Model ${d.model}${family}${provider}${input}`;
 }
+
+/** A local time of day with seconds, for detection lists. */
+export function timeOfDay(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toLocaleTimeString();
+}
+
+/** 340 → "340 ms", 1234 → "1.2 s", null → "—". */
+export function latencyText(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A `datetime-local` input value (local time) → ISO-8601 UTC; empty or invalid → undefined. */
+export function localInputToIso(value: string): string | undefined {
+  if (!value) return undefined;
+  const t = new Date(value).getTime();
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/** Local midnight of the day `now` falls in, as ISO-8601 UTC. */
+export function localMidnightIso(now = Date.now()): string {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d.toISOString();
+}

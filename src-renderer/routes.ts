@@ -42,3 +42,25 @@ export function useRoute(): Route {
   const hash = useSyncExternalStore(subscribe, getHash);
   return routeFromHash(hash);
 }
+
+/** The current `location.hash`, re-rendering when it changes. */
+export function useHash(): string {
+  return useSyncExternalStore(subscribe, getHash);
+}
+
+/** `#/events/<id>` → the id (decoded); anything else → null. */
+export function eventIdFromHash(hash: string): string | null {
+  const match = /^#\/?events\/([^/?]+)/.exec(hash);
+  const raw = match?.[1];
+  if (!raw) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** The detail address of one event. */
+export function eventHref(id: string): string {
+  return `#/events/${encodeURIComponent(id)}`;
+}

@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { ServiceStatus, SystemHealth } from '../../src-shared/domain';
 import { api, errorMessage } from '../api';
+import { ActivityFeed } from '../components/ActivityFeed';
 import { CameraCard } from '../components/CameraCard';
 import { DetectorLine } from '../components/DetectorLine';
+import { RiskGauge } from '../components/RiskGauge';
 import { StatusBadge } from '../components/StatusBadge';
+import { TodayCounts } from '../components/TodayCounts';
 import { plural } from '../format';
 import { routeHref } from '../routes';
 import { useCameras } from '../stores/cameras';
@@ -192,6 +195,11 @@ export function DashboardPage() {
       <header className="page-header">
         <h1 id="page-title">Dashboard</h1>
       </header>
+      <div className="grid dashboard-risk">
+        <RiskGauge />
+        <TodayCounts />
+        <ActivityFeed />
+      </div>
       <div className="grid">
         <HealthPanel />
         <CamerasSummary />

@@ -2,7 +2,6 @@ import type { RouteId } from '../routes';
 
 /** One sentence per area that is not built yet: what it will do. */
 export const NOT_BUILT: Partial<Record<RouteId, string>> = {
-  events: 'The event timeline — search, filters and review — is not built yet.',
   alerts:
     'Alerts — rules, the active alert list, notification channels and delivery history — are not built yet.',
   analytics:

@@ -1,0 +1,152 @@
+import type { Ref } from 'react';
+import { useEffect, useState } from 'react';
+import type { Detection, SecurityEvent } from '../../src-shared/domain';
+import { ApiError, api, errorMessage } from '../api';
+import { dateTime, latencyText, timeAgo } from '../format';
+import { useNow } from '../stores/clock';
+import { EventFeedbackForm } from './EventFeedbackForm';
+import { EventImages } from './EventImages';
+import { EventReview } from './EventReview';
+import { RiskBadge } from './RiskBadge';
+import { ScorerBadge } from './ScorerBadge';
+
+export const EVENT_DETAIL_TITLE_ID = 'event-detail-title';
+
+/**
+ * One event in full: snapshots and detections, summary and reasoning (plain text, always),
+ * scoring facts, review and feedback. Mount it with `key={id}` so each event starts fresh.
+ */
+export function EventDetail({
+  id,
+  initial,
+  onUpdated,
+  titleRef,
+}: {
+  id: string;
+  /** The heading (focused when the dialog opens). */
+  titleRef: Ref<HTMLHeadingElement>;
+  /** The event as the list has it, shown until the full one arrives. */
+  initial: SecurityEvent | undefined;
+  onUpdated: (event: SecurityEvent) => void;
+}) {
+  const now = useNow();
+  const [event, setEvent] = useState<SecurityEvent | null>(initial ?? null);
+  const [detections, setDetections] = useState<Detection[] | null>(null);
+  const [error, setError] = useState<{ notFound: boolean; message: string } | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    api.invoke('events.get', { id }).then(
+      ({ detections: found, ...full }) => {
+        if (!live) return;
+        setEvent(full);
+        setDetections(found);
+        setError(null);
+      },
+      (err: unknown) => {
+        if (!live) return;
+        setError({
+          notFound: err instanceof ApiError && err.code === 'not_found',
+          message: errorMessage(err),
+        });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, attempt]);
+
+  useEffect(
+    () =>
+      api.on('event.updated', (updated) => {
+        if (updated.id === id) setEvent(updated);
+      }),
+    [id],
+  );
+
+  const saved = (updated: SecurityEvent) => {
+    setEvent(updated);
+    onUpdated(updated);
+  };
+
+  const heading = (
+    <h2 id={EVENT_DETAIL_TITLE_ID} ref={titleRef} tabIndex={-1}>
+      {event ? (
+        <>
+          {event.cameraName} · <time dateTime={event.startedAt}>{dateTime(event.startedAt)}</time>
+        </>
+      ) : (
+        'Event'
+      )}
+    </h2>
+  );
+
+  if (!event) {
+    return (
+      <article className="event-detail-body" data-testid={`event-detail-${id}`}>
+        {heading}
+        {error ? (
+          <div className="notice notice-error" role="alert">
+            <p>{error.notFound ? 'This event does not exist (any more).' : error.message}</p>
+            {!error.notFound && (
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => setAttempt((n) => n + 1)}
+              >
+                Retry
+              </button>
+            )}
+          </div>
+        ) : (
+          <p className="muted">Loading…</p>
+        )}
+      </article>
+    );
+  }
+
+  return (
+    <article className="event-detail-body" data-testid={`event-detail-${id}`}>
+      {heading}
+      <p className="event-detail-facts">
+        <RiskBadge level={event.riskLevel} score={event.riskScore} />
+        <ScorerBadge scorer={event.scorer} model={event.model} showModel />
+        <span className="muted">Latency {latencyText(event.latencyMs)}</span>
+        <span className="muted">{timeAgo(event.startedAt, now)}</span>
+        {event.rawRiskScore !== null && event.rawRiskScore !== event.riskScore && (
+          <span className="muted">Before calibration {event.rawRiskScore}</span>
+        )}
+        {event.isFastPath && <span className="muted">Fast path</span>}
+      </p>
+      {error && (
+        <p className="notice notice-error" role="alert">
+          Could not load the full event: {error.message}
+        </p>
+      )}
+      <div className="event-detail-grid">
+        <EventImages
+          cameraName={event.cameraName}
+          detections={detections}
+          fallbackImageId={event.thumbnailImageId}
+        />
+        <div className="event-detail-info">
+          <h3 className="subheading">Summary</h3>
+          <p className="prewrap" data-testid="event-summary">
+            {event.summary || 'No summary'}
+          </p>
+          <h3 className="subheading">Reasoning</h3>
+          <p className="prewrap" data-testid="event-reasoning">
+            {event.reasoning || 'No reasoning given'}
+          </p>
+          <p className="muted">
+            Objects: {event.objectClasses.length > 0 ? event.objectClasses.join(', ') : 'none'} ·{' '}
+            {event.detectionCount} {event.detectionCount === 1 ? 'detection' : 'detections'}
+          </p>
+          <EventReview event={event} onSaved={saved} />
+          <EventFeedbackForm eventId={event.id} />
+        </div>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,35 @@
+import { RISK_LEVELS } from '../../src-shared/domain';
+import { RISK_LABELS, riskClass } from '../risk';
+import { useEvents } from '../stores/events';
+
+/** "1234 events · Low 10 · Medium 4 · …" for the current filters (from `events.stats`). */
+export function EventStatsLine() {
+  const stats = useEvents((s) => s.stats);
+  const statsError = useEvents((s) => s.statsError);
+  if (statsError) {
+    return (
+      <p className="event-stats muted" role="alert">
+        Could not count events: {statsError}
+      </p>
+    );
+  }
+  return (
+    <p className="event-stats">
+      <span className="event-stats-total">
+        <span data-testid="events-count">{stats ? stats.total : '…'}</span>{' '}
+        {stats?.total === 1 ? 'event' : 'events'}
+      </span>
+      {stats &&
+        RISK_LEVELS.map((level) => (
+          <span
+            key={level}
+            className={`event-stats-level ${riskClass(level)}`}
+            data-testid={`events-count-${level}`}
+          >
+            <span className="risk-dot" aria-hidden="true" />
+            {RISK_LABELS[level]} {stats.byRiskLevel[level]}
+          </span>
+        ))}
+    </p>
+  );
+}

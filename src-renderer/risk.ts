@@ -1,0 +1,13 @@
+import type { RiskLevel } from '../src-shared/domain';
+
+export const RISK_LABELS: Record<RiskLevel, string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  critical: 'Critical',
+};
+
+/** The class that sets `--risk` to the level's colour (styles.css), for borders and fills. */
+export function riskClass(level: RiskLevel): string {
+  return `risk-${level}`;
+}
