@@ -228,9 +228,14 @@ export async function createApp(config: AppConfig): Promise<App> {
       bus.emit('event.updated', event);
       return event;
     },
-    'events.bulkUpdate': async ({ ids, reviewed }) => ({
-      updated: await eventRepo.setReviewed(ids, reviewed),
-    }),
+    'events.bulkUpdate': async ({ ids, reviewed }) => {
+      const updated = await eventRepo.setReviewed(ids, reviewed);
+      for (const id of ids) {
+        const event = await eventRepo.get(id);
+        if (event) bus.emit('event.updated', event);
+      }
+      return { updated };
+    },
     'events.stats': (filter) => eventRepo.stats(filter),
     'events.feedback': async (input) => {
       if (!(await eventRepo.get(input.eventId))) {
