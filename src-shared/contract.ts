@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import type {
+  Alert,
+  AlertRule,
+  RuleTestResult,
   Camera,
   CameraDeleteResult,
   CameraSnapshot,
@@ -20,7 +23,7 @@ import type {
   SystemHealth,
   Zone,
 } from './domain';
-import { FEEDBACK_TYPES, RISK_LEVELS, ZONE_KINDS, pointSchema } from './domain';
+import { ALERT_STATUSES, FEEDBACK_TYPES, RISK_LEVELS, ZONE_KINDS, pointSchema } from './domain';
 import type { RpcResult } from './errors';
 import type { Settings } from './settings';
 import { settingsPatchSchema } from './settings';
@@ -189,6 +192,81 @@ export const eventFeedbackSchema = z.strictObject({
   expectedSeverity: z.enum(RISK_LEVELS).optional(),
 });
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM (24-hour)');
+
+const timezone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'Unknown time zone');
+
+const alertRuleFields = {
+  name: z.string().trim().min(1, 'Name is required').max(120),
+  enabled: z.boolean().optional(),
+  minRiskScore: z.number().int().min(0).max(100).nullable().optional(),
+  riskLevels: z.array(z.enum(RISK_LEVELS)).min(1).max(4).nullable().optional(),
+  objectClasses: z.array(z.string().trim().min(1).max(40)).min(1).max(80).nullable().optional(),
+  cameraIds: z.array(id).min(1).max(200).nullable().optional(),
+  zoneIds: z.array(id).min(1).max(200).nullable().optional(),
+  minConfidence: z.number().min(0).max(1).nullable().optional(),
+  schedule: z
+    .strictObject({
+      days: z.array(z.number().int().min(0).max(6)).min(1).max(7),
+      start: hhmm,
+      end: hhmm,
+      timezone: timezone.optional(),
+    })
+    .nullable()
+    .optional(),
+  cooldownSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86400)
+    .optional(),
+  dedupKeyTemplate: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine(
+      (t) =>
+        [...t.matchAll(/\{(\w+)\}/g)].every((m) =>
+          ['cameraId', 'ruleId', 'severity', 'objectClass'].includes(m[1]!),
+        ),
+      'Placeholders: {cameraId}, {ruleId}, {severity}, {objectClass}',
+    )
+    .optional(),
+  severity: z.enum(RISK_LEVELS),
+  channelIds: z.array(id).max(50).optional(),
+};
+
+export const alertRuleCreateSchema = z.strictObject(alertRuleFields);
+export const alertRuleUpdateSchema = z.strictObject({
+  id,
+  ...Object.fromEntries(Object.entries(alertRuleFields).map(([k, v]) => [k, v.optional()])),
+} as { id: typeof id } & {
+  [K in keyof typeof alertRuleFields]: z.ZodOptional<(typeof alertRuleFields)[K]>;
+});
+
+export const alertRuleTestSchema = z.strictObject({
+  rule: z.union([z.strictObject({ id }), alertRuleCreateSchema]),
+  eventIds: z.array(id).min(1).max(500).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+
+export const alertsListSchema = z.strictObject({
+  status: z.enum(ALERT_STATUSES).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+
 export interface EventWithDetections extends SecurityEvent {
   detections: Detection[];
 }
@@ -240,6 +318,15 @@ export const channels = {
   'events.stats': channel<typeof eventFilterSchema, EventStats>(eventFilterSchema),
   'events.feedback': channel<typeof eventFeedbackSchema, EventFeedback>(eventFeedbackSchema),
 
+  'alertRules.list': channel<typeof empty, AlertRule[]>(empty),
+  'alertRules.create': channel<typeof alertRuleCreateSchema, AlertRule>(alertRuleCreateSchema),
+  'alertRules.update': channel<typeof alertRuleUpdateSchema, AlertRule>(alertRuleUpdateSchema),
+  'alertRules.delete': channel<z.ZodObject<{ id: typeof id }>, AlertRule>(z.strictObject({ id })),
+  'alertRules.test': channel<typeof alertRuleTestSchema, RuleTestResult>(alertRuleTestSchema),
+  'alerts.list': channel<typeof alertsListSchema, Page<Alert>>(alertsListSchema),
+  'alerts.acknowledge': channel<z.ZodObject<{ id: typeof id }>, Alert>(z.strictObject({ id })),
+  'alerts.dismiss': channel<z.ZodObject<{ id: typeof id }>, Alert>(z.strictObject({ id })),
+
   'debug.config': channel<typeof empty, Record<string, unknown>>(empty, { debugOnly: true }),
 } as const;
 
@@ -264,8 +351,8 @@ export interface PushEvents {
   'settings.updated': Settings;
   'event.created': SecurityEvent;
   'event.updated': SecurityEvent;
-  'alert.created': unknown;
-  'alert.updated': unknown;
+  'alert.created': Alert;
+  'alert.updated': Alert;
   'delivery.updated': unknown;
   'export.progress': unknown;
   'job.progress': unknown;

@@ -213,3 +213,57 @@ export interface EventStats {
   byRiskLevel: Record<RiskLevel, number>;
   byCamera: { cameraId: string; cameraName: string; count: number }[];
 }
+
+export interface AlertSchedule {
+  /** 0 = Sunday … 6 = Saturday (the day the window starts). */
+  days: number[];
+  start: string;
+  end: string;
+  timezone?: string;
+}
+
+export interface AlertRule {
+  id: string;
+  name: string;
+  enabled: boolean;
+  minRiskScore: number | null;
+  riskLevels: RiskLevel[] | null;
+  objectClasses: string[] | null;
+  cameraIds: string[] | null;
+  zoneIds: string[] | null;
+  minConfidence: number | null;
+  schedule: AlertSchedule | null;
+  cooldownSeconds: number;
+  dedupKeyTemplate: string;
+  severity: RiskLevel;
+  channelIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const ALERT_STATUSES = ['active', 'acknowledged', 'dismissed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export interface Alert {
+  id: string;
+  ruleId: string | null;
+  ruleName: string | null;
+  eventId: string;
+  cameraId: string;
+  severity: RiskLevel;
+  status: AlertStatus;
+  dedupKey: string;
+  matchedConditions: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RuleTestResult {
+  results: {
+    eventId: string;
+    matches: boolean;
+    matchedConditions: string[];
+    failedConditions: string[];
+  }[];
+  matchRate: number;
+}

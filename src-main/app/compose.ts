@@ -25,6 +25,8 @@ import { IngestPipeline } from '../ingest/pipeline';
 import { MediaService } from '../media/media-service';
 import { AppError } from '../../src-shared/errors';
 import { BatchAggregator } from '../aggregate/batch-aggregator';
+import { alertRepository } from '../alerts/alert-repository';
+import { AlertService } from '../alerts/alert-service';
 import { calibrationRepository } from '../calibration/calibration-repository';
 import { eventRepository } from '../events/event-repository';
 import { EventService } from '../events/event-service';
@@ -55,6 +57,7 @@ export interface App {
   readonly events: EventService;
   readonly aggregator: BatchAggregator;
   readonly llmBreaker: CircuitBreaker;
+  readonly alerts: AlertService;
   debugEnabled(): boolean;
   close(): Promise<void>;
 }
@@ -112,6 +115,15 @@ export async function createApp(config: AppConfig): Promise<App> {
     logger,
   });
   const aggregator = new BatchAggregator({ db, settings, events, logger });
+  const alertRepo = alertRepository(db);
+  const alerts = new AlertService({
+    db,
+    alerts: alertRepo,
+    events: eventRepo,
+    detections,
+    bus,
+    logger,
+  });
   const pipeline = new IngestPipeline({
     db,
     repo: images,
@@ -237,6 +249,30 @@ export async function createApp(config: AppConfig): Promise<App> {
       return { updated };
     },
     'events.stats': (filter) => eventRepo.stats(filter),
+    'alertRules.list': () => alertRepo.rules(),
+    'alertRules.create': (input) => alertRepo.createRule(input),
+    'alertRules.update': async ({ id, ...patch }) => {
+      const rule = await alertRepo.updateRule(id, patch);
+      if (!rule) throw new AppError('not_found', `No rule with id "${id}"`);
+      return rule;
+    },
+    'alertRules.delete': async ({ id }) => {
+      const rule = await alertRepo.deleteRule(id);
+      if (!rule) throw new AppError('not_found', `No rule with id "${id}"`);
+      return rule;
+    },
+    'alertRules.test': (input) => alerts.test(input),
+    'alerts.list': (filter) => alertRepo.list(filter),
+    'alerts.acknowledge': async ({ id }) => {
+      const alert = await alertRepo.setStatus(id, 'acknowledged');
+      bus.emit('alert.updated', alert);
+      return alert;
+    },
+    'alerts.dismiss': async ({ id }) => {
+      const alert = await alertRepo.setStatus(id, 'dismissed');
+      bus.emit('alert.updated', alert);
+      return alert;
+    },
     'events.feedback': async (input) => {
       if (!(await eventRepo.get(input.eventId))) {
         throw new AppError('not_found', `No event with id "${input.eventId}"`);
@@ -275,6 +311,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     onCall: (record) => metrics.recordCall(record),
   });
 
+  alerts.start();
   await aggregator.start();
   events.startRescoring(config.rescoreIntervalMs);
   if (config.ingest !== false) await ingestRuntime.start();
@@ -297,6 +334,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     events,
     aggregator,
     llmBreaker,
+    alerts,
     debugEnabled,
     async close() {
       if (closed) return;
@@ -304,6 +342,8 @@ export async function createApp(config: AppConfig): Promise<App> {
       await ingestRuntime.stop();
       events.stop();
       await aggregator.stop();
+      await alerts.idle();
+      alerts.stop();
       await detector.close();
       logSink.detach();
       await database.close();

@@ -1,0 +1,235 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ChannelParsedInput, Page } from '../../src-shared/contract';
+import type { Alert, AlertRule, AlertStatus, RiskLevel } from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
+import type { AlertRulesTable, AlertsTable, DB } from '../db/schema';
+import { newId, nowIso } from '../db/ids';
+import { decodeCursor, encodeCursor } from '../events/event-repository';
+
+const json = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
+
+export function toRule(r: Selectable<AlertRulesTable>): AlertRule {
+  return {
+    id: r.id,
+    name: r.name,
+    enabled: r.enabled === 1,
+    minRiskScore: r.min_risk_score,
+    riskLevels: json(r.risk_levels),
+    objectClasses: json(r.object_classes),
+    cameraIds: json(r.camera_ids),
+    zoneIds: json(r.zone_ids),
+    minConfidence: r.min_confidence,
+    schedule: json(r.schedule),
+    cooldownSeconds: r.cooldown_seconds,
+    dedupKeyTemplate: r.dedup_key_template,
+    severity: r.severity as RiskLevel,
+    channelIds: JSON.parse(r.channel_ids) as string[],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toAlert(r: Selectable<AlertsTable> & { camera_id: string }): Alert {
+  return {
+    id: r.id,
+    ruleId: r.rule_id,
+    ruleName: r.rule_name,
+    eventId: r.event_id,
+    cameraId: r.camera_id,
+    severity: r.severity as RiskLevel,
+    status: r.status,
+    dedupKey: r.dedup_key,
+    matchedConditions: JSON.parse(r.matched_conditions) as string[],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+type RuleInput = ChannelParsedInput<'alertRules.create'>;
+
+function ruleColumns(r: Partial<RuleInput>) {
+  const j = (v: unknown) => (v === null ? null : JSON.stringify(v));
+  return {
+    ...(r.name !== undefined && { name: r.name }),
+    ...(r.enabled !== undefined && { enabled: r.enabled ? (1 as const) : (0 as const) }),
+    ...(r.minRiskScore !== undefined && { min_risk_score: r.minRiskScore }),
+    ...(r.riskLevels !== undefined && { risk_levels: j(r.riskLevels) }),
+    ...(r.objectClasses !== undefined && { object_classes: j(r.objectClasses) }),
+    ...(r.cameraIds !== undefined && { camera_ids: j(r.cameraIds) }),
+    ...(r.zoneIds !== undefined && { zone_ids: j(r.zoneIds) }),
+    ...(r.minConfidence !== undefined && { min_confidence: r.minConfidence }),
+    ...(r.schedule !== undefined && { schedule: j(r.schedule) }),
+    ...(r.cooldownSeconds !== undefined && { cooldown_seconds: r.cooldownSeconds }),
+    ...(r.dedupKeyTemplate !== undefined && { dedup_key_template: r.dedupKeyTemplate }),
+    ...(r.severity !== undefined && { severity: r.severity }),
+    ...(r.channelIds !== undefined && { channel_ids: JSON.stringify(r.channelIds) }),
+  };
+}
+
+/** An unsaved rule (dry runs) with the defaults a saved one would get. */
+export function draftRule(r: RuleInput): AlertRule {
+  return {
+    id: 'draft',
+    name: r.name,
+    enabled: r.enabled ?? true,
+    minRiskScore: r.minRiskScore ?? null,
+    riskLevels: r.riskLevels ?? null,
+    objectClasses: r.objectClasses ?? null,
+    cameraIds: r.cameraIds ?? null,
+    zoneIds: r.zoneIds ?? null,
+    minConfidence: r.minConfidence ?? null,
+    schedule: r.schedule ?? null,
+    cooldownSeconds: r.cooldownSeconds ?? 300,
+    dedupKeyTemplate: r.dedupKeyTemplate ?? '{cameraId}:{ruleId}',
+    severity: r.severity,
+    channelIds: r.channelIds ?? [],
+    createdAt: '',
+    updatedAt: '',
+  };
+}
+
+export function alertRepository(db: Kysely<DB>) {
+  const selectAlerts = () =>
+    db
+      .selectFrom('alerts as a')
+      .innerJoin('events as e', 'e.id', 'a.event_id')
+      .selectAll('a')
+      .select('e.camera_id');
+
+  const repo = {
+    async rules(): Promise<AlertRule[]> {
+      return (await db.selectFrom('alert_rules').selectAll().orderBy('name').execute()).map(toRule);
+    },
+    async rule(id: string): Promise<AlertRule | undefined> {
+      const r = await db
+        .selectFrom('alert_rules')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && toRule(r);
+    },
+    async createRule(r: RuleInput): Promise<AlertRule> {
+      const now = nowIso();
+      const row = await db
+        .insertInto('alert_rules')
+        .values({
+          id: newId(),
+          ...ruleColumns(r),
+          name: r.name,
+          severity: r.severity,
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRule(row);
+    },
+    async updateRule(id: string, r: Partial<RuleInput>): Promise<AlertRule | undefined> {
+      const row = await db
+        .updateTable('alert_rules')
+        .set({ ...ruleColumns(r), updated_at: nowIso() })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toRule(row);
+    },
+    async deleteRule(id: string): Promise<AlertRule | undefined> {
+      const row = await db
+        .deleteFrom('alert_rules')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toRule(row);
+    },
+
+    /**
+     * Creates the alert unless one with the same dedup key is younger than the cooldown, or
+     * this rule already alerted on this event. One transaction: the check and the insert
+     * cannot be split by a concurrent event.
+     */
+    async createIfCool(a: {
+      rule: AlertRule;
+      eventId: string;
+      dedupKey: string;
+      matchedConditions: string[];
+      now: Date;
+    }): Promise<Alert | undefined> {
+      const id = newId();
+      const created = await db.transaction().execute(async (trx) => {
+        const since = new Date(a.now.getTime() - a.rule.cooldownSeconds * 1000).toISOString();
+        const recent = await trx
+          .selectFrom('alerts')
+          .select('id')
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('dedup_key', '=', a.dedupKey), eb('created_at', '>', since)]),
+              eb.and([eb('event_id', '=', a.eventId), eb('rule_id', '=', a.rule.id)]),
+            ]),
+          )
+          .executeTakeFirst();
+        if (recent) return false;
+        const at = a.now.toISOString();
+        await trx
+          .insertInto('alerts')
+          .values({
+            id,
+            rule_id: a.rule.id,
+            rule_name: a.rule.name,
+            event_id: a.eventId,
+            severity: a.rule.severity,
+            dedup_key: a.dedupKey,
+            matched_conditions: JSON.stringify(a.matchedConditions),
+            created_at: at,
+            updated_at: at,
+          })
+          .execute();
+        return true;
+      });
+      return created ? repo.alert(id) : undefined;
+    },
+
+    async alert(id: string): Promise<Alert | undefined> {
+      const r = await selectAlerts().where('a.id', '=', id).executeTakeFirst();
+      return r && toAlert(r);
+    },
+
+    async list(f: ChannelParsedInput<'alerts.list'>): Promise<Page<Alert>> {
+      const limit = f.limit ?? 50;
+      let q = selectAlerts();
+      if (f.status) q = q.where('a.status', '=', f.status);
+      if (f.cursor) {
+        const [createdAt, id] = decodeCursor(f.cursor);
+        q = q.where((eb) =>
+          eb.or([
+            eb('a.created_at', '<', createdAt),
+            eb.and([eb('a.created_at', '=', createdAt), eb('a.id', '<', id)]),
+          ]),
+        );
+      }
+      const rows = await q
+        .orderBy('a.created_at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      const items = rows.slice(0, limit).map(toAlert);
+      const last = items[items.length - 1];
+      return {
+        items,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      };
+    },
+
+    async setStatus(id: string, status: AlertStatus): Promise<Alert> {
+      const r = await db
+        .updateTable('alerts')
+        .set({ status, updated_at: nowIso() })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!Number(r.numUpdatedRows)) throw new AppError('not_found', `No alert with id "${id}"`);
+      return (await repo.alert(id))!;
+    },
+  };
+  return repo;
+}
+
+export type AlertRepository = ReturnType<typeof alertRepository>;
