@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import type {
+  Delivery,
+  NotificationChannel,
   Alert,
   AlertRule,
   RuleTestResult,
@@ -23,7 +25,14 @@ import type {
   SystemHealth,
   Zone,
 } from './domain';
-import { ALERT_STATUSES, FEEDBACK_TYPES, RISK_LEVELS, ZONE_KINDS, pointSchema } from './domain';
+import {
+  ALERT_STATUSES,
+  DELIVERY_STATUSES,
+  FEEDBACK_TYPES,
+  RISK_LEVELS,
+  ZONE_KINDS,
+  pointSchema,
+} from './domain';
 import type { RpcResult } from './errors';
 import type { Settings } from './settings';
 import { settingsPatchSchema } from './settings';
@@ -267,6 +276,63 @@ export const alertsListSchema = z.strictObject({
   limit: z.number().int().min(1).max(500).optional(),
 });
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'Use an http:// or https:// address' });
+
+export const webhookConfigSchema = z.strictObject({
+  url: httpUrl,
+  /** HMAC-SHA256 signing secret; stored encrypted. */
+  secret: z.string().min(8).max(500).optional(),
+  timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+});
+
+export const emailConfigSchema = z.strictObject({
+  host: z.string().min(1).max(255),
+  port: z.number().int().min(1).max(65535).default(587),
+  /** implicit TLS (465) or STARTTLS (587) or none (loopback relays only). */
+  security: z.enum(['tls', 'starttls', 'none']).default('starttls'),
+  user: z.string().max(255).optional(),
+  /** Stored encrypted. */
+  password: z.string().max(500).optional(),
+  from: z.email(),
+  to: z.array(z.email()).min(1).max(20),
+  timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+});
+
+export const channelCreateSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('webhook'),
+    name: z.string().trim().min(1).max(80),
+    enabled: z.boolean().optional(),
+    config: webhookConfigSchema,
+  }),
+  z.strictObject({
+    kind: z.literal('email'),
+    name: z.string().trim().min(1).max(80),
+    enabled: z.boolean().optional(),
+    config: emailConfigSchema,
+  }),
+  z.strictObject({
+    kind: z.literal('desktop'),
+    name: z.string().trim().min(1).max(80),
+    enabled: z.boolean().optional(),
+    config: z.strictObject({}).default({}),
+  }),
+]);
+
+export const channelUpdateSchema = z.strictObject({
+  id,
+  name: z.string().trim().min(1).max(80).optional(),
+  enabled: z.boolean().optional(),
+  /** Replaces the config (validated for the channel's kind); "[REDACTED]" keeps a stored secret. */
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const deliveriesListSchema = z.strictObject({
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  alertId: id.optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+
 export interface EventWithDetections extends SecurityEvent {
   detections: Detection[];
 }
@@ -327,6 +393,24 @@ export const channels = {
   'alerts.acknowledge': channel<z.ZodObject<{ id: typeof id }>, Alert>(z.strictObject({ id })),
   'alerts.dismiss': channel<z.ZodObject<{ id: typeof id }>, Alert>(z.strictObject({ id })),
 
+  'notify.channels.list': channel<typeof empty, NotificationChannel[]>(empty),
+  'notify.channels.create': channel<typeof channelCreateSchema, NotificationChannel>(
+    channelCreateSchema,
+  ),
+  'notify.channels.update': channel<typeof channelUpdateSchema, NotificationChannel>(
+    channelUpdateSchema,
+  ),
+  'notify.channels.delete': channel<z.ZodObject<{ id: typeof id }>, NotificationChannel>(
+    z.strictObject({ id }),
+  ),
+  'notify.channels.test': channel<z.ZodObject<{ id: typeof id }>, { ok: boolean; error?: string }>(
+    z.strictObject({ id }),
+  ),
+  'notify.deliveries.list': channel<typeof deliveriesListSchema, Delivery[]>(deliveriesListSchema),
+  'notify.deliveries.retry': channel<z.ZodObject<{ id: typeof id }>, Delivery>(
+    z.strictObject({ id }),
+  ),
+
   'debug.config': channel<typeof empty, Record<string, unknown>>(empty, { debugOnly: true }),
 } as const;
 
@@ -353,7 +437,7 @@ export interface PushEvents {
   'event.updated': SecurityEvent;
   'alert.created': Alert;
   'alert.updated': Alert;
-  'delivery.updated': unknown;
+  'delivery.updated': Delivery;
   'export.progress': unknown;
   'job.progress': unknown;
   'ingest.status': IngestStatus;

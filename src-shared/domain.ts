@@ -267,3 +267,39 @@ export interface RuleTestResult {
   }[];
   matchRate: number;
 }
+
+export const CHANNEL_KINDS = ['email', 'webhook', 'desktop'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export interface NotificationChannel {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  enabled: boolean;
+  /** Kind-specific settings; secrets appear as "[REDACTED]". */
+  config: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const DELIVERY_STATUSES = [
+  'pending',
+  'sending',
+  'sent',
+  'failed',
+  'dead',
+  'suppressed',
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface Delivery {
+  id: string;
+  alertId: string | null;
+  channelId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  createdAt: string;
+}

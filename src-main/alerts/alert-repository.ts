@@ -183,6 +183,30 @@ export function alertRepository(db: Kysely<DB>) {
             updated_at: at,
           })
           .execute();
+        // The outbox rows are written with the alert: no alert without its deliveries.
+        const channels = a.rule.channelIds.length
+          ? await trx
+              .selectFrom('notification_channels')
+              .select('id')
+              .where('id', 'in', a.rule.channelIds)
+              .where('enabled', '=', 1)
+              .execute()
+          : [];
+        if (channels.length) {
+          await trx
+            .insertInto('deliveries')
+            .values(
+              channels.map((c) => ({
+                id: newId(),
+                alert_id: id,
+                channel_id: c.id,
+                idempotency_key: `${id}:${c.id}`,
+                created_at: at,
+                updated_at: at,
+              })),
+            )
+            .execute();
+        }
         return true;
       });
       return created ? repo.alert(id) : undefined;

@@ -26,6 +26,15 @@ import { MediaService } from '../media/media-service';
 import { AppError } from '../../src-shared/errors';
 import { BatchAggregator } from '../aggregate/batch-aggregator';
 import { alertRepository } from '../alerts/alert-repository';
+import { channelRepository } from '../notify/channel-repository';
+import { DeliveryOutbox } from '../notify/delivery-outbox';
+import { keyFileSecretStore } from '../notify/secret-box';
+import {
+  channelCreateSchema,
+  emailConfigSchema,
+  webhookConfigSchema,
+} from '../../src-shared/contract';
+import { zodIssues } from '../bridge/zod-issues';
 import { AlertService } from '../alerts/alert-service';
 import { calibrationRepository } from '../calibration/calibration-repository';
 import { eventRepository } from '../events/event-repository';
@@ -58,6 +67,7 @@ export interface App {
   readonly aggregator: BatchAggregator;
   readonly llmBreaker: CircuitBreaker;
   readonly alerts: AlertService;
+  readonly outbox: DeliveryOutbox;
   debugEnabled(): boolean;
   close(): Promise<void>;
 }
@@ -116,6 +126,18 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
   const aggregator = new BatchAggregator({ db, settings, events, logger });
   const alertRepo = alertRepository(db);
+  const channels = channelRepository(db, config.secretStore ?? keyFileSecretStore(dataDir));
+  const outbox = new DeliveryOutbox({
+    db,
+    channels,
+    alerts: alertRepo,
+    events: eventRepo,
+    bus,
+    logger,
+    backoffMs: config.outboxBackoffMs,
+    pollMs: config.outboxPollMs,
+  });
+  bus.subscribe((m) => m.type === 'alert.created' && outbox.wake());
   const alerts = new AlertService({
     db,
     alerts: alertRepo,
@@ -263,6 +285,48 @@ export async function createApp(config: AppConfig): Promise<App> {
     },
     'alertRules.test': (input) => alerts.test(input),
     'alerts.list': (filter) => alertRepo.list(filter),
+    'notify.channels.list': () => channels.list(),
+    'notify.channels.create': (input) => channels.create(input),
+    'notify.channels.update': async ({ id, config: newConfig, ...rest }) => {
+      const existing = await channels.get(id);
+      if (!existing) throw new AppError('not_found', `No channel with id "${id}"`);
+      let checked: Record<string, unknown> | undefined;
+      if (newConfig) {
+        const schema = {
+          webhook: webhookConfigSchema,
+          email: emailConfigSchema,
+          desktop: channelCreateSchema.options[2].shape.config,
+        }[existing.kind];
+        // A secret sent back as "[REDACTED]" stands for the stored one: validate with a placeholder.
+        const probe = Object.fromEntries(
+          Object.entries(newConfig).map(([k, v]) => [k, v === '[REDACTED]' ? 'kept-secret' : v]),
+        );
+        const parsed = schema.safeParse(probe);
+        if (!parsed.success)
+          throw new AppError(
+            'invalid_input',
+            'Channel settings are not valid',
+            zodIssues(parsed.error),
+          );
+        checked = Object.fromEntries(
+          Object.entries(parsed.data as Record<string, unknown>).map(([k, v]) => [
+            k,
+            newConfig[k] === '[REDACTED]' ? '[REDACTED]' : v,
+          ]),
+        );
+      }
+      const channel = await channels.update(id, { ...rest, config: checked });
+      if (!channel) throw new AppError('not_found', `No channel with id "${id}"`);
+      return channel;
+    },
+    'notify.channels.delete': async ({ id }) => {
+      const channel = await channels.delete(id);
+      if (!channel) throw new AppError('not_found', `No channel with id "${id}"`);
+      return channel;
+    },
+    'notify.channels.test': ({ id }) => outbox.test(id),
+    'notify.deliveries.list': (filter) => outbox.list(filter),
+    'notify.deliveries.retry': ({ id }) => outbox.retry(id),
     'alerts.acknowledge': async ({ id }) => {
       const alert = await alertRepo.setStatus(id, 'acknowledged');
       bus.emit('alert.updated', alert);
@@ -312,6 +376,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
 
   alerts.start();
+  await outbox.start();
   await aggregator.start();
   events.startRescoring(config.rescoreIntervalMs);
   if (config.ingest !== false) await ingestRuntime.start();
@@ -335,6 +400,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     aggregator,
     llmBreaker,
     alerts,
+    outbox,
     debugEnabled,
     async close() {
       if (closed) return;
@@ -344,6 +410,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       await aggregator.stop();
       await alerts.idle();
       alerts.stop();
+      await outbox.stop();
       await detector.close();
       logSink.detach();
       await database.close();

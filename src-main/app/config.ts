@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SettingsPatch } from '../../src-shared/settings';
 import type { Logger } from '../system/logger';
+import type { SecretStore } from '../notify/secret-box';
 import type { IngestRow } from '../ingest/ingest-repository';
 import type { StageTimings } from '../ingest/pipeline';
 
@@ -19,6 +20,11 @@ export interface AppConfig {
   llmBreakerCooldownMs?: number;
   /** How often rules-scored events are offered to the LLM again. */
   rescoreIntervalMs?: number;
+  /** Encrypts notification secrets (Electron passes one backed by safeStorage). */
+  secretStore?: SecretStore;
+  /** First delivery retry delay and outbox poll interval (tests shorten them). */
+  outboxBackoffMs?: number;
+  outboxPollMs?: number;
   /** Per-image stage timings (benchmarks). */
   onProcessed?: (row: IngestRow, timings: StageTimings) => void;
 }

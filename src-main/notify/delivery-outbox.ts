@@ -1,0 +1,226 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Delivery } from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
+import type { PushBus } from '../app/push';
+import type { DB, DeliveriesTable } from '../db/schema';
+import { nowIso } from '../db/ids';
+import type { AlertRepository } from '../alerts/alert-repository';
+import type { EventRepository } from '../events/event-repository';
+import type { Logger } from '../system/logger';
+import type { ChannelRepository, StoredChannel } from './channel-repository';
+import type { Notification } from './senders';
+import { SendError, sendEmail, sendWebhook } from './senders';
+
+export const MAX_ATTEMPTS = 3;
+
+export function toDelivery(r: Selectable<DeliveriesTable>): Delivery {
+  return {
+    id: r.id,
+    alertId: r.alert_id,
+    channelId: r.channel_id,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    nextAttemptAt: r.next_attempt_at,
+    sentAt: r.sent_at,
+    createdAt: r.created_at,
+  };
+}
+
+export type Sender = (channel: StoredChannel, n: Notification) => Promise<void>;
+
+/**
+ * The durable outbox: a delivery row per (alert, channel) is written with the alert; this
+ * worker sends due rows, retries failures with exponential backoff and jitter (honouring
+ * Retry-After), and gives up as `dead` after MAX_ATTEMPTS. A row caught mid-send by a crash
+ * is sent again with the same idempotency key.
+ */
+export class DeliveryOutbox {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private busy?: Promise<void>;
+  private readonly log: Logger;
+  private readonly senders: Partial<Record<StoredChannel['kind'], Sender>>;
+
+  constructor(
+    private readonly d: {
+      db: Kysely<DB>;
+      channels: ChannelRepository;
+      alerts: AlertRepository;
+      events: EventRepository;
+      bus: PushBus;
+      logger: Logger;
+      /** First retry delay; doubles each attempt (tests shorten it). */
+      backoffMs?: number;
+      pollMs?: number;
+      senders?: Partial<Record<StoredChannel['kind'], Sender>>;
+    },
+  ) {
+    this.log = d.logger.child({ module: 'outbox' });
+    this.senders = { webhook: sendWebhook, email: sendEmail, ...d.senders };
+  }
+
+  async start(): Promise<void> {
+    await this.d.db
+      .updateTable('deliveries')
+      .set({ status: 'pending' })
+      .where('status', '=', 'sending')
+      .execute();
+    this.running = true;
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.busy = this.drain().finally(() => this.schedule(this.d.pollMs ?? 500));
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** New deliveries were written: send now rather than at the next poll. */
+  wake(): void {
+    if (this.running && !this.busy) this.schedule(0);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const due = await this.d.db
+          .updateTable('deliveries')
+          .set((eb) => ({
+            status: 'sending',
+            attempts: eb('attempts', '+', 1),
+            updated_at: nowIso(),
+          }))
+          .where(
+            'id',
+            '=',
+            this.d.db
+              .selectFrom('deliveries')
+              .select('id')
+              .where('status', 'in', ['pending', 'failed'])
+              .where((eb) =>
+                eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', nowIso())]),
+              )
+              .orderBy('created_at')
+              .limit(1),
+          )
+          .returningAll()
+          .executeTakeFirst();
+        if (!due || !this.running) return;
+        await this.deliver(due);
+      }
+    } catch (err) {
+      this.log.error({ err }, 'outbox drain failed');
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  private async deliver(row: Selectable<DeliveriesTable>): Promise<void> {
+    const channel = await this.d.channels.stored(row.channel_id);
+    const alert = row.alert_id ? await this.d.alerts.alert(row.alert_id) : undefined;
+    const event = alert ? await this.d.events.get(alert.eventId) : undefined;
+    let update: Partial<Selectable<DeliveriesTable>>;
+    try {
+      if (!channel) throw new SendError('The channel was deleted', false);
+      if (!channel.enabled) throw new SendError('The channel is disabled', false);
+      const send = this.senders[channel.kind];
+      if (!send) throw new SendError(`No sender for ${channel.kind} channels`, false);
+      await send(channel, {
+        idempotencyKey: row.idempotency_key,
+        alert: alert ?? null,
+        event: event ?? null,
+      });
+      update = { status: 'sent', sent_at: nowIso(), last_error: null, next_attempt_at: null };
+    } catch (err) {
+      const e = err instanceof SendError ? err : new SendError((err as Error).message, true);
+      const give = !e.retryable || row.attempts >= MAX_ATTEMPTS;
+      const base = (this.d.backoffMs ?? 2000) * 2 ** (row.attempts - 1);
+      const delay = e.retryAfterMs ?? base * (0.8 + Math.random() * 0.4);
+      update = {
+        status: give ? 'dead' : 'failed',
+        last_error: e.message.slice(0, 500),
+        next_attempt_at: give ? null : new Date(Date.now() + delay).toISOString(),
+      };
+      this.log.warn(
+        { deliveryId: row.id, attempt: row.attempts, error: e.message },
+        give ? 'delivery dead' : 'delivery failed; will retry',
+      );
+    }
+    const saved = await this.d.db
+      .updateTable('deliveries')
+      .set({ ...update, updated_at: nowIso() })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    this.d.bus.emit('delivery.updated', toDelivery(saved));
+  }
+
+  async list(f: {
+    status?: Delivery['status'];
+    alertId?: string;
+    limit?: number;
+  }): Promise<Delivery[]> {
+    let q = this.d.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .limit(f.limit ?? 200);
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.alertId) q = q.where('alert_id', '=', f.alertId);
+    return (await q.execute()).map(toDelivery);
+  }
+
+  /** A dead (or failed) delivery gets a fresh set of attempts. */
+  async retry(id: string): Promise<Delivery> {
+    const row = await this.d.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: null, updated_at: nowIso() })
+      .where('id', '=', id)
+      .where('status', 'in', ['dead', 'failed'])
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) {
+      const exists = await this.d.db
+        .selectFrom('deliveries')
+        .select('status')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!exists) throw new AppError('not_found', `No delivery with id "${id}"`);
+      throw new AppError(
+        'conflict',
+        `Delivery is ${exists.status}; only failed or dead deliveries can be retried`,
+      );
+    }
+    this.wake();
+    return toDelivery(row);
+  }
+
+  /** Sends one test message now, outside the outbox. */
+  async test(channelId: string): Promise<{ ok: boolean; error?: string }> {
+    const channel = await this.d.channels.stored(channelId);
+    if (!channel) throw new AppError('not_found', `No channel with id "${channelId}"`);
+    const send = this.senders[channel.kind];
+    if (!send) return { ok: false, error: `No sender for ${channel.kind} channels` };
+    try {
+      await send(channel, {
+        idempotencyKey: `test-${Date.now()}`,
+        alert: null,
+        event: null,
+        test: true,
+      });
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.busy;
+  }
+}

@@ -1,0 +1,161 @@
+import { createHmac } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import type { Alert, SecurityEvent } from '../../src-shared/domain';
+import type { StoredChannel } from './channel-repository';
+
+/** A failed send: retry it (network, timeout, 5xx, 429) or give up (4xx, bad config). */
+export class SendError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
+export interface Notification {
+  idempotencyKey: string;
+  alert: Alert | null;
+  event: SecurityEvent | null;
+  test?: boolean;
+}
+
+/** The webhook body (documented in the README). */
+export function webhookPayload(n: Notification) {
+  return {
+    type: n.test ? 'test' : 'alert',
+    idempotencyKey: n.idempotencyKey,
+    alert: n.alert && {
+      id: n.alert.id,
+      ruleId: n.alert.ruleId,
+      ruleName: n.alert.ruleName,
+      severity: n.alert.severity,
+      createdAt: n.alert.createdAt,
+      matchedConditions: n.alert.matchedConditions,
+    },
+    event: n.event && {
+      id: n.event.id,
+      cameraId: n.event.cameraId,
+      cameraName: n.event.cameraName,
+      startedAt: n.event.startedAt,
+      endedAt: n.event.endedAt,
+      riskScore: n.event.riskScore,
+      riskLevel: n.event.riskLevel,
+      summary: n.event.summary,
+      objectClasses: n.event.objectClasses,
+    },
+  };
+}
+
+/** `sha256=<hex>` of HMAC-SHA256(secret, "<timestamp>.<body>"). */
+export function signature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+export async function sendWebhook(channel: StoredChannel, n: Notification): Promise<void> {
+  const config = channel.config as { url: string; secret?: string; timeoutMs?: number };
+  const body = JSON.stringify(webhookPayload(n));
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'HomeSecurityIntelligence',
+    'idempotency-key': n.idempotencyKey,
+    'x-hsi-timestamp': timestamp,
+  };
+  if (config.secret) headers['x-hsi-signature'] = signature(config.secret, timestamp, body);
+  let res: Response;
+  try {
+    res = await fetch(config.url, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(config.timeoutMs ?? 5000),
+    });
+  } catch (err) {
+    const e = err as Error;
+    throw new SendError(
+      e.name === 'TimeoutError' ? 'No answer before the timeout' : `Cannot connect: ${e.message}`,
+      true,
+    );
+  }
+  await res.body?.cancel().catch(() => undefined);
+  if (res.ok) return;
+  if (res.status === 429)
+    throw new SendError(
+      'HTTP 429 Too Many Requests',
+      true,
+      retryAfterMs(res.headers.get('retry-after')),
+    );
+  throw new SendError(`HTTP ${res.status}`, res.status >= 500 || res.status === 408);
+}
+
+export async function sendEmail(channel: StoredChannel, n: Notification): Promise<void> {
+  const c = channel.config as {
+    host: string;
+    port: number;
+    security: 'tls' | 'starttls' | 'none';
+    user?: string;
+    password?: string;
+    from: string;
+    to: string[];
+    timeoutMs?: number;
+  };
+  const transport = nodemailer.createTransport({
+    host: c.host,
+    port: c.port,
+    secure: c.security === 'tls',
+    requireTLS: c.security === 'starttls',
+    ignoreTLS: c.security === 'none',
+    auth: c.user ? { user: c.user, pass: c.password ?? '' } : undefined,
+    connectionTimeout: c.timeoutMs ?? 10_000,
+    greetingTimeout: c.timeoutMs ?? 10_000,
+    socketTimeout: c.timeoutMs ?? 10_000,
+  });
+  const e = n.event;
+  const level = n.alert?.severity ?? e?.riskLevel ?? 'low';
+  const subject = n.test
+    ? 'Home Security Intelligence: test message'
+    : `[${level.toUpperCase()}] ${e?.cameraName ?? 'Camera'}: ${e?.summary ?? 'alert'}`.slice(
+        0,
+        200,
+      );
+  const lines = n.test
+    ? ['This is a test message from Home Security Intelligence. Email notifications work.']
+    : [
+        `${e?.summary ?? ''}`,
+        `Risk: ${e?.riskScore ?? '?'} (${e?.riskLevel ?? level})`,
+        `Camera: ${e?.cameraName ?? ''}`,
+        `Time: ${e ? new Date(e.startedAt).toLocaleString() : ''}`,
+        `Rule: ${n.alert?.ruleName ?? ''}`,
+      ];
+  const escape = (s: string) => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  try {
+    await transport.sendMail({
+      from: c.from,
+      to: c.to,
+      subject,
+      text: lines.join('\n'),
+      html: `<div>${lines.map((l) => `<p>${escape(l)}</p>`).join('')}</div>`,
+      headers: { 'X-HSI-Idempotency-Key': n.idempotencyKey },
+      messageId: `<${n.idempotencyKey.replace(/[^\w.-]/g, '')}@hsi.local>`,
+    });
+  } catch (err) {
+    const e2 = err as { responseCode?: number; message: string };
+    const code = e2.responseCode;
+    // SMTP 4xx is temporary, 5xx permanent; no code = connection trouble.
+    throw new SendError(e2.message, code === undefined || (code >= 400 && code < 500));
+  } finally {
+    transport.close();
+  }
+}

@@ -1,0 +1,234 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signature } from '../../src-main/notify/senders';
+import { detect } from '../helpers/events';
+import type { TestApp } from '../helpers/temp-app';
+import { startTestApp, tempDir } from '../helpers/temp-app';
+import type { FakeWebhook } from '../helpers/webhook-server';
+import { startWebhookServer } from '../helpers/webhook-server';
+
+let t: TestApp | undefined;
+let hook: FakeWebhook | undefined;
+let smtp: SMTPServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  await hook?.close();
+  await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+  t = undefined;
+  hook = undefined;
+  smtp = undefined;
+});
+
+async function start(dataDir?: string) {
+  t = await startTestApp({
+    dataDir,
+    settingsPatch: { batching: { idleSeconds: 0.1, stationary: { seconds: 0 } } },
+    outboxBackoffMs: 50,
+    outboxPollMs: 50,
+  });
+  if (!dataDir) await t.call('cameras.create', { name: 'Front Door' });
+  return t;
+}
+
+async function webhookRule(secret?: string) {
+  hook = await startWebhookServer();
+  const channel = await t!.call('notify.channels.create', {
+    kind: 'webhook',
+    name: 'Home hub',
+    config: { url: hook.url, secret, timeoutMs: 300 },
+  });
+  await t!.call('alertRules.create', {
+    name: 'People',
+    severity: 'high',
+    objectClasses: ['person'],
+    channelIds: [channel.id],
+    cooldownSeconds: 0,
+  });
+  return channel;
+}
+
+const deliveries = () => t!.call('notify.deliveries.list', {});
+
+describe('webhook deliveries', () => {
+  it('delivers a signed JSON payload with an idempotency key; secrets are encrypted and redacted', async () => {
+    await start();
+    const channel = await webhookRule('s3cret-signing-key');
+    expect(channel.config).toMatchObject({ url: hook!.url, secret: '[REDACTED]' });
+    const row = await t!.app.db
+      .selectFrom('notification_channels')
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    expect(row.config).not.toContain('s3cret');
+    expect(row.secrets_ciphertext).not.toContain('s3cret');
+    expect(fs.statSync(path.join(t!.dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+
+    await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
+    await expect.poll(() => deliveries().then((d) => d[0]?.status), { timeout: 5000 }).toBe('sent');
+    const [call] = hook!.received;
+    const payload = JSON.parse(call!.body) as {
+      type: string;
+      idempotencyKey: string;
+      event: { cameraName: string };
+      alert: { ruleName: string };
+    };
+    expect(payload).toMatchObject({
+      type: 'alert',
+      event: { cameraName: 'Front Door' },
+      alert: { ruleName: 'People' },
+    });
+    expect(call!.headers['idempotency-key']).toBe(payload.idempotencyKey);
+    const ts = call!.headers['x-hsi-timestamp'] as string;
+    expect(call!.headers['x-hsi-signature']).toBe(signature('s3cret-signing-key', ts, call!.body));
+    const [d] = await deliveries();
+    expect(d).toMatchObject({ attempts: 1, lastError: null });
+    expect(d!.sentAt).not.toBeNull();
+
+    // Updating with the redacted placeholder keeps the stored secret.
+    await t!.call('notify.channels.update', {
+      id: channel.id,
+      config: { url: hook!.url, secret: '[REDACTED]', timeoutMs: 300 },
+    });
+    expect((await t!.app.outbox.test(channel.id)).ok).toBe(true);
+    const test = hook!.received[hook!.received.length - 1]!;
+    expect(test.headers['x-hsi-signature']).toBe(
+      signature('s3cret-signing-key', test.headers['x-hsi-timestamp'] as string, test.body),
+    );
+    expect(JSON.stringify(await t!.call('notify.channels.list', {}))).not.toContain('s3cret');
+  });
+
+  it('retries 500s and timeouts with backoff, then marks the delivery dead; dead ones can be retried', async () => {
+    await start();
+    await webhookRule();
+    hook!.script = [{ status: 500 }, { status: 503 }, { status: 500 }];
+    await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
+    await expect.poll(() => deliveries().then((d) => d[0]?.status), { timeout: 5000 }).toBe('dead');
+    const [dead] = await deliveries();
+    expect(dead).toMatchObject({ attempts: 3, lastError: 'HTTP 500' });
+    expect(hook!.received).toHaveLength(3);
+    const retried = await t!.call('notify.deliveries.retry', { id: dead!.id });
+    expect(retried.status).toBe('pending');
+    await expect.poll(() => deliveries().then((d) => d[0]?.status), { timeout: 5000 }).toBe('sent');
+    expect(await t!.raw('notify.deliveries.retry', { id: dead!.id })).toMatchObject({
+      error: { code: 'conflict' },
+    });
+  });
+
+  it('honours Retry-After on 429, and gives up at once on a 4xx', async () => {
+    await start();
+    await webhookRule();
+    hook!.script = [{ status: 429, headers: { 'retry-after': '1' } }];
+    await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
+    await expect
+      .poll(() => deliveries().then((d) => d[0]?.status), { timeout: 5000 })
+      .toBe('failed');
+    const [waiting] = await deliveries();
+    const wait = Date.parse(waiting!.nextAttemptAt!) - Date.now();
+    expect(wait).toBeGreaterThan(500);
+    await expect.poll(() => deliveries().then((d) => d[0]?.status), { timeout: 5000 }).toBe('sent');
+    hook!.script = [{ status: 404 }];
+    await detect(t!.app, 'front_door', [
+      { objectClass: 'person', confidence: 0.95, bbox: [0.6, 0.1, 0.7, 0.4] },
+    ]);
+    await expect
+      .poll(() => deliveries().then((d) => d.map((x) => x.status).sort()), { timeout: 5000 })
+      .toEqual(['dead', 'sent']);
+  });
+
+  it('a delivery in flight at a crash is sent again after restart, with the same idempotency key', async () => {
+    const dataDir = tempDir();
+    await start();
+    await webhookRule();
+    hook!.hang = true;
+    await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
+    await expect.poll(() => hook!.received.length, { timeout: 5000 }).toBe(1);
+    const key = hook!.received[0]!.headers['idempotency-key'];
+    const data = t!.dataDir;
+    // Simulate the crash: the row says "sending" and the process is gone.
+    await t!.app.db.updateTable('deliveries').set({ status: 'sending' }).execute();
+    await t!.app.outbox.stop();
+    await t!.app.close();
+    hook!.hang = false;
+    t = await start(data);
+    await expect.poll(() => deliveries().then((d) => d[0]?.status), { timeout: 5000 }).toBe('sent');
+    expect(hook!.received.map((r) => r.headers['idempotency-key'])).toEqual([key, key]);
+    void dataDir;
+  });
+});
+
+describe('email', () => {
+  it('sends through a real SMTP server on loopback; a 4xx is retried, a 5xx is final', async () => {
+    const messages: { from: string; to: string[]; data: string }[] = [];
+    let failNext: number | undefined;
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, session, callback) {
+        let data = '';
+        stream.on('data', (c: Buffer) => (data += c.toString()));
+        stream.on('end', () => {
+          if (failNext) {
+            const code = failNext;
+            failNext = undefined;
+            const err = Object.assign(
+              new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'),
+              { responseCode: code },
+            );
+            callback(err);
+            return;
+          }
+          messages.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            data,
+          });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp!.listen(0, '127.0.0.1', r));
+    const port = (smtp.server.address() as AddressInfo).port;
+    await start();
+    const channel = await t!.call('notify.channels.create', {
+      kind: 'email',
+      name: 'Me',
+      config: {
+        host: '127.0.0.1',
+        port,
+        security: 'none',
+        from: 'hsi@home.test',
+        to: ['me@home.test', 'partner@home.test'],
+      },
+    });
+    expect(await t!.call('notify.channels.test', { id: channel.id })).toEqual({ ok: true });
+    expect(messages[0]!.data).toContain('Subject: Home Security Intelligence: test message');
+    await t!.call('alertRules.create', {
+      name: 'People',
+      severity: 'critical',
+      channelIds: [channel.id],
+      cooldownSeconds: 0,
+    });
+    failNext = 451;
+    await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
+    await expect.poll(() => deliveries().then((d) => d[0]?.status), { timeout: 5000 }).toBe('sent');
+    const mail = messages[1]!;
+    expect(mail.to).toEqual(['me@home.test', 'partner@home.test']);
+    expect(mail.data).toMatch(/Subject: \[CRITICAL\] Front Door/);
+    expect((await deliveries())[0]!.attempts).toBe(2);
+    failNext = 550;
+    await detect(t!.app, 'front_door', [
+      { objectClass: 'person', confidence: 0.95, bbox: [0.6, 0.1, 0.7, 0.4] },
+    ]);
+    await expect
+      .poll(() => deliveries().then((d) => d.map((x) => x.status).sort()), { timeout: 5000 })
+      .toEqual(['dead', 'sent']);
+    const refused = await t!.raw('notify.channels.create', {
+      kind: 'email',
+      name: 'Bad',
+      config: { host: 'x', from: 'not-an-email', to: [] },
+    });
+    expect(refused).toMatchObject({ error: { code: 'invalid_input' } });
+  });
+});
