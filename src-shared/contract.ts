@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type {
+  NotificationPreferences,
   Delivery,
   NotificationChannel,
   Alert,
@@ -327,6 +328,21 @@ export const channelUpdateSchema = z.strictObject({
   config: z.record(z.string(), z.unknown()).optional(),
 });
 
+export const preferencesUpdateSchema = z.strictObject({
+  mutedCameraIds: z.array(id).max(200).optional(),
+  quietHours: z
+    .strictObject({
+      start: hhmm,
+      end: hhmm,
+      days: z.array(z.number().int().min(0).max(6)).min(1).max(7).default([0, 1, 2, 3, 4, 5, 6]),
+      timezone: timezone.optional(),
+    })
+    .nullable()
+    .optional(),
+  maxPerHour: z.number().int().min(1).max(10_000).nullable().optional(),
+  channelMinSeverity: z.record(id, z.enum(RISK_LEVELS)).optional(),
+});
+
 export const deliveriesListSchema = z.strictObject({
   status: z.enum(DELIVERY_STATUSES).optional(),
   alertId: id.optional(),
@@ -406,6 +422,10 @@ export const channels = {
   'notify.channels.test': channel<z.ZodObject<{ id: typeof id }>, { ok: boolean; error?: string }>(
     z.strictObject({ id }),
   ),
+  'notify.preferences.get': channel<typeof empty, NotificationPreferences>(empty),
+  'notify.preferences.update': channel<typeof preferencesUpdateSchema, NotificationPreferences>(
+    preferencesUpdateSchema,
+  ),
   'notify.deliveries.list': channel<typeof deliveriesListSchema, Delivery[]>(deliveriesListSchema),
   'notify.deliveries.retry': channel<z.ZodObject<{ id: typeof id }>, Delivery>(
     z.strictObject({ id }),
@@ -428,6 +448,8 @@ export function isChannelName(name: string): name is ChannelName {
 
 /** Push events (IPC webContents.send / WebSocket), each `{ type, data }`. */
 export interface PushEvents {
+  /** A desktop-channel notification for connected windows (shown as a toast in the browser). */
+  'notification.desktop': { title: string; body: string; severity: string; eventId: string | null };
   'detections.created': { cameraId: string; imageId: number; count: number };
   'camera.status': Camera;
   'camera.deleted': { id: string };

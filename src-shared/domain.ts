@@ -303,3 +303,19 @@ export interface Delivery {
   sentAt: string | null;
   createdAt: string;
 }
+
+export interface QuietHours {
+  start: string;
+  end: string;
+  /** 0 = Sunday …; the day a window starts on (default every day). */
+  days: number[];
+  timezone?: string;
+}
+
+export interface NotificationPreferences {
+  mutedCameraIds: string[];
+  quietHours: QuietHours | null;
+  /** Per channel: deliveries beyond this many per hour are folded into one digest. */
+  maxPerHour: number | null;
+  channelMinSeverity: Record<string, RiskLevel>;
+}

@@ -1,6 +1,14 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ChannelParsedInput, Page } from '../../src-shared/contract';
-import type { Alert, AlertRule, AlertStatus, RiskLevel } from '../../src-shared/domain';
+import type {
+  Alert,
+  AlertRule,
+  AlertStatus,
+  NotificationPreferences,
+  RiskLevel,
+  SecurityEvent,
+} from '../../src-shared/domain';
+import { planDeliveries } from '../notify/preferences';
 import { AppError } from '../../src-shared/errors';
 import type { AlertRulesTable, AlertsTable, DB } from '../db/schema';
 import { newId, nowIso } from '../db/ids';
@@ -150,6 +158,8 @@ export function alertRepository(db: Kysely<DB>) {
     async createIfCool(a: {
       rule: AlertRule;
       eventId: string;
+      event: Pick<SecurityEvent, 'cameraId' | 'startedAt'>;
+      prefs: NotificationPreferences;
       dedupKey: string;
       matchedConditions: string[];
       now: Date;
@@ -184,29 +194,14 @@ export function alertRepository(db: Kysely<DB>) {
           })
           .execute();
         // The outbox rows are written with the alert: no alert without its deliveries.
-        const channels = a.rule.channelIds.length
-          ? await trx
-              .selectFrom('notification_channels')
-              .select('id')
-              .where('id', 'in', a.rule.channelIds)
-              .where('enabled', '=', 1)
-              .execute()
-          : [];
-        if (channels.length) {
-          await trx
-            .insertInto('deliveries')
-            .values(
-              channels.map((c) => ({
-                id: newId(),
-                alert_id: id,
-                channel_id: c.id,
-                idempotency_key: `${id}:${c.id}`,
-                created_at: at,
-                updated_at: at,
-              })),
-            )
-            .execute();
-        }
+        await planDeliveries(trx, {
+          alertId: id,
+          severity: a.rule.severity,
+          channelIds: a.rule.channelIds,
+          event: a.event,
+          at,
+          prefs: a.prefs,
+        });
         return true;
       });
       return created ? repo.alert(id) : undefined;

@@ -8,6 +8,7 @@ import type { DetectionRepository } from '../detections/detection-repository';
 import type { EventRepository } from '../events/event-repository';
 import type { Logger } from '../system/logger';
 import { zoneRepository } from '../zones/zone-repository';
+import type { PreferencesRepository } from '../notify/preferences';
 import type { AlertRepository } from './alert-repository';
 import { draftRule } from './alert-repository';
 import type { RuleContext } from './rule-engine';
@@ -26,6 +27,7 @@ export class AlertService {
     private readonly d: {
       db: Kysely<DB>;
       alerts: AlertRepository;
+      preferences: PreferencesRepository;
       events: EventRepository;
       detections: DetectionRepository;
       bus: PushBus;
@@ -66,6 +68,7 @@ export class AlertService {
     const rules = (await this.d.alerts.rules()).filter((r) => r.enabled);
     if (rules.length === 0) return [];
     const ctx = await this.context(event);
+    const prefs = await this.d.preferences.get();
     const raised: Alert[] = [];
     for (const rule of rules) {
       const result = evaluateRule(rule, ctx);
@@ -73,6 +76,8 @@ export class AlertService {
       const alert = await this.d.alerts.createIfCool({
         rule,
         eventId: event.id,
+        event,
+        prefs,
         dedupKey: dedupKey(rule, event),
         matchedConditions: result.matchedConditions,
         now,

@@ -29,6 +29,8 @@ import { alertRepository } from '../alerts/alert-repository';
 import { channelRepository } from '../notify/channel-repository';
 import { DeliveryOutbox } from '../notify/delivery-outbox';
 import { keyFileSecretStore } from '../notify/secret-box';
+import { preferencesRepository } from '../notify/preferences';
+import { digestText } from '../notify/senders';
 import {
   channelCreateSchema,
   emailConfigSchema,
@@ -127,6 +129,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const aggregator = new BatchAggregator({ db, settings, events, logger });
   const alertRepo = alertRepository(db);
   const channels = channelRepository(db, config.secretStore ?? keyFileSecretStore(dataDir));
+  const preferences = preferencesRepository(db);
   const outbox = new DeliveryOutbox({
     db,
     channels,
@@ -134,13 +137,34 @@ export async function createApp(config: AppConfig): Promise<App> {
     events: eventRepo,
     bus,
     logger,
+    preferences,
     backoffMs: config.outboxBackoffMs,
     pollMs: config.outboxPollMs,
+    senders: {
+      // The Electron edge turns these into system notifications; browsers show toasts.
+      desktop: (_channel, n) => {
+        bus.emit('notification.desktop', {
+          title:
+            n.test || n.digest
+              ? 'Home Security Intelligence'
+              : `${(n.alert?.severity ?? 'alert').toUpperCase()}: ${n.event?.cameraName ?? 'Camera'}`,
+          body: n.test
+            ? 'Desktop notifications work.'
+            : n.digest
+              ? digestText(n.digest)
+              : (n.event?.summary ?? ''),
+          severity: n.alert?.severity ?? 'low',
+          eventId: n.event?.id ?? null,
+        });
+        return Promise.resolve();
+      },
+    },
   });
   bus.subscribe((m) => m.type === 'alert.created' && outbox.wake());
   const alerts = new AlertService({
     db,
     alerts: alertRepo,
+    preferences,
     events: eventRepo,
     detections,
     bus,
@@ -325,6 +349,8 @@ export async function createApp(config: AppConfig): Promise<App> {
       return channel;
     },
     'notify.channels.test': ({ id }) => outbox.test(id),
+    'notify.preferences.get': () => preferences.get(),
+    'notify.preferences.update': (patch) => preferences.update(patch),
     'notify.deliveries.list': (filter) => outbox.list(filter),
     'notify.deliveries.retry': ({ id }) => outbox.retry(id),
     'alerts.acknowledge': async ({ id }) => {

@@ -201,6 +201,7 @@ export interface QuietHoursTable {
   end: string;
   days: Generated<string>;
   enabled: Generated<Bool>;
+  timezone: string | null;
 }
 
 export interface CalibrationTable {

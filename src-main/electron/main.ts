@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, app, ipcMain, net, protocol, session } from 'electron';
+import { BrowserWindow, Notification, app, ipcMain, net, protocol, session } from 'electron';
 import type { App } from '../app/compose';
 import { createApp } from '../app/compose';
 import { createLogger } from '../system/logger';
@@ -96,6 +96,19 @@ async function start(): Promise<void> {
   ses.setPermissionCheckHandler((_contents, permission) => permissionDecision(permission));
 
   registerIpc(ipcMain, hsi.router);
+  // Desktop-channel deliveries become system notifications; clicking one opens the event.
+  hsi.bus.subscribe((message) => {
+    if (message.type !== 'notification.desktop' || !Notification.isSupported()) return;
+    const { title, body, eventId } = message.data;
+    const note = new Notification({ title, body });
+    note.on('click', () => {
+      if (!mainWindow) return;
+      mainWindow.show();
+      if (eventId)
+        void mainWindow.loadURL(`${RENDERER_URL}#/events/${encodeURIComponent(eventId)}`);
+    });
+    note.show();
+  });
   createWindow(hsi);
 }
 

@@ -3,11 +3,13 @@ import type { Delivery } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { PushBus } from '../app/push';
 import type { DB, DeliveriesTable } from '../db/schema';
-import { nowIso } from '../db/ids';
+import { newId, nowIso } from '../db/ids';
 import type { AlertRepository } from '../alerts/alert-repository';
 import type { EventRepository } from '../events/event-repository';
 import type { Logger } from '../system/logger';
 import type { ChannelRepository, StoredChannel } from './channel-repository';
+import type { PreferencesRepository } from './preferences';
+import { AWAITING_DIGEST } from './preferences';
 import type { Notification } from './senders';
 import { SendError, sendEmail, sendWebhook } from './senders';
 
@@ -48,6 +50,7 @@ export class DeliveryOutbox {
       channels: ChannelRepository;
       alerts: AlertRepository;
       events: EventRepository;
+      preferences: PreferencesRepository;
       bus: PushBus;
       logger: Logger;
       /** First retry delay; doubles each attempt (tests shorten it). */
@@ -86,6 +89,7 @@ export class DeliveryOutbox {
 
   private async drain(): Promise<void> {
     try {
+      await this.foldDigests();
       for (;;) {
         const due = await this.d.db
           .updateTable('deliveries')
@@ -119,10 +123,70 @@ export class DeliveryOutbox {
     }
   }
 
+  /**
+   * Rate-limited deliveries wait (digest_of = 'awaiting'); once the channel's last hour has
+   * room again they become one digest delivery.
+   */
+  private async foldDigests(): Promise<void> {
+    const waiting = await this.d.db
+      .selectFrom('deliveries')
+      .select(['channel_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('digest_of', '=', AWAITING_DIGEST)
+      .groupBy('channel_id')
+      .execute();
+    if (waiting.length === 0) return;
+    const { maxPerHour } = await this.d.preferences.get();
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    for (const w of waiting) {
+      await this.d.db.transaction().execute(async (trx) => {
+        const used = await trx
+          .selectFrom('deliveries')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('channel_id', '=', w.channel_id)
+          .where('created_at', '>', hourAgo)
+          .where('status', 'not in', ['suppressed', 'dead'])
+          .executeTakeFirstOrThrow();
+        if (maxPerHour !== null && Number(used.n) >= maxPerHour) return;
+        const id = newId();
+        const now = nowIso();
+        await trx
+          .insertInto('deliveries')
+          .values({
+            id,
+            alert_id: null,
+            channel_id: w.channel_id,
+            idempotency_key: `digest:${id}`,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        await trx
+          .updateTable('deliveries')
+          .set({ digest_of: id, updated_at: now })
+          .where('channel_id', '=', w.channel_id)
+          .where('digest_of', '=', AWAITING_DIGEST)
+          .execute();
+      });
+    }
+  }
+
+  private async digestOf(id: string): Promise<{ count: number; cameras: string[] }> {
+    const rows = await this.d.db
+      .selectFrom('deliveries as d')
+      .innerJoin('alerts as a', 'a.id', 'd.alert_id')
+      .innerJoin('events as e', 'e.id', 'a.event_id')
+      .innerJoin('cameras as c', 'c.id', 'e.camera_id')
+      .select('c.name')
+      .where('d.digest_of', '=', id)
+      .execute();
+    return { count: rows.length, cameras: [...new Set(rows.map((r) => r.name))].sort() };
+  }
+
   private async deliver(row: Selectable<DeliveriesTable>): Promise<void> {
     const channel = await this.d.channels.stored(row.channel_id);
     const alert = row.alert_id ? await this.d.alerts.alert(row.alert_id) : undefined;
     const event = alert ? await this.d.events.get(alert.eventId) : undefined;
+    const digest = row.alert_id === null ? await this.digestOf(row.id) : undefined;
     let update: Partial<Selectable<DeliveriesTable>>;
     try {
       if (!channel) throw new SendError('The channel was deleted', false);
@@ -133,6 +197,7 @@ export class DeliveryOutbox {
         idempotencyKey: row.idempotency_key,
         alert: alert ?? null,
         event: event ?? null,
+        digest,
       });
       update = { status: 'sent', sent_at: nowIso(), last_error: null, next_attempt_at: null };
     } catch (err) {

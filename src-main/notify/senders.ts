@@ -20,13 +20,22 @@ export interface Notification {
   alert: Alert | null;
   event: SecurityEvent | null;
   test?: boolean;
+  /** Several rate-limited alerts folded into one message. */
+  digest?: { count: number; cameras: string[] };
+}
+
+/** "12 more alerts from Front Door in the last hour" */
+export function digestText(d: { count: number; cameras: string[] }): string {
+  const where = d.cameras.length ? ` from ${d.cameras.join(', ')}` : '';
+  return `${d.count} more alert${d.count === 1 ? '' : 's'}${where} in the last hour`;
 }
 
 /** The webhook body (documented in the README). */
 export function webhookPayload(n: Notification) {
   return {
-    type: n.test ? 'test' : 'alert',
+    type: n.test ? 'test' : n.digest ? 'digest' : 'alert',
     idempotencyKey: n.idempotencyKey,
+    ...(n.digest && { digest: { ...n.digest, text: digestText(n.digest) } }),
     alert: n.alert && {
       id: n.alert.id,
       ruleId: n.alert.ruleId,
@@ -126,19 +135,23 @@ export async function sendEmail(channel: StoredChannel, n: Notification): Promis
   const level = n.alert?.severity ?? e?.riskLevel ?? 'low';
   const subject = n.test
     ? 'Home Security Intelligence: test message'
-    : `[${level.toUpperCase()}] ${e?.cameraName ?? 'Camera'}: ${e?.summary ?? 'alert'}`.slice(
-        0,
-        200,
-      );
+    : n.digest
+      ? `Home Security Intelligence: ${digestText(n.digest)}`
+      : `[${level.toUpperCase()}] ${e?.cameraName ?? 'Camera'}: ${e?.summary ?? 'alert'}`.slice(
+          0,
+          200,
+        );
   const lines = n.test
     ? ['This is a test message from Home Security Intelligence. Email notifications work.']
-    : [
-        `${e?.summary ?? ''}`,
-        `Risk: ${e?.riskScore ?? '?'} (${e?.riskLevel ?? level})`,
-        `Camera: ${e?.cameraName ?? ''}`,
-        `Time: ${e ? new Date(e.startedAt).toLocaleString() : ''}`,
-        `Rule: ${n.alert?.ruleName ?? ''}`,
-      ];
+    : n.digest
+      ? [`${digestText(n.digest)}.`, 'Open the Alerts page to see them.']
+      : [
+          `${e?.summary ?? ''}`,
+          `Risk: ${e?.riskScore ?? '?'} (${e?.riskLevel ?? level})`,
+          `Camera: ${e?.cameraName ?? ''}`,
+          `Time: ${e ? new Date(e.startedAt).toLocaleString() : ''}`,
+          `Rule: ${n.alert?.ruleName ?? ''}`,
+        ];
   const escape = (s: string) => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
   try {
     await transport.sendMail({

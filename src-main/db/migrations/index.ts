@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial';
 import * as m002 from './002_ingest_images';
+import * as m003 from './003_quiet_hours_timezone';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_initial': m001,
   '002_ingest_images': m002,
+  '003_quiet_hours_timezone': m003,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
