@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Kysely, Selectable } from 'kysely';
 import type { Delivery } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
@@ -170,6 +171,16 @@ export class DeliveryOutbox {
     }
   }
 
+  private async snapshotPath(imageId: number | null): Promise<string | undefined> {
+    if (imageId === null) return undefined;
+    const row = await this.d.db
+      .selectFrom('ingest_queue')
+      .select('path')
+      .where('id', '=', imageId)
+      .executeTakeFirst();
+    return row && fs.existsSync(row.path) ? row.path : undefined;
+  }
+
   private async digestOf(id: string): Promise<{ count: number; cameras: string[] }> {
     const rows = await this.d.db
       .selectFrom('deliveries as d')
@@ -198,6 +209,7 @@ export class DeliveryOutbox {
         alert: alert ?? null,
         event: event ?? null,
         digest,
+        snapshotPath: await this.snapshotPath(event?.thumbnailImageId ?? null),
       });
       update = { status: 'sent', sent_at: nowIso(), last_error: null, next_attempt_at: null };
     } catch (err) {

@@ -22,6 +22,8 @@ export interface Notification {
   test?: boolean;
   /** Several rate-limited alerts folded into one message. */
   digest?: { count: number; cameras: string[] };
+  /** The event's best snapshot, attached to emails. */
+  snapshotPath?: string;
 }
 
 /** "12 more alerts from Front Door in the last hour" */
@@ -161,6 +163,7 @@ export async function sendEmail(channel: StoredChannel, n: Notification): Promis
       text: lines.join('\n'),
       html: `<div>${lines.map((l) => `<p>${escape(l)}</p>`).join('')}</div>`,
       headers: { 'X-HSI-Idempotency-Key': n.idempotencyKey },
+      attachments: n.snapshotPath ? [{ filename: 'snapshot.jpg', path: n.snapshotPath }] : [],
       messageId: `<${n.idempotencyKey.replace(/[^\w.-]/g, '')}@hsi.local>`,
     });
   } catch (err) {

@@ -5,6 +5,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signature } from '../../src-main/notify/senders';
 import { detect } from '../helpers/events';
+import { jpeg } from '../helpers/images';
+import { startIngestApp, writeAtomically } from '../helpers/ingest-app';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp, tempDir } from '../helpers/temp-app';
 import type { FakeWebhook } from '../helpers/webhook-server';
@@ -230,5 +232,47 @@ describe('email', () => {
       config: { host: 'x', from: 'not-an-email', to: [] },
     });
     expect(refused).toMatchObject({ error: { code: 'invalid_input' } });
+  });
+
+  it('attaches the event snapshot to the alert email', async () => {
+    const messages: string[] = [];
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, _session, callback) {
+        let data = '';
+        stream.on('data', (c: Buffer) => (data += c.toString()));
+        stream.on('end', () => {
+          messages.push(data);
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp!.listen(0, '127.0.0.1', r));
+    const port = (smtp.server.address() as AddressInfo).port;
+    t = await startIngestApp();
+    await t.call('cameras.create', { name: 'Porch' });
+    const channel = await t.call('notify.channels.create', {
+      kind: 'email',
+      name: 'Me',
+      config: {
+        host: '127.0.0.1',
+        port,
+        security: 'none',
+        from: 'hsi@home.test',
+        to: ['me@home.test'],
+      },
+    });
+    await t.call('alertRules.create', {
+      name: 'People',
+      severity: 'high',
+      objectClasses: ['person'],
+      channelIds: [channel.id],
+    });
+    writeAtomically(path.join(t.dataDir, 'ingest', 'porch', 'snap.jpg'), await jpeg(96, 72, 70));
+    await expect.poll(() => messages.length, { timeout: 10_000 }).toBe(1);
+    expect(messages[0]).toMatch(/Subject: \[HIGH\] Porch/);
+    expect(messages[0]).toMatch(/Content-Disposition: attachment; filename=snapshot\.jpg/);
+    expect(messages[0]).toContain('Content-Type: text/html');
   });
 });
