@@ -29,15 +29,27 @@ const DAY_INDEX: Record<string, number> = {
   Sat: 6,
 };
 
+// Building an Intl.DateTimeFormat costs ~100 µs: one per time zone, reused.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function clockFormat(timeZone?: string): Intl.DateTimeFormat {
+  const key = timeZone ?? '';
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formats.set(key, f);
+  }
+  return f;
+}
+
 /** Weekday (0 = Sunday) and minutes since midnight of an instant in a time zone. */
 export function localClock(iso: string, timeZone?: string): { day: number; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
+  const parts = clockFormat(timeZone).formatToParts(new Date(iso));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
   return {
     day: DAY_INDEX[get('weekday')] ?? 0,

@@ -15,6 +15,8 @@ import type { Notification } from './senders';
 import { SendError, sendEmail, sendWebhook } from './senders';
 
 export const MAX_ATTEMPTS = 3;
+/** Deliveries sent at once (different receivers should not wait on one slow one). */
+const CONCURRENCY = 16;
 
 export function toDelivery(r: Selectable<DeliveriesTable>): Delivery {
   return {
@@ -42,6 +44,7 @@ export class DeliveryOutbox {
   private timer?: NodeJS.Timeout;
   private running = false;
   private busy?: Promise<void>;
+  private wakeRequested = false;
   private readonly log: Logger;
   private readonly senders: Partial<Record<StoredChannel['kind'], Sender>>;
 
@@ -78,48 +81,67 @@ export class DeliveryOutbox {
     if (!this.running) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.busy = this.drain().finally(() => this.schedule(this.d.pollMs ?? 500));
+      this.busy = this.drain().finally(() => {
+        const again = this.wakeRequested;
+        this.wakeRequested = false;
+        this.schedule(again ? 0 : (this.d.pollMs ?? 500));
+      });
     }, ms);
     this.timer.unref();
   }
 
   /** New deliveries were written: send now rather than at the next poll. */
   wake(): void {
-    if (this.running && !this.busy) this.schedule(0);
+    if (!this.running) return;
+    if (this.busy) this.wakeRequested = true;
+    else this.schedule(0);
   }
 
+  /** Claims one due delivery (marks it sending, counts the attempt). */
+  private claim() {
+    return this.d.db
+      .updateTable('deliveries')
+      .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: nowIso() }))
+      .where(
+        'id',
+        '=',
+        this.d.db
+          .selectFrom('deliveries')
+          .select('id')
+          .where('status', 'in', ['pending', 'failed'])
+          .where((eb) =>
+            eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', nowIso())]),
+          )
+          .orderBy('created_at')
+          .limit(1),
+      )
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Sends everything due, up to CONCURRENCY requests in flight. */
   private async drain(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
     try {
       await this.foldDigests();
       for (;;) {
-        const due = await this.d.db
-          .updateTable('deliveries')
-          .set((eb) => ({
-            status: 'sending',
-            attempts: eb('attempts', '+', 1),
-            updated_at: nowIso(),
-          }))
-          .where(
-            'id',
-            '=',
-            this.d.db
-              .selectFrom('deliveries')
-              .select('id')
-              .where('status', 'in', ['pending', 'failed'])
-              .where((eb) =>
-                eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', nowIso())]),
-              )
-              .orderBy('created_at')
-              .limit(1),
-          )
-          .returningAll()
-          .executeTakeFirst();
-        if (!due || !this.running) return;
-        await this.deliver(due);
+        while (this.running && inFlight.size < CONCURRENCY) {
+          const due = await this.claim();
+          if (!due) break;
+          const p: Promise<void> = this.deliver(due)
+            .catch((err: unknown) =>
+              this.log.error({ err, deliveryId: due.id }, 'delivery crashed'),
+            )
+            .finally(() => inFlight.delete(p));
+          inFlight.add(p);
+        }
+        if (inFlight.size === 0) return;
+        await Promise.race(inFlight);
       }
     } catch (err) {
       this.log.error({ err }, 'outbox drain failed');
     } finally {
+      await Promise.all(inFlight);
       this.busy = undefined;
     }
   }
