@@ -118,6 +118,31 @@ describe('webhook deliveries', () => {
     });
   });
 
+  it('a refused connection and a receiver that hangs past the timeout are retried, then dead', async () => {
+    await start();
+    await webhookRule();
+    hook!.hang = true;
+    const closed = await t!.call('notify.channels.create', {
+      kind: 'webhook',
+      name: 'Nobody home',
+      config: { url: 'http://127.0.0.1:9/hook', timeoutMs: 300 },
+    });
+    await t!.call('alertRules.create', {
+      name: 'Also',
+      severity: 'low',
+      channelIds: [closed.id],
+      cooldownSeconds: 0,
+    });
+    await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
+    await expect
+      .poll(() => deliveries().then((d) => d.map((x) => x.status)), { timeout: 10_000 })
+      .toEqual(['dead', 'dead']);
+    const errors = (await deliveries()).map((d) => d.lastError).sort();
+    expect(errors[0]).toMatch(/Cannot connect/);
+    expect(errors[1]).toBe('No answer before the timeout');
+    expect(hook!.received).toHaveLength(3);
+  });
+
   it('honours Retry-After on 429, and gives up at once on a 4xx', async () => {
     await start();
     await webhookRule();
