@@ -2,7 +2,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, Notification, app, ipcMain, net, protocol, session } from 'electron';
+import {
+  BrowserWindow,
+  Notification,
+  app,
+  ipcMain,
+  net,
+  protocol,
+  safeStorage,
+  session,
+} from 'electron';
+import type { SecretStore } from '../notify/secret-box';
+import { keyFileSecretStore } from '../notify/secret-box';
 import type { App } from '../app/compose';
 import { createApp } from '../app/compose';
 import { createLogger } from '../system/logger';
@@ -67,7 +78,11 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   const dataDir = process.env.HSI_DATA_DIR ?? app.getPath('userData');
-  hsi = await createApp({ dataDir, debug: process.argv.includes('--debug') });
+  hsi = await createApp({
+    dataDir,
+    debug: process.argv.includes('--debug'),
+    secretStore: safeStorageSecrets(keyFileSecretStore(dataDir)),
+  });
 
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
@@ -110,6 +125,21 @@ async function start(): Promise<void> {
     note.show();
   });
   createWindow(hsi);
+}
+
+/**
+ * Secrets sealed by the OS keychain (safeStorage) when it is available; values sealed by
+ * the key file (headless mode on the same data folder) still open.
+ */
+function safeStorageSecrets(fallback: SecretStore): SecretStore {
+  if (!safeStorage.isEncryptionAvailable()) return fallback;
+  return {
+    encrypt: (plain) => `ss:${safeStorage.encryptString(plain).toString('base64')}`,
+    decrypt: (sealed) =>
+      sealed.startsWith('ss:')
+        ? safeStorage.decryptString(Buffer.from(sealed.slice(3), 'base64'))
+        : fallback.decrypt(sealed),
+  };
 }
 
 function createWindow(current: App): void {
