@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SqlBool } from 'kysely';
+import { sql } from 'kysely';
 import type { ChannelParsedInput, Page } from '../../src-shared/contract';
 import type {
   Alert,
@@ -218,12 +219,7 @@ export function alertRepository(db: Kysely<DB>) {
       if (f.status) q = q.where('a.status', '=', f.status);
       if (f.cursor) {
         const [createdAt, id] = decodeCursor(f.cursor);
-        q = q.where((eb) =>
-          eb.or([
-            eb('a.created_at', '<', createdAt),
-            eb.and([eb('a.created_at', '=', createdAt), eb('a.id', '<', id)]),
-          ]),
-        );
+        q = q.where(sql<SqlBool>`(a.created_at, a.id) < (${createdAt}, ${id})`);
       }
       const rows = await q
         .orderBy('a.created_at', 'desc')

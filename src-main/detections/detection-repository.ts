@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SqlBool } from 'kysely';
+import { sql } from 'kysely';
 import type { ChannelParsedInput, Page } from '../../src-shared/contract';
 import type { BBox, Detection } from '../../src-shared/domain';
 import type { DB, DetectionsTable } from '../db/schema';
@@ -74,12 +75,7 @@ export function detectionRepository(db: Kysely<DB>) {
       if (f.cursor) {
         const c = decodeCursor(f.cursor);
         if (!c) return undefined;
-        q = q.where((eb) =>
-          eb.or([
-            eb('d.detected_at', '<', c[0]),
-            eb.and([eb('d.detected_at', '=', c[0]), eb('d.id', '<', c[1])]),
-          ]),
-        );
+        q = q.where(sql<SqlBool>`(d.detected_at, d.id) < (${c[0]}, ${c[1]})`);
       }
       const rows = await q
         .orderBy('d.detected_at', 'desc')

@@ -1,4 +1,4 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { EventFilter, Page } from '../../src-shared/contract';
 import type {
@@ -13,8 +13,6 @@ import { AppError } from '../../src-shared/errors';
 import type { DB } from '../db/schema';
 import { newId, nowIso } from '../db/ids';
 import type { RiskAssessment } from '../risk/risk-scorer';
-
-type EventQuery = SelectQueryBuilder<DB & { e: DB['events']; c: DB['cameras'] }, 'e' | 'c', object>;
 
 interface EventRow {
   id: string;
@@ -113,32 +111,38 @@ async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Promise<T
   }
 }
 
-/** Adds every EventFilter condition to a query over `events as e`. */
-export function applyEventFilter<Q extends EventQuery>(q: Q, f: EventFilter): Q {
-  let out = q as EventQuery;
-  if (f.cameraIds?.length) out = out.where('e.camera_id', 'in', f.cameraIds);
-  if (f.riskLevels?.length) out = out.where('e.risk_level', 'in', f.riskLevels);
-  if (f.minRisk !== undefined) out = out.where('e.risk_score', '>=', f.minRisk);
-  if (f.maxRisk !== undefined) out = out.where('e.risk_score', '<=', f.maxRisk);
-  if (f.from) out = out.where('e.started_at', '>=', new Date(f.from).toISOString());
-  if (f.to) out = out.where('e.started_at', '<', new Date(f.to).toISOString());
-  if (f.reviewed !== undefined) out = out.where('e.reviewed', '=', f.reviewed ? 1 : 0);
+/** Above this many full-text matches, walk the time index and probe the matches instead. */
+const FTS_SORT_LIMIT = 2000;
+
+/**
+ * Every EventFilter condition as one SQL condition over `events AS e`. `ftsScan` makes the
+ * full-text test opaque to the planner (`+e.rowid`), so SQLite walks the time index and
+ * stops after a page instead of sorting every match (many matches); without it SQLite
+ * starts from the matches (few matches).
+ */
+export function eventFilterSql(
+  f: EventFilter,
+  opts: { ftsScan?: boolean } = {},
+): RawBuilder<SqlBool> {
+  const parts: RawBuilder<unknown>[] = [sql`1 = 1`];
+  if (f.cameraIds?.length) parts.push(sql`e.camera_id IN (${sql.join(f.cameraIds)})`);
+  if (f.riskLevels?.length) parts.push(sql`e.risk_level IN (${sql.join(f.riskLevels)})`);
+  if (f.minRisk !== undefined) parts.push(sql`e.risk_score >= ${f.minRisk}`);
+  if (f.maxRisk !== undefined) parts.push(sql`e.risk_score <= ${f.maxRisk}`);
+  if (f.from) parts.push(sql`e.started_at >= ${new Date(f.from).toISOString()}`);
+  if (f.to) parts.push(sql`e.started_at < ${new Date(f.to).toISOString()}`);
+  if (f.reviewed !== undefined) parts.push(sql`e.reviewed = ${f.reviewed ? 1 : 0}`);
   if (f.objectClasses?.length) {
-    const classes = f.objectClasses;
-    out = out.where((eb) =>
-      eb.or(
-        classes.map(
-          (c) => sql<boolean>`(' ' || ${eb.ref('e.object_classes')} || ' ') LIKE ${`% ${c} %`}`,
-        ),
-      ),
+    const likes = f.objectClasses.map(
+      (c) => sql`(' ' || e.object_classes || ' ') LIKE ${`% ${c} %`}`,
     );
+    parts.push(sql`(${sql.join(likes, sql` OR `)})`);
   }
   if (f.q) {
-    out = out.where(
-      sql<boolean>`e.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q})`,
-    );
+    const rowid = opts.ftsScan ? sql`+e.rowid` : sql`e.rowid`;
+    parts.push(sql`${rowid} IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q})`);
   }
-  return out as Q;
+  return sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
 }
 
 export interface NewEvent {
@@ -229,50 +233,81 @@ export function eventRepository(db: Kysely<DB>) {
       return { event, created };
     },
 
+    /**
+     * Newest first, keyset-paged on (started_at, id). Two steps: the page's ids from the
+     * indexes alone, then the full rows (camera name, thumbnail) for just those ids.
+     */
     async list(f: EventFilter & { cursor?: string; limit?: number }): Promise<Page<SecurityEvent>> {
       const limit = f.limit ?? 50;
       return withFts(f, async () => {
-        let q = applyEventFilter(selectEvents(), f);
+        let ftsScan = false;
+        if (f.q) {
+          const capped = await sql<{ n: number }>`SELECT count(*) AS n FROM (
+            SELECT 1 FROM events_fts WHERE events_fts MATCH ${f.q} LIMIT ${FTS_SORT_LIMIT + 1})`.execute(
+            db,
+          );
+          ftsScan = Number(capped.rows[0]?.n ?? 0) > FTS_SORT_LIMIT;
+        }
+        let q = db
+          .selectFrom('events as e')
+          .select(['e.id', 'e.started_at'])
+          .where(eventFilterSql(f, { ftsScan }));
         if (f.cursor) {
           const [startedAt, id] = decodeCursor(f.cursor);
-          q = q.where((eb) =>
-            eb.or([
-              eb('e.started_at', '<', startedAt),
-              eb.and([eb('e.started_at', '=', startedAt), eb('e.id', '<', id)]),
-            ]),
-          );
+          // A row-value comparison is one index range; the OR form scans from the top.
+          q = q.where(sql<SqlBool>`(e.started_at, e.id) < (${startedAt}, ${id})`);
         }
-        const rows = (await q
+        const keys = await q
           .orderBy('e.started_at', 'desc')
           .orderBy('e.id', 'desc')
           .limit(limit + 1)
-          .execute()) as EventRow[];
-        const items = rows.slice(0, limit).map(toEvent);
-        const last = items[items.length - 1];
+          .execute();
+        const pageKeys = keys.slice(0, limit);
+        const rows = pageKeys.length
+          ? ((await selectEvents()
+              .where(
+                'e.id',
+                'in',
+                pageKeys.map((k) => k.id),
+              )
+              .orderBy('e.started_at', 'desc')
+              .orderBy('e.id', 'desc')
+              .execute()) as EventRow[])
+          : [];
+        const items = rows.map(toEvent);
+        const last = pageKeys[pageKeys.length - 1];
         return {
           items,
-          nextCursor: rows.length > limit && last ? encodeCursor(last.startedAt, last.id) : null,
+          nextCursor: keys.length > limit && last ? encodeCursor(last.started_at, last.id) : null,
         };
       });
     },
 
+    /** Counts by level and camera; grouped on events alone (covered by its indexes). */
     async stats(f: EventFilter): Promise<EventStats> {
       return withFts(f, async () => {
-        const byLevel = await applyEventFilter(
-          db.selectFrom('events as e').innerJoin('cameras as c', 'c.id', 'e.camera_id'),
-          f,
-        )
+        const where = eventFilterSql(f);
+        const byLevel = await db
+          .selectFrom('events as e')
           .select(['e.risk_level', (eb) => eb.fn.countAll<number>().as('n')])
+          .where(where)
           .groupBy('e.risk_level')
           .execute();
-        const byCamera = await applyEventFilter(
-          db.selectFrom('events as e').innerJoin('cameras as c', 'c.id', 'e.camera_id'),
-          f,
-        )
-          .select(['e.camera_id', 'c.name', (eb) => eb.fn.countAll<number>().as('n')])
-          .groupBy(['e.camera_id', 'c.name'])
-          .orderBy('n', 'desc')
+        const byCameraId = await db
+          .selectFrom('events as e')
+          .select(['e.camera_id', (eb) => eb.fn.countAll<number>().as('n')])
+          .where(where)
+          .groupBy('e.camera_id')
           .execute();
+        const names = new Map(
+          (
+            await db
+              .selectFrom('cameras')
+              .select(['id', 'name'])
+              .where('id', 'in', byCameraId.length ? byCameraId.map((r) => r.camera_id) : [''])
+              .execute()
+          ).map((c) => [c.id, c.name]),
+        );
         const levels = Object.fromEntries(RISK_LEVELS.map((l) => [l, 0])) as Record<
           RiskLevel,
           number
@@ -281,11 +316,13 @@ export function eventRepository(db: Kysely<DB>) {
         return {
           total: Object.values(levels).reduce((a, b) => a + b, 0),
           byRiskLevel: levels,
-          byCamera: byCamera.map((r) => ({
-            cameraId: r.camera_id,
-            cameraName: r.name,
-            count: Number(r.n),
-          })),
+          byCamera: byCameraId
+            .map((r) => ({
+              cameraId: r.camera_id,
+              cameraName: names.get(r.camera_id) ?? r.camera_id,
+              count: Number(r.n),
+            }))
+            .sort((a, b) => b.count - a.count || a.cameraName.localeCompare(b.cameraName)),
         };
       });
     },
