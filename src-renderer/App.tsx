@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { NO_TOKEN_MESSAGE } from './api';
 import { PlaceholderPage } from './components/PlaceholderPage';
 import { Sidebar } from './components/Sidebar';
+import { Toasts } from './components/Toasts';
+import { AlertsPage } from './pages/AlertsPage';
 import { CamerasPage } from './pages/CamerasPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { EventsPage } from './pages/EventsPage';
@@ -9,10 +11,12 @@ import { NOT_BUILT } from './pages/placeholders';
 import { SettingsPage } from './pages/SettingsPage';
 import type { Route } from './routes';
 import { useRoute } from './routes';
+import { startActiveAlertsSync, useActiveAlerts } from './stores/active-alerts';
 import { startCameraSync } from './stores/cameras';
 import { useConnection } from './stores/connection';
 import { startIngestSync } from './stores/ingest';
 import { startSnapshotSync } from './stores/snapshots';
+import { startDesktopToasts } from './stores/toasts';
 
 function Page({ route }: { route: Route }) {
   switch (route.id) {
@@ -20,6 +24,8 @@ function Page({ route }: { route: Route }) {
       return <DashboardPage />;
     case 'events':
       return <EventsPage />;
+    case 'alerts':
+      return <AlertsPage />;
     case 'cameras':
       return <CamerasPage />;
     case 'settings':
@@ -50,10 +56,17 @@ function NoToken({ route }: { route: Route }) {
 export function App() {
   const route = useRoute();
   const problem = useConnection((s) => s.problem);
+  const reconnects = useConnection((s) => s.reconnects);
 
   useEffect(() => startCameraSync(), []);
   useEffect(() => startIngestSync(), []);
   useEffect(() => startSnapshotSync(), []);
+  useEffect(() => startActiveAlertsSync(), []);
+  useEffect(() => startDesktopToasts(), []);
+
+  useEffect(() => {
+    if (problem !== 'no-token') void useActiveAlerts.getState().load();
+  }, [problem, reconnects]);
 
   useEffect(() => {
     document.title = `${route.title} · Home Security Intelligence`;
@@ -65,6 +78,7 @@ export function App() {
       <main className="main">
         {problem === 'no-token' ? <NoToken route={route} /> : <Page key={route.id} route={route} />}
       </main>
+      <Toasts />
     </div>
   );
 }

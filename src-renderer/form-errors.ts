@@ -36,3 +36,32 @@ export function formErrorsFrom(err: unknown, fieldKeys: readonly string[]): Form
   }
   return { fields, form: unmatched.length > 0 ? unmatched.join(' ') : null };
 }
+
+/** The same failure with each issue path rewritten (e.g. without a `rule` or `config` prefix). */
+export function mapIssuePaths(
+  err: unknown,
+  map: (path: (string | number)[]) => (string | number)[],
+): unknown {
+  if (!(err instanceof ApiError) || !err.issues) return err;
+  return new ApiError(
+    err.code,
+    err.message,
+    err.issues.map((issue) => ({ ...issue, path: map(issue.path) })),
+  );
+}
+
+/** Local validation issues (the shared zod schemas) as form errors, like the server's. */
+export function formErrorsFromIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  fieldKeys: readonly string[],
+): FormErrors {
+  const err = new ApiError(
+    'invalid_input',
+    'The form has errors',
+    issues.map((issue) => ({
+      path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+      message: issue.message,
+    })),
+  );
+  return formErrorsFrom(err, fieldKeys);
+}

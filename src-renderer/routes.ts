@@ -64,3 +64,9 @@ export function eventIdFromHash(hash: string): string | null {
 export function eventHref(id: string): string {
   return `#/events/${encodeURIComponent(id)}`;
 }
+
+/** `#/alerts/rules` → "rules" for the alerts route; the page's own part, or "" for its root. */
+export function subPageFromHash(hash: string, id: RouteId): string {
+  const parts = hash.replace(/^#\/?/, '').split('?')[0]?.split('/') ?? [];
+  return parts[0] === id ? (parts[1] ?? '') : '';
+}

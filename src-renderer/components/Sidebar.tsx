@@ -1,8 +1,22 @@
 import type { RouteId } from '../routes';
 import { ROUTES, routeHref } from '../routes';
+import { useActiveAlerts } from '../stores/active-alerts';
 import { ConnectionIndicator } from './ConnectionIndicator';
 
+/**
+ * The active-alert count next to the Alerts link. Hidden from the accessibility tree so the
+ * link's name stays "Alerts"; the count is its description instead.
+ */
+function useAlertsBadge(): { text: string; description: string } | null {
+  const count = useActiveAlerts((s) => s.ids.size);
+  const capped = useActiveAlerts((s) => s.capped);
+  if (count === 0) return null;
+  const text = capped ? `${count}+` : String(count);
+  return { text, description: `${text} active ${count === 1 ? 'alert' : 'alerts'}` };
+}
+
 export function Sidebar({ current }: { current: RouteId }) {
+  const badge = useAlertsBadge();
   return (
     <aside className="sidebar">
       <div className="brand">
@@ -11,17 +25,31 @@ export function Sidebar({ current }: { current: RouteId }) {
       </div>
       <nav aria-label="Main" className="nav">
         <ul>
-          {ROUTES.map((route) => (
-            <li key={route.id}>
-              <a
-                href={routeHref(route.id)}
-                className="nav-link"
-                aria-current={route.id === current ? 'page' : undefined}
-              >
-                {route.title}
-              </a>
-            </li>
-          ))}
+          {ROUTES.map((route) => {
+            const withBadge = route.id === 'alerts' && badge !== null;
+            return (
+              <li key={route.id}>
+                <a
+                  href={routeHref(route.id)}
+                  className="nav-link"
+                  aria-current={route.id === current ? 'page' : undefined}
+                  aria-describedby={withBadge ? 'alerts-badge-description' : undefined}
+                >
+                  {route.title}
+                  {withBadge && (
+                    <span className="nav-badge" aria-hidden="true" data-testid="alerts-badge">
+                      {badge.text}
+                    </span>
+                  )}
+                </a>
+                {withBadge && (
+                  <span id="alerts-badge-description" className="visually-hidden">
+                    {badge.description}
+                  </span>
+                )}
+              </li>
+            );
+          })}
         </ul>
       </nav>
       <footer className="sidebar-footer">

@@ -7,6 +7,16 @@ const TONES: Record<string, string> = {
   stopped: 'muted',
   degraded: 'warn',
   unknown: 'muted',
+  // Alerts
+  active: 'warn',
+  acknowledged: 'good',
+  dismissed: 'muted',
+  // Deliveries
+  pending: 'muted',
+  sending: 'warn',
+  sent: 'good',
+  dead: 'bad',
+  suppressed: 'muted',
 };
 
 /** A small coloured label for a status word from the server (shown as sent). */

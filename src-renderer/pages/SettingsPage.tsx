@@ -5,10 +5,13 @@ import { api, errorMessage } from '../api';
 import { DetectorSettingsFields } from '../components/DetectorSettingsFields';
 import { CheckboxField, TextField } from '../components/Field';
 import { IngestSettingsFields } from '../components/IngestSettingsFields';
+import { NotificationSettings } from '../components/NotificationSettings';
+import { SubNav } from '../components/SubNav';
 import type { FormErrors } from '../form-errors';
 import { NO_ERRORS, formErrorsFrom } from '../form-errors';
 import type { SetField } from '../settings-form';
 import { PATHS, buildPatch, formFrom, sameForm } from '../settings-form';
+import { routeHref, subPageFromHash, useHash } from '../routes';
 import { useConnection } from '../stores/connection';
 
 interface EditorProps {
@@ -181,7 +184,9 @@ function SettingsEditor({ initial }: EditorProps) {
   );
 }
 
-export function SettingsPage() {
+export const NOTIFICATIONS_HREF = '#/settings/notifications';
+
+function GeneralSettings() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reconnects = useConnection((s) => s.reconnects);
@@ -204,10 +209,7 @@ export function SettingsPage() {
   }, [reconnects]);
 
   return (
-    <section className="page" aria-labelledby="page-title">
-      <header className="page-header">
-        <h1 id="page-title">Settings</h1>
-      </header>
+    <>
       {error && (
         <p className="notice notice-error" role="alert">
           Could not load settings: {error}
@@ -215,6 +217,28 @@ export function SettingsPage() {
       )}
       {!settings && !error && <p className="muted">Loading settings…</p>}
       {settings && <SettingsEditor initial={settings} />}
+    </>
+  );
+}
+
+/** `#/settings`: the app settings; `#/settings/notifications`: channels and preferences. */
+export function SettingsPage() {
+  const hash = useHash();
+  const notifications = subPageFromHash(hash, 'settings') === 'notifications';
+
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">Settings</h1>
+      </header>
+      <SubNav
+        label="Settings sections"
+        links={[
+          { href: routeHref('settings'), label: 'General', current: !notifications },
+          { href: NOTIFICATIONS_HREF, label: 'Notifications', current: notifications },
+        ]}
+      />
+      {notifications ? <NotificationSettings /> : <GeneralSettings />}
     </section>
   );
 }

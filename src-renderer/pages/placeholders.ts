@@ -2,8 +2,6 @@ import type { RouteId } from '../routes';
 
 /** One sentence per area that is not built yet: what it will do. */
 export const NOT_BUILT: Partial<Record<RouteId, string>> = {
-  alerts:
-    'Alerts — rules, the active alert list, notification channels and delivery history — are not built yet.',
   analytics:
     'Analytics — detection trends, risk history, camera uptime and object distribution — are not built yet.',
   exports: 'Exports of events as CSV, JSON or ZIP, with progress and downloads, are not built yet.',

@@ -1,0 +1,142 @@
+import { useEffect, useRef, useState } from 'react';
+import type { NotificationChannel } from '../../src-shared/domain';
+import { api } from '../api';
+import { useCameras } from '../stores/cameras';
+import { useConnection } from '../stores/connection';
+import { useChannels } from '../stores/notify-channels';
+import { ChannelForm } from './ChannelForm';
+import { ChannelList } from './ChannelList';
+import { ConfirmDialog } from './ConfirmDialog';
+import { DeliveryLog } from './DeliveryLog';
+import { PreferencesForm } from './PreferencesForm';
+
+function Channels() {
+  const channels = useChannels((s) => s.channels);
+  const status = useChannels((s) => s.status);
+  const error = useChannels((s) => s.error);
+  const [editing, setEditing] = useState<NotificationChannel | null>(null);
+  const [formKey, setFormKey] = useState(0);
+  const [deleting, setDeleting] = useState<NotificationChannel | null>(null);
+  const [message, setMessage] = useState('');
+  const [focusTick, setFocusTick] = useState(0);
+  const nameRef = useRef<HTMLInputElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (focusTick === 0) return;
+    nameRef.current?.focus();
+    nameRef.current?.scrollIntoView({ block: 'center' });
+  }, [focusTick]);
+
+  const resetForm = () => {
+    setEditing(null);
+    setFormKey((k) => k + 1);
+  };
+
+  const startNew = () => {
+    resetForm();
+    setFocusTick((t) => t + 1);
+  };
+
+  const onEdit = (channel: NotificationChannel) => {
+    setEditing(channel);
+    setMessage('');
+    setFocusTick((t) => t + 1);
+  };
+
+  const onSaved = (channel: NotificationChannel, created: boolean) => {
+    useChannels.getState().upsert(channel);
+    setMessage(created ? `Added channel ${channel.name}` : `Saved channel ${channel.name}`);
+    resetForm();
+  };
+
+  const remove = async (channel: NotificationChannel) => {
+    await api.invoke('notify.channels.delete', { id: channel.id });
+    useChannels.getState().remove(channel.id);
+    if (editing?.id === channel.id) resetForm();
+    setDeleting(null);
+    setMessage(`Deleted channel ${channel.name}`);
+    headingRef.current?.focus();
+  };
+
+  return (
+    <section className="channels" aria-labelledby="channels-title">
+      <div className="section-header">
+        <h3 id="channels-title" ref={headingRef} tabIndex={-1}>
+          Channels
+        </h3>
+        <button type="button" className="button button-primary" onClick={startNew}>
+          Add channel
+        </button>
+      </div>
+      <p role="status" className="status-line">
+        {message}
+      </p>
+      {status === 'error' && (
+        <div className="notice notice-error" role="alert">
+          <p>Could not load channels: {error}</p>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => void useChannels.getState().load()}
+          >
+            Retry
+          </button>
+        </div>
+      )}
+      {(status === 'idle' || status === 'loading') && <p className="muted">Loading channels…</p>}
+      {status === 'ready' && channels.length === 0 && (
+        <p className="muted" data-testid="channels-empty">
+          No channels yet. Add a webhook, an email address or desktop notifications below.
+        </p>
+      )}
+      {channels.length > 0 && (
+        <ChannelList
+          channels={channels}
+          editingId={editing?.id ?? null}
+          onEdit={onEdit}
+          onDelete={setDeleting}
+        />
+      )}
+      <ChannelForm
+        key={editing ? `edit-${editing.id}` : `new-${formKey}`}
+        channel={editing}
+        nameRef={nameRef}
+        onSaved={onSaved}
+        onCancel={resetForm}
+      />
+      {deleting && (
+        <ConfirmDialog
+          id="delete-channel"
+          title="Confirm delete"
+          text={`Delete channel ${deleting.name}? Rules stop sending to it.`}
+          confirmLabel="Delete channel"
+          onConfirm={() => remove(deleting)}
+          onCancel={() => setDeleting(null)}
+        />
+      )}
+    </section>
+  );
+}
+
+/** `#/settings/notifications`: channels, the delivery log and the notification preferences. */
+export function NotificationSettings() {
+  const reconnects = useConnection((s) => s.reconnects);
+
+  useEffect(() => {
+    void useChannels.getState().load();
+    void useCameras.getState().load();
+  }, [reconnects]);
+
+  return (
+    <section className="notification-settings" aria-labelledby="notifications-title">
+      <h2 id="notifications-title">Notifications</h2>
+      <p className="page-intro">
+        Where alerts are sent, what happened to each send, and when to hold them back.
+      </p>
+      <Channels />
+      <DeliveryLog />
+      <PreferencesForm />
+    </section>
+  );
+}
