@@ -10,7 +10,7 @@ import type { EventRepository } from '../events/event-repository';
 import type { Logger } from '../system/logger';
 import type { ChannelRepository, StoredChannel } from './channel-repository';
 import type { PreferencesRepository } from './preferences';
-import { AWAITING_DIGEST } from './preferences';
+import { AWAITING_DIGEST, messagesInLastHour } from './preferences';
 import type { Notification } from './senders';
 import { SendError, sendEmail, sendWebhook } from './senders';
 
@@ -159,17 +159,10 @@ export class DeliveryOutbox {
       .execute();
     if (waiting.length === 0) return;
     const { maxPerHour } = await this.d.preferences.get();
-    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
     for (const w of waiting) {
       await this.d.db.transaction().execute(async (trx) => {
-        const used = await trx
-          .selectFrom('deliveries')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('channel_id', '=', w.channel_id)
-          .where('created_at', '>', hourAgo)
-          .where('status', 'not in', ['suppressed', 'dead'])
-          .executeTakeFirstOrThrow();
-        if (maxPerHour !== null && Number(used.n) >= maxPerHour) return;
+        const used = await messagesInLastHour(trx, w.channel_id, nowIso());
+        if (maxPerHour !== null && used >= maxPerHour) return;
         const id = newId();
         const now = nowIso();
         await trx

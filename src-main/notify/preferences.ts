@@ -85,6 +85,22 @@ export type PreferencesRepository = ReturnType<typeof preferencesRepository>;
 
 const rank = (l: RiskLevel) => RISK_LEVELS.indexOf(l);
 
+/** Messages a channel sent or will send in the hour before `at` (what maxPerHour limits). */
+export async function messagesInLastHour(
+  trx: Transaction<DB>,
+  channelId: string,
+  at: string,
+): Promise<number> {
+  const r = await trx
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('channel_id', '=', channelId)
+    .where('created_at', '>', new Date(Date.parse(at) - 3600_000).toISOString())
+    .where('status', 'not in', ['suppressed', 'dead'])
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 /**
  * Writes one delivery per enabled channel of the rule, inside the alert's transaction. A
  * delivery held back is written as `suppressed` with the reason — never dropped silently.
@@ -108,7 +124,6 @@ export async function planDeliveries(
     .where('id', 'in', a.channelIds)
     .where('enabled', '=', 1)
     .execute();
-  const hourAgo = new Date(Date.parse(a.at) - 3600_000).toISOString();
   for (const c of channels) {
     let reason: string | null = null;
     let digest: string | null = null;
@@ -119,14 +134,7 @@ export async function planDeliveries(
       reason = `Below this channel's minimum severity (${min})`;
     else if (q && inSchedule(a.event.startedAt, q)) reason = `Quiet hours (${q.start}–${q.end})`;
     else if (a.prefs.maxPerHour !== null) {
-      const sent = await trx
-        .selectFrom('deliveries')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('channel_id', '=', c.id)
-        .where('created_at', '>', hourAgo)
-        .where('status', 'not in', ['suppressed', 'dead'])
-        .executeTakeFirstOrThrow();
-      if (Number(sent.n) >= a.prefs.maxPerHour) {
+      if ((await messagesInLastHour(trx, c.id, a.at)) >= a.prefs.maxPerHour) {
         reason = `Over ${a.prefs.maxPerHour} per hour: folded into a digest`;
         digest = AWAITING_DIGEST;
       }
