@@ -119,9 +119,27 @@ export class DeliveryOutbox {
       .executeTakeFirst();
   }
 
+  /** Channels (decrypted), kept for up to 2 s: a burst reads each once. */
+  private channelCache = new Map<string, Promise<StoredChannel | undefined>>();
+  private channelCacheAt = 0;
+
+  private channel(id: string): Promise<StoredChannel | undefined> {
+    if (Date.now() - this.channelCacheAt > 2000) {
+      this.channelCache = new Map();
+      this.channelCacheAt = Date.now();
+    }
+    let c = this.channelCache.get(id);
+    if (!c) {
+      c = this.d.channels.stored(id);
+      this.channelCache.set(id, c);
+    }
+    return c;
+  }
+
   /** Sends everything due, up to CONCURRENCY requests in flight. */
   private async drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
+    this.channelCacheAt = 0; // settings may have changed since the last drain
     try {
       await this.foldDigests();
       for (;;) {
@@ -209,7 +227,7 @@ export class DeliveryOutbox {
   }
 
   private async deliver(row: Selectable<DeliveriesTable>): Promise<void> {
-    const channel = await this.d.channels.stored(row.channel_id);
+    const channel = await this.channel(row.channel_id);
     const alert = row.alert_id ? await this.d.alerts.alert(row.alert_id) : undefined;
     const event = alert ? await this.d.events.get(alert.eventId) : undefined;
     const digest = row.alert_id === null ? await this.digestOf(row.id) : undefined;
@@ -224,7 +242,11 @@ export class DeliveryOutbox {
         alert: alert ?? null,
         event: event ?? null,
         digest,
-        snapshotPath: await this.snapshotPath(event?.thumbnailImageId ?? null),
+        // Only emails attach the snapshot.
+        snapshotPath:
+          channel.kind === 'email'
+            ? await this.snapshotPath(event?.thumbnailImageId ?? null)
+            : undefined,
       });
       update = { status: 'sent', sent_at: nowIso(), last_error: null, next_attempt_at: null };
     } catch (err) {
