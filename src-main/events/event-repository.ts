@@ -111,26 +111,18 @@ async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Promise<T
   }
 }
 
-/**
- * How a full-text condition is planned, by how many events match:
- * - `sort` (≤ 2,000): start from the matches and sort them;
- * - `scan` (≤ 20,000): walk the time index, testing membership in the match list
- *   (`+e.rowid` hides the list from the planner so it does not start from it);
- * - `probe` (more): walk the time index and ask FTS5 about each row by rowid — a page
- *   needs only a few hundred probes when a term is that common.
- */
-export type FtsStrategy = 'sort' | 'scan' | 'probe';
+/** Above this many full-text matches, walk the time index and probe the matches instead. */
 const FTS_SORT_LIMIT = 2000;
-const FTS_SCAN_LIMIT = 20_000;
 
-export function ftsStrategy(matches: number): FtsStrategy {
-  return matches <= FTS_SORT_LIMIT ? 'sort' : matches <= FTS_SCAN_LIMIT ? 'scan' : 'probe';
-}
-
-/** Every EventFilter condition as one SQL condition over `events AS e`. */
+/**
+ * Every EventFilter condition as one SQL condition over `events AS e`. `ftsScan` makes the
+ * full-text test opaque to the planner (`+e.rowid`), so SQLite walks the time index and
+ * stops after a page instead of sorting every match (many matches); without it SQLite
+ * starts from the matches (few matches).
+ */
 export function eventFilterSql(
   f: EventFilter,
-  opts: { fts?: FtsStrategy } = {},
+  opts: { ftsScan?: boolean } = {},
 ): RawBuilder<SqlBool> {
   const parts: RawBuilder<unknown>[] = [sql`1 = 1`];
   if (f.cameraIds?.length) parts.push(sql`e.camera_id IN (${sql.join(f.cameraIds)})`);
@@ -147,14 +139,8 @@ export function eventFilterSql(
     parts.push(sql`(${sql.join(likes, sql` OR `)})`);
   }
   if (f.q) {
-    if (opts.fts === 'probe') {
-      parts.push(
-        sql`EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH ${f.q} AND events_fts.rowid = e.rowid)`,
-      );
-    } else {
-      const rowid = opts.fts === 'scan' ? sql`+e.rowid` : sql`e.rowid`;
-      parts.push(sql`${rowid} IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q})`);
-    }
+    const rowid = opts.ftsScan ? sql`+e.rowid` : sql`e.rowid`;
+    parts.push(sql`${rowid} IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q})`);
   }
   return sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
 }
@@ -254,18 +240,18 @@ export function eventRepository(db: Kysely<DB>) {
     async list(f: EventFilter & { cursor?: string; limit?: number }): Promise<Page<SecurityEvent>> {
       const limit = f.limit ?? 50;
       return withFts(f, async () => {
-        let fts: FtsStrategy = 'sort';
+        let ftsScan = false;
         if (f.q) {
           const capped = await sql<{ n: number }>`SELECT count(*) AS n FROM (
-            SELECT 1 FROM events_fts WHERE events_fts MATCH ${f.q} LIMIT ${FTS_SCAN_LIMIT + 1})`.execute(
+            SELECT 1 FROM events_fts WHERE events_fts MATCH ${f.q} LIMIT ${FTS_SORT_LIMIT + 1})`.execute(
             db,
           );
-          fts = ftsStrategy(Number(capped.rows[0]?.n ?? 0));
+          ftsScan = Number(capped.rows[0]?.n ?? 0) > FTS_SORT_LIMIT;
         }
         let q = db
           .selectFrom('events as e')
           .select(['e.id', 'e.started_at'])
-          .where(eventFilterSql(f, { fts }));
+          .where(eventFilterSql(f, { ftsScan }));
         if (f.cursor) {
           const [startedAt, id] = decodeCursor(f.cursor);
           // A row-value comparison is one index range; the OR form scans from the top.

@@ -2,8 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PushMessage } from '../../src-shared/contract';
 import type { SecurityEvent } from '../../src-shared/domain';
 import type { SettingsPatch } from '../../src-shared/settings';
-import type { FtsStrategy } from '../../src-main/events/event-repository';
-import { eventFilterSql, ftsStrategy } from '../../src-main/events/event-repository';
 import { detect } from '../helpers/events';
 import type { FakeLlm } from '../helpers/llm-server';
 import { startFakeLlm } from '../helpers/llm-server';
@@ -355,35 +353,6 @@ describe('events channels', () => {
         error: { code: 'invalid_input', issues: [{ path: ['q'] }] },
       });
     }
-  });
-
-  it('every full-text strategy (sort, scan, probe) finds the same events in the same order', async () => {
-    await seed();
-    const ids = async (fts: FtsStrategy, q: string, cameraIds?: string[]) =>
-      (
-        await t!.app.db
-          .selectFrom('events as e')
-          .select('e.id')
-          .where(eventFilterSql({ q, cameraIds }, { fts }))
-          .orderBy('e.started_at', 'desc')
-          .orderBy('e.id', 'desc')
-          .execute()
-      ).map((r) => r.id);
-    for (const [q, cams] of [
-      ['person', undefined],
-      ['"front door" AND car', undefined],
-      ['pers*', ['back_yard']],
-    ] as const) {
-      const sorted = await ids('sort', q, cams ? [...cams] : undefined);
-      expect(sorted.length).toBeGreaterThan(0);
-      expect(await ids('scan', q, cams ? [...cams] : undefined)).toEqual(sorted);
-      expect(await ids('probe', q, cams ? [...cams] : undefined)).toEqual(sorted);
-    }
-    expect([ftsStrategy(10), ftsStrategy(5000), ftsStrategy(50_000)]).toEqual([
-      'sort',
-      'scan',
-      'probe',
-    ]);
   });
 
   it('updates review state and notes, bulk-reviews, and takes one feedback per event', async () => {
