@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect } from 'react';
 import type { NotificationChannel } from '../../src-shared/domain';
 import { api } from '../api';
+import { useListEditor } from './use-list-editor';
 import { useCameras } from '../stores/cameras';
 import { useConnection } from '../stores/connection';
 import { useChannels } from '../stores/notify-channels';
@@ -14,50 +15,27 @@ function Channels() {
   const channels = useChannels((s) => s.channels);
   const status = useChannels((s) => s.status);
   const error = useChannels((s) => s.error);
-  const [editing, setEditing] = useState<NotificationChannel | null>(null);
-  const [formKey, setFormKey] = useState(0);
-  const [deleting, setDeleting] = useState<NotificationChannel | null>(null);
-  const [message, setMessage] = useState('');
-  const [focusTick, setFocusTick] = useState(0);
-  const nameRef = useRef<HTMLInputElement>(null);
-  const headingRef = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    if (focusTick === 0) return;
-    nameRef.current?.focus();
-    nameRef.current?.scrollIntoView({ block: 'center' });
-  }, [focusTick]);
-
-  const resetForm = () => {
-    setEditing(null);
-    setFormKey((k) => k + 1);
-  };
-
-  const startNew = () => {
-    resetForm();
-    setFocusTick((t) => t + 1);
-  };
-
-  const onEdit = (channel: NotificationChannel) => {
-    setEditing(channel);
-    setMessage('');
-    setFocusTick((t) => t + 1);
-  };
-
-  const onSaved = (channel: NotificationChannel, created: boolean) => {
-    useChannels.getState().upsert(channel);
-    setMessage(created ? `Added channel ${channel.name}` : `Saved channel ${channel.name}`);
-    resetForm();
-  };
-
-  const remove = async (channel: NotificationChannel) => {
-    await api.invoke('notify.channels.delete', { id: channel.id });
-    useChannels.getState().remove(channel.id);
-    if (editing?.id === channel.id) resetForm();
-    setDeleting(null);
-    setMessage(`Deleted channel ${channel.name}`);
-    headingRef.current?.focus();
-  };
+  const {
+    editing,
+    formKey,
+    deleting,
+    setDeleting,
+    message,
+    nameRef,
+    headingRef,
+    resetForm,
+    startNew,
+    onEdit,
+    onSaved,
+    remove,
+  } = useListEditor<NotificationChannel>({
+    noun: 'channel',
+    upsert: (item) => useChannels.getState().upsert(item),
+    remove: async (item) => {
+      await api.invoke('notify.channels.delete', { id: item.id });
+      useChannels.getState().remove(item.id);
+    },
+  });
 
   return (
     <section className="channels" aria-labelledby="channels-title">

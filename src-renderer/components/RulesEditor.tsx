@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect } from 'react';
 import type { AlertRule } from '../../src-shared/domain';
 import { api } from '../api';
+import { useListEditor } from './use-list-editor';
 import { useAlertRules } from '../stores/alert-rules';
 import { useCameras } from '../stores/cameras';
 import { useConnection } from '../stores/connection';
@@ -17,15 +18,26 @@ export function RulesEditor() {
   const error = useAlertRules((s) => s.error);
   const cameras = useCameras((s) => s.cameras);
   const reconnects = useConnection((s) => s.reconnects);
-  const [editing, setEditing] = useState<AlertRule | null>(null);
-  /** Bumped to start a fresh "new rule" form. */
-  const [formKey, setFormKey] = useState(0);
-  const [deleting, setDeleting] = useState<AlertRule | null>(null);
-  const [message, setMessage] = useState('');
-  const nameRef = useRef<HTMLInputElement>(null);
-  const headingRef = useRef<HTMLHeadingElement>(null);
-  /** Bumped to move focus to the form's first field (after Edit or Add rule). */
-  const [focusTick, setFocusTick] = useState(0);
+  const {
+    editing,
+    formKey,
+    deleting,
+    setDeleting,
+    message,
+    nameRef,
+    headingRef,
+    startNew,
+    onEdit,
+    onSaved,
+    remove,
+  } = useListEditor<AlertRule>({
+    noun: 'rule',
+    upsert: (item) => useAlertRules.getState().upsert(item),
+    remove: async (item) => {
+      await api.invoke('alertRules.delete', { id: item.id });
+      useAlertRules.getState().remove(item.id);
+    },
+  });
 
   useEffect(() => {
     void useAlertRules.getState().load();
@@ -33,43 +45,6 @@ export function RulesEditor() {
     void useChannels.getState().load();
     useZones.getState().reset();
   }, [reconnects]);
-
-  useEffect(() => {
-    if (focusTick === 0) return;
-    nameRef.current?.focus();
-    nameRef.current?.scrollIntoView({ block: 'center' });
-  }, [focusTick]);
-
-  const resetForm = () => {
-    setEditing(null);
-    setFormKey((k) => k + 1);
-  };
-
-  const startNew = () => {
-    resetForm();
-    setFocusTick((t) => t + 1);
-  };
-
-  const onEdit = (rule: AlertRule) => {
-    setEditing(rule);
-    setMessage('');
-    setFocusTick((t) => t + 1);
-  };
-
-  const onSaved = (rule: AlertRule, created: boolean) => {
-    useAlertRules.getState().upsert(rule);
-    setMessage(created ? `Added rule ${rule.name}` : `Saved rule ${rule.name}`);
-    resetForm();
-  };
-
-  const remove = async (rule: AlertRule) => {
-    await api.invoke('alertRules.delete', { id: rule.id });
-    useAlertRules.getState().remove(rule.id);
-    if (editing?.id === rule.id) resetForm();
-    setDeleting(null);
-    setMessage(`Deleted rule ${rule.name}`);
-    headingRef.current?.focus();
-  };
 
   return (
     <section className="rules-editor" aria-labelledby="rules-title">
