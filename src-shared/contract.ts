@@ -23,12 +23,16 @@ import type {
   SecurityEvent,
   EventFeedback,
   EventStats,
+  ExportDownloadInfo,
+  ExportJob,
   SystemHealth,
   Zone,
 } from './domain';
 import {
   ALERT_STATUSES,
   DELIVERY_STATUSES,
+  EXPORT_FORMATS,
+  EXPORT_STATUSES,
   FEEDBACK_TYPES,
   RISK_LEVELS,
   ZONE_KINDS,
@@ -349,6 +353,19 @@ export const deliveriesListSchema = z.strictObject({
   limit: z.number().int().min(1).max(500).optional(),
 });
 
+export const exportCreateSchema = z.strictObject({
+  format: z.enum(EXPORT_FORMATS),
+  /** The same filter as the timeline; an empty filter exports every event. */
+  filters: eventFilterSchema.default({}),
+  /** ZIP only: add the snapshot images (default true). */
+  includeImages: z.boolean().optional(),
+});
+
+export const exportsListSchema = z.strictObject({
+  status: z.enum(EXPORT_STATUSES).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+
 export interface EventWithDetections extends SecurityEvent {
   detections: Detection[];
 }
@@ -431,6 +448,22 @@ export const channels = {
     z.strictObject({ id }),
   ),
 
+  'exports.create': channel<typeof exportCreateSchema, ExportJob>(exportCreateSchema),
+  'exports.list': channel<typeof exportsListSchema, ExportJob[]>(exportsListSchema),
+  'exports.get': channel<z.ZodObject<{ id: typeof id }>, ExportJob>(z.strictObject({ id })),
+  'exports.cancel': channel<z.ZodObject<{ id: typeof id }>, ExportJob>(z.strictObject({ id })),
+  'exports.downloadInfo': channel<z.ZodObject<{ id: typeof id }>, ExportDownloadInfo>(
+    z.strictObject({ id }),
+  ),
+  /** Desktop app only: a Save As dialog copies the finished file (`unavailable` in a browser). */
+  'exports.saveAs': channel<z.ZodObject<{ id: typeof id }>, { saved: boolean; path: string | null }>(
+    z.strictObject({ id }),
+  ),
+  /** Desktop app only: shows the finished file in the system file manager. */
+  'exports.reveal': channel<z.ZodObject<{ id: typeof id }>, { ok: boolean }>(
+    z.strictObject({ id }),
+  ),
+
   'debug.config': channel<typeof empty, Record<string, unknown>>(empty, { debugOnly: true }),
 } as const;
 
@@ -460,7 +493,8 @@ export interface PushEvents {
   'alert.created': Alert;
   'alert.updated': Alert;
   'delivery.updated': Delivery;
-  'export.progress': unknown;
+  /** The whole job, on every status change and at most every 250 ms while it runs. */
+  'export.progress': ExportJob;
   'job.progress': unknown;
   'ingest.status': IngestStatus;
   'detector.status': DetectorStatus;

@@ -319,3 +319,41 @@ export interface NotificationPreferences {
   maxPerHour: number | null;
   channelMinSeverity: Record<string, RiskLevel>;
 }
+
+export const EXPORT_FORMATS = ['csv', 'json', 'zip', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const EXPORT_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+
+/** An export job (API.md `ExportJob`): a row first, then a file. */
+export interface ExportJob {
+  id: string;
+  format: ExportFormat;
+  status: ExportStatus;
+  /** The EventFilter the job exports. */
+  filters: Record<string, unknown>;
+  /** ZIP only: whether snapshot images are included. */
+  includeImages: boolean;
+  /** 0..100. */
+  progress: number;
+  /** Work units done and planned (events × passes over them). */
+  processed: number;
+  total: number | null;
+  /** Events written (known once counted). */
+  rowCount: number | null;
+  fileName: string | null;
+  fileSize: number | null;
+  sha256: string | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface ExportDownloadInfo {
+  fileName: string;
+  fileSize: number;
+  contentType: string;
+  sha256: string;
+}

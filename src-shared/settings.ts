@@ -122,6 +122,16 @@ export const settingsSchema = z.strictObject({
     .strictObject({ offlineAfterSeconds: seconds.default(300) })
     .default({ offlineAfterSeconds: 300 }),
   retentionDays: z.number().int().min(1).max(3650).default(30),
+  exports: z
+    .strictObject({
+      /** Empty means `<data dir>/exports`. */
+      directory: z.string().default(''),
+      /** Finished export files (and their jobs) are deleted after this many days. */
+      retentionDays: z.number().int().min(1).max(3650).default(7),
+      /** Exports running at once; the rest wait as pending. */
+      concurrency: z.number().int().min(1).max(8).default(2),
+    })
+    .default({ directory: '', retentionDays: 7, concurrency: 2 }),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

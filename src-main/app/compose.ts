@@ -46,6 +46,8 @@ import { LlmScorer } from '../risk/llm-scorer';
 import { RulesScorer } from '../risk/rules-scorer';
 import type { CameraSnapshot } from '../../src-shared/domain';
 import { zoneRepository } from '../zones/zone-repository';
+import { exportRepository } from '../exports/export-repository';
+import { ExportService } from '../exports/export-service';
 import type { AppConfig } from './config';
 import { databasePath } from './config';
 import { AppMetrics } from './metrics';
@@ -70,6 +72,7 @@ export interface App {
   readonly llmBreaker: CircuitBreaker;
   readonly alerts: AlertService;
   readonly outbox: DeliveryOutbox;
+  readonly exports: ExportService;
   debugEnabled(): boolean;
   close(): Promise<void>;
 }
@@ -199,6 +202,27 @@ export async function createApp(config: AppConfig): Promise<App> {
     detections,
     allowedRoots: async () => [ingestRoot(), ...(await cameraRepo.list()).map((c) => c.folder)],
   });
+
+  const exports = new ExportService({
+    db,
+    sqlite: database.sqlite,
+    repo: exportRepository(db),
+    settings,
+    bus,
+    logger,
+    dataDir,
+    chunkSize: config.exportChunkSize,
+    resolveImage: (file) => media.safePath(file).catch(() => null),
+  });
+  const desktopOnly = (): NonNullable<AppConfig['desktop']> => {
+    if (!config.desktop) {
+      throw new AppError(
+        'unavailable',
+        'Save As and Show in folder are desktop-app features; download the file instead',
+      );
+    }
+    return config.desktop;
+  };
 
   const probes = [
     databaseProbe(db),
@@ -384,6 +408,27 @@ export async function createApp(config: AppConfig): Promise<App> {
         ]);
       return page;
     },
+    'exports.create': (input) => exports.create(input),
+    'exports.list': (filter) => exports.list(filter),
+    'exports.get': ({ id }) => exports.get(id),
+    'exports.cancel': ({ id }) => exports.cancel(id),
+    'exports.downloadInfo': async ({ id }) => {
+      const { path: _file, ...info } = await exports.downloadInfo(id);
+      return info;
+    },
+    'exports.saveAs': async ({ id }) => {
+      const desktop = desktopOnly();
+      const info = await exports.downloadInfo(id);
+      const target = await desktop.saveAs(info.path, info.fileName);
+      if (!target) return { saved: false, path: null };
+      await fs.promises.copyFile(info.path, target);
+      return { saved: true, path: target };
+    },
+    'exports.reveal': async ({ id }) => {
+      const desktop = desktopOnly();
+      desktop.reveal((await exports.downloadInfo(id)).path);
+      return { ok: true };
+    },
     'debug.config': () =>
       redactSecrets({
         dataDir,
@@ -405,6 +450,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   await outbox.start();
   await aggregator.start();
   events.startRescoring(config.rescoreIntervalMs);
+  await exports.start();
   if (config.ingest !== false) await ingestRuntime.start();
 
   let closed = false;
@@ -427,6 +473,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     llmBreaker,
     alerts,
     outbox,
+    exports,
     debugEnabled,
     async close() {
       if (closed) return;
@@ -437,6 +484,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       await alerts.idle();
       alerts.stop();
       await outbox.stop();
+      await exports.stop();
       await detector.close();
       logSink.detach();
       await database.close();

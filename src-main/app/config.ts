@@ -6,6 +6,13 @@ import type { SecretStore } from '../notify/secret-box';
 import type { IngestRow } from '../ingest/ingest-repository';
 import type { StageTimings } from '../ingest/pipeline';
 
+export interface DesktopFiles {
+  /** Asks where to save a copy of `file`; resolves to the chosen path, or null if cancelled. */
+  saveAs(file: string, suggestedName: string): Promise<string | null>;
+  /** Shows the file in the system file manager. */
+  reveal(file: string): void;
+}
+
 export interface AppConfig {
   /** Everything the app stores lives here: database, ingest folders, exports, logs. */
   dataDir: string;
@@ -25,6 +32,10 @@ export interface AppConfig {
   /** First delivery retry delay and outbox poll interval (tests shorten them). */
   outboxBackoffMs?: number;
   outboxPollMs?: number;
+  /** Desktop-only abilities the Electron edge lends (Save As dialog, show in folder). */
+  desktop?: DesktopFiles;
+  /** Events per chunk an export reads (tests make it small to catch a job mid-run). */
+  exportChunkSize?: number;
   /** Per-image stage timings (benchmarks). */
   onProcessed?: (row: IngestRow, timings: StageTimings) => void;
 }

@@ -254,6 +254,7 @@ export interface ExportJobsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  include_images: Generated<Bool>;
 }
 
 export interface PromptTemplatesTable {

@@ -6,11 +6,13 @@ import {
   BrowserWindow,
   Notification,
   app,
+  dialog,
   ipcMain,
   net,
   protocol,
   safeStorage,
   session,
+  shell,
 } from 'electron';
 import type { SecretStore } from '../notify/secret-box';
 import { keyFileSecretStore } from '../notify/secret-box';
@@ -82,6 +84,19 @@ async function start(): Promise<void> {
     dataDir,
     debug: process.argv.includes('--debug'),
     secretStore: safeStorageSecrets(keyFileSecretStore(dataDir)),
+    desktop: {
+      async saveAs(_file, suggestedName) {
+        const window = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+        const options = { defaultPath: path.join(app.getPath('downloads'), suggestedName) };
+        const result = window
+          ? await dialog.showSaveDialog(window, options)
+          : await dialog.showSaveDialog(options);
+        return result.canceled || !result.filePath ? null : result.filePath;
+      },
+      reveal(file) {
+        shell.showItemInFolder(file);
+      },
+    },
   });
 
   protocol.handle(APP_SCHEME, async (request) => {

@@ -86,12 +86,12 @@ export function decodeCursor(cursor: string): [string, string] {
 }
 
 /** FTS5 answers a malformed query with an SQLite error: that is bad input, not a crash. */
-function isFtsSyntaxError(err: unknown): boolean {
+export function isFtsSyntaxError(err: unknown): boolean {
   const message = (err as Error | undefined)?.message ?? '';
   return /fts5|unterminated string|no such column|malformed MATCH/i.test(message);
 }
 
-async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Promise<T> {
+export async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
@@ -122,7 +122,7 @@ const FTS_SORT_LIMIT = 2000;
  */
 export function eventFilterSql(
   f: EventFilter,
-  opts: { ftsScan?: boolean } = {},
+  opts: { ftsScan?: boolean; ftsTable?: string } = {},
 ): RawBuilder<SqlBool> {
   const parts: RawBuilder<unknown>[] = [sql`1 = 1`];
   if (f.cameraIds?.length) parts.push(sql`e.camera_id IN (${sql.join(f.cameraIds)})`);
@@ -138,7 +138,10 @@ export function eventFilterSql(
     );
     parts.push(sql`(${sql.join(likes, sql` OR `)})`);
   }
-  if (f.q) {
+  if (f.q && opts.ftsTable) {
+    // The matches were collected once into a temp table keyed by rowid (long exports).
+    parts.push(sql`e.rowid IN (SELECT rid FROM temp.${sql.id(opts.ftsTable)})`);
+  } else if (f.q) {
     const rowid = opts.ftsScan ? sql`+e.rowid` : sql`e.rowid`;
     parts.push(sql`${rowid} IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q})`);
   }

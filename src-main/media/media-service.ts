@@ -86,7 +86,7 @@ export class MediaService {
   }
 
   /** The file must sit inside a folder the app reads snapshots from (no traversal, no links out). */
-  private async safePath(p: string): Promise<string> {
+  async safePath(p: string): Promise<string> {
     let real: string;
     try {
       real = await fs.realpath(p);

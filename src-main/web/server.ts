@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { ErrorBody, ErrorCode, RpcResult } from '../../src-shared/errors';
@@ -205,6 +206,11 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
         await handleUpload(decodeURIComponent(upload[1]!), req, res);
         return;
       }
+      const download = /^\/api\/exports\/([^/]+)\/download$/.exec(url.pathname);
+      if (download && (req.method === 'GET' || req.method === 'HEAD')) {
+        await handleDownload(decodeURIComponent(download[1]!), req, res);
+        return;
+      }
       const media = await mediaResponse(app, url);
       if (media) {
         if (!media.ok) {
@@ -229,6 +235,36 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
       return;
     }
     await serveRenderer(url.pathname, res);
+  }
+
+  /** A finished export file, streamed (never read whole into memory). */
+  async function handleDownload(id: string, req: http.IncomingMessage, res: http.ServerResponse) {
+    let info: Awaited<ReturnType<App['exports']['downloadInfo']>>;
+    try {
+      info = await app.exports.downloadInfo(id);
+    } catch (err) {
+      sendError(res, toErrorBody(err).body);
+      return;
+    }
+    const ascii = info.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
+    res.writeHead(200, {
+      'content-type': info.contentType,
+      'content-length': info.fileSize,
+      'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(info.fileName)}`,
+      'x-content-sha256': info.sha256,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    try {
+      await pipeline(fs.createReadStream(info.path), res);
+    } catch (err) {
+      app.logger.warn({ err, exportId: id }, 'export download interrupted');
+      res.destroy();
+    }
   }
 
   /** Drag-and-drop import from a browser: the raw image is the body, its name a header. */

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial';
 import * as m002 from './002_ingest_images';
 import * as m003 from './003_quiet_hours_timezone';
+import * as m004 from './004_export_images';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_initial': m001,
   '002_ingest_images': m002,
   '003_quiet_hours_timezone': m003,
+  '004_export_images': m004,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

@@ -1,0 +1,360 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { ChannelParsedInput, EventFilter } from '../../src-shared/contract';
+import type { ExportDownloadInfo, ExportJob, ExportStatus } from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
+import type { PushBus } from '../app/push';
+import type { DB } from '../db/schema';
+import { withFts } from '../events/event-repository';
+import type { SettingsService } from '../system/settings-service';
+import type { Logger } from '../system/logger';
+import { EventSource } from './event-source';
+import type { ExportJobRecord, ExportRepository } from './export-repository';
+import { CONTENT_TYPES, exportFileName } from './export-formats';
+import { WRITERS, passes } from './export-writers';
+
+export interface ExportServiceDeps {
+  db: Kysely<DB>;
+  sqlite: Database.Database;
+  repo: ExportRepository;
+  settings: SettingsService;
+  bus: PushBus;
+  logger: Logger;
+  dataDir: string;
+  resolveImage(path: string): Promise<string | null>;
+  /** Rows per chunk read from SQLite (tests make it small to catch a job mid-run). */
+  chunkSize?: number;
+}
+
+/** Why a running job stopped early. */
+type StopReason = 'cancel' | 'shutdown';
+
+interface Running {
+  job: ExportJobRecord;
+  controller: AbortController;
+  stop: StopReason | null;
+  done: Promise<void>;
+}
+
+const PROGRESS_PUSH_MS = 250;
+const PROGRESS_SAVE_MS = 1000;
+
+/** The partial file of a job (a fixed name, so a restart can find and remove it). */
+export function partialPath(dir: string, jobId: string): string {
+  return path.join(dir, `.${jobId}.partial`);
+}
+
+/** A file-system error as a sentence a person can act on. */
+export function describeWriteError(err: unknown, dir: string): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `The disk is full: there was no room left to write the export in ${dir}. Free some space (or choose another export folder in Settings) and start the export again.`;
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return `The export folder ${dir} cannot be written to (${code}). Choose another export folder in Settings, or fix its permissions, and start the export again.`;
+    case 'ENOTDIR':
+    case 'ENOENT':
+      return `The export folder ${dir} does not exist and could not be created (${code}). Choose another export folder in Settings.`;
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'Too many files are open on this computer to write the export right now. Try again in a moment.';
+    default:
+      return `The export failed: ${(err as Error | undefined)?.message ?? String(err)}`;
+  }
+}
+
+/**
+ * Export jobs: rows first (pending → running → completed / failed / cancelled), a small
+ * worker pool, progress pushes, prompt cancel, crash recovery, retention. Files are written
+ * to a partial name, hashed while written, and renamed into place only when complete.
+ */
+export class ExportService {
+  private readonly running = new Map<string, Running>();
+  private stopped = false;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private pumping = false;
+
+  constructor(private readonly deps: ExportServiceDeps) {}
+
+  directory(): string {
+    return this.deps.settings.get().exports.directory || path.join(this.deps.dataDir, 'exports');
+  }
+
+  /** Fails jobs a crash interrupted (and removes their partial files), expires old ones, resumes pending. */
+  async start(): Promise<void> {
+    for (const job of await this.deps.repo.interrupted()) {
+      await this.removePartial(job.id);
+      this.deps.logger.warn({ jobId: job.id }, 'export interrupted by a restart; marked failed');
+      this.emit(job);
+    }
+    await this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), 3600_000);
+    this.sweepTimer.unref();
+    this.pump();
+  }
+
+  async create(input: ChannelParsedInput<'exports.create'>): Promise<ExportJob> {
+    if (this.stopped) throw new AppError('unavailable', 'The app is shutting down');
+    if (input.filters.q) await this.checkQuery(input.filters);
+    const job = await this.deps.repo.create({
+      format: input.format,
+      filters: input.filters,
+      includeImages: input.format === 'zip' && (input.includeImages ?? true),
+    });
+    this.emit(job);
+    this.pump();
+    return publicJob(job);
+  }
+
+  list(filter: { status?: ExportStatus; limit?: number }): Promise<ExportJob[]> {
+    return this.deps.repo.list(filter);
+  }
+
+  async get(id: string): Promise<ExportJob> {
+    return publicJob(await this.record(id));
+  }
+
+  /**
+   * Pending: cancelled at once. Running: the writer stops at its next chunk, the partial
+   * file is removed, and this resolves once that is done. Finished jobs cannot be cancelled.
+   */
+  async cancel(id: string): Promise<ExportJob> {
+    const job = await this.record(id);
+    const run = this.running.get(id);
+    if (run) {
+      run.stop = 'cancel';
+      run.controller.abort(new Error('cancelled'));
+      await run.done;
+      return this.get(id);
+    }
+    if (job.status === 'pending' && (await this.deps.repo.finish(id, 'cancelled', null, ['pending']))) {
+      const cancelled = await this.record(id);
+      this.emit(cancelled);
+      return publicJob(cancelled);
+    }
+    throw new AppError('conflict', `This export is already ${job.status} and cannot be cancelled`);
+  }
+
+  async downloadInfo(id: string): Promise<ExportDownloadInfo & { path: string }> {
+    const job = await this.record(id);
+    if (job.status !== 'completed' || !job.filePath || !job.fileName) {
+      throw new AppError('conflict', `This export is ${job.status}; only a completed export can be downloaded`);
+    }
+    try {
+      const stat = await fsp.stat(job.filePath);
+      return {
+        fileName: job.fileName,
+        fileSize: stat.size,
+        contentType: CONTENT_TYPES[job.format],
+        sha256: job.sha256 ?? '',
+        path: job.filePath,
+      };
+    } catch {
+      throw new AppError('not_found', 'The export file is no longer on disk; start the export again');
+    }
+  }
+
+  /** Stops the workers; running jobs go back to pending and start over next time. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    const runs = [...this.running.values()];
+    for (const run of runs) {
+      run.stop = 'shutdown';
+      run.controller.abort(new Error('shutdown'));
+    }
+    await Promise.all(runs.map((r) => r.done));
+  }
+
+  /** Deletes finished jobs (and files) past the retention period. */
+  async sweep(now = Date.now()): Promise<number> {
+    const days = this.deps.settings.get().exports.retentionDays;
+    const expired = await this.deps.repo.expire(new Date(now - days * 86400_000).toISOString());
+    for (const job of expired) {
+      if (job.filePath) await fsp.rm(job.filePath, { force: true });
+      await this.removePartial(job.id);
+    }
+    if (expired.length) this.deps.logger.info({ count: expired.length }, 'expired exports removed');
+    return expired.length;
+  }
+
+  /** Resolves when no export is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  private async record(id: string): Promise<ExportJobRecord> {
+    const job = await this.deps.repo.get(id);
+    if (!job) throw new AppError('not_found', `No export with id "${id}"`);
+    return job;
+  }
+
+  private async checkQuery(filter: EventFilter): Promise<void> {
+    await withFts(filter, async () => {
+      await sql`SELECT 1 FROM events_fts WHERE events_fts MATCH ${filter.q} LIMIT 1`.execute(
+        this.deps.db,
+      );
+    });
+  }
+
+  private emit(job: ExportJob): void {
+    this.deps.bus.emit('export.progress', publicJob(job));
+  }
+
+  private pump(): void {
+    if (this.pumping || this.stopped) return;
+    this.pumping = true;
+    void (async () => {
+      try {
+        while (!this.stopped && this.running.size < this.deps.settings.get().exports.concurrency) {
+          const job = await this.deps.repo.claimNext();
+          if (!job) break;
+          const run: Running = {
+            job,
+            controller: new AbortController(),
+            stop: null,
+            done: Promise.resolve(),
+          };
+          this.running.set(job.id, run);
+          run.done = this.run(run).finally(() => {
+            this.running.delete(job.id);
+            this.pump();
+          });
+        }
+      } catch (err) {
+        this.deps.logger.error({ err }, 'export queue failed');
+      } finally {
+        this.pumping = false;
+      }
+    })();
+  }
+
+  private async run(run: Running): Promise<void> {
+    const { job, controller } = run;
+    const { signal } = controller;
+    const dir = this.directory();
+    const partial = partialPath(dir, job.id);
+    const log = this.deps.logger.child({ jobId: job.id, format: job.format });
+    this.emit(job);
+    let source: EventSource | null = null;
+    try {
+      await fsp.mkdir(dir, { recursive: true });
+      source = await EventSource.open(this.deps.db, this.deps.sqlite, job.filters as EventFilter, {
+        key: job.id,
+        chunkSize: this.deps.chunkSize,
+        signal,
+      });
+      const rowCount = source.count();
+      const total = rowCount * passes(job.format, job.includeImages);
+      await this.deps.repo.setTotal(job.id, total, rowCount);
+      let current: ExportJobRecord = { ...job, total, rowCount };
+      this.emit(current);
+
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const tap = new Transform({
+        highWaterMark: 1 << 20,
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      const file = fs.createWriteStream(partial, { highWaterMark: 1 << 20 });
+      const written = pipeline(tap, file, { signal });
+      // A disk error stops the writer at once (it may be waiting for a drain that never comes).
+      written.catch((err: unknown) => {
+        if (!signal.aborted) controller.abort(err);
+      });
+
+      let processed = 0;
+      let pushedAt = 0;
+      let savedAt = Date.now();
+      await WRITERS[job.format]({
+        source,
+        out: tap,
+        signal,
+        includeImages: job.includeImages,
+        resolveImage: (p) => this.deps.resolveImage(p),
+        advance: (n) => {
+          processed += n;
+          const now = Date.now();
+          if (now - pushedAt >= PROGRESS_PUSH_MS) {
+            pushedAt = now;
+            current = { ...current, processed, progress: percent(processed, total) };
+            this.emit(current);
+          }
+          if (now - savedAt >= PROGRESS_SAVE_MS) {
+            savedAt = now;
+            void this.deps.repo.setProgress(job.id, processed, percent(processed, total));
+          }
+        },
+      });
+      await written;
+      await fsyncFile(partial);
+      const fileName = exportFileName(job.id, job.createdAt, job.format);
+      const finalPath = path.join(dir, fileName);
+      await fsp.rename(partial, finalPath);
+      await this.deps.repo.complete(job.id, {
+        fileName,
+        filePath: finalPath,
+        fileSize: bytes,
+        sha256: hash.digest('hex'),
+        processed: total,
+      });
+      log.info({ rows: rowCount, bytes }, 'export completed');
+    } catch (err) {
+      await this.removePartial(job.id, dir);
+      const reason = signal.aborted ? (signal.reason as unknown) : err;
+      if (run.stop === 'cancel') {
+        await this.deps.repo.finish(job.id, 'cancelled', null);
+        log.info('export cancelled');
+      } else if (run.stop === 'shutdown') {
+        await this.deps.repo.requeue(job.id);
+      } else if (reason instanceof AppError) {
+        await this.deps.repo.finish(job.id, 'failed', reason.message);
+      } else {
+        const message = describeWriteError(reason, dir);
+        await this.deps.repo.finish(job.id, 'failed', message);
+        log.warn({ err: reason }, 'export failed');
+      }
+    } finally {
+      source?.close();
+    }
+    const final = await this.deps.repo.get(job.id);
+    if (final) this.emit(final);
+  }
+
+  private async removePartial(jobId: string, dir = this.directory()): Promise<void> {
+    await fsp.rm(partialPath(dir, jobId), { force: true }).catch(() => undefined);
+  }
+}
+
+function percent(processed: number, total: number): number {
+  return total > 0 ? Math.min(100, Math.round((processed / total) * 1000) / 10) : 0;
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await fsp.open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function publicJob(job: ExportJob | ExportJobRecord): ExportJob {
+  const { filePath: _ignored, ...rest } = job as ExportJobRecord;
+  void _ignored;
+  return rest;
+}
