@@ -456,9 +456,10 @@ export const channels = {
     z.strictObject({ id }),
   ),
   /** Desktop app only: a Save As dialog copies the finished file (`unavailable` in a browser). */
-  'exports.saveAs': channel<z.ZodObject<{ id: typeof id }>, { saved: boolean; path: string | null }>(
-    z.strictObject({ id }),
-  ),
+  'exports.saveAs': channel<
+    z.ZodObject<{ id: typeof id }>,
+    { saved: boolean; path: string | null }
+  >(z.strictObject({ id })),
   /** Desktop app only: shows the finished file in the system file manager. */
   'exports.reveal': channel<z.ZodObject<{ id: typeof id }>, { ok: boolean }>(
     z.strictObject({ id }),

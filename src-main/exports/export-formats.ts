@@ -113,7 +113,11 @@ export function detectionJson(d: DetectionExportRow, imageFile: string | null) {
 }
 
 /** Where a snapshot goes inside the ZIP: images/<camera>/<image id>_<file name>. */
-export function zipImageName(d: { camera_id: string; image_id: number | null; image_path: string }) {
+export function zipImageName(d: {
+  camera_id: string;
+  image_id: number | null;
+  image_path: string;
+}) {
   const base = (d.image_path.split(/[\\/]/).pop() ?? 'image').replace(/[^A-Za-z0-9._-]/g, '_');
   const camera = d.camera_id.replace(/[^A-Za-z0-9._-]/g, '_');
   return `images/${camera}/${d.image_id ?? 'x'}_${base}`;
@@ -121,6 +125,9 @@ export function zipImageName(d: { camera_id: string; image_id: number | null; im
 
 /** events_YYYYMMDD_HHMMSS_<id>.<ext> (UTC, from the job's creation time). */
 export function exportFileName(jobId: string, createdAt: string, format: ExportFormat): string {
-  const stamp = createdAt.replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '_');
+  const stamp = createdAt
+    .replace(/\.\d+Z$/, '')
+    .replace(/[-:]/g, '')
+    .replace('T', '_');
   return `events_${stamp}_${jobId.slice(-8).toLowerCase()}.${format}`;
 }

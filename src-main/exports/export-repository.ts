@@ -118,7 +118,13 @@ export function exportRepository(db: Kysely<DB>) {
 
     async complete(
       id: string,
-      f: { fileName: string; filePath: string; fileSize: number; sha256: string; processed: number },
+      f: {
+        fileName: string;
+        filePath: string;
+        fileSize: number;
+        sha256: string;
+        processed: number;
+      },
     ): Promise<void> {
       await db
         .updateTable('export_jobs')

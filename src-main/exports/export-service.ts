@@ -137,7 +137,10 @@ export class ExportService {
       await run.done;
       return this.get(id);
     }
-    if (job.status === 'pending' && (await this.deps.repo.finish(id, 'cancelled', null, ['pending']))) {
+    if (
+      job.status === 'pending' &&
+      (await this.deps.repo.finish(id, 'cancelled', null, ['pending']))
+    ) {
       const cancelled = await this.record(id);
       this.emit(cancelled);
       return publicJob(cancelled);
@@ -148,7 +151,10 @@ export class ExportService {
   async downloadInfo(id: string): Promise<ExportDownloadInfo & { path: string }> {
     const job = await this.record(id);
     if (job.status !== 'completed' || !job.filePath || !job.fileName) {
-      throw new AppError('conflict', `This export is ${job.status}; only a completed export can be downloaded`);
+      throw new AppError(
+        'conflict',
+        `This export is ${job.status}; only a completed export can be downloaded`,
+      );
     }
     try {
       const stat = await fsp.stat(job.filePath);
@@ -160,7 +166,10 @@ export class ExportService {
         path: job.filePath,
       };
     } catch {
-      throw new AppError('not_found', 'The export file is no longer on disk; start the export again');
+      throw new AppError(
+        'not_found',
+        'The export file is no longer on disk; start the export again',
+      );
     }
   }
 
@@ -249,7 +258,7 @@ export class ExportService {
     let source: EventSource | null = null;
     try {
       await fsp.mkdir(dir, { recursive: true });
-      source = await EventSource.open(this.deps.db, this.deps.sqlite, job.filters as EventFilter, {
+      source = await EventSource.open(this.deps.db, this.deps.sqlite, job.filters, {
         key: job.id,
         chunkSize: this.deps.chunkSize,
         signal,

@@ -193,7 +193,11 @@ export async function writeXlsx(ctx: WriteContext): Promise<void> {
     cell.border = border;
   });
   header.commit();
-  const band = { type: 'pattern' as const, pattern: 'solid' as const, fgColor: { argb: 'FFE9EDF5' } };
+  const band = {
+    type: 'pattern' as const,
+    pattern: 'solid' as const,
+    fgColor: { argb: 'FFE9EDF5' },
+  };
   let n = 0;
   for await (const rows of chunks(ctx)) {
     for (const r of rows) {

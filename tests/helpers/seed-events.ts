@@ -1,0 +1,56 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { BENCH_CAMERAS, benchEvent } from '../bench/events-data';
+import { cameraIdFromName } from '../../src-shared/domain';
+
+export const SEED_CAMERAS = BENCH_CAMERAS.map((c) => ({ id: cameraIdFromName(c.name), ...c }));
+
+/**
+ * Bulk-loads `n` deterministic synthetic events (the benchmark's mix: eight cameras, four risk
+ * levels, realistic summaries, FTS filled by the real triggers) through a second connection
+ * to the app's own SQLite file. The cameras must exist (see SEED_CAMERAS).
+ */
+export function seedEvents(
+  dataDir: string,
+  n: number,
+  opts: { detections?: boolean; reviewedEvery?: number } = {},
+): void {
+  const db = new Database(path.join(dataDir, 'hsi.sqlite'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const insertEvent = db.prepare(`INSERT INTO events (id, batch_id, camera_id, started_at,
+      ended_at, risk_score, raw_risk_score, risk_level, summary, reasoning, scorer, model,
+      latency_ms, object_classes, detection_count, is_fast_path, reviewed, false_positive, notes,
+      created_at, updated_at) VALUES (@id, @batch_id, @camera_id, @started_at, @ended_at,
+      @risk_score, @raw_risk_score, @risk_level, @summary, @reasoning, @scorer, @model,
+      @latency_ms, @object_classes, @detection_count, @is_fast_path, @reviewed, @false_positive,
+      @notes, @created_at, @updated_at)`);
+    const insertDetection = db.prepare(`INSERT INTO detections (id, camera_id, image_path,
+      image_sha256, image_width, image_height, detected_at, object_class, confidence, x1, y1, x2,
+      y2, model, created_at) VALUES (@id, @camera_id, @image_path, @image_sha256, @image_width,
+      @image_height, @detected_at, @object_class, @confidence, @x1, @y1, @x2, @y2, @model,
+      @created_at)`);
+    const insertLink = db.prepare(
+      'INSERT INTO event_detections (event_id, detection_id, created_at) VALUES (?, ?, ?)',
+    );
+    const load = db.transaction((start: number, end: number) => {
+      for (let i = start; i < end; i += 1) {
+        const e = benchEvent(i, n);
+        const { detections, camera_name: _name, ...row } = e;
+        if (opts.reviewedEvery) row.reviewed = i % opts.reviewedEvery === 0 ? 1 : 0;
+        insertEvent.run(row);
+        if (opts.detections) {
+          for (const d of detections) {
+            insertDetection.run(d);
+            insertLink.run(e.id, d.id, e.created_at);
+          }
+        }
+      }
+    });
+    for (let start = 0; start < n; start += 10_000) load(start, Math.min(n, start + 10_000));
+  } finally {
+    db.close();
+  }
+}
