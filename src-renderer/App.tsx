@@ -7,6 +7,7 @@ import { AlertsPage } from './pages/AlertsPage';
 import { CamerasPage } from './pages/CamerasPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { EventsPage } from './pages/EventsPage';
+import { ExportsPage } from './pages/ExportsPage';
 import { NOT_BUILT } from './pages/placeholders';
 import { SettingsPage } from './pages/SettingsPage';
 import type { Route } from './routes';
@@ -28,6 +29,8 @@ function Page({ route }: { route: Route }) {
       return <AlertsPage />;
     case 'cameras':
       return <CamerasPage />;
+    case 'exports':
+      return <ExportsPage />;
     case 'settings':
       return <SettingsPage />;
     default:

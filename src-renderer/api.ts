@@ -37,6 +37,11 @@ export interface RendererClient extends HsiClient {
   /** A URL an `<img>` can load for a `/api/media/…` path (adds the token in browser mode). */
   mediaUrl(path: string): string;
   /**
+   * Where a browser downloads a completed export (the token added), or null in the desktop
+   * app, which saves through `exports.saveAs` / `exports.reveal` instead.
+   */
+  exportDownloadUrl(id: string): string | null;
+  /**
    * Imports images into a camera's queue. Files that are not .jpg/.jpeg/.png are rejected
    * here; per-file failures come back in `rejected` rather than as a thrown error.
    */
@@ -165,6 +170,7 @@ export function createElectronClient(bridge: HsiBridge): RendererClient {
     },
     // The page runs at app://hsi/ and the protocol serves /api/media/… as is.
     mediaUrl: (path) => path,
+    exportDownloadUrl: () => null,
     async uploadFiles(cameraId, files) {
       const { images, rejected } = partitionImages(files);
       const paths: string[] = [];
@@ -303,6 +309,11 @@ export function createBrowserClient(token: string | null): RendererClient {
       if (token === null) return path;
       const separator = path.includes('?') ? '&' : '?';
       return `${path}${separator}token=${encodeURIComponent(token)}`;
+    },
+    // A plain link, so the browser streams the file to disk and shows its own progress.
+    exportDownloadUrl(id) {
+      const path = `/api/exports/${encodeURIComponent(id)}/download`;
+      return token === null ? path : `${path}?token=${encodeURIComponent(token)}`;
     },
     async uploadFiles(cameraId, files) {
       if (token === null) throw new ApiError('unauthorized', NO_TOKEN_MESSAGE);

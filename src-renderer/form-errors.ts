@@ -65,3 +65,14 @@ export function formErrorsFromIssues(
   );
   return formErrorsFrom(err, fieldKeys);
 }
+
+/**
+ * A refused full-text search (`invalid_input` with an issue at `q`, or at `filters.q` when
+ * the filter is nested), as a sentence for under the search box; anything else → null.
+ */
+export function searchErrorFrom(err: unknown): string | null {
+  if (!(err instanceof ApiError) || err.code !== 'invalid_input') return null;
+  const issue = err.issues?.find((i) => i.path[i.path.length - 1] === 'q');
+  if (issue) return `This search is not valid: ${issue.message}`;
+  return null;
+}

@@ -91,3 +91,17 @@ export function localMidnightIso(now = Date.now()): string {
   d.setHours(0, 0, 0, 0);
   return d.toISOString();
 }
+
+/** 512 → "512 B", 2048 → "2.0 KB", 5_400_000 → "5.1 MB", null → "—" (1 KB = 1024 B). */
+export function fileSizeText(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return '—';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}

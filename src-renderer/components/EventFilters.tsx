@@ -1,23 +1,30 @@
 import type { FormEvent } from 'react';
 import { useEffect, useRef, useState } from 'react';
-import type { RiskLevel } from '../../src-shared/domain';
-import { RISK_LEVELS } from '../../src-shared/domain';
-import type { ReviewedFilter } from '../event-filters';
-import { RISK_LABELS, riskClass } from '../risk';
-import { useCameras } from '../stores/cameras';
+import { errorMessage } from '../api';
+import type { EventFilterForm } from '../event-filters';
+import { toEventFilter } from '../event-filters';
+import { searchErrorFrom } from '../form-errors';
+import { routeHref } from '../routes';
 import { useEvents } from '../stores/events';
+import { useExports } from '../stores/exports';
+import { useToasts } from '../stores/toasts';
+import { EventFilterFields } from './EventFilterFields';
 
 /** Typing pauses this long before the search runs. */
 const SEARCH_DEBOUNCE_MS = 300;
 
-/** The Events page's filter bar: search, cameras, risk levels, review state and dates. */
+/**
+ * The Events page's filter bar: search, cameras, risk levels, review state and dates, and a
+ * quick CSV export of what they match.
+ */
 export function EventFilters() {
   const filters = useEvents((s) => s.filters);
   const searchError = useEvents((s) => s.searchError);
   const setFilters = useEvents((s) => s.setFilters);
   const resetFilters = useEvents((s) => s.resetFilters);
-  const cameras = useCameras((s) => s.cameras);
   const [text, setText] = useState(filters.q);
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -37,16 +44,15 @@ export function EventFilters() {
     }, SEARCH_DEBOUNCE_MS);
   };
 
+  const onChange = (patch: Partial<EventFilterForm>) => {
+    const { q, ...rest } = patch;
+    if (q !== undefined) onSearchChange(q);
+    if (Object.keys(rest).length > 0) setFilters(rest);
+  };
+
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     runSearch(text);
-  };
-
-  const toggleLevel = (level: RiskLevel, on: boolean) => {
-    const next = on
-      ? [...filters.riskLevels.filter((l) => l !== level), level]
-      : filters.riskLevels.filter((l) => l !== level);
-    setFilters({ riskLevels: RISK_LEVELS.filter((l) => next.includes(l)) });
   };
 
   const onReset = () => {
@@ -56,106 +62,64 @@ export function EventFilters() {
     resetFilters();
   };
 
+  // Exports what the form shows, the search still being typed included.
+  const onQuickExport = () => {
+    if (timer.current !== undefined) runSearch(text);
+    setExporting(true);
+    setExportError(null);
+    useExports
+      .getState()
+      .create({ format: 'csv', filters: toEventFilter({ ...filters, q: text }) })
+      .then(
+        () => {
+          setExporting(false);
+          useToasts.getState().show({
+            title: 'Export started',
+            body: 'A CSV of the events these filters match.',
+            link: { href: routeHref('exports'), label: 'Open Exports' },
+          });
+        },
+        (err: unknown) => {
+          setExporting(false);
+          setExportError(
+            `Could not start the export: ${searchErrorFrom(err) ?? errorMessage(err)}`,
+          );
+        },
+      );
+  };
+
   return (
     <form className="event-filters" aria-label="Event filters" onSubmit={onSubmit}>
-      <div className="filter-search">
-        <label htmlFor="event-search">Search events</label>
-        <input
-          id="event-search"
-          type="search"
-          value={text}
-          maxLength={200}
-          placeholder='e.g. person AND driveway, "front door", deliver*'
-          autoComplete="off"
-          aria-invalid={searchError ? true : undefined}
-          aria-describedby={searchError ? 'event-search-error' : 'event-search-hint'}
-          onChange={(e) => onSearchChange(e.target.value)}
-        />
-        {searchError ? (
-          <p id="event-search-error" className="field-error" role="alert">
-            {searchError}
-          </p>
-        ) : (
-          <p id="event-search-hint" className="field-hint">
-            Searches summaries, reasoning, camera names and objects. Press Enter to search now.
-          </p>
-        )}
-      </div>
-
-      <div className="filter-field">
-        <label htmlFor="event-cameras">Cameras</label>
-        <select
-          id="event-cameras"
-          multiple
-          size={Math.min(4, Math.max(2, cameras.length))}
-          value={filters.cameraIds}
-          aria-describedby="event-cameras-hint"
-          onChange={(e) =>
-            setFilters({ cameraIds: Array.from(e.target.selectedOptions, (o) => o.value) })
-          }
-        >
-          {cameras.map((camera) => (
-            <option key={camera.id} value={camera.id}>
-              {camera.name}
-            </option>
-          ))}
-        </select>
-        <p id="event-cameras-hint" className="field-hint">
-          None selected: all cameras
-        </p>
-      </div>
-
-      <fieldset className="filter-levels">
-        <legend>Risk level</legend>
-        {RISK_LEVELS.map((level) => (
-          <label key={level} className={`level-toggle ${riskClass(level)}`}>
-            <input
-              type="checkbox"
-              checked={filters.riskLevels.includes(level)}
-              onChange={(e) => toggleLevel(level, e.target.checked)}
-            />
-            {RISK_LABELS[level]}
-          </label>
-        ))}
-      </fieldset>
-
-      <div className="filter-field">
-        <label htmlFor="event-reviewed">Reviewed</label>
-        <select
-          id="event-reviewed"
-          value={filters.reviewed}
-          onChange={(e) => setFilters({ reviewed: e.target.value as ReviewedFilter })}
-        >
-          <option value="all">All</option>
-          <option value="unreviewed">Unreviewed</option>
-          <option value="reviewed">Reviewed</option>
-        </select>
-      </div>
-
-      <div className="filter-field">
-        <label htmlFor="event-from">From</label>
-        <input
-          id="event-from"
-          type="datetime-local"
-          value={filters.from}
-          onChange={(e) => setFilters({ from: e.target.value })}
-        />
-      </div>
-      <div className="filter-field">
-        <label htmlFor="event-to">To</label>
-        <input
-          id="event-to"
-          type="datetime-local"
-          value={filters.to}
-          onChange={(e) => setFilters({ to: e.target.value })}
-        />
-      </div>
+      <EventFilterFields
+        idPrefix="event"
+        value={{ ...filters, q: text }}
+        onChange={onChange}
+        searchError={searchError}
+        searchHint="Searches summaries, reasoning, camera names and objects. Press Enter to search now."
+      />
 
       <div className="filter-actions">
         <button type="button" className="button button-small button-secondary" onClick={onReset}>
           Reset filters
         </button>
+        <button
+          type="button"
+          className="button button-small"
+          disabled={exporting}
+          aria-describedby="quick-export-hint"
+          onClick={onQuickExport}
+        >
+          Quick export
+        </button>
+        <span id="quick-export-hint" className="visually-hidden">
+          Starts a CSV export of the events these filters match
+        </span>
       </div>
+      {exportError && (
+        <p className="field-error filter-export-error" role="alert">
+          {exportError}
+        </p>
+      )}
     </form>
   );
 }

@@ -17,6 +17,9 @@ const TONES: Record<string, string> = {
   sent: 'good',
   dead: 'bad',
   suppressed: 'muted',
+  // Exports (pending, running and failed as above)
+  completed: 'good',
+  cancelled: 'muted',
 };
 
 /** A small coloured label for a status word from the server (shown as sent). */

@@ -24,7 +24,7 @@ function ToastItem({ toast }: { toast: Toast }) {
     return () => clearTimeout(timer);
   }, [paused, dismiss, toast.id]);
 
-  const level = asRiskLevel(toast.severity);
+  const level = toast.severity ? asRiskLevel(toast.severity) : null;
   return (
     <div
       className={level ? `toast ${riskClass(level)}` : 'toast'}
@@ -54,13 +54,19 @@ function ToastItem({ toast }: { toast: Toast }) {
           Open event
         </a>
       )}
+      {toast.link && (
+        <a className="toast-link" href={toast.link.href} onClick={() => dismiss(toast.id)}>
+          {toast.link.label}
+        </a>
+      )}
     </div>
   );
 }
 
 /**
- * Desktop notifications as toasts (top right). The live region is only in the page while it
- * has something to say, so a page's own status line stays the only `status` otherwise.
+ * Toasts (top right): desktop notifications and the app's own notes. The live region is only
+ * in the page while it has something to say, so a page's own status line stays the only
+ * `status` otherwise.
  */
 export function Toasts() {
   const toasts = useToasts((s) => s.toasts);

@@ -4,7 +4,6 @@ import type { RouteId } from '../routes';
 export const NOT_BUILT: Partial<Record<RouteId, string>> = {
   analytics:
     'Analytics — detection trends, risk history, camera uptime and object distribution — are not built yet.',
-  exports: 'Exports of events as CSV, JSON or ZIP, with progress and downloads, are not built yet.',
   calibration:
     'Calibration — per-class multipliers, camera sensitivity and risk thresholds, with re-evaluation — is not built yet.',
   prompts:

@@ -8,6 +8,7 @@ import type { EventStats, SecurityEvent } from '../../src-shared/domain';
 import { ApiError, api, errorMessage } from '../api';
 import type { EventFilterForm } from '../event-filters';
 import { EMPTY_FILTERS, compareNewestFirst, matchesFilter, toEventFilter } from '../event-filters';
+import { searchErrorFrom } from '../form-errors';
 
 /** Events per `events.list` call. */
 export const PAGE_SIZE = 100;
@@ -59,10 +60,7 @@ let statsSeq = 0;
 
 function searchProblem(err: unknown, filter: EventFilter): string | null {
   if (!(err instanceof ApiError) || err.code !== 'invalid_input' || !filter.q) return null;
-  const issue = err.issues?.find((i) => i.path[0] === 'q');
-  return issue
-    ? `This search is not valid: ${issue.message}`
-    : `This search is not valid: ${err.message}`;
+  return searchErrorFrom(err) ?? `This search is not valid: ${err.message}`;
 }
 
 function bumpStats(stats: EventStats | null, event: SecurityEvent, by: 1 | -1): EventStats | null {

@@ -1,6 +1,5 @@
-/** Desktop notifications shown as toasts in the page (`notification.desktop`). */
+/** Toasts in the page: desktop notifications (`notification.desktop`) and the app's own notes. */
 import { create } from 'zustand';
-import type { PushEvents } from '../../src-shared/contract';
 import { api } from '../api';
 
 /** How long a toast stays (unless the pointer or focus is on it). */
@@ -8,13 +7,25 @@ export const TOAST_MS = 8000;
 /** The most toasts shown at once; older ones make room. */
 const MAX_TOASTS = 5;
 
-export interface Toast extends Readonly<PushEvents['notification.desktop']> {
+/** What a toast says: a desktop notification, or the app's own word on something it did. */
+export interface ToastContent {
+  title: string;
+  body?: string;
+  /** A risk level colours the toast; anything else leaves it plain. */
+  severity?: string;
+  /** Adds an "Open event" link. */
+  eventId?: string | null;
+  /** Adds a link to somewhere in the app. */
+  link?: { href: string; label: string };
+}
+
+export interface Toast extends Readonly<ToastContent> {
   id: number;
 }
 
 export interface ToastsStore {
   toasts: readonly Toast[];
-  show: (toast: PushEvents['notification.desktop']) => void;
+  show: (toast: ToastContent) => void;
   dismiss: (id: number) => void;
 }
 
