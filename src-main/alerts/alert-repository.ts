@@ -208,6 +208,13 @@ export function alertRepository(db: Kysely<DB>) {
       return created ? repo.alert(id) : undefined;
     },
 
+    /** Several alerts in one query (the outbox reads a burst at once). */
+    async alertsByIds(ids: string[]): Promise<Map<string, Alert>> {
+      if (!ids.length) return new Map();
+      const rows = await selectAlerts().where('a.id', 'in', ids).execute();
+      return new Map(rows.map((r) => [r.id, toAlert(r)]));
+    },
+
     async alert(id: string): Promise<Alert | undefined> {
       const r = await selectAlerts().where('a.id', '=', id).executeTakeFirst();
       return r && toAlert(r);

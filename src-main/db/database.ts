@@ -20,6 +20,30 @@ class TransactionalSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Kysely's SQLite driver prepares every query afresh; preparing costs as much as running a
+ * small query. Statements are cached by their SQL text (most recently used kept), which is
+ * safe because better-sqlite3 runs each statement to completion synchronously.
+ */
+export function cachingDatabase(sqlite: Database.Database, size = 256) {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): Database.Statement {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+    clear: () => cache.clear(),
+  };
+}
+
 export interface OpenedDatabase {
   db: Kysely<DB>;
   /** The raw handle, for the few things Kysely does not cover (backup, pragmas). */
@@ -43,13 +67,16 @@ export async function openDatabase(
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new TransactionalSqliteDialect({ database: sqlite }) });
+  const statements = cachingDatabase(sqlite);
+  const db = new Kysely<DB>({ dialect: new TransactionalSqliteDialect({ database: statements }) });
   try {
     await migrate(db, options);
   } catch (err) {
     await db.destroy();
     throw err;
   }
+  // Statements prepared before the schema changed are not reused.
+  statements.clear();
   return { db, sqlite, close: () => db.destroy() };
 }
 

@@ -178,6 +178,13 @@ export function eventRepository(db: Kysely<DB>) {
       return row && toEvent(row);
     },
 
+    /** Several events in one query. */
+    async getMany(ids: string[]): Promise<Map<string, SecurityEvent>> {
+      if (!ids.length) return new Map();
+      const rows = (await selectEvents().where('e.id', 'in', ids).execute()) as EventRow[];
+      return new Map(rows.map((r) => [r.id, toEvent(r)]));
+    },
+
     async byBatch(batchId: string): Promise<SecurityEvent | undefined> {
       const row = await selectEvents().where('e.batch_id', '=', batchId).executeTakeFirst();
       return row && toEvent(row);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Kysely, Selectable } from 'kysely';
-import type { Delivery } from '../../src-shared/domain';
+import type { Alert, Delivery, SecurityEvent } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { PushBus } from '../app/push';
 import type { DB, DeliveriesTable } from '../db/schema';
@@ -97,14 +97,14 @@ export class DeliveryOutbox {
     else this.schedule(0);
   }
 
-  /** Claims one due delivery (marks it sending, counts the attempt). */
-  private claim() {
+  /** Claims up to `n` due deliveries in one statement (marks them sending, counts the attempt). */
+  private claim(n: number) {
     return this.d.db
       .updateTable('deliveries')
       .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: nowIso() }))
       .where(
         'id',
-        '=',
+        'in',
         this.d.db
           .selectFrom('deliveries')
           .select('id')
@@ -113,10 +113,10 @@ export class DeliveryOutbox {
             eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', nowIso())]),
           )
           .orderBy('created_at')
-          .limit(1),
+          .limit(n),
       )
       .returningAll()
-      .executeTakeFirst();
+      .execute();
   }
 
   /** Channels (decrypted), kept for up to 2 s: a burst reads each once. */
@@ -143,15 +143,28 @@ export class DeliveryOutbox {
     try {
       await this.foldDigests();
       for (;;) {
-        while (this.running && inFlight.size < CONCURRENCY) {
-          const due = await this.claim();
-          if (!due) break;
-          const p: Promise<void> = this.deliver(due)
-            .catch((err: unknown) =>
-              this.log.error({ err, deliveryId: due.id }, 'delivery crashed'),
-            )
-            .finally(() => inFlight.delete(p));
-          inFlight.add(p);
+        // Refill once half the slots are free: one read per burst, not one per delivery.
+        if (this.running && inFlight.size <= CONCURRENCY / 2) {
+          // One read per burst: the claimed rows, then their alerts and events together.
+          const claimed = (await this.claim(CONCURRENCY - inFlight.size)).sort((a, b) =>
+            a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0,
+          );
+          const alerts = await this.d.alerts.alertsByIds(
+            claimed.flatMap((r) => (r.alert_id ? [r.alert_id] : [])),
+          );
+          const events = await this.d.events.getMany([
+            ...new Set([...alerts.values()].map((a) => a.eventId)),
+          ]);
+          for (const due of claimed) {
+            const alert = due.alert_id ? alerts.get(due.alert_id) : undefined;
+            const event = alert ? events.get(alert.eventId) : undefined;
+            const p: Promise<void> = this.deliver(due, alert, event)
+              .catch((err: unknown) =>
+                this.log.error({ err, deliveryId: due.id }, 'delivery crashed'),
+              )
+              .finally(() => inFlight.delete(p));
+            inFlight.add(p);
+          }
         }
         if (inFlight.size === 0) return;
         await Promise.race(inFlight);
@@ -226,10 +239,12 @@ export class DeliveryOutbox {
     return { count: rows.length, cameras: [...new Set(rows.map((r) => r.name))].sort() };
   }
 
-  private async deliver(row: Selectable<DeliveriesTable>): Promise<void> {
+  private async deliver(
+    row: Selectable<DeliveriesTable>,
+    alert: Alert | undefined,
+    event: SecurityEvent | undefined,
+  ): Promise<void> {
     const channel = await this.channel(row.channel_id);
-    const alert = row.alert_id ? await this.d.alerts.alert(row.alert_id) : undefined;
-    const event = alert ? await this.d.events.get(alert.eventId) : undefined;
     const digest = row.alert_id === null ? await this.digestOf(row.id) : undefined;
     let update: Partial<Selectable<DeliveriesTable>>;
     try {
