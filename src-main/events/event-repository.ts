@@ -111,18 +111,19 @@ export async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Pr
   }
 }
 
-/** Above this many full-text matches, walk the time index and probe the matches instead. */
+/** Above this many full-text matches, page through windows of the time index instead. */
 const FTS_SORT_LIMIT = 2000;
+/** The first window's size in events (it grows eightfold until a page fits). */
+const FTS_WINDOW = 4096;
 
 /**
- * Every EventFilter condition as one SQL condition over `events AS e`. `ftsScan` makes the
- * full-text test opaque to the planner (`+e.rowid`), so SQLite walks the time index and
- * stops after a page instead of sorting every match (many matches); without it SQLite
- * starts from the matches (few matches).
+ * Every EventFilter condition as one SQL condition over `events AS e`. `ftsTable` names a
+ * temp table of matching rowids collected beforehand (long exports) instead of the live
+ * full-text subquery.
  */
 export function eventFilterSql(
   f: EventFilter,
-  opts: { ftsScan?: boolean; ftsTable?: string } = {},
+  opts: { ftsTable?: string } = {},
 ): RawBuilder<SqlBool> {
   const parts: RawBuilder<unknown>[] = [sql`1 = 1`];
   if (f.cameraIds?.length) parts.push(sql`e.camera_id IN (${sql.join(f.cameraIds)})`);
@@ -142,8 +143,7 @@ export function eventFilterSql(
     // The matches were collected once into a temp table keyed by rowid (long exports).
     parts.push(sql`e.rowid IN (SELECT rid FROM temp.${sql.id(opts.ftsTable)})`);
   } else if (f.q) {
-    const rowid = opts.ftsScan ? sql`+e.rowid` : sql`e.rowid`;
-    parts.push(sql`${rowid} IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q})`);
+    parts.push(sql`e.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q})`);
   }
   return sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
 }
@@ -171,6 +171,55 @@ export function eventRepository(db: Kysely<DB>) {
           JOIN detections d ON d.id = ed.detection_id
           WHERE ed.event_id = e.id ORDER BY d.confidence DESC LIMIT 1)`.as('thumbnail_image_id'),
       );
+
+  /** More full-text matches than it pays to sort (capped count, so it stays cheap). */
+  const ftsMatchesMany = async (q: string): Promise<boolean> => {
+    const capped = await sql<{ n: number }>`SELECT count(*) AS n FROM (
+      SELECT 1 FROM events_fts WHERE events_fts MATCH ${q} LIMIT ${FTS_SORT_LIMIT + 1})`.execute(
+      db,
+    );
+    return Number(capped.rows[0]?.n ?? 0) > FTS_SORT_LIMIT;
+  };
+
+  /**
+   * A page of a full-text filter with many matches. Materialising every match of a common
+   * term costs more than the page, so the search looks at a window of the time index first:
+   * the next `k` events after the cursor, whose smallest rowid bounds the full-text matches
+   * that can fall inside it (FTS5 seeks a rowid range cheaply). A full page inside the window
+   * is exactly the answer (every later event sorts after it); otherwise the window grows.
+   */
+  const windowedFtsKeys = async (
+    f: EventFilter,
+    limit: number,
+    cursor: [string, string] | undefined,
+  ): Promise<{ id: string; started_at: string }[]> => {
+    const after = cursor
+      ? sql`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})`
+      : sql`1 = 1`;
+    const rest = eventFilterSql({ ...f, q: undefined });
+    for (let k = FTS_WINDOW; ; k *= 8) {
+      const edge = (
+        await sql<{ started_at: string; id: string }>`SELECT e.started_at, e.id FROM events AS e
+          WHERE ${after} ORDER BY e.started_at DESC, e.id DESC LIMIT 1 OFFSET ${k - 1}`.execute(db)
+      ).rows[0];
+      let inWindow = sql``;
+      let matches = sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q}`;
+      if (edge) {
+        const low = (
+          await sql<{ r: number }>`SELECT min(r) AS r FROM (SELECT e.rowid AS r FROM events AS e
+            WHERE ${after} ORDER BY e.started_at DESC, e.id DESC LIMIT ${k})`.execute(db)
+        ).rows[0]!.r;
+        // The plain bound lets a camera or level index range too; the row value is exact.
+        inWindow = sql`AND e.started_at >= ${edge.started_at}
+          AND (e.started_at, e.id) >= (${edge.started_at}, ${edge.id})`;
+        matches = sql`${matches} AND rowid >= ${low}`;
+      }
+      const rows = await sql<{ id: string; started_at: string }>`SELECT e.id, e.started_at
+        FROM events AS e WHERE ${rest} AND ${after} ${inWindow} AND +e.rowid IN (${matches})
+        ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit + 1}`.execute(db);
+      if (rows.rows.length > limit || !edge) return rows.rows;
+    }
+  };
 
   const repo = {
     async get(id: string): Promise<SecurityEvent | undefined> {
@@ -250,28 +299,25 @@ export function eventRepository(db: Kysely<DB>) {
     async list(f: EventFilter & { cursor?: string; limit?: number }): Promise<Page<SecurityEvent>> {
       const limit = f.limit ?? 50;
       return withFts(f, async () => {
-        let ftsScan = false;
-        if (f.q) {
-          const capped = await sql<{ n: number }>`SELECT count(*) AS n FROM (
-            SELECT 1 FROM events_fts WHERE events_fts MATCH ${f.q} LIMIT ${FTS_SORT_LIMIT + 1})`.execute(
-            db,
-          );
-          ftsScan = Number(capped.rows[0]?.n ?? 0) > FTS_SORT_LIMIT;
+        const cursor = f.cursor ? decodeCursor(f.cursor) : undefined;
+        let keys: { id: string; started_at: string }[];
+        if (f.q && (await ftsMatchesMany(f.q))) {
+          keys = await windowedFtsKeys(f, limit, cursor);
+        } else {
+          let q = db
+            .selectFrom('events as e')
+            .select(['e.id', 'e.started_at'])
+            .where(eventFilterSql(f));
+          if (cursor) {
+            // A row-value comparison is one index range; the OR form scans from the top.
+            q = q.where(sql<SqlBool>`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})`);
+          }
+          keys = await q
+            .orderBy('e.started_at', 'desc')
+            .orderBy('e.id', 'desc')
+            .limit(limit + 1)
+            .execute();
         }
-        let q = db
-          .selectFrom('events as e')
-          .select(['e.id', 'e.started_at'])
-          .where(eventFilterSql(f, { ftsScan }));
-        if (f.cursor) {
-          const [startedAt, id] = decodeCursor(f.cursor);
-          // A row-value comparison is one index range; the OR form scans from the top.
-          q = q.where(sql<SqlBool>`(e.started_at, e.id) < (${startedAt}, ${id})`);
-        }
-        const keys = await q
-          .orderBy('e.started_at', 'desc')
-          .orderBy('e.id', 'desc')
-          .limit(limit + 1)
-          .execute();
         const pageKeys = keys.slice(0, limit);
         const rows = pageKeys.length
           ? ((await selectEvents()
