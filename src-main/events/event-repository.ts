@@ -113,8 +113,12 @@ export async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Pr
 
 /** Above this many full-text matches, page through windows of the time index instead. */
 const FTS_SORT_LIMIT = 2000;
-/** The first window's size in events (it grows eightfold until a page fits). */
+/** The smallest first window, in events (it grows until a page fits). */
 const FTS_WINDOW = 4096;
+/** The largest first window (a sparse query's estimate may be far too big). */
+const FTS_MAX_WINDOW = 262_144;
+/** Match density from which reading the newest matches beats a rowid range in FTS5. */
+const FTS_DENSE = 0.1;
 
 /**
  * Every EventFilter condition as one SQL condition over `events AS e`. `ftsTable` names a
@@ -172,52 +176,67 @@ export function eventRepository(db: Kysely<DB>) {
           WHERE ed.event_id = e.id ORDER BY d.confidence DESC LIMIT 1)`.as('thumbnail_image_id'),
       );
 
-  /** More full-text matches than it pays to sort (capped count, so it stays cheap). */
-  const ftsMatchesMany = async (q: string): Promise<boolean> => {
-    const capped = await sql<{ n: number }>`SELECT count(*) AS n FROM (
-      SELECT 1 FROM events_fts WHERE events_fts MATCH ${q} LIMIT ${FTS_SORT_LIMIT + 1})`.execute(
-      db,
-    );
-    return Number(capped.rows[0]?.n ?? 0) > FTS_SORT_LIMIT;
+  /**
+   * How densely a full-text query matches the newest events: the share of rowids among the
+   * newest FTS_SORT_LIMIT + 1 matches, or null when there are no more matches than that (then
+   * sorting them all is cheapest). Reading matches newest-rowid-first is cheap in FTS5.
+   */
+  const ftsDensity = async (q: string): Promise<number | null> => {
+    const r = (
+      await sql<{ n: number; lo: number | null; hi: number | null }>`SELECT count(*) AS n,
+          min(r) AS lo, (SELECT max(rowid) FROM events) AS hi
+        FROM (SELECT rowid AS r FROM events_fts WHERE events_fts MATCH ${q}
+          ORDER BY rowid DESC LIMIT ${FTS_SORT_LIMIT + 1})`.execute(db)
+    ).rows[0];
+    if (!r || Number(r.n) <= FTS_SORT_LIMIT || r.lo === null || r.hi === null) return null;
+    return Number(r.n) / Math.max(1, r.hi - r.lo + 1);
   };
 
   /**
    * A page of a full-text filter with many matches. Materialising every match of a common
    * term costs more than the page, so the search looks at a window of the time index first:
-   * the next `k` events after the cursor, whose smallest rowid bounds the full-text matches
-   * that can fall inside it (FTS5 seeks a rowid range cheaply). A full page inside the window
-   * is exactly the answer (every later event sorts after it); otherwise the window grows.
+   * the next `k` events after the cursor (sized from the match density). Their smallest rowid
+   * bounds the matches that can fall inside the window. A dense query takes its newest
+   * (max rowid − smallest + 1) matches, which FTS5 reads cheaply from the end and which must
+   * include every match in the window; a sparse one asks FTS5 for rowids ≥ the smallest. A
+   * full page inside the window is exactly the answer (every event outside it sorts after
+   * it); otherwise the window grows.
    */
   const windowedFtsKeys = async (
     f: EventFilter,
     limit: number,
     cursor: [string, string] | undefined,
+    density: number,
   ): Promise<{ id: string; started_at: string }[]> => {
-    const after = cursor
-      ? sql`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})`
-      : sql`1 = 1`;
+    const after = cursor ? sql`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})` : sql`1 = 1`;
     const rest = eventFilterSql({ ...f, q: undefined });
-    for (let k = FTS_WINDOW; ; k *= 8) {
-      const edge = (
-        await sql<{ started_at: string; id: string }>`SELECT e.started_at, e.id FROM events AS e
-          WHERE ${after} ORDER BY e.started_at DESC, e.id DESC LIMIT 1 OFFSET ${k - 1}`.execute(db)
-      ).rows[0];
-      let inWindow = sql``;
-      let matches = sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q}`;
-      if (edge) {
-        const low = (
-          await sql<{ r: number }>`SELECT min(r) AS r FROM (SELECT e.rowid AS r FROM events AS e
+    const dense = density >= FTS_DENSE;
+    // Four times the expected need: matches cluster in time (night, deliveries at noon).
+    let k = Math.min(FTS_MAX_WINDOW, Math.max(FTS_WINDOW, Math.ceil(((limit + 1) / density) * 4)));
+    for (;;) {
+      const w = (
+        await sql<{ low: number | null; edge: string | null; n: number }>`SELECT min(r) AS low,
+            min(s) AS edge, count(*) AS n
+          FROM (SELECT e.rowid AS r, e.started_at AS s FROM events AS e
             WHERE ${after} ORDER BY e.started_at DESC, e.id DESC LIMIT ${k})`.execute(db)
-        ).rows[0]!.r;
-        // The plain bound lets a camera or level index range too; the row value is exact.
-        inWindow = sql`AND e.started_at >= ${edge.started_at}
-          AND (e.started_at, e.id) >= (${edge.started_at}, ${edge.id})`;
-        matches = sql`${matches} AND rowid >= ${low}`;
-      }
-      const rows = await sql<{ id: string; started_at: string }>`SELECT e.id, e.started_at
-        FROM events AS e WHERE ${rest} AND ${after} ${inWindow} AND +e.rowid IN (${matches})
-        ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit + 1}`.execute(db);
-      if (rows.rows.length > limit || !edge) return rows.rows;
+      ).rows[0];
+      if (!w || w.low === null || w.edge === null) return [];
+      // The window reaches the oldest event: no time bound, the answer is complete.
+      const whole = Number(w.n) < k;
+      const matches = dense
+        ? sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q}
+            ORDER BY rowid DESC LIMIT (SELECT max(rowid) FROM events) - ${w.low} + 1`
+        : sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q} AND rowid >= ${w.low}`;
+      const rows = (
+        await sql<{ id: string; started_at: string }>`SELECT e.id, e.started_at
+          FROM events AS e
+          WHERE ${rest} AND ${after} ${whole ? sql`` : sql`AND e.started_at > ${w.edge}`}
+            AND +e.rowid IN (${matches})
+          ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit + 1}`.execute(db)
+      ).rows;
+      if (rows.length > limit || whole) return rows;
+      // Grow by what the window yielded: enough for a page with room to spare.
+      k *= Math.min(16, Math.max(2, Math.ceil(((limit + 1) / Math.max(rows.length, 1)) * 1.5)));
     }
   };
 
@@ -301,8 +320,9 @@ export function eventRepository(db: Kysely<DB>) {
       return withFts(f, async () => {
         const cursor = f.cursor ? decodeCursor(f.cursor) : undefined;
         let keys: { id: string; started_at: string }[];
-        if (f.q && (await ftsMatchesMany(f.q))) {
-          keys = await windowedFtsKeys(f, limit, cursor);
+        const density = f.q ? await ftsDensity(f.q) : null;
+        if (f.q && density !== null) {
+          keys = await windowedFtsKeys(f, limit, cursor, density);
         } else {
           let q = db
             .selectFrom('events as e')
