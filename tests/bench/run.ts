@@ -2,7 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const benches = ['rpc.bench.ts', 'detect.bench.ts', 'events.bench.ts', 'notify.bench.ts'];
+const benches = [
+  'rpc.bench.ts',
+  'detect.bench.ts',
+  'events.bench.ts',
+  'notify.bench.ts',
+  'export.bench.ts',
+];
 const results: string[] = [];
 for (const bench of benches) {
   console.log(`\n== ${bench}`);
