@@ -26,24 +26,33 @@ export type EventTuple = [
   model: string | null,
 ];
 
-export interface DetectionExportRow {
-  id: string;
-  event_id: string;
-  camera_id: string;
-  object_class: string;
-  confidence: number;
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-  detected_at: string;
-  image_id: number | null;
-  image_path: string;
-  stationary: number;
-}
-
 /** Keyset start above every real (started_at, id). */
 const TOP: [string, string] = ['\uffff', ''];
+
+/** The spreadsheet columns come first (CSV reads only those); JSON adds the rest. */
+const SHEET_COLUMNS = sql`e.id, c.name, e.started_at, e.ended_at, e.risk_score, e.risk_level,
+  e.summary, e.detection_count, e.reviewed, e.object_classes, e.reasoning`;
+const EXTRA_COLUMNS = sql`, e.camera_id, e.false_positive, e.notes, e.scorer, e.model`;
+
+/** A detection as the ZIP's detections pass reads it (plain arrays are cheaper than objects). */
+export type DetectionTuple = [
+  id: string,
+  eventId: string,
+  cameraId: string,
+  objectClass: string,
+  confidence: number,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  detectedAt: string,
+  imageId: number | null,
+  imagePath: string,
+  stationary: number,
+];
+
+/** Events per detections query: keeps each synchronous read short (event loop turns). */
+const DETECTION_SLICE = 250;
 
 /**
  * The events an export walks, newest first, in chunks: each chunk is one short keyset query
@@ -54,14 +63,20 @@ export class EventSource {
   private cursor: [string, string] = TOP;
   private done = false;
 
+  private readonly detectionStatements = new Map<number, Database.Statement>();
+  private page: Database.Statement;
+
   private constructor(
     private readonly sqlite: Database.Database,
-    private readonly page: Database.Statement,
+    private readonly rowsPage: Database.Statement,
+    private readonly keysPage: Database.Statement,
     private readonly baseParams: unknown[],
     private readonly countSql: { sql: string; params: unknown[] },
     private readonly ftsTable: string | null,
     readonly chunkSize: number,
-  ) {}
+  ) {
+    this.page = rowsPage;
+  }
 
   /**
    * Prepares the queries for a filter. A full-text filter is resolved once into a temp table
@@ -72,7 +87,13 @@ export class EventSource {
     db: Kysely<DB>,
     sqlite: Database.Database,
     filter: EventFilter,
-    opts: { key: string; chunkSize?: number; signal?: AbortSignal },
+    opts: {
+      key: string;
+      chunkSize?: number;
+      signal?: AbortSignal;
+      /** `sheet`: the CSV/XLSX columns only (faster); `all`: every EventTuple field. */
+      columns?: 'sheet' | 'all';
+    },
   ): Promise<EventSource> {
     let ftsTable: string | null = null;
     if (filter.q) {
@@ -86,17 +107,23 @@ export class EventSource {
       }
     }
     const where = eventFilterSql(filter, ftsTable ? { ftsTable } : {});
-    const page = sql`SELECT e.id, c.name, e.started_at, e.ended_at, e.risk_score, e.risk_level,
-        e.summary, e.detection_count, e.reviewed, e.object_classes, e.reasoning, e.camera_id,
-        e.false_positive, e.notes, e.scorer, e.model
+    const extra = opts.columns === 'all' ? EXTRA_COLUMNS : sql``;
+    const page = sql`SELECT ${SHEET_COLUMNS} ${extra}
       FROM events AS e JOIN cameras AS c ON c.id = e.camera_id
       WHERE ${where} AND (e.started_at, e.id) < (${TOP[0]}, ${TOP[1]})
       ORDER BY e.started_at DESC, e.id DESC LIMIT ${0}`.compile(db);
-    const count = sql`SELECT count(*) FROM events AS e WHERE ${where}`.compile(db);
-    const stmt = sqlite.prepare(page.sql).raw(true);
+    // Counted in slices along the time index, so a million rows never block for long.
+    // Later passes need only the keys (id at 0, started_at at 2, like EventTuple).
+    const keys = sql`SELECT e.id, NULL, e.started_at FROM events AS e
+      WHERE ${where} AND (e.started_at, e.id) < (${TOP[0]}, ${TOP[1]})
+      ORDER BY e.started_at DESC, e.id DESC LIMIT ${0}`.compile(db);
+    const count = sql`SELECT count(*), min(k) FROM (SELECT e.started_at || char(1) || e.id AS k
+      FROM events AS e WHERE ${where} AND (e.started_at, e.id) < (${TOP[0]}, ${TOP[1]})
+      ORDER BY e.started_at DESC, e.id DESC LIMIT ${0})`.compile(db);
     return new EventSource(
       sqlite,
-      stmt,
+      sqlite.prepare(page.sql).raw(true),
+      sqlite.prepare(keys.sql).raw(true),
       page.parameters.slice(0, -3),
       { sql: count.sql, params: [...count.parameters] },
       ftsTable,
@@ -104,12 +131,22 @@ export class EventSource {
     );
   }
 
-  count(): number {
-    const row = this.sqlite
-      .prepare(this.countSql.sql)
-      .raw(true)
-      .get(...this.countSql.params) as [number];
-    return Number(row[0]);
+  /** The number of matching events, counted a slice at a time with a turn for the event loop. */
+  async count(signal?: AbortSignal): Promise<number> {
+    const stmt = this.sqlite.prepare(this.countSql.sql).raw(true);
+    const params = this.countSql.params.slice(0, -3);
+    const slice = 100_000;
+    let cursor: [string, string] = TOP;
+    let total = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      const [n, last] = stmt.get(...params, cursor[0], cursor[1], slice) as [number, string | null];
+      total += Number(n);
+      if (Number(n) < slice || last === null) return total;
+      const cut = last.indexOf('\u0001');
+      cursor = [last.slice(0, cut), last.slice(cut + 1)];
+      await nextTick();
+    }
   }
 
   /** The next chunk, or an empty array at the end. */
@@ -127,25 +164,39 @@ export class EventSource {
     return rows;
   }
 
-  /** Starts again from the newest event (ZIP walks the events once per entry). */
-  rewind(): void {
+  /**
+   * Starts again from the newest event (ZIP walks the events once per entry); `keysOnly`
+   * chunks carry just the id (0) and started_at (2).
+   */
+  rewind(opts: { keysOnly?: boolean } = {}): void {
     this.cursor = TOP;
     this.done = false;
+    this.page = opts.keysOnly ? this.keysPage : this.rowsPage;
   }
 
-  /** The detections of a chunk's events, in event order. */
-  detections(eventIds: string[]): DetectionExportRow[] {
-    if (!eventIds.length) return [];
-    const marks = eventIds.map(() => '?').join(',');
-    return this.sqlite
-      .prepare(
-        `SELECT d.id, ed.event_id, d.camera_id, d.object_class, d.confidence, d.x1, d.y1, d.x2, d.y2,
-           d.detected_at, d.image_id, d.image_path, d.stationary
-         FROM event_detections AS ed JOIN detections AS d ON d.id = ed.detection_id
-         WHERE ed.event_id IN (${marks})
-         ORDER BY ed.event_id, d.detected_at, d.id`,
-      )
-      .all(...eventIds) as DetectionExportRow[];
+  /**
+   * The detections of some events (each event's in detection-id order, which is time order),
+   * read DETECTION_SLICE events at a time with a turn for the event loop between reads.
+   */
+  async *detections(eventIds: string[]): AsyncGenerator<DetectionTuple[]> {
+    for (let i = 0; i < eventIds.length; i += DETECTION_SLICE) {
+      const ids = eventIds.slice(i, i + DETECTION_SLICE);
+      let stmt = this.detectionStatements.get(ids.length);
+      if (!stmt) {
+        stmt = this.sqlite
+          .prepare(
+            `SELECT d.id, ed.event_id, d.camera_id, d.object_class, d.confidence, d.x1, d.y1,
+               d.x2, d.y2, d.detected_at, d.image_id, d.image_path, d.stationary
+             FROM event_detections AS ed JOIN detections AS d ON d.id = ed.detection_id
+             WHERE ed.event_id IN (${ids.map(() => '?').join(',')})
+             ORDER BY ed.event_id, ed.detection_id`,
+          )
+          .raw(true);
+        this.detectionStatements.set(ids.length, stmt);
+      }
+      yield stmt.all(...ids) as DetectionTuple[];
+      if (i + DETECTION_SLICE < eventIds.length) await nextTick();
+    }
   }
 
   close(): void {

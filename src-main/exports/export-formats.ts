@@ -1,5 +1,5 @@
 import type { ExportFormat } from '../../src-shared/domain';
-import type { DetectionExportRow, EventTuple } from './event-source';
+import type { DetectionTuple, EventTuple } from './event-source';
 
 /** The reference system's columns, plus object types and reasoning (its "extended" set). */
 export const EVENT_COLUMNS = [
@@ -64,15 +64,16 @@ export function eventCells(r: EventTuple): (string | number)[] {
 /** UTF-8 byte-order mark first, so spreadsheet apps read the file as UTF-8. */
 export const CSV_HEADER = `\ufeff${EVENT_COLUMNS.map((c) => csvCell(c.header)).join(',')}\r\n`;
 
-/** A chunk of events as CSV lines (one string per chunk: far fewer writes than per row). */
-export function csvLines(rows: EventTuple[]): string {
-  let out = '';
-  for (const r of rows) {
-    out +=
+/** A chunk of events as CSV bytes (one buffer per chunk: far fewer writes than per row). */
+export function csvLines(rows: EventTuple[]): Buffer {
+  const lines = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    lines[i] =
       `${r[0]},${csvCell(r[1])},${r[2]},${r[3]},${r[4]},${r[5]},${csvCell(r[6])},${r[7]},` +
-      `${r[8] ? 'Yes' : 'No'},${csvCell(objectTypes(r[9]))},${csvCell(r[10])}\r\n`;
+      `${r[8] ? 'Yes' : 'No'},${r[9].includes(' ') ? csvCell(objectTypes(r[9])) : r[9]},${csvCell(r[10])}\r\n`;
   }
-  return out;
+  return Buffer.from(lines.join(''));
 }
 
 /** The JSON form of one event (the API's Event fields that describe it). */
@@ -97,30 +98,26 @@ export function eventJson(r: EventTuple): Record<string, unknown> {
   };
 }
 
-export function detectionJson(d: DetectionExportRow, imageFile: string | null) {
+export function detectionJson(d: DetectionTuple, imageFile: string | null) {
   return {
-    id: d.id,
-    eventId: d.event_id,
-    cameraId: d.camera_id,
-    objectClass: d.object_class,
-    confidence: d.confidence,
-    bbox: { x1: d.x1, y1: d.y1, x2: d.x2, y2: d.y2 },
-    detectedAt: d.detected_at,
-    stationary: d.stationary === 1,
-    imageId: d.image_id,
+    id: d[0],
+    eventId: d[1],
+    cameraId: d[2],
+    objectClass: d[3],
+    confidence: d[4],
+    bbox: { x1: d[5], y1: d[6], x2: d[7], y2: d[8] },
+    detectedAt: d[9],
+    stationary: d[12] === 1,
+    imageId: d[10],
     imageFile,
   };
 }
 
 /** Where a snapshot goes inside the ZIP: images/<camera>/<image id>_<file name>. */
-export function zipImageName(d: {
-  camera_id: string;
-  image_id: number | null;
-  image_path: string;
-}) {
-  const base = (d.image_path.split(/[\\/]/).pop() ?? 'image').replace(/[^A-Za-z0-9._-]/g, '_');
-  const camera = d.camera_id.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `images/${camera}/${d.image_id ?? 'x'}_${base}`;
+export function zipImageName(d: DetectionTuple): string {
+  const base = (d[11].split(/[\\/]/).pop() ?? 'image').replace(/[^A-Za-z0-9._-]/g, '_');
+  const camera = d[2].replace(/[^A-Za-z0-9._-]/g, '_');
+  return `images/${camera}/${d[10] ?? 'x'}_${base}`;
 }
 
 /** events_YYYYMMDD_HHMMSS_<id>.<ext> (UTC, from the job's creation time). */

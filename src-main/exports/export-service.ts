@@ -262,8 +262,9 @@ export class ExportService {
         key: job.id,
         chunkSize: this.deps.chunkSize,
         signal,
+        columns: job.format === 'json' ? 'all' : 'sheet',
       });
-      const rowCount = source.count();
+      const rowCount = await source.count(signal);
       const total = rowCount * passes(job.format, job.includeImages);
       await this.deps.repo.setTotal(job.id, total, rowCount);
       let current: ExportJobRecord = { ...job, total, rowCount };

@@ -111,19 +111,22 @@ export async function writeZip(ctx: WriteContext): Promise<void> {
   });
 
   let detections = 0;
-  ctx.source.rewind();
+  ctx.source.rewind({ keysOnly: true });
   await entry('detections.json', async (w) => {
     await put(w, '[', ctx.signal);
     let first = true;
     for await (const rows of chunks(ctx)) {
-      let text = '';
-      for (const d of ctx.source.detections(rows.map((r) => r[0]))) {
-        const imageFile = ctx.includeImages ? zipImageName(d) : null;
-        text += `${first ? '\n' : ',\n'}${JSON.stringify(detectionJson(d, imageFile))}`;
-        first = false;
-        detections++;
+      for await (const found of ctx.source.detections(rows.map((r) => r[0]))) {
+        ctx.signal.throwIfAborted();
+        let text = '';
+        for (const d of found) {
+          const imageFile = ctx.includeImages ? zipImageName(d) : null;
+          text += `${first ? '\n' : ',\n'}${JSON.stringify(detectionJson(d, imageFile))}`;
+          first = false;
+        }
+        detections += found.length;
+        if (text) await put(w, text, ctx.signal);
       }
-      if (text) await put(w, text, ctx.signal);
     }
     await put(w, first ? ']\n' : '\n]\n', ctx.signal);
   });
@@ -131,23 +134,25 @@ export async function writeZip(ctx: WriteContext): Promise<void> {
   let images = 0;
   const missing: string[] = [];
   if (ctx.includeImages) {
-    ctx.source.rewind();
+    ctx.source.rewind({ keysOnly: true });
     const added = new Set<string>();
     for await (const rows of chunks(ctx)) {
-      for (const d of ctx.source.detections(rows.map((r) => r[0]))) {
-        const name = zipImageName(d);
-        if (added.has(name)) continue;
-        added.add(name);
-        const file = await ctx.resolveImage(d.image_path);
-        if (!file) {
-          missing.push(name);
-          continue;
+      for await (const found of ctx.source.detections(rows.map((r) => r[0]))) {
+        for (const d of found) {
+          const name = zipImageName(d);
+          if (added.has(name)) continue;
+          added.add(name);
+          const file = await ctx.resolveImage(d[11]);
+          if (!file) {
+            missing.push(name);
+            continue;
+          }
+          // One snapshot at a time: the next is opened once the archive has written this one.
+          const written = once(archive, 'entry', { signal: ctx.signal });
+          archive.append(fs.createReadStream(file), { name, store: true });
+          await written;
+          images++;
         }
-        // One snapshot at a time: the next is opened once the archive has written this one.
-        const written = once(archive, 'entry', { signal: ctx.signal });
-        archive.append(fs.createReadStream(file), { name, store: true });
-        await written;
-        images++;
       }
     }
   }
