@@ -135,7 +135,7 @@ export class EventSource {
   async count(signal?: AbortSignal): Promise<number> {
     const stmt = this.sqlite.prepare(this.countSql.sql).raw(true);
     const params = this.countSql.params.slice(0, -3);
-    const slice = 100_000;
+    const slice = 20_000;
     let cursor: [string, string] = TOP;
     let total = 0;
     for (;;) {
