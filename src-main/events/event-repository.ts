@@ -114,7 +114,7 @@ export async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Pr
 /** Above this many full-text matches, page through windows of the time index instead. */
 const FTS_SORT_LIMIT = 2000;
 /** The smallest first window, in events (it grows until a page fits). */
-const FTS_WINDOW = 4096;
+const FTS_WINDOW = 512;
 /** The largest first window (a sparse query's estimate may be far too big). */
 const FTS_MAX_WINDOW = 262_144;
 /** Match density from which reading the newest matches beats a rowid range in FTS5. */
@@ -363,18 +363,39 @@ export function eventRepository(db: Kysely<DB>) {
     async stats(f: EventFilter): Promise<EventStats> {
       return withFts(f, async () => {
         const where = eventFilterSql(f);
-        const byLevel = await db
-          .selectFrom('events as e')
-          .select(['e.risk_level', (eb) => eb.fn.countAll<number>().as('n')])
-          .where(where)
-          .groupBy('e.risk_level')
-          .execute();
-        const byCameraId = await db
-          .selectFrom('events as e')
-          .select(['e.camera_id', (eb) => eb.fn.countAll<number>().as('n')])
-          .where(where)
-          .groupBy('e.camera_id')
-          .execute();
+        let byLevel: { risk_level: RiskLevel; n: number }[];
+        let byCameraId: { camera_id: string; n: number }[];
+        if (f.from || f.to) {
+          // A time range: one pass over the (started_at, risk_level, camera_id) index.
+          const groups = await db
+            .selectFrom('events as e')
+            .select(['e.risk_level', 'e.camera_id', (eb) => eb.fn.countAll<number>().as('n')])
+            .where(where)
+            .groupBy(['e.risk_level', 'e.camera_id'])
+            .execute();
+          const levels = new Map<RiskLevel, number>();
+          const cameras = new Map<string, number>();
+          for (const g of groups) {
+            levels.set(g.risk_level, (levels.get(g.risk_level) ?? 0) + Number(g.n));
+            cameras.set(g.camera_id, (cameras.get(g.camera_id) ?? 0) + Number(g.n));
+          }
+          byLevel = [...levels].map(([risk_level, n]) => ({ risk_level, n }));
+          byCameraId = [...cameras].map(([camera_id, n]) => ({ camera_id, n }));
+        } else {
+          // All time: each count walks its own index in order (no sort of every event).
+          byLevel = await db
+            .selectFrom('events as e')
+            .select(['e.risk_level', (eb) => eb.fn.countAll<number>().as('n')])
+            .where(where)
+            .groupBy('e.risk_level')
+            .execute();
+          byCameraId = await db
+            .selectFrom('events as e')
+            .select(['e.camera_id', (eb) => eb.fn.countAll<number>().as('n')])
+            .where(where)
+            .groupBy('e.camera_id')
+            .execute();
+        }
         const names = new Map(
           (
             await db

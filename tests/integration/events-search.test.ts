@@ -71,3 +71,38 @@ describe('full-text search with many matches', () => {
     );
   });
 });
+
+describe('events.stats', () => {
+  it('counts by level and camera the same way with and without a time range', async () => {
+    const count = (where: string) =>
+      oracle
+        .prepare(
+          `SELECT risk_level AS k, count(*) AS n FROM events WHERE ${where} GROUP BY risk_level
+           UNION ALL SELECT camera_id AS k, count(*) AS n FROM events WHERE ${where} GROUP BY camera_id`,
+        )
+        .all() as { k: string; n: number }[];
+    const range = {
+      from: '2026-01-05T00:00:00.000Z',
+      to: '2026-01-20T00:00:00.000Z',
+      riskLevels: ['low', 'high'] as ('low' | 'high')[],
+    };
+    for (const [filter, where] of [
+      [{}, '1 = 1'],
+      [
+        range,
+        `started_at >= '${range.from}' AND started_at < '${range.to}' AND risk_level IN ('low', 'high')`,
+      ],
+    ] as const) {
+      const stats = await t.call('events.stats', filter);
+      const want = new Map(count(where).map((r) => [r.k, r.n]));
+      expect(stats.total).toBe(
+        ['low', 'medium', 'high', 'critical'].reduce((a, l) => a + (want.get(l) ?? 0), 0),
+      );
+      for (const [level, n] of Object.entries(stats.byRiskLevel)) {
+        expect(n, level).toBe(want.get(level) ?? 0);
+      }
+      for (const c of stats.byCamera) expect(c.count, c.cameraId).toBe(want.get(c.cameraId));
+      expect(stats.byCamera.length).toBeGreaterThan(0);
+    }
+  });
+});

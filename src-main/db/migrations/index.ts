@@ -3,6 +3,7 @@ import * as m001 from './001_initial';
 import * as m002 from './002_ingest_images';
 import * as m003 from './003_quiet_hours_timezone';
 import * as m004 from './004_export_images';
+import * as m005 from './005_events_stats_index';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -10,6 +11,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '002_ingest_images': m002,
   '003_quiet_hours_timezone': m003,
   '004_export_images': m004,
+  '005_events_stats_index': m005,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
