@@ -163,7 +163,17 @@ export interface NewEvent {
   assessment: RiskAssessment;
 }
 
-export function eventRepository(db: Kysely<DB>) {
+/** Full-text paging thresholds (tests make them small to reach every path with few events). */
+export interface FtsTuning {
+  sortLimit?: number;
+  window?: number;
+  dense?: number;
+}
+
+export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
+  const sortLimit = tuning.sortLimit ?? FTS_SORT_LIMIT;
+  const firstWindow = tuning.window ?? FTS_WINDOW;
+  const denseFrom = tuning.dense ?? FTS_DENSE;
   const selectEvents = () =>
     db
       .selectFrom('events as e')
@@ -186,9 +196,9 @@ export function eventRepository(db: Kysely<DB>) {
       await sql<{ n: number; lo: number | null; hi: number | null }>`SELECT count(*) AS n,
           min(r) AS lo, (SELECT max(rowid) FROM events) AS hi
         FROM (SELECT rowid AS r FROM events_fts WHERE events_fts MATCH ${q}
-          ORDER BY rowid DESC LIMIT ${FTS_SORT_LIMIT + 1})`.execute(db)
+          ORDER BY rowid DESC LIMIT ${sortLimit + 1})`.execute(db)
     ).rows[0];
-    if (!r || Number(r.n) <= FTS_SORT_LIMIT || r.lo === null || r.hi === null) return null;
+    if (!r || Number(r.n) <= sortLimit || r.lo === null || r.hi === null) return null;
     return Number(r.n) / Math.max(1, r.hi - r.lo + 1);
   };
 
@@ -198,10 +208,32 @@ export function eventRepository(db: Kysely<DB>) {
    * the next `k` events after the cursor (sized from the match density). Their smallest rowid
    * bounds the matches that can fall inside the window. A dense query takes its newest
    * (max rowid − smallest + 1) matches, which FTS5 reads cheaply from the end and which must
-   * include every match in the window; a sparse one asks FTS5 for rowids ≥ the smallest. A
+   * include every match in the window; a sparse one takes a verified smaller number. A
    * full page inside the window is exactly the answer (every event outside it sorts after
    * it); otherwise the window grows.
    */
+  /**
+   * The smallest count of newest matches (by rowid) that reaches below `low`, so it holds
+   * every match with rowid ≥ low: guessed from the density, checked, and quadrupled until
+   * it does. FTS5 reads newest-first cheaply but does not seek on a rowid lower bound.
+   */
+  const newestMatchesReaching = async (
+    q: string,
+    low: number,
+    span: number,
+    density: number,
+  ): Promise<number> => {
+    for (let take = Math.ceil(density * span * 2) + 64; ; take *= 4) {
+      if (take >= span) return span;
+      const r = (
+        await sql<{ n: number; lo: number | null }>`SELECT count(*) AS n, min(r) AS lo
+          FROM (SELECT rowid AS r FROM events_fts WHERE events_fts MATCH ${q}
+            ORDER BY rowid DESC LIMIT ${take})`.execute(db)
+      ).rows[0];
+      if (!r || Number(r.n) < take || r.lo === null || r.lo < low) return take;
+    }
+  };
+
   const windowedFtsKeys = async (
     f: EventFilter,
     limit: number,
@@ -210,23 +242,32 @@ export function eventRepository(db: Kysely<DB>) {
   ): Promise<{ id: string; started_at: string }[]> => {
     const after = cursor ? sql`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})` : sql`1 = 1`;
     const rest = eventFilterSql({ ...f, q: undefined });
-    const dense = density >= FTS_DENSE;
+    const dense = density >= denseFrom;
     // Four times the expected need: matches cluster in time (night, deliveries at noon).
-    let k = Math.min(FTS_MAX_WINDOW, Math.max(FTS_WINDOW, Math.ceil(((limit + 1) / density) * 4)));
+    let k = Math.min(FTS_MAX_WINDOW, Math.max(firstWindow, Math.ceil(((limit + 1) / density) * 4)));
     for (;;) {
       const w = (
-        await sql<{ low: number | null; edge: string | null; n: number }>`SELECT min(r) AS low,
-            min(s) AS edge, count(*) AS n
+        await sql<{
+          low: number | null;
+          edge: string | null;
+          n: number;
+          hi: number | null;
+        }>`SELECT min(r) AS low, min(s) AS edge, count(*) AS n,
+            (SELECT max(rowid) FROM events) AS hi
           FROM (SELECT e.rowid AS r, e.started_at AS s FROM events AS e
             WHERE ${after} ORDER BY e.started_at DESC, e.id DESC LIMIT ${k})`.execute(db)
       ).rows[0];
-      if (!w || w.low === null || w.edge === null) return [];
+      if (!w || w.low === null || w.edge === null || w.hi === null) return [];
       // The window reaches the oldest event: no time bound, the answer is complete.
       const whole = Number(w.n) < k;
-      const matches = dense
-        ? sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q}
-            ORDER BY rowid DESC LIMIT (SELECT max(rowid) FROM events) - ${w.low} + 1`
-        : sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q} AND rowid >= ${w.low}`;
+      // How many of the newest matches surely include every match with rowid ≥ low: all
+      // rowids from low up (dense), or a verified smaller count (sparse).
+      const take = dense
+        ? w.hi - w.low + 1
+        : await newestMatchesReaching(f.q!, w.low, w.hi - w.low + 1, density);
+      // Events inserted since `hi` can only add that many matches above it.
+      const matches = sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q}
+        ORDER BY rowid DESC LIMIT ${take} + (SELECT max(rowid) FROM events) - ${w.hi}`;
       const rows = (
         await sql<{ id: string; started_at: string }>`SELECT e.id, e.started_at
           FROM events AS e

@@ -5,6 +5,7 @@ import type { EventFilter } from '../../src-shared/contract';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp } from '../helpers/temp-app';
 import { SEED_CAMERAS, seedEvents } from '../helpers/seed-events';
+import { eventRepository } from '../../src-main/events/event-repository';
 
 let t: TestApp;
 let oracle: Database.Database;
@@ -69,6 +70,38 @@ describe('full-text search with many matches', () => {
     expect(await pageThrough({ q: 'person OR car', reviewed: false }, 200)).toEqual(
       expected('person OR car', 'e.reviewed = 0'),
     );
+  });
+});
+
+describe('full-text paging strategies', () => {
+  it('sorting all matches, the dense window and the sparse window all give the exact pages', async () => {
+    const strategies = {
+      sort: eventRepository(t.app.db, { sortLimit: 1_000_000 }),
+      dense: eventRepository(t.app.db, { sortLimit: 20, window: 64, dense: 0 }),
+      sparse: eventRepository(t.app.db, { sortLimit: 20, window: 64, dense: 2 }),
+    };
+    const cases: [EventFilter, string, unknown[]][] = [
+      [{ q: 'person' }, '1 = 1', []],
+      [{ q: 'vehicle night' }, '1 = 1', []],
+      [{ q: 'ladder', cameraIds: [SEED_CAMERAS[2]!.id] }, 'e.camera_id = ?', [SEED_CAMERAS[2]!.id]],
+      [{ q: '"left a package"', riskLevels: ['high'] }, "e.risk_level = 'high'", []],
+    ];
+    for (const [filter, where, params] of cases) {
+      const want = expected(filter.q!, where, params);
+      // More matches than the sort limit, so the window strategies are the ones at work.
+      expect(expected(filter.q!).length, filter.q).toBeGreaterThan(20);
+      expect(want.length, filter.q).toBeGreaterThan(0);
+      for (const [name, repo] of Object.entries(strategies)) {
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await repo.list({ ...filter, limit: 30, cursor });
+          ids.push(...page.items.map((e) => e.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(ids, `${name} ${JSON.stringify(filter)}`).toEqual(want);
+      }
+    }
   });
 });
 
