@@ -86,7 +86,7 @@ export function decodeCursor(cursor: string): [string, string] {
 }
 
 /** FTS5 answers a malformed query with an SQLite error: that is bad input, not a crash. */
-export function isFtsSyntaxError(err: unknown): boolean {
+function isFtsSyntaxError(err: unknown): boolean {
   const message = (err as Error | undefined)?.message ?? '';
   return /fts5|unterminated string|no such column|malformed MATCH/i.test(message);
 }
