@@ -25,7 +25,8 @@ import { fixtureModel, startIngestApp } from '../helpers/ingest-app';
 import { startTestApp, tempDir } from '../helpers/temp-app';
 import type { BenchFilter, PgCluster, PgTsQuery } from './events-pg';
 import { loadPostgres, pgListQuery, pgStatsQueries, startPostgres } from './events-pg';
-import { BENCH_CAMERAS, END_MS, benchEvent } from './events-data';
+import { seedEvents } from '../helpers/seed-events';
+import { BENCH_CAMERAS, END_MS } from './events-data';
 import { percentile, round } from './stats';
 
 // The issue's figure is 1,000,000; on a 2-core machine that run takes ~9.5 minutes (seeding
@@ -118,56 +119,25 @@ async function run(): Promise<void> {
   cleanups.push(closeApp);
   for (const c of BENCH_CAMERAS) await app.call('cameras.create', { name: c.name });
 
+  log('seeding SQLite (events + detections + links; FTS5 filled by the insert trigger)…');
+  const seedStart = performance.now();
+  const step = Math.max(10_000, Math.round(N / 10 / 10_000) * 10_000);
+  const detectionCount = seedEvents(app.dataDir, N, {
+    detections: true,
+    // A bigger page cache for the bulk load only (the app's own connection keeps the default).
+    cacheMiB: 256,
+    onProgress: (done) => {
+      if (done % step === 0 && done < N) {
+        log(`  ${done}/${N} events, ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+      }
+    },
+  });
+
   const seed = new Database(path.join(app.dataDir, 'hsi.sqlite'));
   cleanups.push(() => {
     if (seed.open) seed.close();
   });
-  seed.pragma('journal_mode = WAL');
-  seed.pragma('synchronous = NORMAL');
-  seed.pragma('foreign_keys = ON');
   seed.pragma('busy_timeout = 5000');
-  // A bigger page cache for the bulk load only (the app's own connection keeps the default).
-  seed.pragma('cache_size = -262144');
-
-  const insertEvent = seed.prepare(`INSERT INTO events (id, batch_id, camera_id, started_at,
-    ended_at, risk_score, raw_risk_score, risk_level, summary, reasoning, scorer, model,
-    latency_ms, object_classes, detection_count, is_fast_path, reviewed, false_positive, notes,
-    created_at, updated_at) VALUES (@id, @batch_id, @camera_id, @started_at, @ended_at,
-    @risk_score, @raw_risk_score, @risk_level, @summary, @reasoning, @scorer, @model,
-    @latency_ms, @object_classes, @detection_count, @is_fast_path, @reviewed, @false_positive,
-    @notes, @created_at, @updated_at)`);
-  const insertDetection = seed.prepare(`INSERT INTO detections (id, camera_id, image_path,
-    image_sha256, image_width, image_height, detected_at, object_class, confidence, x1, y1, x2,
-    y2, model, created_at) VALUES (@id, @camera_id, @image_path, @image_sha256, @image_width,
-    @image_height, @detected_at, @object_class, @confidence, @x1, @y1, @x2, @y2, @model,
-    @created_at)`);
-  const insertLink = seed.prepare(
-    'INSERT INTO event_detections (event_id, detection_id, created_at) VALUES (?, ?, ?)',
-  );
-  const BATCH = 10_000;
-  const insertBatch = seed.transaction((start: number, end: number) => {
-    let detections = 0;
-    for (let i = start; i < end; i += 1) {
-      const e = benchEvent(i, N);
-      for (const d of e.detections) insertDetection.run(d);
-      const { detections: ds, camera_name: _name, ...row } = e;
-      insertEvent.run(row);
-      for (const d of ds) insertLink.run(e.id, d.id, e.created_at);
-      detections += ds.length;
-    }
-    return detections;
-  });
-  log('seeding SQLite (events + detections + links; FTS5 filled by the insert trigger)…');
-  const seedStart = performance.now();
-  let detectionCount = 0;
-  const step = Math.max(BATCH, Math.round(N / 10 / BATCH) * BATCH);
-  for (let start = 0; start < N; start += BATCH) {
-    detectionCount += insertBatch(start, Math.min(N, start + BATCH));
-    if ((start + BATCH) % step === 0 && start + BATCH < N) {
-      const s = (performance.now() - seedStart) / 1000;
-      log(`  ${start + BATCH}/${N} events, ${s.toFixed(1)} s`);
-    }
-  }
   seed.pragma('wal_checkpoint(TRUNCATE)');
   const seedSeconds = round((performance.now() - seedStart) / 1000, 1);
   const seedRate = Math.round(N / seedSeconds);
