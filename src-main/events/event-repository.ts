@@ -112,13 +112,17 @@ export async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Pr
 }
 
 /** Above this many full-text matches, page through windows of the time index instead. */
-const FTS_SORT_LIMIT = 2000;
+const FTS_SORT_LIMIT = 1000;
 /** The smallest first window, in events (it grows until a page fits). */
 const FTS_WINDOW = 512;
 /** The largest first window (a sparse query's estimate may be far too big). */
 const FTS_MAX_WINDOW = 262_144;
-/** Match density from which reading the newest matches beats a rowid range in FTS5. */
-const FTS_DENSE = 0.1;
+/**
+ * A deep page can test each event of its window against FTS5 by rowid instead of reading
+ * every newer match: measured at 1M events, one test of a plain term costs about as much as
+ * reading four matches newest-first, and the walk costs the same at any depth.
+ */
+const FTS_WALK_COST = 4;
 
 /**
  * Every EventFilter condition as one SQL condition over `events AS e`. `ftsTable` names a
@@ -167,13 +171,32 @@ export interface NewEvent {
 export interface FtsTuning {
   sortLimit?: number;
   window?: number;
-  dense?: number;
+  walkCost?: number;
+  /** Told which way each full-text page (or window) was answered. */
+  trace?: (strategy: FtsStrategy) => void;
 }
+
+export type FtsStrategy = 'sort' | 'direct' | 'covered' | 'walk' | 'newest';
+
+/** The newest matches of a full-text query, read once per page. */
+interface FtsProbe {
+  /** Their rowids, as a JSON array (passed back to SQLite through json_each). */
+  json: string;
+  count: number;
+  /** Smallest and largest rowid among them. */
+  lo: number;
+  top: number;
+  /** The largest event rowid when they were read: every match in [lo, hi] is among them. */
+  hi: number;
+}
+
+type Keys = { id: string; started_at: string }[];
 
 export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
   const sortLimit = tuning.sortLimit ?? FTS_SORT_LIMIT;
   const firstWindow = tuning.window ?? FTS_WINDOW;
-  const denseFrom = tuning.dense ?? FTS_DENSE;
+  const walkCost = tuning.walkCost ?? FTS_WALK_COST;
+  const trace = tuning.trace ?? (() => undefined);
   const selectEvents = () =>
     db
       .selectFrom('events as e')
@@ -187,97 +210,178 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
       );
 
   /**
-   * How densely a full-text query matches the newest events: the share of rowids among the
-   * newest FTS_SORT_LIMIT + 1 matches, or null when there are no more matches than that (then
-   * sorting them all is cheapest). Reading matches newest-rowid-first is cheap in FTS5.
+   * The newest sortLimit + 1 matches by rowid (FTS5 reads newest-first cheaply). No more than
+   * sortLimit means they are all the matches, and sorting them is cheapest.
    */
-  const ftsDensity = async (q: string): Promise<number | null> => {
+  const ftsProbe = async (q: string): Promise<FtsProbe | null> => {
     const r = (
-      await sql<{ n: number; lo: number | null; hi: number | null }>`SELECT count(*) AS n,
-          min(r) AS lo, (SELECT max(rowid) FROM events) AS hi
+      await sql<{ m: string; hi: number | null }>`SELECT json_group_array(r) AS m,
+          (SELECT max(rowid) FROM events) AS hi
         FROM (SELECT rowid AS r FROM events_fts WHERE events_fts MATCH ${q}
           ORDER BY rowid DESC LIMIT ${sortLimit + 1})`.execute(db)
     ).rows[0];
-    if (!r || Number(r.n) <= sortLimit || r.lo === null || r.hi === null) return null;
-    return Number(r.n) / Math.max(1, r.hi - r.lo + 1);
+    const rowids = r ? (JSON.parse(r.m) as number[]) : [];
+    if (!r || r.hi === null || !rowids.length) return null;
+    return {
+      json: r.m,
+      count: rowids.length,
+      lo: Math.min(...rowids),
+      top: Math.max(...rowids),
+      hi: r.hi,
+    };
+  };
+
+  /**
+   * The rowids that match, as an SQL set, when every match at or above `low` is in the probe:
+   * the probe's own, plus, when events were inserted since it was read (the window saw `hi`),
+   * the newest max − probe.hi matches, which include every match among them.
+   */
+  const probedMatches = (q: string, p: FtsProbe, low: number, hi: number) =>
+    hi > p.hi
+      ? sql`SELECT value FROM json_each(${p.json}) WHERE value >= ${low}
+          UNION ALL SELECT rowid FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ${q}
+            ORDER BY rowid DESC LIMIT (SELECT max(rowid) FROM events) - ${p.hi})`
+      : sql`SELECT value FROM json_each(${p.json}) WHERE value >= ${low}`;
+
+  /**
+   * The matches with rowids in [low, high], read from the newest down: FTS5 reads
+   * newest-first cheaply, but a rowid bound does not make it seek (measured: a 2,000-rowid
+   * range of a common term costs as much as all its matches). How many to read is guessed from the density and quadrupled until the read
+   * reaches below `low` or runs out of matches.
+   */
+  const matchesBetween = async (
+    q: string,
+    low: number,
+    high: number,
+    span: number,
+    density: number,
+  ): Promise<string> => {
+    for (let take = Math.ceil(density * span * 2) + 64; ; take *= 4) {
+      const r = (
+        await sql<{ n: number; lo: number | null; m: string }>`SELECT count(*) AS n,
+            min(r) AS lo, json_group_array(r) FILTER (WHERE r BETWEEN ${low} AND ${high}) AS m
+          FROM (SELECT rowid AS r FROM events_fts WHERE events_fts MATCH ${q}
+            ORDER BY rowid DESC LIMIT ${take})`.execute(db)
+      ).rows[0];
+      if (!r || Number(r.n) < take || r.lo === null || r.lo < low) return r?.m ?? '[]';
+    }
   };
 
   /**
    * A page of a full-text filter with many matches. Materialising every match of a common
    * term costs more than the page, so the search looks at a window of the time index first:
-   * the next `k` events after the cursor (sized from the match density). Their smallest rowid
-   * bounds the matches that can fall inside the window. A dense query takes its newest
-   * (max rowid − smallest + 1) matches, which FTS5 reads cheaply from the end and which must
-   * include every match in the window; a sparse one takes a verified smaller number. A
-   * full page inside the window is exactly the answer (every event outside it sorts after
-   * it); otherwise the window grows.
+   * the next `k` events after the cursor. A full page inside the window is exactly the answer
+   * (every event outside it sorts after it); otherwise the window grows. Which events in the
+   * window match is found in one of three ways:
+   * - covered: the window's smallest rowid is within the probe, so the probe holds every
+   *   match in it (the first pages; rows come back whole);
+   * - walk: each event of the window is tested against FTS5 by rowid, when that costs less
+   *   than reading every newer match (deep pages: the cost follows the page, not the depth);
+   * - newest: the newest matches down to the window's smallest rowid, which FTS5 reads
+   *   cheaply from the end, keeping those in the window's rowid range.
    */
-  /**
-   * The smallest count of newest matches (by rowid) that reaches below `low`, so it holds
-   * every match with rowid ≥ low: guessed from the density, checked, and quadrupled until
-   * it does. FTS5 reads newest-first cheaply but does not seek on a rowid lower bound.
-   */
-  const newestMatchesReaching = async (
-    q: string,
-    low: number,
-    span: number,
-    density: number,
-  ): Promise<number> => {
-    for (let take = Math.ceil(density * span * 2) + 64; ; take *= 4) {
-      if (take >= span) return span;
-      const r = (
-        await sql<{ n: number; lo: number | null }>`SELECT count(*) AS n, min(r) AS lo
-          FROM (SELECT rowid AS r FROM events_fts WHERE events_fts MATCH ${q}
-            ORDER BY rowid DESC LIMIT ${take})`.execute(db)
-      ).rows[0];
-      if (!r || Number(r.n) < take || r.lo === null || r.lo < low) return take;
-    }
-  };
-
-  const windowedFtsKeys = async (
+  const windowedFts = async (
     f: EventFilter,
     limit: number,
     cursor: [string, string] | undefined,
-    density: number,
-  ): Promise<{ id: string; started_at: string }[]> => {
-    const after = cursor ? sql`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})` : sql`1 = 1`;
+    p: FtsProbe,
+  ): Promise<{ keys: Keys; rows?: EventRow[] }> => {
+    const q = f.q!;
+    // The window walks the time index from the cursor, within the filter's time range.
+    const bounds: RawBuilder<unknown>[] = [
+      cursor ? sql`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})` : sql`1 = 1`,
+    ];
+    if (f.from) bounds.push(sql`e.started_at >= ${new Date(f.from).toISOString()}`);
+    if (f.to) bounds.push(sql`e.started_at < ${new Date(f.to).toISOString()}`);
+    const after = sql.join(bounds, sql` AND `);
     const rest = eventFilterSql({ ...f, q: undefined });
-    const dense = density >= denseFrom;
+    const density = p.count / Math.max(1, p.top - p.lo + 1);
+    // Testing one event costs about as much as reading `walkCost` matches, more per term;
+    // prefixes expand on every test, so a prefix query never walks.
+    const testCost = q.includes('*') ? Infinity : walkCost * q.split(/\s+/).filter(Boolean).length;
+    // The first page, in one statement: the probe's matches and every event it cannot vouch
+    // for (older rowids, or inserted since), in time order. When the first limit + 1 of them
+    // are all the probe's, they are exactly the page. Only where the filter leaves the time
+    // order to one index (at most one camera, no other condition but the time range).
+    const timeOrdered = Object.entries(f).every(
+      ([key, v]) =>
+        v === undefined ||
+        ['q', 'cursor', 'limit', 'from', 'to'].includes(key) ||
+        (key === 'cameraIds' && Array.isArray(v) && v.length <= 1),
+    );
+    if (!cursor && timeOrdered) {
+      const rows = await selectEvents()
+        .select(sql<number>`e.rowid`.as('rid'))
+        .where(rest)
+        .where(
+          sql<SqlBool>`(+e.rowid IN (SELECT value FROM json_each(${p.json}))
+            OR +e.rowid < ${p.lo} OR +e.rowid > ${p.hi})`,
+        )
+        .orderBy('e.started_at', 'desc')
+        .orderBy('e.id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      if (rows.every((r) => r.rid >= p.lo && r.rid <= p.hi)) {
+        trace('direct');
+        return { keys: rows, rows };
+      }
+    }
     // Four times the expected need: matches cluster in time (night, deliveries at noon).
     let k = Math.min(FTS_MAX_WINDOW, Math.max(firstWindow, Math.ceil(((limit + 1) / density) * 4)));
     for (;;) {
       const w = (
         await sql<{
           low: number | null;
+          high: number | null;
           edge: string | null;
           n: number;
           hi: number | null;
-        }>`SELECT min(r) AS low, min(s) AS edge, count(*) AS n,
+        }>`SELECT min(r) AS low, max(r) AS high, min(s) AS edge, count(*) AS n,
             (SELECT max(rowid) FROM events) AS hi
           FROM (SELECT e.rowid AS r, e.started_at AS s FROM events AS e
             WHERE ${after} ORDER BY e.started_at DESC, e.id DESC LIMIT ${k})`.execute(db)
       ).rows[0];
-      if (!w || w.low === null || w.edge === null || w.hi === null) return [];
+      if (!w || w.low === null || w.high === null || w.edge === null || w.hi === null) {
+        return { keys: [] };
+      }
       // The window reaches the oldest event: no time bound, the answer is complete.
       const whole = Number(w.n) < k;
-      // How many of the newest matches surely include every match with rowid ≥ low: all
-      // rowids from low up (dense), or a verified smaller count (sparse).
-      const take = dense
-        ? w.hi - w.low + 1
-        : await newestMatchesReaching(f.q!, w.low, w.hi - w.low + 1, density);
-      // Events inserted since `hi` can only add that many matches above it.
-      const matches = sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q}
-        ORDER BY rowid DESC LIMIT ${take} + (SELECT max(rowid) FROM events) - ${w.hi}`;
-      const rows = (
-        await sql<{ id: string; started_at: string }>`SELECT e.id, e.started_at
-          FROM events AS e
-          WHERE ${rest} AND ${after} ${whole ? sql`` : sql`AND e.started_at > ${w.edge}`}
-            AND +e.rowid IN (${matches})
-          ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit + 1}`.execute(db)
-      ).rows;
-      if (rows.length > limit || whole) return rows;
+      const inWindow = sql<SqlBool>`${rest} AND ${after}
+        ${whole ? sql`` : sql`AND e.started_at > ${w.edge}`}`;
+      let keys: Keys;
+      let rows: EventRow[] | undefined;
+      if (w.low >= p.lo) {
+        trace('covered');
+        rows = await selectEvents()
+          .where(inWindow)
+          .where(sql<SqlBool>`+e.rowid IN (${probedMatches(q, p, w.low, w.hi)})`)
+          .orderBy('e.started_at', 'desc')
+          .orderBy('e.id', 'desc')
+          .limit(limit + 1)
+          .execute();
+        keys = rows;
+      } else if (k * testCost < density * (w.hi - w.low + 1)) {
+        trace('walk');
+        keys = (
+          await sql<{ id: string; started_at: string }>`SELECT e.id, e.started_at
+            FROM events AS e
+            WHERE ${inWindow} AND EXISTS (SELECT 1 FROM events_fts AS f
+              WHERE f.events_fts MATCH ${q} AND f.rowid = e.rowid)
+            ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit + 1}`.execute(db)
+        ).rows;
+      } else {
+        trace('newest');
+        const matches = await matchesBetween(q, w.low, w.high, w.hi - w.low + 1, density);
+        keys = (
+          await sql<{ id: string; started_at: string }>`SELECT e.id, e.started_at
+            FROM events AS e
+            WHERE ${inWindow} AND +e.rowid IN (SELECT value FROM json_each(${matches}))
+            ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit + 1}`.execute(db)
+        ).rows;
+      }
+      if (keys.length > limit || whole) return { keys, rows };
       // Grow by what the window yielded: enough for a page with room to spare.
-      k *= Math.min(16, Math.max(2, Math.ceil(((limit + 1) / Math.max(rows.length, 1)) * 1.5)));
+      k *= Math.min(16, Math.max(2, Math.ceil(((limit + 1) / Math.max(keys.length, 1)) * 1.5)));
     }
   };
 
@@ -360,15 +464,23 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
       const limit = f.limit ?? 50;
       return withFts(f, async () => {
         const cursor = f.cursor ? decodeCursor(f.cursor) : undefined;
-        let keys: { id: string; started_at: string }[];
-        const density = f.q ? await ftsDensity(f.q) : null;
-        if (f.q && density !== null) {
-          keys = await windowedFtsKeys(f, limit, cursor, density);
+        let keys: Keys;
+        let rows: EventRow[] | undefined;
+        const probe = f.q ? await ftsProbe(f.q) : null;
+        if (f.q && !probe) {
+          keys = [];
+        } else if (f.q && probe && probe.count > sortLimit) {
+          ({ keys, rows } = await windowedFts(f, limit, cursor, probe));
         } else {
           let q = db
             .selectFrom('events as e')
             .select(['e.id', 'e.started_at'])
-            .where(eventFilterSql(f));
+            .where(eventFilterSql({ ...f, q: undefined }));
+          // Few matches: the probe holds them all.
+          if (f.q && probe) {
+            trace('sort');
+            q = q.where(sql<SqlBool>`e.rowid IN (${probedMatches(f.q, probe, 0, probe.hi)})`);
+          }
           if (cursor) {
             // A row-value comparison is one index range; the OR form scans from the top.
             q = q.where(sql<SqlBool>`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})`);
@@ -380,18 +492,18 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
             .execute();
         }
         const pageKeys = keys.slice(0, limit);
-        const rows = pageKeys.length
-          ? ((await selectEvents()
-              .where(
-                'e.id',
-                'in',
-                pageKeys.map((k) => k.id),
-              )
-              .orderBy('e.started_at', 'desc')
-              .orderBy('e.id', 'desc')
-              .execute()) as EventRow[])
-          : [];
-        const items = rows.map(toEvent);
+        if (!rows && pageKeys.length) {
+          rows = await selectEvents()
+            .where(
+              'e.id',
+              'in',
+              pageKeys.map((k) => k.id),
+            )
+            .orderBy('e.started_at', 'desc')
+            .orderBy('e.id', 'desc')
+            .execute();
+        }
+        const items = (rows ?? []).slice(0, limit).map(toEvent);
         const last = pageKeys[pageKeys.length - 1];
         return {
           items,

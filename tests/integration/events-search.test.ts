@@ -5,6 +5,7 @@ import type { EventFilter } from '../../src-shared/contract';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp } from '../helpers/temp-app';
 import { SEED_CAMERAS, seedEvents } from '../helpers/seed-events';
+import type { FtsStrategy } from '../../src-main/events/event-repository';
 import { eventRepository } from '../../src-main/events/event-repository';
 
 let t: TestApp;
@@ -74,17 +75,28 @@ describe('full-text search with many matches', () => {
 });
 
 describe('full-text paging strategies', () => {
-  it('sorting all matches, the dense window and the sparse window all give the exact pages', async () => {
+  it('sorting all matches, reading the newest matches and walking the window all give the exact pages', async () => {
+    const used = new Set<FtsStrategy>();
+    const trace = (s: FtsStrategy) => used.add(s);
+    // A probe of 20 covers only the first window or so; past it, `newest` never tests events
+    // one by one and `walk` always does (prefix queries excepted).
     const strategies = {
-      sort: eventRepository(t.app.db, { sortLimit: 1_000_000 }),
-      dense: eventRepository(t.app.db, { sortLimit: 20, window: 64, dense: 0 }),
-      sparse: eventRepository(t.app.db, { sortLimit: 20, window: 64, dense: 2 }),
+      sort: eventRepository(t.app.db, { sortLimit: 1_000_000, trace }),
+      newest: eventRepository(t.app.db, { sortLimit: 20, window: 64, walkCost: Infinity, trace }),
+      walk: eventRepository(t.app.db, { sortLimit: 20, window: 64, walkCost: 0, trace }),
+      covered: eventRepository(t.app.db, { sortLimit: 600, window: 64, walkCost: Infinity, trace }),
     };
     const cases: [EventFilter, string, unknown[]][] = [
       [{ q: 'person' }, '1 = 1', []],
       [{ q: 'vehicle night' }, '1 = 1', []],
       [{ q: 'ladder', cameraIds: [SEED_CAMERAS[2]!.id] }, 'e.camera_id = ?', [SEED_CAMERAS[2]!.id]],
       [{ q: '"left a package"', riskLevels: ['high'] }, "e.risk_level = 'high'", []],
+      [{ q: 'linger*' }, '1 = 1', []],
+      [
+        { q: 'person', to: '2026-01-20T00:00:00.000Z' },
+        "e.started_at < '2026-01-20T00:00:00.000Z'",
+        [],
+      ],
     ];
     for (const [filter, where, params] of cases) {
       const want = expected(filter.q!, where, params);
@@ -92,18 +104,80 @@ describe('full-text paging strategies', () => {
       expect(expected(filter.q!).length, filter.q).toBeGreaterThan(20);
       expect(want.length, filter.q).toBeGreaterThan(0);
       for (const [name, repo] of Object.entries(strategies)) {
-        const ids: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await repo.list({ ...filter, limit: 30, cursor });
-          ids.push(...page.items.map((e) => e.id));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-        expect(ids, `${name} ${JSON.stringify(filter)}`).toEqual(want);
+        expect(await pageWith(repo, filter, 30), `${name} ${JSON.stringify(filter)}`).toEqual(want);
       }
+    }
+    // The out-of-order rowids at the top make every one-statement first page fall back.
+    expect([...used].sort()).toEqual(['covered', 'newest', 'sort', 'walk']);
+  });
+
+  it('answers a first page in one statement when rowids follow time, and falls back when not', async () => {
+    const fresh = await startTestApp();
+    try {
+      for (const c of SEED_CAMERAS) await fresh.call('cameras.create', { name: c.name });
+      seedEvents(fresh.dataDir, 4000);
+      const db = new Database(path.join(fresh.dataDir, 'hsi.sqlite'));
+      const brute = (q: string, where = '1 = 1', params: unknown[] = []) =>
+        db
+          .prepare(
+            `SELECT e.id FROM events e WHERE ${where} AND e.rowid IN
+               (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
+             ORDER BY e.started_at DESC, e.id DESC LIMIT 25`,
+          )
+          .pluck()
+          .all(...params, q) as string[];
+      const used: FtsStrategy[] = [];
+      const repo = eventRepository(fresh.app.db, { sortLimit: 400, trace: (s) => used.push(s) });
+      const camera = SEED_CAMERAS[3]!.id;
+      const first = async (f: EventFilter) =>
+        (await repo.list({ ...f, limit: 25 })).items.map((e) => e.id);
+      expect(await first({ q: 'person' })).toEqual(brute('person'));
+      expect(await first({ q: 'person', cameraIds: [camera] })).toEqual(
+        brute('person', 'e.camera_id = ?', [camera]),
+      );
+      expect(used).toEqual(['direct', 'direct']);
+      // Old rowids that now sort first (late imports), one matching and one not: the probe
+      // cannot vouch for either, so the page comes from a window instead.
+      const oldest = (not: string) =>
+        db
+          .prepare(
+            `SELECT e.rowid FROM events e WHERE e.rowid ${not} IN
+               (SELECT rowid FROM events_fts WHERE events_fts MATCH 'person')
+             ORDER BY e.rowid LIMIT 1`,
+          )
+          .pluck()
+          .get() as number;
+      const [match, other] = [oldest(''), oldest('NOT')];
+      const move = db.prepare('UPDATE events SET started_at = ? WHERE rowid = ?');
+      move.run('2027-01-02T00:00:00.000Z', other);
+      move.run('2027-01-01T00:00:00.000Z', match);
+      used.length = 0;
+      const page = await first({ q: 'person' });
+      expect(page).toEqual(brute('person'));
+      expect(page[0]).toBe(db.prepare('SELECT id FROM events WHERE rowid = ?').pluck().get(match));
+      expect(used.length).toBeGreaterThan(0);
+      expect(used).not.toContain('direct');
+      db.close();
+    } finally {
+      await fresh.close();
     }
   });
 });
+
+async function pageWith(
+  repo: ReturnType<typeof eventRepository>,
+  filter: EventFilter,
+  limit: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await repo.list({ ...filter, limit, cursor });
+    ids.push(...page.items.map((e) => e.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+}
 
 describe('events.stats', () => {
   it('counts by level and camera the same way with and without a time range', async () => {
