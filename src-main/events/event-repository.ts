@@ -117,12 +117,6 @@ const FTS_SORT_LIMIT = 1000;
 const FTS_WINDOW = 512;
 /** The largest first window (a sparse query's estimate may be far too big). */
 const FTS_MAX_WINDOW = 262_144;
-/**
- * A deep page can test each event of its window against FTS5 by rowid instead of reading
- * every newer match: measured at 1M events, one test of a plain term costs about as much as
- * reading four matches newest-first, and the walk costs the same at any depth.
- */
-const FTS_WALK_COST = 4;
 
 /**
  * Every EventFilter condition as one SQL condition over `events AS e`. `ftsTable` names a
@@ -171,12 +165,11 @@ export interface NewEvent {
 export interface FtsTuning {
   sortLimit?: number;
   window?: number;
-  walkCost?: number;
   /** Told which way each full-text page (or window) was answered. */
   trace?: (strategy: FtsStrategy) => void;
 }
 
-export type FtsStrategy = 'sort' | 'direct' | 'covered' | 'walk' | 'newest';
+export type FtsStrategy = 'sort' | 'direct' | 'window';
 
 /** The newest matches of a full-text query, read once per page. */
 interface FtsProbe {
@@ -186,6 +179,8 @@ interface FtsProbe {
   /** Smallest and largest rowid among them. */
   lo: number;
   top: number;
+  /** When the event with the smallest rowid started. */
+  loAt: string;
   /** The largest event rowid when they were read: every match in [lo, hi] is among them. */
   hi: number;
 }
@@ -195,7 +190,6 @@ type Keys = { id: string; started_at: string }[];
 export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
   const sortLimit = tuning.sortLimit ?? FTS_SORT_LIMIT;
   const firstWindow = tuning.window ?? FTS_WINDOW;
-  const walkCost = tuning.walkCost ?? FTS_WALK_COST;
   const trace = tuning.trace ?? (() => undefined);
   const selectEvents = () =>
     db
@@ -215,79 +209,42 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
    */
   const ftsProbe = async (q: string): Promise<FtsProbe | null> => {
     const r = (
-      await sql<{ m: string; hi: number | null }>`SELECT json_group_array(r) AS m,
-          (SELECT max(rowid) FROM events) AS hi
-        FROM (SELECT rowid AS r FROM events_fts WHERE events_fts MATCH ${q}
-          ORDER BY rowid DESC LIMIT ${sortLimit + 1})`.execute(db)
+      await sql<{ m: string; hi: number | null; lo_at: string | null }>`WITH p AS MATERIALIZED
+          (SELECT rowid AS r FROM events_fts WHERE events_fts MATCH ${q}
+            ORDER BY rowid DESC LIMIT ${sortLimit + 1})
+        SELECT json_group_array(r) AS m, (SELECT max(rowid) FROM events) AS hi,
+          (SELECT started_at FROM events WHERE rowid = (SELECT min(r) FROM p)) AS lo_at
+        FROM p`.execute(db)
     ).rows[0];
     const rowids = r ? (JSON.parse(r.m) as number[]) : [];
-    if (!r || r.hi === null || !rowids.length) return null;
+    if (!r || r.hi === null || r.lo_at === null || !rowids.length) return null;
     return {
       json: r.m,
       count: rowids.length,
       lo: Math.min(...rowids),
+      loAt: r.lo_at,
       top: Math.max(...rowids),
       hi: r.hi,
     };
   };
 
   /**
-   * The rowids that match, as an SQL set, when every match at or above `low` is in the probe:
-   * the probe's own, plus, when events were inserted since it was read (the window saw `hi`),
-   * the newest max − probe.hi matches, which include every match among them.
-   */
-  const probedMatches = (q: string, p: FtsProbe, low: number, hi: number) =>
-    hi > p.hi
-      ? sql`SELECT value FROM json_each(${p.json}) WHERE value >= ${low}
-          UNION ALL SELECT rowid FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ${q}
-            ORDER BY rowid DESC LIMIT (SELECT max(rowid) FROM events) - ${p.hi})`
-      : sql`SELECT value FROM json_each(${p.json}) WHERE value >= ${low}`;
-
-  /**
-   * The matches with rowids in [low, high], read from the newest down: FTS5 reads
-   * newest-first cheaply, but a rowid bound does not make it seek (measured: a 2,000-rowid
-   * range of a common term costs as much as all its matches). How many to read is guessed from the density and quadrupled until the read
-   * reaches below `low` or runs out of matches.
-   */
-  const matchesBetween = async (
-    q: string,
-    low: number,
-    high: number,
-    span: number,
-    density: number,
-  ): Promise<string> => {
-    for (let take = Math.ceil(density * span * 2) + 64; ; take *= 4) {
-      const r = (
-        await sql<{ n: number; lo: number | null; m: string }>`SELECT count(*) AS n,
-            min(r) AS lo, json_group_array(r) FILTER (WHERE r BETWEEN ${low} AND ${high}) AS m
-          FROM (SELECT rowid AS r FROM events_fts WHERE events_fts MATCH ${q}
-            ORDER BY rowid DESC LIMIT ${take})`.execute(db)
-      ).rows[0];
-      if (!r || Number(r.n) < take || r.lo === null || r.lo < low) return r?.m ?? '[]';
-    }
-  };
-
-  /**
    * A page of a full-text filter with many matches. Materialising every match of a common
-   * term costs more than the page, so the search looks at a window of the time index first:
-   * the next `k` events after the cursor. A full page inside the window is exactly the answer
-   * (every event outside it sorts after it); otherwise the window grows. Which events in the
-   * window match is found in one of three ways:
-   * - covered: the window's smallest rowid is within the probe, so the probe holds every
-   *   match in it (the first pages; rows come back whole);
-   * - walk: each event of the window is tested against FTS5 by rowid, when that costs less
-   *   than reading every newer match (deep pages: the cost follows the page, not the depth);
-   * - newest: the newest matches down to the window's smallest rowid, which FTS5 reads
-   *   cheaply from the end, keeping those in the window's rowid range.
+   * term costs more than the page, so the page comes from a window of the time index: the
+   * next `k` events after the cursor (within the filter's time range). The matches inside
+   * it are the FTS5 matches in the window's rowid range, which FTS5 seeks to directly when
+   * the bounds are integers (JavaScript numbers bind as REAL, and FTS5 ignores a REAL rowid
+   * bound: a 2,000-rowid range then costs as much as every match, measured). A full page
+   * inside the window is exactly the answer (every event outside it sorts after it);
+   * otherwise the window grows.
    */
   const windowedFts = async (
     f: EventFilter,
     limit: number,
     cursor: [string, string] | undefined,
     p: FtsProbe,
-  ): Promise<{ keys: Keys; rows?: EventRow[] }> => {
+  ): Promise<EventRow[]> => {
     const q = f.q!;
-    // The window walks the time index from the cursor, within the filter's time range.
     const bounds: RawBuilder<unknown>[] = [
       cursor ? sql`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})` : sql`1 = 1`,
     ];
@@ -295,38 +252,42 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
     if (f.to) bounds.push(sql`e.started_at < ${new Date(f.to).toISOString()}`);
     const after = sql.join(bounds, sql` AND `);
     const rest = eventFilterSql({ ...f, q: undefined });
-    const density = p.count / Math.max(1, p.top - p.lo + 1);
-    // Testing one event costs about as much as reading `walkCost` matches, more per term;
-    // prefixes expand on every test, so a prefix query never walks.
-    const testCost = q.includes('*') ? Infinity : walkCost * q.split(/\s+/).filter(Boolean).length;
-    // The first page, in one statement: the probe's matches and every event it cannot vouch
-    // for (older rowids, or inserted since), in time order. When the first limit + 1 of them
-    // are all the probe's, they are exactly the page. Only where the filter leaves the time
-    // order to one index (at most one camera, no other condition but the time range).
+    const page = (where: RawBuilder<SqlBool>) =>
+      selectEvents()
+        .select(sql<number>`e.rowid`.as('rid'))
+        .where(rest)
+        .where(sql<SqlBool>`${after}`)
+        .where(where)
+        .orderBy('e.started_at', 'desc')
+        .orderBy('e.id', 'desc')
+        .limit(limit + 1)
+        .execute();
+
+    // The page in one statement: the probe's matches and every event it cannot vouch for
+    // (older rowids, or inserted since), in time order. When the first limit + 1 of them are
+    // all the probe's, they are exactly the page. Tried where the page starts after the
+    // probe's oldest match (the first pages, when rowids follow time) and the filter leaves
+    // the time order to one index (at most one camera, no condition but the time range).
     const timeOrdered = Object.entries(f).every(
       ([key, v]) =>
         v === undefined ||
         ['q', 'cursor', 'limit', 'from', 'to'].includes(key) ||
         (key === 'cameraIds' && Array.isArray(v) && v.length <= 1),
     );
-    if (!cursor && timeOrdered) {
-      const rows = await selectEvents()
-        .select(sql<number>`e.rowid`.as('rid'))
-        .where(rest)
-        .where(
-          sql<SqlBool>`(+e.rowid IN (SELECT value FROM json_each(${p.json}))
-            OR +e.rowid < ${p.lo} OR +e.rowid > ${p.hi})`,
-        )
-        .orderBy('e.started_at', 'desc')
-        .orderBy('e.id', 'desc')
-        .limit(limit + 1)
-        .execute();
+    const pageTop = cursor ? cursor[0] : f.to ? new Date(f.to).toISOString() : null;
+    if (timeOrdered && (pageTop === null || pageTop > p.loAt)) {
+      const rows = await page(
+        sql<SqlBool>`(+e.rowid IN (SELECT value FROM json_each(${p.json}))
+          OR +e.rowid < ${p.lo} OR +e.rowid > ${p.hi})`,
+      );
       if (rows.every((r) => r.rid >= p.lo && r.rid <= p.hi)) {
         trace('direct');
-        return { keys: rows, rows };
+        return rows;
       }
     }
+
     // Four times the expected need: matches cluster in time (night, deliveries at noon).
+    const density = p.count / Math.max(1, p.top - p.lo + 1);
     let k = Math.min(FTS_MAX_WINDOW, Math.max(firstWindow, Math.ceil(((limit + 1) / density) * 4)));
     for (;;) {
       const w = (
@@ -335,53 +296,22 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
           high: number | null;
           edge: string | null;
           n: number;
-          hi: number | null;
-        }>`SELECT min(r) AS low, max(r) AS high, min(s) AS edge, count(*) AS n,
-            (SELECT max(rowid) FROM events) AS hi
+        }>`SELECT min(r) AS low, max(r) AS high, min(s) AS edge, count(*) AS n
           FROM (SELECT e.rowid AS r, e.started_at AS s FROM events AS e
             WHERE ${after} ORDER BY e.started_at DESC, e.id DESC LIMIT ${k})`.execute(db)
       ).rows[0];
-      if (!w || w.low === null || w.high === null || w.edge === null || w.hi === null) {
-        return { keys: [] };
-      }
+      if (!w || w.low === null || w.high === null || w.edge === null) return [];
+      trace('window');
       // The window reaches the oldest event: no time bound, the answer is complete.
       const whole = Number(w.n) < k;
-      const inWindow = sql<SqlBool>`${rest} AND ${after}
-        ${whole ? sql`` : sql`AND e.started_at > ${w.edge}`}`;
-      let keys: Keys;
-      let rows: EventRow[] | undefined;
-      if (w.low >= p.lo) {
-        trace('covered');
-        rows = await selectEvents()
-          .where(inWindow)
-          .where(sql<SqlBool>`+e.rowid IN (${probedMatches(q, p, w.low, w.hi)})`)
-          .orderBy('e.started_at', 'desc')
-          .orderBy('e.id', 'desc')
-          .limit(limit + 1)
-          .execute();
-        keys = rows;
-      } else if (k * testCost < density * (w.hi - w.low + 1)) {
-        trace('walk');
-        keys = (
-          await sql<{ id: string; started_at: string }>`SELECT e.id, e.started_at
-            FROM events AS e
-            WHERE ${inWindow} AND EXISTS (SELECT 1 FROM events_fts AS f
-              WHERE f.events_fts MATCH ${q} AND f.rowid = e.rowid)
-            ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit + 1}`.execute(db)
-        ).rows;
-      } else {
-        trace('newest');
-        const matches = await matchesBetween(q, w.low, w.high, w.hi - w.low + 1, density);
-        keys = (
-          await sql<{ id: string; started_at: string }>`SELECT e.id, e.started_at
-            FROM events AS e
-            WHERE ${inWindow} AND +e.rowid IN (SELECT value FROM json_each(${matches}))
-            ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit + 1}`.execute(db)
-        ).rows;
-      }
-      if (keys.length > limit || whole) return { keys, rows };
+      const rows = await page(
+        sql<SqlBool>`${whole ? sql`1 = 1` : sql`e.started_at > ${w.edge}`}
+          AND +e.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${q}
+            AND rowid BETWEEN CAST(${w.low} AS INTEGER) AND CAST(${w.high} AS INTEGER))`,
+      );
+      if (rows.length > limit || whole) return rows;
       // Grow by what the window yielded: enough for a page with room to spare.
-      k *= Math.min(16, Math.max(2, Math.ceil(((limit + 1) / Math.max(keys.length, 1)) * 1.5)));
+      k *= Math.min(16, Math.max(2, Math.ceil(((limit + 1) / Math.max(rows.length, 1)) * 1.5)));
     }
   };
 
@@ -470,7 +400,7 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
         if (f.q && !probe) {
           keys = [];
         } else if (f.q && probe && probe.count > sortLimit) {
-          ({ keys, rows } = await windowedFts(f, limit, cursor, probe));
+          keys = rows = await windowedFts(f, limit, cursor, probe);
         } else {
           let q = db
             .selectFrom('events as e')
@@ -479,7 +409,7 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
           // Few matches: the probe holds them all.
           if (f.q && probe) {
             trace('sort');
-            q = q.where(sql<SqlBool>`e.rowid IN (${probedMatches(f.q, probe, 0, probe.hi)})`);
+            q = q.where(sql<SqlBool>`e.rowid IN (SELECT value FROM json_each(${probe.json}))`);
           }
           if (cursor) {
             // A row-value comparison is one index range; the OR form scans from the top.

@@ -215,7 +215,8 @@ async function fillMatches(
   const slice = 20_000;
   const insert = sqlite.prepare(
     `INSERT INTO temp."${table}" (rid)
-       SELECT rowid FROM events_fts WHERE events_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?`,
+       SELECT rowid FROM events_fts WHERE events_fts MATCH ? AND rowid > CAST(? AS INTEGER)
+         ORDER BY rowid LIMIT ?`,
   );
   const last = sqlite.prepare(`SELECT max(rid) FROM temp."${table}"`).pluck();
   let after = -Infinity;

@@ -75,16 +75,15 @@ describe('full-text search with many matches', () => {
 });
 
 describe('full-text paging strategies', () => {
-  it('sorting all matches, reading the newest matches and walking the window all give the exact pages', async () => {
+  it('sorting all matches, one-statement pages and windows all give the exact pages', async () => {
     const used = new Set<FtsStrategy>();
     const trace = (s: FtsStrategy) => used.add(s);
-    // A probe of 20 covers only the first window or so; past it, `newest` never tests events
-    // one by one and `walk` always does (prefix queries excepted).
+    // Small probes and windows, so that a few thousand events take every path: the pages
+    // past the probe's reach come from windows, and the windows grow.
     const strategies = {
       sort: eventRepository(t.app.db, { sortLimit: 1_000_000, trace }),
-      newest: eventRepository(t.app.db, { sortLimit: 20, window: 64, walkCost: Infinity, trace }),
-      walk: eventRepository(t.app.db, { sortLimit: 20, window: 64, walkCost: 0, trace }),
-      covered: eventRepository(t.app.db, { sortLimit: 600, window: 64, walkCost: Infinity, trace }),
+      small: eventRepository(t.app.db, { sortLimit: 20, window: 64, trace }),
+      large: eventRepository(t.app.db, { sortLimit: 600, window: 64, trace }),
     };
     const cases: [EventFilter, string, unknown[]][] = [
       [{ q: 'person' }, '1 = 1', []],
@@ -107,8 +106,19 @@ describe('full-text paging strategies', () => {
         expect(await pageWith(repo, filter, 30), `${name} ${JSON.stringify(filter)}`).toEqual(want);
       }
     }
-    // The out-of-order rowids at the top make every one-statement first page fall back.
-    expect([...used].sort()).toEqual(['covered', 'newest', 'sort', 'walk']);
+    expect([...used].sort()).toEqual(['direct', 'sort', 'window']);
+    // A common term at a rare level: the first window, sized for the term alone, is too small.
+    const seq: FtsStrategy[] = [];
+    const grows = eventRepository(t.app.db, {
+      sortLimit: 20,
+      window: 64,
+      trace: (s) => seq.push(s),
+    });
+    const page = await grows.list({ q: 'person', riskLevels: ['critical'], limit: 30 });
+    expect(page.items.map((e) => e.id)).toEqual(
+      expected('person', "e.risk_level = 'critical'").slice(0, 30),
+    );
+    expect(seq.filter((s) => s === 'window').length).toBeGreaterThan(1);
   });
 
   it('answers a first page in one statement when rowids follow time, and falls back when not', async () => {
