@@ -635,7 +635,10 @@ function candidateQueries(
   const count = db.prepare(
     `SELECT count(*) AS n FROM (SELECT 1 FROM events_fts WHERE events_fts MATCH ? LIMIT ${THRESHOLD + 1})`,
   );
-  for (const q of queries.filter((x) => x.filter.q)) {
+  // First pages only: these shapes take no cursor or time range.
+  for (const q of queries.filter(
+    (x) => x.filter.q && !x.cursor && !x.filter.from && !x.filter.to,
+  )) {
     const cam = q.filter.cameraIds?.[0];
     const camSql = cam ? 'e.camera_id = ? AND ' : '';
     const fts = 'SELECT rowid FROM events_fts WHERE events_fts MATCH ?';
