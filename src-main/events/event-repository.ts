@@ -245,18 +245,17 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
     p: FtsProbe,
   ): Promise<EventRow[]> => {
     const q = f.q!;
-    const bounds: RawBuilder<unknown>[] = [
-      cursor ? sql`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})` : sql`1 = 1`,
-    ];
-    if (f.from) bounds.push(sql`e.started_at >= ${new Date(f.from).toISOString()}`);
-    if (f.to) bounds.push(sql`e.started_at < ${new Date(f.to).toISOString()}`);
-    const after = sql.join(bounds, sql` AND `);
+    const afterCursor = cursor
+      ? sql<SqlBool>`(e.started_at, e.id) < (${cursor[0]}, ${cursor[1]})`
+      : sql<SqlBool>`1 = 1`;
+    // The window walks the time index from the cursor, within the filter's time range.
+    const after = sql<SqlBool>`${afterCursor} AND ${eventFilterSql({ from: f.from, to: f.to })}`;
     const rest = eventFilterSql({ ...f, q: undefined });
     const page = (where: RawBuilder<SqlBool>) =>
       selectEvents()
         .select(sql<number>`e.rowid`.as('rid'))
         .where(rest)
-        .where(sql<SqlBool>`${after}`)
+        .where(afterCursor)
         .where(where)
         .orderBy('e.started_at', 'desc')
         .orderBy('e.id', 'desc')
