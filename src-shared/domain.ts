@@ -187,6 +187,8 @@ export interface SecurityEvent {
   notes: string;
   /** The image the event's thumbnail comes from (its highest-confidence detection). */
   thumbnailImageId: number | null;
+  /** Follows the snapshot that opened the event through the logs (null on older events). */
+  correlationId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -254,6 +256,8 @@ export interface Alert {
   status: AlertStatus;
   dedupKey: string;
   matchedConditions: string[];
+  /** The correlation id of the event's snapshot (logs). */
+  correlationId: string | null;
   createdAt: string;
   updatedAt: string;
 }

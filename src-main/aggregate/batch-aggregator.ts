@@ -1,17 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema';
-import { newId } from '../db/ids';
-import type { EventService } from '../events/event-service';
-import type { Logger } from '../system/logger';
-import type { SettingsService } from '../system/settings-service';
-
-/** A detection just persisted by the pipeline. */
-export interface IncomingDetection {
-  id: string;
-  objectClass: string;
-  confidence: number;
-  bbox: [number, number, number, number];
-}
+import { box, iou } from '../../src-shared/geometry';
+import { currentCorrelationId } from '../common/correlation';
+import type { DomainEventBus, StoredDetection } from '../common/domain-events';
+import { newId } from '../common/ids';
+import type { DetectionRepository } from '../detections';
+import type { Logger, SettingsService } from '../system';
+import type { BatchRepository } from './batch-repository';
 
 interface OpenBatch {
   id: string;
@@ -19,37 +12,33 @@ interface OpenBatch {
   openedAt: number;
   lastDetectionAt: number;
   detectionIds: string[];
-}
-
-function iou(a: number[], b: number[]): number {
-  const ix = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!));
-  const iy = Math.max(0, Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!));
-  const inter = ix * iy;
-  if (inter <= 0) return 0;
-  const area = (r: number[]) => (r[2]! - r[0]!) * (r[3]! - r[1]!);
-  return inter / (area(a) + area(b) - inter);
+  correlationId: string | null;
 }
 
 /**
- * One open batch per camera. A batch closes `windowSeconds` after it opened, after
- * `idleSeconds` without new moving detections, or at `maxDetections`; a fast-path
- * detection (e.g. a person ≥ 0.9) closes it at once. Stationary objects (same class, same
- * place as one seen recently) join an open batch but never open or extend one. Open
- * batches are rows, so a restart resumes them.
+ * One open batch per camera, fed by `image.processed`. A batch closes `windowSeconds` after
+ * it opened, after `idleSeconds` without new moving detections, or at `maxDetections`; a
+ * fast-path detection (e.g. a person ≥ 0.9) closes it at once. Stationary objects (same
+ * class, same place as one seen recently) join an open batch but never open or extend one.
+ * Open batches are rows, so a restart resumes them. A closed batch is published as
+ * `batch.closed` (the event service scores it), carrying the correlation id of the image
+ * that opened it.
  */
 export class BatchAggregator {
   private readonly open = new Map<string, OpenBatch>();
   private readonly chains = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
-  private readonly closing = new Set<Promise<void>>();
+  private unsubscribe?: () => void;
   private readonly log: Logger;
 
   constructor(
     private readonly d: {
-      db: Kysely<DB>;
+      batches: BatchRepository;
+      detections: DetectionRepository;
       settings: SettingsService;
-      events: EventService;
+      bus: DomainEventBus;
       logger: Logger;
+      /** The clock the window and idle timeouts are measured on (tests move it). */
       now?: () => number;
     },
   ) {
@@ -60,33 +49,28 @@ export class BatchAggregator {
     return (this.d.now ?? Date.now)();
   }
 
-  /** Resume after a restart: batches mid-close are finished, open ones keep their timers. */
+  /**
+   * Resumes after a restart (batches mid-close are published again, open ones keep their
+   * timers) and starts taking processed images.
+   */
   async start(): Promise<void> {
-    const rows = await this.d.db
-      .selectFrom('batches')
-      .selectAll()
-      .where('status', 'in', ['open', 'closing'])
-      .execute();
-    for (const r of rows) {
-      if (r.status === 'closing') {
-        this.track(
-          this.d.events.createFromBatch({
-            id: r.id,
-            cameraId: r.camera_id,
-            detectionIds: JSON.parse(r.detection_ids) as string[],
-            isFastPath: r.is_fast_path === 1,
-          }),
-        );
+    for (const b of await this.d.batches.unfinished()) {
+      if (b.status === 'closing') {
+        this.publishClosed(b, b.isFastPath);
       } else {
-        this.open.set(r.camera_id, {
-          id: r.id,
-          cameraId: r.camera_id,
-          openedAt: Date.parse(r.opened_at),
-          lastDetectionAt: Date.parse(r.last_detection_at),
-          detectionIds: JSON.parse(r.detection_ids) as string[],
+        this.open.set(b.cameraId, {
+          id: b.id,
+          cameraId: b.cameraId,
+          openedAt: Date.parse(b.openedAt),
+          lastDetectionAt: Date.parse(b.lastDetectionAt),
+          detectionIds: b.detectionIds,
+          correlationId: b.correlationId,
         });
       }
     }
+    this.unsubscribe = this.d.bus.on('image.processed', (image) =>
+      this.add(image.cameraId, image.detections, image.at),
+    );
     this.schedule();
   }
 
@@ -129,16 +113,13 @@ export class BatchAggregator {
     return next;
   }
 
-  add(cameraId: string, detections: IncomingDetection[], at: string): Promise<void> {
+  /** One image's detections for a camera (`at`: when the image arrived). */
+  add(cameraId: string, detections: StoredDetection[], at: string): Promise<void> {
     if (detections.length === 0) return Promise.resolve();
     return this.serial(cameraId, () => this.addNow(cameraId, detections, at));
   }
 
-  private async addNow(
-    cameraId: string,
-    detections: IncomingDetection[],
-    at: string,
-  ): Promise<void> {
+  private async addNow(cameraId: string, detections: StoredDetection[], at: string) {
     const s = this.d.settings.get().batching;
     const stationaryIds = await this.stationary(cameraId, detections, at);
     const moving = detections.filter((d) => !stationaryIds.has(d.id));
@@ -146,29 +127,35 @@ export class BatchAggregator {
     if (!batch && moving.length === 0) return; // a parked car alone never opens a batch
     const now = this.now();
     if (!batch) {
-      batch = { id: newId(), cameraId, openedAt: now, lastDetectionAt: now, detectionIds: [] };
+      batch = {
+        id: newId(),
+        cameraId,
+        openedAt: now,
+        lastDetectionAt: now,
+        detectionIds: [],
+        correlationId: currentCorrelationId() ?? null,
+      };
       this.open.set(cameraId, batch);
-      await this.d.db
-        .insertInto('batches')
-        .values({
-          id: batch.id,
-          camera_id: cameraId,
-          opened_at: new Date(now).toISOString(),
-          last_detection_at: new Date(now).toISOString(),
-          detection_ids: '[]',
-        })
-        .execute();
+      await this.d.batches.open({
+        id: batch.id,
+        cameraId,
+        at: new Date(now).toISOString(),
+        correlationId: batch.correlationId,
+      });
+      this.log.debug({ cameraId, batchId: batch.id }, 'batch opened');
+    } else {
+      this.log.debug(
+        { cameraId, batchId: batch.id, batchCorrelationId: batch.correlationId },
+        'detections joined an open batch',
+      );
     }
     batch.detectionIds.push(...detections.map((d) => d.id));
     if (moving.length) batch.lastDetectionAt = now;
-    await this.d.db
-      .updateTable('batches')
-      .set({
-        detection_ids: JSON.stringify(batch.detectionIds),
-        last_detection_at: new Date(batch.lastDetectionAt).toISOString(),
-      })
-      .where('id', '=', batch.id)
-      .execute();
+    await this.d.batches.setDetections(
+      batch.id,
+      batch.detectionIds,
+      new Date(batch.lastDetectionAt).toISOString(),
+    );
     const fast = moving.some(
       (d) => s.fastPath.classes.includes(d.objectClass) && d.confidence >= s.fastPath.minConfidence,
     );
@@ -178,38 +165,26 @@ export class BatchAggregator {
   /** Marks detections that repeat an object seen recently at the same place. */
   private async stationary(
     cameraId: string,
-    detections: IncomingDetection[],
+    detections: StoredDetection[],
     at: string,
   ): Promise<Set<string>> {
     const { iou: threshold, seconds } = this.d.settings.get().batching.stationary;
     if (seconds <= 0) return new Set();
     const since = new Date(Date.parse(at) - seconds * 1000).toISOString();
-    const recent = await this.d.db
-      .selectFrom('detections')
-      .select(['id', 'object_class', 'x1', 'y1', 'x2', 'y2'])
-      .where('camera_id', '=', cameraId)
-      .where('detected_at', '>=', since)
-      .where('detected_at', '<', at)
-      .where('object_class', 'in', [...new Set(detections.map((d) => d.objectClass))])
-      .execute();
+    const recent = await this.d.detections.recent(
+      cameraId,
+      [...new Set(detections.map((d) => d.objectClass))],
+      since,
+      at,
+    );
     const ids = new Set<string>();
     for (const d of detections) {
-      if (
-        recent.some(
-          (r) =>
-            r.object_class === d.objectClass && iou([r.x1, r.y1, r.x2, r.y2], d.bbox) >= threshold,
-        )
-      ) {
+      const b = box(d.bbox);
+      if (recent.some((r) => r.objectClass === d.objectClass && iou(r, b) >= threshold)) {
         ids.add(d.id);
       }
     }
-    if (ids.size) {
-      await this.d.db
-        .updateTable('detections')
-        .set({ stationary: 1 })
-        .where('id', 'in', [...ids])
-        .execute();
-    }
+    await this.d.detections.markStationary([...ids]);
     return ids;
   }
 
@@ -217,26 +192,20 @@ export class BatchAggregator {
     const batch = this.open.get(cameraId);
     if (!batch) return;
     this.open.delete(cameraId);
-    await this.d.db
-      .updateTable('batches')
-      .set({ status: 'closing', is_fast_path: fastPath ? 1 : 0 })
-      .where('id', '=', batch.id)
-      .execute();
+    await this.d.batches.setClosing(batch.id, fastPath);
     // Scoring may take seconds (LLM): the camera's next batch can open meanwhile.
-    this.track(
-      this.d.events.createFromBatch({
-        id: batch.id,
-        cameraId,
-        detectionIds: batch.detectionIds,
-        isFastPath: fastPath,
-      }),
-    );
+    this.publishClosed(batch, fastPath);
   }
 
-  private track(p: Promise<void>): void {
-    const tracked = p.catch((err: unknown) => this.log.error({ err }, 'event creation failed'));
-    this.closing.add(tracked);
-    void tracked.finally(() => this.closing.delete(tracked));
+  private publishClosed(
+    batch: Pick<OpenBatch, 'id' | 'cameraId' | 'detectionIds' | 'correlationId'>,
+    isFastPath: boolean,
+  ): void {
+    this.d.bus.publish(
+      'batch.closed',
+      { id: batch.id, cameraId: batch.cameraId, detectionIds: batch.detectionIds, isFastPath },
+      batch.correlationId ?? `batch-${batch.id}`,
+    );
   }
 
   /** Open batches by camera (debug panels). */
@@ -248,11 +217,16 @@ export class BatchAggregator {
     }));
   }
 
-  /** Stops the timers and waits for in-flight scoring; open batches stay for the next start. */
+  /** Resolves once every detection handed over so far is in its batch (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all(this.chains.values());
+  }
+
+  /** Stops the timers and takes no more images; open batches stay for the next start. */
   async stop(): Promise<void> {
+    this.unsubscribe?.();
     clearTimeout(this.timer);
     this.timer = undefined;
-    await Promise.all(this.chains.values());
-    await Promise.all(this.closing);
+    await this.idle();
   }
 }

@@ -9,11 +9,11 @@ import type {
   RiskLevel,
   SecurityEvent,
 } from '../../src-shared/domain';
-import { planDeliveries } from '../notify/preferences';
 import { AppError } from '../../src-shared/errors';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import { newId, nowIso } from '../common/ids';
 import type { AlertRulesTable, AlertsTable, DB } from '../db/schema';
-import { newId, nowIso } from '../db/ids';
-import { decodeCursor, encodeCursor } from '../events/event-repository';
+import type { DeliveryRepository } from '../notify';
 
 const json = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
 
@@ -49,6 +49,7 @@ function toAlert(r: Selectable<AlertsTable> & { camera_id: string }): Alert {
     status: r.status,
     dedupKey: r.dedup_key,
     matchedConditions: JSON.parse(r.matched_conditions) as string[],
+    correlationId: r.correlation_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -97,7 +98,11 @@ export function draftRule(r: RuleInput): AlertRule {
   };
 }
 
-export function alertRepository(db: Kysely<DB>) {
+/**
+ * `alert_rules` and `alerts`. An alert is written with its deliveries (through the delivery
+ * repository) in one transaction. Alerts read their event's camera as a joined column.
+ */
+export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryRepository }) {
   const selectAlerts = () =>
     db
       .selectFrom('alerts as a')
@@ -164,6 +169,7 @@ export function alertRepository(db: Kysely<DB>) {
       dedupKey: string;
       matchedConditions: string[];
       now: Date;
+      correlationId: string | null;
     }): Promise<Alert | undefined> {
       const id = newId();
       const created = await db.transaction().execute(async (trx) => {
@@ -190,18 +196,20 @@ export function alertRepository(db: Kysely<DB>) {
             severity: a.rule.severity,
             dedup_key: a.dedupKey,
             matched_conditions: JSON.stringify(a.matchedConditions),
+            correlation_id: a.correlationId,
             created_at: at,
             updated_at: at,
           })
           .execute();
         // The outbox rows are written with the alert: no alert without its deliveries.
-        await planDeliveries(trx, {
+        await d.deliveries.planForAlert(trx, {
           alertId: id,
           severity: a.rule.severity,
           channelIds: a.rule.channelIds,
           event: a.event,
           at,
           prefs: a.prefs,
+          correlationId: a.correlationId,
         });
         return true;
       });

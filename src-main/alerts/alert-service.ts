@@ -1,36 +1,41 @@
-import type { Kysely } from 'kysely';
 import type { ChannelParsedInput } from '../../src-shared/contract';
-import type { Alert, AlertRule, RuleTestResult, SecurityEvent } from '../../src-shared/domain';
+import type {
+  Alert,
+  AlertRule,
+  AlertStatus,
+  RuleTestResult,
+  SecurityEvent,
+} from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
-import type { PushBus } from '../app/push';
-import type { DB } from '../db/schema';
-import type { DetectionRepository } from '../detections/detection-repository';
-import type { EventRepository } from '../events/event-repository';
-import type { Logger } from '../system/logger';
-import { zoneRepository } from '../zones/zone-repository';
-import type { PreferencesRepository } from '../notify/preferences';
+import type { DomainEventBus } from '../common/domain-events';
+import type { DetectionRepository } from '../detections';
+import type { EventRepository } from '../events';
+import type { PreferencesRepository } from '../notify';
+import type { Logger } from '../system';
+import type { ZoneRepository } from '../zones';
 import type { AlertRepository } from './alert-repository';
 import { draftRule } from './alert-repository';
 import type { RuleContext } from './rule-engine';
 import { dedupKey, evaluateRule } from './rule-engine';
 
 /**
- * Runs every enabled rule on each created or updated event (a re-scored event can newly
- * match) and raises alerts, at most one per rule and event and none inside a cooldown.
+ * Runs every enabled rule on each created or re-scored event (a re-scored event can newly
+ * match) and raises alerts, at most one per rule and event and none inside a cooldown. Each
+ * alert is written with its deliveries; `alert.created` wakes the outbox.
  */
 export class AlertService {
   private readonly log: Logger;
-  private unsubscribe?: () => void;
+  private readonly unsubscribers: (() => void)[] = [];
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly d: {
-      db: Kysely<DB>;
       alerts: AlertRepository;
       preferences: PreferencesRepository;
       events: EventRepository;
       detections: DetectionRepository;
-      bus: PushBus;
+      zones: ZoneRepository;
+      bus: DomainEventBus;
       logger: Logger;
     },
   ) {
@@ -38,16 +43,18 @@ export class AlertService {
   }
 
   start(): void {
-    this.unsubscribe = this.d.bus.subscribe((m) => {
-      if (m.type === 'event.created' || m.type === 'event.updated') {
-        const event = m.data;
-        this.chain = this.chain
-          .then(() => this.evaluate(event))
-          .catch((err: unknown) =>
-            this.log.error({ err, eventId: event.id }, 'alert evaluation failed'),
-          );
-      }
-    });
+    const queue = (event: SecurityEvent) => {
+      // One event at a time, in order: cooldowns depend on what the previous one raised.
+      this.chain = this.chain
+        .then(() => this.evaluate(event))
+        .catch((err: unknown) =>
+          this.log.error({ err, eventId: event.id }, 'alert evaluation failed'),
+        );
+    };
+    this.unsubscribers.push(
+      this.d.bus.on('event.created', queue),
+      this.d.bus.on('event.rescored', queue),
+    );
   }
 
   /** Waits for queued evaluations (tests, shutdown). */
@@ -56,11 +63,10 @@ export class AlertService {
   }
 
   private async context(event: SecurityEvent): Promise<RuleContext> {
-    const page = await this.d.detections.list({ eventId: event.id, limit: 500 });
     return {
       event,
-      detections: page?.items ?? [],
-      zones: await zoneRepository(this.d.db).listForCamera(event.cameraId),
+      detections: await this.d.detections.forEvent(event.id),
+      zones: await this.d.zones.listForCamera(event.cameraId),
     };
   }
 
@@ -81,13 +87,22 @@ export class AlertService {
         dedupKey: dedupKey(rule, event),
         matchedConditions: result.matchedConditions,
         now,
+        correlationId: event.correlationId,
       });
       if (alert) {
         raised.push(alert);
-        this.d.bus.emit('alert.created', alert);
+        this.log.info({ alertId: alert.id, ruleId: rule.id, eventId: event.id }, 'alert raised');
+        this.d.bus.publish('alert.created', alert, alert.correlationId ?? undefined);
       }
     }
     return raised;
+  }
+
+  /** Acknowledged or dismissed by the homeowner. */
+  async resolve(id: string, status: Exclude<AlertStatus, 'active'>): Promise<Alert> {
+    const alert = await this.d.alerts.setStatus(id, status);
+    this.d.bus.publish('alert.resolved', alert);
+    return alert;
   }
 
   /** Dry run: which events the rule (saved or not) would alert on; creates nothing. */
@@ -123,7 +138,8 @@ export class AlertService {
     return { results, matchRate: results.length ? matching / results.length : 0 };
   }
 
-  stop(): void {
-    this.unsubscribe?.();
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribers.splice(0)) u();
+    await this.chain;
   }
 }

@@ -1,11 +1,6 @@
-import type {
-  AlertRule,
-  AlertSchedule,
-  Detection,
-  SecurityEvent,
-  Zone,
-} from '../../src-shared/domain';
-import { footPoint, pointInPolygon } from '../risk/risk-scorer';
+import type { AlertRule, Detection, SecurityEvent, Zone } from '../../src-shared/domain';
+import { footPoint, pointInPolygon, sideOfLine } from '../../src-shared/geometry';
+import { inSchedule } from '../../src-shared/schedule';
 
 export interface RuleContext {
   event: SecurityEvent;
@@ -19,65 +14,6 @@ export interface RuleEvaluation {
   failedConditions: string[];
 }
 
-const DAY_INDEX: Record<string, number> = {
-  Sun: 0,
-  Mon: 1,
-  Tue: 2,
-  Wed: 3,
-  Thu: 4,
-  Fri: 5,
-  Sat: 6,
-};
-
-// Building an Intl.DateTimeFormat costs ~100 µs: one per time zone, reused.
-const formats = new Map<string, Intl.DateTimeFormat>();
-function clockFormat(timeZone?: string): Intl.DateTimeFormat {
-  const key = timeZone ?? '';
-  let f = formats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formats.set(key, f);
-  }
-  return f;
-}
-
-/** Weekday (0 = Sunday) and minutes since midnight of an instant in a time zone. */
-export function localClock(iso: string, timeZone?: string): { day: number; minutes: number } {
-  const parts = clockFormat(timeZone).formatToParts(new Date(iso));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
-  return {
-    day: DAY_INDEX[get('weekday')] ?? 0,
-    minutes: Number(get('hour')) * 60 + Number(get('minute')),
-  };
-}
-
-const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/**
- * Whether an instant falls in the schedule. A window whose start is after its end spans
- * midnight and belongs to the day it starts on (Friday 22:00–06:00 covers Saturday 03:00).
- */
-export function inSchedule(iso: string, s: AlertSchedule): boolean {
-  const { day, minutes } = localClock(iso, s.timezone);
-  const start = toMinutes(s.start);
-  const end = toMinutes(s.end);
-  if (start === end) return s.days.includes(day); // the whole day
-  if (start < end) return s.days.includes(day) && minutes >= start && minutes < end;
-  if (minutes >= start) return s.days.includes(day);
-  return minutes < end && s.days.includes((day + 6) % 7);
-}
-
-/** Which side of the line a point is on (sign of the cross product). */
-function side(p: [number, number], a: [number, number], b: [number, number]): number {
-  return Math.sign((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]));
-}
-
 /** A zone is entered when a detection stands in its polygon, or crosses its line between snapshots. */
 export function detectionsInZone(detections: RuleContext['detections'], zone: Zone): boolean {
   if (!zone.enabled) return false;
@@ -86,7 +22,7 @@ export function detectionsInZone(detections: RuleContext['detections'], zone: Zo
   const [a, b] = zone.points as [[number, number], [number, number]];
   const byClass = new Map<string, number[]>();
   for (const d of [...detections].sort((x, y) => x.detectedAt.localeCompare(y.detectedAt))) {
-    const s = side(footPoint(d.bbox), a, b);
+    const s = sideOfLine(footPoint(d.bbox), a, b);
     if (s === 0) return true;
     const sides = byClass.get(d.objectClass) ?? [];
     sides.push(s);

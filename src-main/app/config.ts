@@ -1,17 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { SettingsPatch } from '../../src-shared/settings';
-import type { Logger } from '../system/logger';
-import type { SecretStore } from '../notify/secret-box';
-import type { IngestRow } from '../ingest/ingest-repository';
-import type { StageTimings } from '../ingest/pipeline';
+import type { DesktopFiles } from '../exports';
+import type { IngestRow, StageTimings } from '../ingest';
+import type { SecretStore } from '../notify';
+import type { Logger } from '../system';
 
-export interface DesktopFiles {
-  /** Asks where to save a copy of `file`; resolves to the chosen path, or null if cancelled. */
-  saveAs(file: string, suggestedName: string): Promise<string | null>;
-  /** Shows the file in the system file manager. */
-  reveal(file: string): void;
-}
+export type { DesktopFiles };
 
 export interface AppConfig {
   /** Everything the app stores lives here: database, ingest folders, exports, logs. */
@@ -36,6 +31,8 @@ export interface AppConfig {
   desktop?: DesktopFiles;
   /** Events per chunk an export reads (tests make it small to catch a job mid-run). */
   exportChunkSize?: number;
+  /** The clock batch windows are measured on (tests move it instead of waiting). */
+  batchClock?: () => number;
   /** Per-image stage timings (benchmarks). */
   onProcessed?: (row: IngestRow, timings: StageTimings) => void;
 }

@@ -52,6 +52,17 @@ export function cameraRepository(db: Kysely<DB>) {
       return row && toCamera(row);
     },
 
+    /** Names by id (cameras that no longer exist are left out). */
+    async namesByIds(ids: string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const rows = await db
+        .selectFrom('cameras')
+        .select(['id', 'name'])
+        .where('id', 'in', ids)
+        .execute();
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+
     async findByName(name: string): Promise<Camera | undefined> {
       const row = await db
         .selectFrom('cameras')

@@ -1,30 +1,33 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ChannelParsedInput } from '../../src-shared/contract';
-import type { Camera, CameraDeleteResult } from '../../src-shared/domain';
+import type { Camera, CameraDeleteResult, FtpCredentials } from '../../src-shared/domain';
 import { cameraIdFromName } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
-import type { PushBus } from '../app/push';
-import { nowIso } from '../db/ids';
+import type { Publish } from '../common/domain-events';
+import { nowIso } from '../common/ids';
 import type { CameraRepository } from './camera-repository';
+import { generatePassword, hashPassword } from './ftp-password';
 
 export interface CameraServiceDeps {
-  repo: CameraRepository;
-  bus: PushBus;
+  cameras: CameraRepository;
+  publish: Publish;
   /** Where a camera's folder goes when none is given: `<ingest root>/<camera id>`. */
   ingestRoot: () => string;
+  /** The FTP endpoint cameras upload to: where it listens now, else its settings. */
+  ftpEndpoint: () => { host: string; port: number; enabled: boolean };
 }
 
-/** Cameras: each one has a folder its snapshots arrive in. */
+/** Cameras: each one has a folder its snapshots arrive in, and optionally an FTP login. */
 export class CameraService {
   constructor(private readonly deps: CameraServiceDeps) {}
 
   list(): Promise<Camera[]> {
-    return this.deps.repo.list();
+    return this.deps.cameras.list();
   }
 
   async get(id: string): Promise<Camera> {
-    const camera = await this.deps.repo.find(id);
+    const camera = await this.deps.cameras.find(id);
     if (!camera) throw new AppError('not_found', `No camera with id "${id}"`);
     return camera;
   }
@@ -37,21 +40,21 @@ export class CameraService {
       ]);
     }
     await this.assertNameFree(input.name);
-    if (await this.deps.repo.find(id)) {
+    if (await this.deps.cameras.find(id)) {
       throw new AppError('conflict', `A camera with id "${id}" already exists; pick another name`);
     }
     const folder = input.folder
       ? await this.prepareFolder(input.folder)
       : await this.prepareFolder(path.join(this.deps.ingestRoot(), id));
     await this.assertFolderFree(folder);
-    const camera = await this.deps.repo.insert({
+    const camera = await this.deps.cameras.insert({
       id,
       name: input.name,
       folder,
       enabled: input.enabled ?? true,
       now: nowIso(),
     });
-    this.deps.bus.emit('camera.status', camera);
+    this.deps.publish('camera.changed', camera);
     return camera;
   }
 
@@ -65,7 +68,7 @@ export class CameraService {
       folder = await this.prepareFolder(input.folder);
       if (folder !== existing.folder) await this.assertFolderFree(folder);
     }
-    const camera = await this.deps.repo.update(
+    const camera = await this.deps.cameras.update(
       input.id,
       {
         name: input.name,
@@ -77,24 +80,48 @@ export class CameraService {
       nowIso(),
     );
     if (!camera) throw new AppError('not_found', `No camera with id "${input.id}"`);
-    this.deps.bus.emit('camera.status', camera);
+    this.deps.publish('camera.changed', camera);
     return camera;
   }
 
   async delete(id: string): Promise<CameraDeleteResult> {
-    const deleted = await this.deps.repo.delete(id);
+    const deleted = await this.deps.cameras.delete(id);
     if (!deleted) throw new AppError('not_found', `No camera with id "${id}"`);
-    this.deps.bus.emit('camera.deleted', { id });
+    this.deps.publish('camera.deleted', { id });
     return { deleted };
   }
 
+  /**
+   * Sets (or generates) the camera's FTP password. Only a scrypt hash is stored; the password
+   * is shown this once. The user name is the camera id.
+   */
+  async setFtpPassword(id: string, password?: string): Promise<FtpCredentials> {
+    const camera = await this.get(id);
+    const secret = password ?? generatePassword();
+    await this.deps.cameras.setFtpCredentials(
+      camera.id,
+      camera.id,
+      await hashPassword(secret),
+      nowIso(),
+    );
+    const endpoint = this.deps.ftpEndpoint();
+    return {
+      cameraId: camera.id,
+      user: camera.id,
+      password: secret,
+      host: endpoint.host,
+      port: endpoint.port,
+      enabled: endpoint.enabled,
+    };
+  }
+
   private async assertNameFree(name: string): Promise<void> {
-    const other = await this.deps.repo.findByName(name);
+    const other = await this.deps.cameras.findByName(name);
     if (other) throw new AppError('conflict', `A camera named "${other.name}" already exists`);
   }
 
   private async assertFolderFree(folder: string): Promise<void> {
-    const other = await this.deps.repo.findByFolder(folder);
+    const other = await this.deps.cameras.findByFolder(folder);
     if (other) {
       throw new AppError('conflict', `Camera "${other.name}" already uses the folder ${folder}`);
     }

@@ -48,6 +48,8 @@ export interface OpenedDatabase {
   db: Kysely<DB>;
   /** The raw handle, for the few things Kysely does not cover (backup, pragmas). */
   sqlite: Database.Database;
+  /** Answers when the database does (the health probe). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,7 +79,12 @@ export async function openDatabase(
   }
   // Statements prepared before the schema changed are not reused.
   statements.clear();
-  return { db, sqlite, close: () => db.destroy() };
+  return {
+    db,
+    sqlite,
+    ping: async () => void (await sql`SELECT 1`.execute(db)),
+    close: () => db.destroy(),
+  };
 }
 
 async function migrate(db: Kysely<DB>, options: OpenDatabaseOptions): Promise<void> {

@@ -48,6 +48,8 @@ export interface IngestQueueTable {
   width: number | null;
   height: number | null;
   mtime_ms: number | null;
+  /** Follows one ingested image through the pipeline (logs); null on older rows. */
+  correlation_id: string | null;
 }
 
 export interface DedupeHashesTable {
@@ -85,6 +87,8 @@ export interface BatchesTable {
   detection_ids: Generated<string>;
   is_fast_path: Generated<Bool>;
   closed_at: string | null;
+  /** Follows one ingested image through the pipeline (logs); null on older rows. */
+  correlation_id: string | null;
 }
 
 export interface EventsTable {
@@ -110,6 +114,8 @@ export interface EventsTable {
   notes: Generated<string>;
   created_at: string;
   updated_at: string;
+  /** Follows one ingested image through the pipeline (logs); null on older rows. */
+  correlation_id: string | null;
 }
 
 export interface EventDetectionsTable {
@@ -157,6 +163,8 @@ export interface AlertsTable {
   rule_name: string | null;
   created_at: string;
   updated_at: string;
+  /** Follows one ingested image through the pipeline (logs); null on older rows. */
+  correlation_id: string | null;
 }
 
 export interface NotificationChannelsTable {
@@ -184,6 +192,8 @@ export interface DeliveriesTable {
   sent_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Follows one ingested image through the pipeline (logs); null on older rows. */
+  correlation_id: string | null;
 }
 
 export interface NotificationPreferencesTable {

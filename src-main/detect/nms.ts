@@ -1,3 +1,5 @@
+import { iou } from '../../src-shared/geometry';
+
 /** A candidate box in input-tensor pixels. */
 export interface Candidate {
   x1: number;
@@ -6,16 +8,6 @@ export interface Candidate {
   y2: number;
   score: number;
   classIndex: number;
-}
-
-export function iou(a: Candidate, b: Candidate): number {
-  const ix = Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1));
-  const iy = Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
-  const inter = ix * iy;
-  if (inter <= 0) return 0;
-  const areaA = (a.x2 - a.x1) * (a.y2 - a.y1);
-  const areaB = (b.x2 - b.x1) * (b.y2 - b.y1);
-  return inter / (areaA + areaB - inter);
 }
 
 /** Class-aware non-maximum suppression: boxes only suppress boxes of their own class. */

@@ -1,10 +1,12 @@
-import type { Kysely, Selectable, SqlBool } from 'kysely';
+import type { Insertable, Kysely, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { ChannelParsedInput, Page } from '../../src-shared/contract';
 import type { BBox, Detection } from '../../src-shared/domain';
+import { decodeCursor, encodeCursor } from '../common/cursor';
 import type { DB, DetectionsTable } from '../db/schema';
 
 type Row = Selectable<DetectionsTable> & { event_id: string | null };
+export type NewDetectionRow = Insertable<DetectionsTable>;
 
 function toDetection(r: Row): Detection {
   return {
@@ -23,22 +25,7 @@ function toDetection(r: Row): Detection {
   };
 }
 
-function encodeCursor(r: { detected_at: string; id: string }): string {
-  return Buffer.from(JSON.stringify([r.detected_at, r.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') {
-      return [v[0], v[1]];
-    }
-  } catch {
-    // fall through
-  }
-  return undefined;
-}
-
+/** The `detections` table: what the detector found, one row per object per image. */
 export function detectionRepository(db: Kysely<DB>) {
   const base = () =>
     db
@@ -47,7 +34,12 @@ export function detectionRepository(db: Kysely<DB>) {
       .selectAll('d')
       .select('ed.event_id');
 
-  return {
+  const repo = {
+    /** Stores one image's detections; `tx` joins the caller's transaction (the pipeline's). */
+    async insertMany(rows: NewDetectionRow[], tx: Kysely<DB> = db): Promise<void> {
+      if (rows.length) await tx.insertInto('detections').values(rows).execute();
+    },
+
     async forImage(imageId: number): Promise<Detection[]> {
       const rows = await base()
         .where('d.image_id', '=', imageId)
@@ -61,8 +53,37 @@ export function detectionRepository(db: Kysely<DB>) {
       return row && toDetection(row);
     },
 
-    /** Newest first, keyset-paginated on (detected_at, id). Undefined for a bad cursor. */
-    async list(f: ChannelParsedInput<'detections.list'>): Promise<Page<Detection> | undefined> {
+    /** Several detections, oldest first. */
+    async byIds(ids: string[]): Promise<Detection[]> {
+      if (!ids.length) return [];
+      const rows = await base().where('d.id', 'in', ids).orderBy('d.detected_at').execute();
+      return rows.map(toDetection);
+    },
+
+    /** A camera's detections of these classes in [since, until): what a new one may repeat. */
+    async recent(
+      cameraId: string,
+      classes: string[],
+      since: string,
+      until: string,
+    ): Promise<{ objectClass: string; x1: number; y1: number; x2: number; y2: number }[]> {
+      return db
+        .selectFrom('detections')
+        .select(['object_class as objectClass', 'x1', 'y1', 'x2', 'y2'])
+        .where('camera_id', '=', cameraId)
+        .where('detected_at', '>=', since)
+        .where('detected_at', '<', until)
+        .where('object_class', 'in', classes)
+        .execute();
+    },
+
+    async markStationary(ids: string[]): Promise<void> {
+      if (!ids.length) return;
+      await db.updateTable('detections').set({ stationary: 1 }).where('id', 'in', ids).execute();
+    },
+
+    /** Newest first, keyset-paginated on (detected_at, id). */
+    async list(f: ChannelParsedInput<'detections.list'>): Promise<Page<Detection>> {
       const limit = f.limit ?? 100;
       let q = base();
       if (f.eventId) q = q.where('ed.event_id', '=', f.eventId);
@@ -73,9 +94,8 @@ export function detectionRepository(db: Kysely<DB>) {
       if (f.from) q = q.where('d.detected_at', '>=', new Date(f.from).toISOString());
       if (f.to) q = q.where('d.detected_at', '<', new Date(f.to).toISOString());
       if (f.cursor) {
-        const c = decodeCursor(f.cursor);
-        if (!c) return undefined;
-        q = q.where(sql<SqlBool>`(d.detected_at, d.id) < (${c[0]}, ${c[1]})`);
+        const [at, id] = decodeCursor(f.cursor);
+        q = q.where(sql<SqlBool>`(d.detected_at, d.id) < (${at}, ${id})`);
       }
       const rows = await q
         .orderBy('d.detected_at', 'desc')
@@ -86,10 +106,16 @@ export function detectionRepository(db: Kysely<DB>) {
       const last = items[items.length - 1];
       return {
         items: items.map(toDetection),
-        nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.detected_at, last.id) : null,
       };
     },
+
+    /** An event's detections (at most 500), oldest first. */
+    async forEvent(eventId: string): Promise<Detection[]> {
+      return (await repo.list({ eventId, limit: 500 })).items;
+    },
   };
+  return repo;
 }
 
 export type DetectionRepository = ReturnType<typeof detectionRepository>;

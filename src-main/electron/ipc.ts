@@ -1,5 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { PushBus } from '../app/push';
+import type { PushBus } from '../common/push-bus';
 import type { Router } from '../bridge/router';
 import { isTrustedSender } from './window';
 

@@ -14,13 +14,15 @@ import {
   session,
   shell,
 } from 'electron';
-import type { SecretStore } from '../notify/secret-box';
-import { keyFileSecretStore } from '../notify/secret-box';
+import { randomUUID } from 'node:crypto';
 import type { App } from '../app/compose';
 import { createApp } from '../app/compose';
-import { createLogger } from '../system/logger';
 import { HTTP_STATUS } from '../../src-shared/errors';
-import { mediaResponse } from '../web/server';
+import { respondToError } from '../bridge/errors';
+import { mediaRequest } from '../media';
+import type { SecretStore } from '../notify';
+import { keyFileSecretStore } from '../notify';
+import { createLogger } from '../system';
 import { forwardPushes, registerIpc } from './ipc';
 import {
   APP_SCHEME,
@@ -101,13 +103,19 @@ async function start(): Promise<void> {
 
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
-    const media = await mediaResponse(hsi!, url);
-    if (media) {
-      if (!media.ok)
-        return new Response(media.error.message, { status: HTTP_STATUS[media.error.code] });
-      return new Response(new Uint8Array(media.data.body), {
-        headers: { 'content-type': media.data.contentType, 'x-content-type-options': 'nosniff' },
+    try {
+      const media = await mediaRequest(hsi!.media, url);
+      if (media) {
+        return new Response(new Uint8Array(media.body), {
+          headers: { 'content-type': media.contentType, 'x-content-type-options': 'nosniff' },
+        });
+      }
+    } catch (err) {
+      const error = respondToError(err, hsi!.logger, {
+        correlationId: randomUUID(),
+        route: url.pathname,
       });
+      return new Response(error.message, { status: HTTP_STATUS[error.code] });
     }
     let file = resolveAppFile(request.url, rendererDir, path.sep);
     if (!file) return new Response('Not found', { status: 404 });
@@ -127,9 +135,8 @@ async function start(): Promise<void> {
 
   registerIpc(ipcMain, hsi.router);
   // Desktop-channel deliveries become system notifications; clicking one opens the event.
-  hsi.bus.subscribe((message) => {
-    if (message.type !== 'notification.desktop' || !Notification.isSupported()) return;
-    const { title, body, eventId } = message.data;
+  hsi.bus.on('desktop.notified', ({ title, body, eventId }) => {
+    if (!Notification.isSupported()) return;
     const note = new Notification({ title, body });
     note.on('click', () => {
       if (!mainWindow) return;
@@ -160,7 +167,7 @@ function safeStorageSecrets(fallback: SecretStore): SecretStore {
 function createWindow(current: App): void {
   const win = new BrowserWindow(windowOptions(preloadPath));
   mainWindow = win;
-  forwardPushes(current.bus, win.webContents);
+  forwardPushes(current.push, win.webContents);
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => (mainWindow = undefined));
   void win.loadURL(RENDERER_URL);

@@ -1,4 +1,5 @@
-import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import type Database from 'better-sqlite3';
+import type { Kysely, RawBuilder, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { EventFilter, Page } from '../../src-shared/contract';
 import type {
@@ -9,36 +10,20 @@ import type {
   SecurityEvent,
 } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
-import { AppError } from '../../src-shared/errors';
-import type { DB } from '../db/schema';
-import { newId, nowIso } from '../db/ids';
-import type { RiskAssessment } from '../risk/risk-scorer';
+import type { BatchRepository } from '../aggregate';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import { newId, nowIso } from '../common/ids';
+import type { DB, EventsTable } from '../db/schema';
+import type { RiskAssessment } from '../risk';
+import { eventFilterSql, withFts } from './event-filter-sql';
+import type { ExportSourceOptions } from './event-source';
+import { EventSource } from './event-source';
 
-interface EventRow {
-  id: string;
-  camera_id: string;
+/** An events row as pages read it: the camera's name and the best detection's image joined. */
+type EventRow = Selectable<EventsTable> & {
   camera_name: string;
-  started_at: string;
-  ended_at: string;
-  risk_score: number;
-  raw_risk_score: number | null;
-  risk_level: RiskLevel;
-  summary: string;
-  reasoning: string;
-  scorer: 'llm' | 'rules';
-  model: string | null;
-  prompt_version_id: string | null;
-  latency_ms: number | null;
-  object_classes: string;
-  detection_count: number;
-  is_fast_path: number;
-  reviewed: number;
-  false_positive: number;
-  notes: string;
   thumbnail_image_id: number | null;
-  created_at: string;
-  updated_at: string;
-}
+};
 
 export function toEvent(r: EventRow): SecurityEvent {
   return {
@@ -63,52 +48,10 @@ export function toEvent(r: EventRow): SecurityEvent {
     falsePositive: r.false_positive === 1,
     notes: r.notes,
     thumbnailImageId: r.thumbnail_image_id,
+    correlationId: r.correlation_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
-}
-
-export function encodeCursor(startedAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([startedAt, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string')
-      return [v[0], v[1]];
-  } catch {
-    // fall through
-  }
-  throw new AppError('invalid_input', 'The cursor is not valid', [
-    { path: ['cursor'], message: 'Invalid cursor' },
-  ]);
-}
-
-/** FTS5 answers a malformed query with an SQLite error: that is bad input, not a crash. */
-function isFtsSyntaxError(err: unknown): boolean {
-  const message = (err as Error | undefined)?.message ?? '';
-  return /fts5|unterminated string|no such column|malformed MATCH/i.test(message);
-}
-
-export async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (filter.q && isFtsSyntaxError(err)) {
-      throw new AppError(
-        'invalid_input',
-        `The search "${filter.q}" is not valid: ${(err as Error).message}`,
-        [
-          {
-            path: ['q'],
-            message: 'Check quotes and operators (AND, OR, NOT, NEAR, "phrases", prefix*)',
-          },
-        ],
-      );
-    }
-    throw err;
-  }
 }
 
 /** Above this many full-text matches, page through windows of the time index instead. */
@@ -117,38 +60,6 @@ const FTS_SORT_LIMIT = 1000;
 const FTS_WINDOW = 512;
 /** The largest first window (a sparse query's estimate may be far too big). */
 const FTS_MAX_WINDOW = 262_144;
-
-/**
- * Every EventFilter condition as one SQL condition over `events AS e`. `ftsTable` names a
- * temp table of matching rowids collected beforehand (long exports) instead of the live
- * full-text subquery.
- */
-export function eventFilterSql(
-  f: EventFilter,
-  opts: { ftsTable?: string } = {},
-): RawBuilder<SqlBool> {
-  const parts: RawBuilder<unknown>[] = [sql`1 = 1`];
-  if (f.cameraIds?.length) parts.push(sql`e.camera_id IN (${sql.join(f.cameraIds)})`);
-  if (f.riskLevels?.length) parts.push(sql`e.risk_level IN (${sql.join(f.riskLevels)})`);
-  if (f.minRisk !== undefined) parts.push(sql`e.risk_score >= ${f.minRisk}`);
-  if (f.maxRisk !== undefined) parts.push(sql`e.risk_score <= ${f.maxRisk}`);
-  if (f.from) parts.push(sql`e.started_at >= ${new Date(f.from).toISOString()}`);
-  if (f.to) parts.push(sql`e.started_at < ${new Date(f.to).toISOString()}`);
-  if (f.reviewed !== undefined) parts.push(sql`e.reviewed = ${f.reviewed ? 1 : 0}`);
-  if (f.objectClasses?.length) {
-    const likes = f.objectClasses.map(
-      (c) => sql`(' ' || e.object_classes || ' ') LIKE ${`% ${c} %`}`,
-    );
-    parts.push(sql`(${sql.join(likes, sql` OR `)})`);
-  }
-  if (f.q && opts.ftsTable) {
-    // The matches were collected once into a temp table keyed by rowid (long exports).
-    parts.push(sql`e.rowid IN (SELECT rid FROM temp.${sql.id(opts.ftsTable)})`);
-  } else if (f.q) {
-    parts.push(sql`e.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${f.q})`);
-  }
-  return sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
-}
 
 export interface NewEvent {
   batchId: string;
@@ -159,6 +70,7 @@ export interface NewEvent {
   detectionIds: string[];
   isFastPath: boolean;
   assessment: RiskAssessment;
+  correlationId: string | null;
 }
 
 /** Full-text paging thresholds (tests make them small to reach every path with few events). */
@@ -187,7 +99,21 @@ interface FtsProbe {
 
 type Keys = { id: string; started_at: string }[];
 
-export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
+/**
+ * Events and what belongs to them: `events` (with its full-text index, kept by triggers),
+ * `event_detections` and `event_feedback`. Pages read the camera name and the best
+ * detection's image as joined columns (one statement per page).
+ */
+export function eventRepository(
+  db: Kysely<DB>,
+  d: {
+    batches: BatchRepository;
+    /** The raw handle exports stream from (prepared statements, no per-row objects). */
+    sqlite: Database.Database;
+    tuning?: FtsTuning;
+  },
+) {
+  const tuning = d.tuning ?? {};
   const sortLimit = tuning.sortLimit ?? FTS_SORT_LIMIT;
   const firstWindow = tuning.window ?? FTS_WINDOW;
   const trace = tuning.trace ?? (() => undefined);
@@ -360,6 +286,7 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
             object_classes: e.objectClasses.join(' '),
             detection_count: e.detectionIds.length,
             is_fast_path: e.isFastPath ? 1 : 0,
+            correlation_id: e.correlationId,
             created_at: now,
             updated_at: now,
           })
@@ -373,11 +300,7 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
             .onConflict((oc) => oc.column('detection_id').doNothing())
             .execute();
         }
-        await trx
-          .updateTable('batches')
-          .set({ status: 'closed', closed_at: now })
-          .where('id', '=', e.batchId)
-          .execute();
+        await d.batches.markClosed(e.batchId, now, trx);
         return isNew;
       });
       const event = await repo.byBatch(e.batchId);
@@ -560,6 +483,28 @@ export function eventRepository(db: Kysely<DB>, tuning: FtsTuning = {}) {
         .limit(limit)
         .execute()) as EventRow[];
       return rows.map(toEvent);
+    },
+
+    /** The ids of the event's detections. */
+    async detectionIds(eventId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('event_detections')
+        .select('detection_id')
+        .where('event_id', '=', eventId)
+        .execute();
+      return rows.map((r) => r.detection_id);
+    },
+
+    /** Throws `invalid_input` at `q` when the full-text query is malformed. */
+    async checkSearch(q: string): Promise<void> {
+      await withFts({ q }, async () => {
+        await sql`SELECT 1 FROM events_fts WHERE events_fts MATCH ${q} LIMIT 1`.execute(db);
+      });
+    },
+
+    /** The events matching a filter, newest first, in chunks (exports). */
+    exportSource(filter: EventFilter, opts: ExportSourceOptions): Promise<EventSource> {
+      return EventSource.open(db, d.sqlite, filter, opts);
     },
 
     async addFeedback(f: {

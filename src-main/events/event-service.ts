@@ -1,68 +1,70 @@
-import type { Kysely } from 'kysely';
-import type { PushBus } from '../app/push';
-import type { CalibrationRepository } from '../calibration/calibration-repository';
-import type { DB } from '../db/schema';
-import type { Logger } from '../system/logger';
-import type { LlmScorer } from '../risk/llm-scorer';
-import type { BatchContext, RiskAssessment, ScoredDetection } from '../risk/risk-scorer';
-import type { RulesScorer } from '../risk/rules-scorer';
-import { zoneRepository } from '../zones/zone-repository';
+import type { ChannelParsedInput } from '../../src-shared/contract';
+import type { EventFeedback, SecurityEvent } from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
+import type { BatchRepository } from '../aggregate';
+import type { CalibrationRepository } from '../calibration';
+import type { CameraRepository } from '../cameras';
+import { currentCorrelationId, withCorrelation } from '../common/correlation';
+import type { ClosedBatch, DomainEventBus } from '../common/domain-events';
+import type { DetectionRepository } from '../detections';
+import type { BatchContext, LlmScorer, RiskAssessment, RulesScorer } from '../risk';
+import type { Logger } from '../system';
+import type { ZoneRepository } from '../zones';
 import type { EventRepository } from './event-repository';
 
-export interface ClosedBatch {
-  id: string;
-  cameraId: string;
-  detectionIds: string[];
-  isFastPath: boolean;
-}
-
 /**
- * Turns closed batches into events: LLM first when it is on and its breaker allows, the
- * rules scorer otherwise (and whenever the LLM fails). Exactly one event per batch.
+ * Turns closed batches (`batch.closed`) into events: LLM first when it is on and its breaker
+ * allows, the rules scorer otherwise (and whenever the LLM fails). Exactly one event per
+ * batch; `event.created` follows. Rules-scored events are offered to the LLM again in the
+ * background once it answers (`event.rescored`).
  */
 export class EventService {
   private rescoreTimer?: NodeJS.Timeout;
   private rescoring = false;
   /** Live batches being scored right now: background re-scoring waits for them. */
   private liveInFlight = 0;
+  private readonly scoring = new Set<Promise<void>>();
+  private unsubscribe?: () => void;
   private readonly log: Logger;
 
   constructor(
     private readonly d: {
-      db: Kysely<DB>;
       events: EventRepository;
+      batches: BatchRepository;
+      cameras: CameraRepository;
+      detections: DetectionRepository;
+      zones: ZoneRepository;
       calibration: CalibrationRepository;
       rules: RulesScorer;
       llm: LlmScorer;
-      bus: PushBus;
+      bus: DomainEventBus;
       logger: Logger;
     },
   ) {
     this.log = d.logger.child({ module: 'events' });
   }
 
+  /** Takes closed batches from now on. */
+  start(): void {
+    this.unsubscribe = this.d.bus.on('batch.closed', (batch) => {
+      const scored = this.createFromBatch(batch).catch((err: unknown) =>
+        this.log.error({ err, batchId: batch.id }, 'event creation failed'),
+      );
+      this.scoring.add(scored);
+      void scored.finally(() => this.scoring.delete(scored));
+    });
+  }
+
   async context(batch: ClosedBatch): Promise<BatchContext | undefined> {
-    const camera = await this.d.db
-      .selectFrom('cameras')
-      .select(['id', 'name'])
-      .where('id', '=', batch.cameraId)
-      .executeTakeFirst();
+    const camera = await this.d.cameras.find(batch.cameraId);
     if (!camera) return undefined;
-    const rows = batch.detectionIds.length
-      ? await this.d.db
-          .selectFrom('detections')
-          .selectAll()
-          .where('id', 'in', batch.detectionIds)
-          .orderBy('detected_at')
-          .execute()
-      : [];
-    const detections: ScoredDetection[] = rows.map((r) => ({
-      id: r.id,
-      objectClass: r.object_class,
-      confidence: r.confidence,
-      bbox: [r.x1, r.y1, r.x2, r.y2],
-      detectedAt: r.detected_at,
-      stationary: r.stationary === 1,
+    const detections = (await this.d.detections.byIds(batch.detectionIds)).map((d) => ({
+      id: d.id,
+      objectClass: d.objectClass,
+      confidence: d.confidence,
+      bbox: d.bbox,
+      detectedAt: d.detectedAt,
+      stationary: d.stationary,
     }));
     if (detections.length === 0) return undefined;
     return {
@@ -72,7 +74,7 @@ export class EventService {
       startedAt: detections[0]!.detectedAt,
       endedAt: detections[detections.length - 1]!.detectedAt,
       detections,
-      zones: await zoneRepository(this.d.db).listForCamera(camera.id),
+      zones: await this.d.zones.listForCamera(camera.id),
       calibration: await this.d.calibration.get(),
       isFastPath: batch.isFastPath,
     };
@@ -98,11 +100,7 @@ export class EventService {
     try {
       const ctx = await this.context(batch);
       if (!ctx) {
-        await this.d.db
-          .updateTable('batches')
-          .set({ status: 'closed' })
-          .where('id', '=', batch.id)
-          .execute();
+        await this.d.batches.markClosed(batch.id, null);
         return;
       }
       const assessment = await this.assess(ctx);
@@ -120,8 +118,20 @@ export class EventService {
         detectionIds: ctx.detections.map((d) => d.id),
         isFastPath: batch.isFastPath,
         assessment,
+        correlationId: currentCorrelationId() ?? null,
       });
-      if (created) this.d.bus.emit('event.created', event);
+      if (created) {
+        this.log.info(
+          {
+            eventId: event.id,
+            batchId: batch.id,
+            riskScore: event.riskScore,
+            scorer: event.scorer,
+          },
+          'event created',
+        );
+        this.d.bus.publish('event.created', event);
+      }
     } finally {
       this.liveInFlight -= 1;
     }
@@ -145,27 +155,9 @@ export class EventService {
     try {
       for (const event of await this.d.events.rulesScored(batchSize)) {
         if (this.liveInFlight > 0) break; // live work first
-        const ids = await this.d.db
-          .selectFrom('event_detections')
-          .select('detection_id')
-          .where('event_id', '=', event.id)
-          .execute();
-        const ctx = await this.context({
-          id: `rescore-${event.id}`,
-          cameraId: event.cameraId,
-          detectionIds: ids.map((r) => r.detection_id),
-          isFastPath: event.isFastPath,
-        });
-        if (!ctx) continue;
-        let assessment: RiskAssessment;
-        try {
-          assessment = await this.d.llm.score(ctx);
-        } catch {
-          break; // still down: try again later
-        }
-        const updated = await this.d.events.rescore(event.id, assessment);
-        if (updated) this.d.bus.emit('event.updated', updated);
-        done += 1;
+        const rescored = await withCorrelation(event.correlationId, () => this.rescore(event));
+        if (rescored === 'unavailable') break; // still down: try again later
+        if (rescored) done += 1;
       }
     } finally {
       this.rescoring = false;
@@ -173,8 +165,67 @@ export class EventService {
     return done;
   }
 
-  stop(): void {
+  private async rescore(event: SecurityEvent): Promise<boolean | 'unavailable'> {
+    const ctx = await this.context({
+      id: `rescore-${event.id}`,
+      cameraId: event.cameraId,
+      detectionIds: await this.d.events.detectionIds(event.id),
+      isFastPath: event.isFastPath,
+    });
+    if (!ctx) return false;
+    let assessment: RiskAssessment;
+    try {
+      assessment = await this.d.llm.score(ctx);
+    } catch {
+      return 'unavailable';
+    }
+    const updated = await this.d.events.rescore(event.id, assessment);
+    if (updated) this.d.bus.publish('event.rescored', updated);
+    return true;
+  }
+
+  async get(id: string): Promise<SecurityEvent> {
+    const event = await this.d.events.get(id);
+    if (!event) throw new AppError('not_found', `No event with id "${id}"`);
+    return event;
+  }
+
+  /** The homeowner's review: reviewed, false positive, notes. */
+  async review(
+    id: string,
+    patch: { reviewed?: boolean; falsePositive?: boolean; notes?: string },
+  ): Promise<SecurityEvent> {
+    const event = await this.d.events.update(id, patch);
+    if (!event) throw new AppError('not_found', `No event with id "${id}"`);
+    this.d.bus.publish('event.reviewed', event);
+    return event;
+  }
+
+  async reviewMany(ids: string[], reviewed: boolean): Promise<{ updated: number }> {
+    const updated = await this.d.events.setReviewed(ids, reviewed);
+    for (const event of (await this.d.events.getMany(ids)).values()) {
+      this.d.bus.publish('event.reviewed', event);
+    }
+    return { updated };
+  }
+
+  async feedback(input: ChannelParsedInput<'events.feedback'>): Promise<EventFeedback> {
+    await this.get(input.eventId);
+    try {
+      return await this.d.events.addFeedback(input);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new AppError('conflict', 'This event already has feedback');
+      }
+      throw err;
+    }
+  }
+
+  /** Stops re-scoring and waits for batches being scored. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
     clearTimeout(this.rescoreTimer);
     this.rescoreTimer = undefined;
+    while (this.scoring.size) await Promise.all([...this.scoring]);
   }
 }

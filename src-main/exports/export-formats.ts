@@ -1,5 +1,5 @@
 import type { ExportFormat } from '../../src-shared/domain';
-import type { DetectionTuple, EventTuple } from './event-source';
+import type { DetectionTuple, EventTuple } from '../events';
 
 /** The reference system's columns, plus object types and reasoning (its "extended" set). */
 export const EVENT_COLUMNS = [

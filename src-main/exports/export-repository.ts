@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { EventFilter } from '../../src-shared/contract';
 import type { ExportFormat, ExportJob, ExportStatus } from '../../src-shared/domain';
 import type { DB, ExportJobsTable } from '../db/schema';
-import { newId, nowIso } from '../db/ids';
+import { newId, nowIso } from '../common/ids';
 
 type Row = Selectable<ExportJobsTable>;
 

@@ -4,28 +4,29 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type Database from 'better-sqlite3';
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import type { ChannelParsedInput, EventFilter } from '../../src-shared/contract';
+import type { ChannelParsedInput } from '../../src-shared/contract';
 import type { ExportDownloadInfo, ExportJob, ExportStatus } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
-import type { PushBus } from '../app/push';
-import type { DB } from '../db/schema';
-import { withFts } from '../events/event-repository';
-import type { SettingsService } from '../system/settings-service';
-import type { Logger } from '../system/logger';
-import { EventSource } from './event-source';
+import type { Publish } from '../common/domain-events';
+import type { EventRepository, EventSource } from '../events';
+import type { Logger, SettingsService } from '../system';
 import type { ExportJobRecord, ExportRepository } from './export-repository';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
 import { WRITERS, passes } from './export-writers';
 
+/** Desktop-only abilities the Electron edge lends (Save As dialog, show in folder). */
+export interface DesktopFiles {
+  /** Asks where to save a copy of `file`; resolves to the chosen path, or null if cancelled. */
+  saveAs(file: string, suggestedName: string): Promise<string | null>;
+  /** Shows the file in the system file manager. */
+  reveal(file: string): void;
+}
+
 export interface ExportServiceDeps {
-  db: Kysely<DB>;
-  sqlite: Database.Database;
-  repo: ExportRepository;
+  exportJobs: ExportRepository;
+  events: EventRepository;
   settings: SettingsService;
-  bus: PushBus;
+  publish: Publish;
   logger: Logger;
   dataDir: string;
   resolveImage(path: string): Promise<string | null>;
@@ -92,7 +93,7 @@ export class ExportService {
 
   /** Fails jobs a crash interrupted (and removes their partial files), expires old ones, resumes pending. */
   async start(): Promise<void> {
-    for (const job of await this.deps.repo.interrupted()) {
+    for (const job of await this.deps.exportJobs.interrupted()) {
       await this.removePartial(job.id);
       this.deps.logger.warn({ jobId: job.id }, 'export interrupted by a restart; marked failed');
       this.emit(job);
@@ -105,8 +106,8 @@ export class ExportService {
 
   async create(input: ChannelParsedInput<'exports.create'>): Promise<ExportJob> {
     if (this.stopped) throw new AppError('unavailable', 'The app is shutting down');
-    if (input.filters.q) await this.checkQuery(input.filters);
-    const job = await this.deps.repo.create({
+    if (input.filters.q) await this.deps.events.checkSearch(input.filters.q);
+    const job = await this.deps.exportJobs.create({
       format: input.format,
       filters: input.filters,
       includeImages: input.format === 'zip' && (input.includeImages ?? true),
@@ -117,7 +118,7 @@ export class ExportService {
   }
 
   list(filter: { status?: ExportStatus; limit?: number }): Promise<ExportJob[]> {
-    return this.deps.repo.list(filter);
+    return this.deps.exportJobs.list(filter);
   }
 
   async get(id: string): Promise<ExportJob> {
@@ -139,7 +140,7 @@ export class ExportService {
     }
     if (
       job.status === 'pending' &&
-      (await this.deps.repo.finish(id, 'cancelled', null, ['pending']))
+      (await this.deps.exportJobs.finish(id, 'cancelled', null, ['pending']))
     ) {
       const cancelled = await this.record(id);
       this.emit(cancelled);
@@ -173,6 +174,22 @@ export class ExportService {
     }
   }
 
+  /** Desktop app: a Save As dialog, then a copy of the finished file. */
+  async saveAs(id: string, desktop: DesktopFiles | undefined) {
+    const info = await this.downloadInfo(id);
+    const target = await desktopOnly(desktop).saveAs(info.path, info.fileName);
+    if (!target) return { saved: false, path: null };
+    await fsp.copyFile(info.path, target);
+    return { saved: true, path: target };
+  }
+
+  /** Desktop app: shows the finished file in the system file manager. */
+  async reveal(id: string, desktop: DesktopFiles | undefined) {
+    const files = desktopOnly(desktop);
+    files.reveal((await this.downloadInfo(id)).path);
+    return { ok: true };
+  }
+
   /** Stops the workers; running jobs go back to pending and start over next time. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -188,7 +205,9 @@ export class ExportService {
   /** Deletes finished jobs (and files) past the retention period. */
   async sweep(now = Date.now()): Promise<number> {
     const days = this.deps.settings.get().exports.retentionDays;
-    const expired = await this.deps.repo.expire(new Date(now - days * 86400_000).toISOString());
+    const expired = await this.deps.exportJobs.expire(
+      new Date(now - days * 86400_000).toISOString(),
+    );
     for (const job of expired) {
       if (job.filePath) await fsp.rm(job.filePath, { force: true });
       await this.removePartial(job.id);
@@ -203,21 +222,13 @@ export class ExportService {
   }
 
   private async record(id: string): Promise<ExportJobRecord> {
-    const job = await this.deps.repo.get(id);
+    const job = await this.deps.exportJobs.get(id);
     if (!job) throw new AppError('not_found', `No export with id "${id}"`);
     return job;
   }
 
-  private async checkQuery(filter: EventFilter): Promise<void> {
-    await withFts(filter, async () => {
-      await sql`SELECT 1 FROM events_fts WHERE events_fts MATCH ${filter.q} LIMIT 1`.execute(
-        this.deps.db,
-      );
-    });
-  }
-
   private emit(job: ExportJob): void {
-    this.deps.bus.emit('export.progress', publicJob(job));
+    this.deps.publish('export.changed', publicJob(job));
   }
 
   private pump(): void {
@@ -226,7 +237,7 @@ export class ExportService {
     void (async () => {
       try {
         while (!this.stopped && this.running.size < this.deps.settings.get().exports.concurrency) {
-          const job = await this.deps.repo.claimNext();
+          const job = await this.deps.exportJobs.claimNext();
           if (!job) break;
           const run: Running = {
             job,
@@ -258,7 +269,7 @@ export class ExportService {
     let source: EventSource | null = null;
     try {
       await fsp.mkdir(dir, { recursive: true });
-      source = await EventSource.open(this.deps.db, this.deps.sqlite, job.filters, {
+      source = await this.deps.events.exportSource(job.filters, {
         key: job.id,
         chunkSize: this.deps.chunkSize,
         signal,
@@ -266,7 +277,7 @@ export class ExportService {
       });
       const rowCount = await source.count(signal);
       const total = rowCount * passes(job.format, job.includeImages);
-      await this.deps.repo.setTotal(job.id, total, rowCount);
+      await this.deps.exportJobs.setTotal(job.id, total, rowCount);
       let current: ExportJobRecord = { ...job, total, rowCount };
       this.emit(current);
 
@@ -306,7 +317,7 @@ export class ExportService {
           }
           if (now - savedAt >= PROGRESS_SAVE_MS) {
             savedAt = now;
-            void this.deps.repo.setProgress(job.id, processed, percent(processed, total));
+            void this.deps.exportJobs.setProgress(job.id, processed, percent(processed, total));
           }
         },
       });
@@ -315,7 +326,7 @@ export class ExportService {
       const fileName = exportFileName(job.id, job.createdAt, job.format);
       const finalPath = path.join(dir, fileName);
       await fsp.rename(partial, finalPath);
-      await this.deps.repo.complete(job.id, {
+      await this.deps.exportJobs.complete(job.id, {
         fileName,
         filePath: finalPath,
         fileSize: bytes,
@@ -327,27 +338,37 @@ export class ExportService {
       await this.removePartial(job.id, dir);
       const reason = signal.aborted ? (signal.reason as unknown) : err;
       if (run.stop === 'cancel') {
-        await this.deps.repo.finish(job.id, 'cancelled', null);
+        await this.deps.exportJobs.finish(job.id, 'cancelled', null);
         log.info('export cancelled');
       } else if (run.stop === 'shutdown') {
-        await this.deps.repo.requeue(job.id);
+        await this.deps.exportJobs.requeue(job.id);
       } else if (reason instanceof AppError) {
-        await this.deps.repo.finish(job.id, 'failed', reason.message);
+        await this.deps.exportJobs.finish(job.id, 'failed', reason.message);
       } else {
         const message = describeWriteError(reason, dir);
-        await this.deps.repo.finish(job.id, 'failed', message);
+        await this.deps.exportJobs.finish(job.id, 'failed', message);
         log.warn({ err: reason }, 'export failed');
       }
     } finally {
       source?.close();
     }
-    const final = await this.deps.repo.get(job.id);
+    const final = await this.deps.exportJobs.get(job.id);
     if (final) this.emit(final);
   }
 
   private async removePartial(jobId: string, dir = this.directory()): Promise<void> {
     await fsp.rm(partialPath(dir, jobId), { force: true }).catch(() => undefined);
   }
+}
+
+function desktopOnly(desktop: DesktopFiles | undefined): DesktopFiles {
+  if (!desktop) {
+    throw new AppError(
+      'unavailable',
+      'Save As and Show in folder are desktop-app features; download the file instead',
+    );
+  }
+  return desktop;
 }
 
 function percent(processed: number, total: number): number {

@@ -6,7 +6,7 @@ import { setImmediate as nextTick } from 'node:timers/promises';
 import { ZipArchive } from 'archiver';
 import ExcelJS from 'exceljs';
 import type { ExportFormat } from '../../src-shared/domain';
-import type { EventSource, EventTuple } from './event-source';
+import type { EventSource, EventTuple } from '../events';
 import {
   CSV_HEADER,
   EVENT_COLUMNS,

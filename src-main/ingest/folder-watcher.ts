@@ -3,8 +3,9 @@ import path from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import type { Camera } from '../../src-shared/domain';
-import type { Logger } from '../system/logger';
-import { isImageName } from './ingest-service';
+import { isImageName } from '../../src-shared/images';
+import { isInside } from '../common/paths';
+import type { Logger } from '../system';
 
 export interface FolderWatcherOptions {
   root: string;
@@ -21,10 +22,8 @@ export interface FolderWatcherOptions {
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 
-function inside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
+/** Strictly below the folder (the folder itself is not "inside" it here). */
+const inside = (parent: string, child: string) => isInside(parent, child, { allowRoot: false });
 
 /**
  * Watches the ingest root (each first-level folder is a camera) and every camera's own

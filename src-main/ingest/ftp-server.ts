@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { EventEmitter } from 'node:events';
 import { FileSystem, FtpSrv } from 'ftp-srv';
 import type { FtpConnection } from 'ftp-srv';
-import type { Logger } from '../system/logger';
+import { isInside } from '../common/paths';
+import type { Logger } from '../system';
 
 export interface FtpAccount {
   cameraId: string;
@@ -48,11 +49,6 @@ const UPLOAD_COMMANDS = new Set(['STOR', 'APPE', 'STOU']);
 /** A camera that lost power never sends FIN; drop control connections idle this long. */
 const IDLE_TIMEOUT_MS = 5 * 60_000;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
-
-function isInside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
 
 /** The ftp-srv internals this module relies on (not in its published typings). */
 interface ParsedCommand {

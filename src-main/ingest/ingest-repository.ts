@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { QuarantinedFile } from '../../src-shared/domain';
 import type { DB, IngestQueueTable } from '../db/schema';
+import type { DetectionRepository, NewDetectionRow } from '../detections';
 
 export type IngestRow = Selectable<IngestQueueTable>;
 export type IngestSource = IngestRow['source'];
@@ -15,10 +17,23 @@ export interface NewIngestItem {
   enqueuedAt: string;
   /** Recorded as already quarantined (never visible to the pipeline) with this reason. */
   quarantineReason?: string;
+  correlationId: string;
 }
 
-/** The persisted ingest queue (which doubles as the catalogue of received images). */
-export function ingestRepository(db: Kysely<DB>) {
+/** A processed image: its size, content hash and detections, stored at once. */
+export interface ProcessedImage {
+  sha256: string;
+  width: number;
+  height: number;
+  detections: NewDetectionRow[];
+  now: string;
+}
+
+/**
+ * The persisted ingest queue (which doubles as the catalogue of received images) and the
+ * content hashes used to skip duplicates: `ingest_queue` and `dedupe_hashes`.
+ */
+export function ingestRepository(db: Kysely<DB>, d: { detections: DetectionRepository }) {
   return {
     /** True when this exact file (path, size, mtime) was already taken in. */
     async isKnown(path: string, size: number, mtimeMs: number): Promise<boolean> {
@@ -32,16 +47,6 @@ export function ingestRepository(db: Kysely<DB>) {
       return row !== undefined;
     },
 
-    async knownPaths(paths: string[]): Promise<Set<string>> {
-      if (paths.length === 0) return new Set();
-      const rows = await db
-        .selectFrom('ingest_queue')
-        .select('path')
-        .where('path', 'in', paths)
-        .execute();
-      return new Set(rows.map((r) => r.path));
-    },
-
     async enqueue(item: NewIngestItem): Promise<number> {
       const row = await db
         .insertInto('ingest_queue')
@@ -52,6 +57,7 @@ export function ingestRepository(db: Kysely<DB>) {
           mtime_ms: item.mtimeMs,
           source: item.source,
           enqueued_at: item.enqueuedAt,
+          correlation_id: item.correlationId,
           ...(item.quarantineReason !== undefined && {
             status: 'quarantined' as const,
             error: item.quarantineReason,
@@ -108,6 +114,45 @@ export function ingestRepository(db: Kysely<DB>) {
         })
         .where('id', '=', id)
         .execute();
+    },
+
+    /**
+     * Detections, the image's size and status, and the dedupe hash: one transaction, so a
+     * crash never leaves an image half stored (it is processed again from the queue).
+     */
+    async complete(row: IngestRow, image: ProcessedImage): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await d.detections.insertMany(image.detections, trx);
+        await trx
+          .updateTable('ingest_queue')
+          .set({
+            status: 'done',
+            sha256: image.sha256,
+            width: image.width,
+            height: image.height,
+            error: null,
+            finished_at: image.now,
+          })
+          .where('id', '=', row.id)
+          .execute();
+        await trx
+          .insertInto('dedupe_hashes')
+          .values({ sha256: image.sha256, camera_id: row.camera_id, seen_at: image.now })
+          .onConflict((oc) =>
+            oc.columns(['sha256', 'camera_id']).doUpdateSet({ seen_at: image.now }),
+          )
+          .execute();
+      });
+    },
+
+    /** Where a processed image's file is, if it is still on disk. */
+    async existingPath(id: number): Promise<string | undefined> {
+      const row = await db
+        .selectFrom('ingest_queue')
+        .select('path')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && fs.existsSync(row.path) ? row.path : undefined;
     },
 
     async counts(): Promise<Record<IngestRow['status'], number>> {

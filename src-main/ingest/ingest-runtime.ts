@@ -1,14 +1,12 @@
 import path from 'node:path';
 import { cameraIdFromName } from '../../src-shared/domain';
 import type { Settings } from '../../src-shared/settings';
-import type { PushBus } from '../app/push';
-import type { CameraRepository } from '../cameras/camera-repository';
-import { CameraStatusMonitor } from '../cameras/camera-status-monitor';
-import { verifyPassword } from '../cameras/ftp-password';
-import { nowIso } from '../db/ids';
-import type { ObjectDetector } from '../detect/detector';
-import type { Logger } from '../system/logger';
-import type { SettingsService } from '../system/settings-service';
+import type { CameraRepository } from '../cameras';
+import { verifyPassword } from '../cameras';
+import type { DomainEventBus } from '../common/domain-events';
+import { nowIso } from '../common/ids';
+import type { ObjectDetector } from '../detect';
+import type { Logger, SettingsService } from '../system';
 import { FolderWatcher } from './folder-watcher';
 import type { FtpIngestServer } from './ftp-server';
 import { startFtpServer } from './ftp-server';
@@ -21,7 +19,9 @@ export interface IngestRuntimeDeps {
   ingest: IngestService;
   pipeline: IngestPipeline;
   detector: ObjectDetector;
-  bus: PushBus;
+  /** Marks silent cameras offline while intake runs. */
+  monitor: { start(): void; stop(): void };
+  bus: DomainEventBus;
   logger: Logger;
   ingestRoot: () => string;
 }
@@ -33,14 +33,12 @@ export interface IngestRuntimeDeps {
 export class IngestRuntime {
   private watcher?: FolderWatcher;
   private ftp?: FtpIngestServer;
-  private readonly monitor: CameraStatusMonitor;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly log: Logger;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: IngestRuntimeDeps) {
     this.log = d.logger.child({ module: 'ingest-runtime' });
-    this.monitor = new CameraStatusMonitor(d.cameras, d.settings, d.bus, d.logger);
   }
 
   /** FTP endpoint address while it runs. */
@@ -53,15 +51,13 @@ export class IngestRuntime {
     await this.startWatcher();
     await this.startFtp();
     this.d.pipeline.start();
-    this.monitor.start();
+    this.d.monitor.start();
+    const syncCameras = () => this.serial(async () => this.watcher?.syncCameras());
     this.unsubscribers.push(
       this.d.ingest.onResume(() => this.serial(async () => void (await this.watcher?.rescan()))),
       this.d.settings.onChange((next, prev) => this.serial(() => this.applySettings(next, prev))),
-      this.d.bus.subscribe((m) => {
-        if (m.type === 'camera.status' || m.type === 'camera.deleted') {
-          this.serial(async () => this.watcher?.syncCameras());
-        }
-      }),
+      this.d.bus.on('camera.changed', syncCameras),
+      this.d.bus.on('camera.deleted', syncCameras),
     );
     void this.d.detector.ensureLoaded().then((ok) => ok && this.d.pipeline.wake());
   }
@@ -124,7 +120,7 @@ export class IngestRuntime {
       now: nowIso(),
     });
     this.log.info({ cameraId: id, folder }, 'camera created for new ingest folder');
-    this.d.bus.emit('camera.status', camera);
+    this.d.bus.publish('camera.changed', camera);
     return id;
   }
 
@@ -159,7 +155,7 @@ export class IngestRuntime {
   async stop(): Promise<void> {
     for (const u of this.unsubscribers.splice(0)) u();
     await this.chain;
-    this.monitor.stop();
+    this.d.monitor.stop();
     await this.ftp?.close();
     this.ftp = undefined;
     await this.watcher?.close();

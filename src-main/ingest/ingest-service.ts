@@ -3,31 +3,24 @@ import path from 'node:path';
 import type { ImportResult } from '../../src-shared/contract';
 import type { IngestStatus } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
-import type { PushBus } from '../app/push';
-import type { CameraRepository } from '../cameras/camera-repository';
-import { nowIso } from '../db/ids';
-import type { Logger } from '../system/logger';
-import type { SettingsService } from '../system/settings-service';
+import { NOT_AN_IMAGE_MESSAGE, isImageName } from '../../src-shared/images';
+import type { CameraRepository } from '../cameras';
+import type { Publish } from '../common/domain-events';
+import { newId, nowIso } from '../common/ids';
+import type { Logger, SettingsService } from '../system';
 import type { IngestRepository, IngestRow, IngestSource } from './ingest-repository';
-
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
-
-export function isImageName(file: string): boolean {
-  const base = path.basename(file);
-  return !base.startsWith('.') && IMAGE_EXTENSIONS.has(path.extname(base).toLowerCase());
-}
 
 export type OfferOutcome = 'queued' | 'known' | 'paused' | 'ignored' | 'quarantined';
 
 export interface IngestServiceDeps {
-  repo: IngestRepository;
+  images: IngestRepository;
   cameras: CameraRepository;
   settings: SettingsService;
-  bus: PushBus;
+  publish: Publish;
   logger: Logger;
   dataDir: string;
-  /** Told when the queue has new work. */
-  onEnqueued?: () => void;
+  /** Whether files wait because no detector model could be loaded (shown in the status). */
+  waitingForDetector: () => boolean;
 }
 
 /**
@@ -42,17 +35,15 @@ export class IngestService {
   private readonly resumeListeners = new Set<() => void>();
   private statusTimer?: NodeJS.Timeout;
   private readonly log: Logger;
-  onEnqueued?: () => void;
 
   constructor(private readonly deps: IngestServiceDeps) {
     this.log = deps.logger.child({ module: 'ingest' });
-    this.onEnqueued = deps.onEnqueued;
   }
 
   async init(): Promise<void> {
-    const requeued = await this.deps.repo.requeueInFlight();
+    const requeued = await this.deps.images.requeueInFlight();
     if (requeued) this.log.warn({ requeued }, 'requeued work interrupted by the last shutdown');
-    this.depth = await this.deps.repo.queueDepth();
+    this.depth = await this.deps.images.queueDepth();
     this.updatePaused();
   }
 
@@ -93,7 +84,7 @@ export class IngestService {
       return 'ignored';
     }
     if (!stat.isFile()) return 'ignored';
-    if (await this.deps.repo.isKnown(filePath, stat.size, stat.mtimeMs)) return 'known';
+    if (await this.deps.images.isKnown(filePath, stat.size, stat.mtimeMs)) return 'known';
     const camera = await this.deps.cameras.find(cameraId);
     if (!camera || !camera.enabled) return 'ignored';
     const minBytes = this.deps.settings.get().ingest.minBytes;
@@ -101,10 +92,12 @@ export class IngestService {
     if (this.pausedFlag && source !== 'import' && !tooSmall) return 'paused';
 
     const now = nowIso();
+    // The image's correlation id: it follows the file to its batch, event, alerts and deliveries.
+    const correlationId = newId();
     const reason = tooSmall
       ? `File is too small (${stat.size} bytes < ${minBytes}); likely a partial upload`
       : undefined;
-    const id = await this.deps.repo.enqueue({
+    const id = await this.deps.images.enqueue({
       cameraId,
       path: filePath,
       size: stat.size,
@@ -112,20 +105,22 @@ export class IngestService {
       source,
       enqueuedAt: now,
       quarantineReason: reason,
+      correlationId,
     });
     const changed = await this.deps.cameras.touch(cameraId, now);
-    if (changed) this.deps.bus.emit('camera.status', changed);
+    if (changed) this.deps.publish('camera.changed', changed);
 
     if (reason) {
       // Never queued, so the pipeline cannot pick it up while it is being moved.
-      const row = await this.deps.repo.get(id);
+      const row = await this.deps.images.get(id);
       if (row) await this.quarantine(row, reason);
       return 'quarantined';
     }
     this.depth += 1;
     this.updatePaused();
     this.pushStatusSoon();
-    this.onEnqueued?.();
+    this.log.debug({ cameraId, path: filePath, source, correlationId }, 'image queued');
+    this.deps.publish('image.queued', { imageId: id, cameraId }, correlationId);
     return 'queued';
   }
 
@@ -142,7 +137,7 @@ export class IngestService {
     if (!isImageName(base)) {
       return {
         queued: 0,
-        rejected: [{ path: fileName, reason: 'Only .jpg, .jpeg and .png images can be imported' }],
+        rejected: [{ path: fileName, reason: NOT_AN_IMAGE_MESSAGE }],
       };
     }
     const targetDir = path.join(camera.folder, 'imported');
@@ -173,7 +168,7 @@ export class IngestService {
         continue;
       }
       if (!isImageName(p)) {
-        rejected.push({ path: p, reason: 'Only .jpg, .jpeg and .png images can be imported' });
+        rejected.push({ path: p, reason: NOT_AN_IMAGE_MESSAGE });
         continue;
       }
       try {
@@ -243,7 +238,7 @@ export class IngestService {
         'could not move file to quarantine',
       );
     }
-    await this.deps.repo.finish(row.id, 'quarantined', {
+    await this.deps.images.finish(row.id, 'quarantined', {
       error: reason,
       quarantinePath: moved,
       now: nowIso(),
@@ -252,9 +247,9 @@ export class IngestService {
     this.pushStatusSoon();
   }
 
-  async status(waitingForDetector: boolean): Promise<IngestStatus> {
-    const counts = await this.deps.repo.counts();
-    const perMinute = await this.deps.repo.finishedSince(
+  async status(): Promise<IngestStatus> {
+    const counts = await this.deps.images.counts();
+    const perMinute = await this.deps.images.finishedSince(
       new Date(Date.now() - 60_000).toISOString(),
     );
     return {
@@ -266,12 +261,9 @@ export class IngestService {
       quarantined: counts.quarantined,
       duplicates: counts.duplicate,
       perMinute,
-      waitingForDetector,
+      waitingForDetector: this.deps.waitingForDetector(),
     };
   }
-
-  /** Set by the composition root: how the status push learns whether the detector waits. */
-  waitingForDetector: () => boolean = () => false;
 
   private updatePaused(): void {
     const { highWater, lowWater } = this.deps.settings.get().ingest;
@@ -290,8 +282,8 @@ export class IngestService {
     if (this.statusTimer) return;
     this.statusTimer = setTimeout(() => {
       this.statusTimer = undefined;
-      this.status(this.waitingForDetector())
-        .then((s) => this.deps.bus.emit('ingest.status', s))
+      this.status()
+        .then((s) => this.deps.publish('ingest.statusChanged', s))
         .catch((err: unknown) => this.log.error({ err }, 'ingest status failed'));
     }, 250);
     this.statusTimer.unref();

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import type { Kysely } from 'kysely';
-import type { PushBus } from '../app/push';
-import type { CameraRepository } from '../cameras/camera-repository';
-import type { DB } from '../db/schema';
-import { newId, nowIso } from '../db/ids';
-import type { DetectResult, ObjectDetector } from '../detect/detector';
-import { ImageDecodeError } from '../detect/preprocess';
-import type { Logger } from '../system/logger';
-import type { SettingsService } from '../system/settings-service';
+import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
+import type { CameraRepository } from '../cameras';
+import { withCorrelation } from '../common/correlation';
+import type { DomainEventBus, StoredDetection } from '../common/domain-events';
+import { newId, nowIso } from '../common/ids';
+import type { DetectResult, ObjectDetector } from '../detect';
+import { ImageDecodeError } from '../detect';
+import type { Logger, SettingsService } from '../system';
 import type { IngestRepository, IngestRow } from './ingest-repository';
 import type { IngestService } from './ingest-service';
 
@@ -26,71 +26,45 @@ export interface StageTimings {
 }
 
 export interface PipelineDeps {
-  db: Kysely<DB>;
-  repo: IngestRepository;
+  images: IngestRepository;
   cameras: CameraRepository;
   ingest: IngestService;
   detector: ObjectDetector;
   settings: SettingsService;
-  bus: PushBus;
+  bus: DomainEventBus;
   logger: Logger;
   onProcessed?: (row: IngestRow, timings: StageTimings) => void;
-  /** Detections of one image, after they are stored (the batch aggregator listens). */
-  onDetections?: (row: IngestRow, detections: PersistedDetection[]) => Promise<void>;
 }
 
-export interface PersistedDetection {
-  id: string;
-  objectClass: string;
-  confidence: number;
-  bbox: [number, number, number, number];
-}
-
-/** A counting semaphore: at most `limit` holders at a time. */
-class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(public limit: number) {}
-  async acquire(): Promise<void> {
-    if (this.active < this.limit) {
-      this.active += 1;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active -= 1;
-  }
+/** The correlation id of a queued image (rows from before correlation ids get one from their row id). */
+export function imageCorrelationId(row: Pick<IngestRow, 'id' | 'correlation_id'>): string {
+  return row.correlation_id ?? `image-${row.id}`;
 }
 
 /**
  * Takes queued files one by one: read → dedupe → decode + detect → persist, each item
- * finished in one transaction so a crash never loses or doubles an image. Inference runs
- * at most `concurrency` at a time while the next image is already being decoded.
+ * finished in one transaction so a crash never loses or doubles an image, then publishes
+ * `image.processed` (the batch aggregator takes it from there). Inference runs at most
+ * `concurrency` at a time while the next image is already being read and decoded.
  */
 export class IngestPipeline {
   private running = false;
   private readonly workers: Promise<void>[] = [];
   private wakers: (() => void)[] = [];
-  private readonly inference: Semaphore;
+  private readonly inference: LimitFunction;
   private modelTimer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
   private readonly log: Logger;
 
   constructor(private readonly deps: PipelineDeps) {
     this.log = deps.logger.child({ module: 'pipeline' });
-    this.inference = new Semaphore(deps.settings.get().detector.concurrency);
-  }
-
-  /** True while files wait because no model could be loaded. */
-  waitingForDetector(): boolean {
-    return this.deps.detector.status().status === 'unavailable';
+    this.inference = pLimit(deps.settings.get().detector.concurrency);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.unsubscribe = this.deps.bus.on('image.queued', () => this.wake());
     const workerCount = this.deps.settings.get().detector.concurrency + 1;
     for (let i = 0; i < workerCount; i += 1) this.workers.push(this.work());
     // A model that appears later (models:fetch, a copied file) starts processing.
@@ -112,6 +86,7 @@ export class IngestPipeline {
   /** Finishes in-flight items (their rows stay consistent) and stops. */
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
     clearInterval(this.modelTimer);
     this.wake();
     await Promise.all(this.workers.splice(0));
@@ -134,13 +109,13 @@ export class IngestPipeline {
           await this.idle(3000);
           continue;
         }
-        const row = await this.deps.repo.claimNext(nowIso());
+        const row = await this.deps.images.claimNext(nowIso());
         if (!row) {
           await this.idle(1000);
           continue;
         }
         this.deps.ingest.claimed();
-        await this.process(row);
+        await withCorrelation(imageCorrelationId(row), () => this.process(row));
       } catch (err) {
         this.log.error({ err }, 'pipeline worker error');
         await this.idle(1000);
@@ -156,7 +131,7 @@ export class IngestPipeline {
       try {
         bytes = await fs.readFile(row.path);
       } catch (err) {
-        await this.deps.repo.finish(row.id, 'failed', {
+        await this.deps.images.finish(row.id, 'failed', {
           error: `File cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
           now: nowIso(),
         });
@@ -167,74 +142,60 @@ export class IngestPipeline {
       const windowStart = new Date(
         Date.now() - settings.ingest.dedupeWindowSeconds * 1000,
       ).toISOString();
-      if (await this.deps.repo.seenRecently(sha256, row.camera_id, windowStart)) {
-        await this.deps.repo.finish(row.id, 'duplicate', { sha256, now: nowIso() });
+      if (await this.deps.images.seenRecently(sha256, row.camera_id, windowStart)) {
+        await this.deps.images.finish(row.id, 'duplicate', { sha256, now: nowIso() });
         return;
       }
       const readMs = performance.now() - t0;
 
       const overrides = await this.deps.cameras.find(row.camera_id);
       if (!overrides) {
-        await this.deps.repo.finish(row.id, 'failed', {
+        await this.deps.images.finish(row.id, 'failed', {
           error: 'Camera was deleted',
           now: nowIso(),
         });
         return;
       }
       let result: DetectResult;
-      await this.inference.acquire();
       try {
-        result = await this.deps.detector.detect(bytes, {
-          confidence: overrides.confidence ?? settings.detector.confidence,
-          classes: overrides.classes ?? settings.detector.classes,
-        });
+        result = await this.inference(() =>
+          this.deps.detector.detect(bytes, {
+            confidence: overrides.confidence ?? settings.detector.confidence,
+            classes: overrides.classes ?? settings.detector.classes,
+          }),
+        );
       } catch (err) {
         if (err instanceof ImageDecodeError) {
           await this.deps.ingest.quarantine(row, err.message);
           return;
         }
-        if (row.attempts < MAX_ATTEMPTS) {
-          await this.deps.repo.finish(row.id, 'queued', {
-            error: (err as Error).message,
-            now: nowIso(),
-          });
-          requeued = true;
-        } else {
-          await this.deps.repo.finish(row.id, 'failed', {
-            error: (err as Error).message,
-            now: nowIso(),
-          });
-        }
+        const retry = row.attempts < MAX_ATTEMPTS;
+        await this.deps.images.finish(row.id, retry ? 'queued' : 'failed', {
+          error: (err as Error).message,
+          now: nowIso(),
+        });
+        requeued = retry;
         this.log.error({ err, path: row.path }, 'detection failed');
         return;
-      } finally {
-        this.inference.release();
       }
 
       const t1 = performance.now();
-      const persisted = await this.persist(row, sha256, result);
+      await this.record(row, sha256, result);
       const persistMs = performance.now() - t1;
-      if (persisted.length) await this.deps.onDetections?.(row, persisted);
-      this.deps.bus.emit('detections.created', {
-        cameraId: row.camera_id,
-        imageId: row.id,
-        count: result.detections.length,
-      });
       this.deps.onProcessed?.(row, { readMs, ...result.timings, persistMs });
     } finally {
       this.deps.ingest.released(requeued);
     }
   }
 
-  /** Detections, the image's size and status, and the dedupe hash: one transaction. */
-  private async persist(
-    row: IngestRow,
-    sha256: string,
-    result: DetectResult,
-  ): Promise<PersistedDetection[]> {
+  /**
+   * Stores what the detector found in an image (boxes normalised to 0..1) with the image's
+   * status in one transaction, then publishes `image.processed`.
+   */
+  async record(row: IngestRow, sha256: string, result: DetectResult): Promise<StoredDetection[]> {
     const now = nowIso();
     const model = this.deps.detector.modelName();
-    const persisted: PersistedDetection[] = result.detections.map((d) => ({
+    const stored: StoredDetection[] = result.detections.map((d) => ({
       id: newId(),
       objectClass: d.objectClass,
       confidence: d.confidence,
@@ -245,50 +206,36 @@ export class IngestPipeline {
         d.box[3] / result.height,
       ],
     }));
-    await this.deps.db.transaction().execute(async (trx) => {
-      if (persisted.length > 0) {
-        await trx
-          .insertInto('detections')
-          .values(
-            persisted.map((d) => ({
-              id: d.id,
-              camera_id: row.camera_id,
-              image_id: row.id,
-              image_path: row.path,
-              image_sha256: sha256,
-              image_width: result.width,
-              image_height: result.height,
-              detected_at: row.enqueued_at,
-              object_class: d.objectClass,
-              confidence: d.confidence,
-              x1: d.bbox[0],
-              y1: d.bbox[1],
-              x2: d.bbox[2],
-              y2: d.bbox[3],
-              model,
-              created_at: now,
-            })),
-          )
-          .execute();
-      }
-      await trx
-        .updateTable('ingest_queue')
-        .set({
-          status: 'done',
-          sha256,
-          width: result.width,
-          height: result.height,
-          error: null,
-          finished_at: now,
-        })
-        .where('id', '=', row.id)
-        .execute();
-      await trx
-        .insertInto('dedupe_hashes')
-        .values({ sha256, camera_id: row.camera_id, seen_at: now })
-        .onConflict((oc) => oc.columns(['sha256', 'camera_id']).doUpdateSet({ seen_at: now }))
-        .execute();
+    await this.deps.images.complete(row, {
+      sha256,
+      width: result.width,
+      height: result.height,
+      now,
+      detections: stored.map((d) => ({
+        id: d.id,
+        camera_id: row.camera_id,
+        image_id: row.id,
+        image_path: row.path,
+        image_sha256: sha256,
+        image_width: result.width,
+        image_height: result.height,
+        detected_at: row.enqueued_at,
+        object_class: d.objectClass,
+        confidence: d.confidence,
+        x1: d.bbox[0],
+        y1: d.bbox[1],
+        x2: d.bbox[2],
+        y2: d.bbox[3],
+        model,
+        created_at: now,
+      })),
     });
-    return persisted;
+    this.deps.bus.publish('image.processed', {
+      imageId: row.id,
+      cameraId: row.camera_id,
+      at: row.enqueued_at,
+      detections: stored,
+    });
+    return stored;
   }
 }

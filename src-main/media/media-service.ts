@@ -1,10 +1,11 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import sharp from 'sharp';
-import type { Detection } from '../../src-shared/domain';
+import type { CameraSnapshot, Detection } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
-import type { DetectionRepository } from '../detections/detection-repository';
-import type { IngestRepository } from '../ingest/ingest-repository';
+import { escapeHtml } from '../common/html';
+import { realpathInside } from '../common/paths';
+import type { DetectionRepository } from '../detections';
+import type { IngestRepository } from '../ingest';
 
 export interface MediaBody {
   contentType: string;
@@ -29,10 +30,6 @@ export function classColour(objectClass: string): string {
   return PALETTE[h % PALETTE.length]!;
 }
 
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** An SVG layer with one labelled rectangle per detection (bbox normalised 0..1). */
 export function boxesSvg(
   width: number,
@@ -48,7 +45,7 @@ export function boxesSvg(
     const w = Math.max(1, Math.round((x2 - x1) * width));
     const h = Math.max(1, Math.round((y2 - y1) * height));
     const colour = classColour(d.objectClass);
-    const label = `${escapeXml(d.objectClass)} ${Math.round(d.confidence * 100)}%`;
+    const label = `${escapeHtml(d.objectClass)} ${Math.round(d.confidence * 100)}%`;
     const ly = y > font + 4 ? y - 4 : y + h - 4;
     return (
       `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>` +
@@ -85,21 +82,35 @@ export class MediaService {
     return this.render(file, options.boxes ? [detection] : [], 1280);
   }
 
+  /** The latest processed image of each camera, with its detections. */
+  async snapshots(): Promise<CameraSnapshot[]> {
+    const latest = await this.deps.images.latestImages();
+    return Promise.all(
+      latest.map(async (row) => ({
+        cameraId: row.camera_id,
+        imageId: row.id,
+        at: row.finished_at ?? row.enqueued_at,
+        width: row.width ?? 0,
+        height: row.height ?? 0,
+        detections: (await this.deps.detections.forImage(row.id)).map((d) => ({
+          id: d.id,
+          objectClass: d.objectClass,
+          confidence: d.confidence,
+          bbox: d.bbox,
+        })),
+      })),
+    );
+  }
+
   /** The file must sit inside a folder the app reads snapshots from (no traversal, no links out). */
   async safePath(p: string): Promise<string> {
-    let real: string;
-    try {
-      real = await fs.realpath(p);
-    } catch {
-      throw new AppError('not_found', 'The image file is no longer on disk');
-    }
-    const roots = await this.deps.allowedRoots();
-    for (const root of roots) {
-      const realRoot = await fs.realpath(root).catch(() => path.resolve(root));
-      const rel = path.relative(realRoot, real);
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return real;
-    }
-    throw new AppError('not_found', 'The image is outside the camera folders');
+    const real = await realpathInside(await this.deps.allowedRoots(), p);
+    if (real) return real;
+    const exists = await fs.stat(p).catch(() => null);
+    throw new AppError(
+      'not_found',
+      exists ? 'The image is outside the camera folders' : 'The image file is no longer on disk',
+    );
   }
 
   private async render(

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ChannelKind, NotificationChannel } from '../../src-shared/domain';
 import { REDACTED } from '../../src-shared/settings';
 import type { DB, NotificationChannelsTable } from '../db/schema';
-import { newId, nowIso } from '../db/ids';
+import { newId, nowIso } from '../common/ids';
 import type { SecretStore } from './secret-box';
 
 /** Config keys that hold secrets, per kind: stored encrypted, never returned. */
@@ -51,6 +51,18 @@ export function channelRepository(db: Kysely<DB>, secrets: SecretStore) {
   };
 
   const repo = {
+    /** Which of these channels exist and are enabled; `tx` joins the alert's transaction. */
+    async enabledIds(ids: string[], tx: Kysely<DB> = db): Promise<string[]> {
+      if (!ids.length) return [];
+      const rows = await tx
+        .selectFrom('notification_channels')
+        .select('id')
+        .where('id', 'in', ids)
+        .where('enabled', '=', 1)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
     async list(): Promise<NotificationChannel[]> {
       return (
         await db.selectFrom('notification_channels').selectAll().orderBy('name').execute()

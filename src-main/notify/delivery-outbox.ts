@@ -1,61 +1,53 @@
-import fs from 'node:fs';
-import type { Kysely, Selectable } from 'kysely';
 import type { Alert, Delivery, SecurityEvent } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
-import type { PushBus } from '../app/push';
-import type { DB, DeliveriesTable } from '../db/schema';
-import { newId, nowIso } from '../db/ids';
-import type { AlertRepository } from '../alerts/alert-repository';
-import type { EventRepository } from '../events/event-repository';
-import type { Logger } from '../system/logger';
+import { withCorrelation } from '../common/correlation';
+import type { DomainEventBus } from '../common/domain-events';
+import type { Logger } from '../system';
 import type { ChannelRepository, StoredChannel } from './channel-repository';
-import type { PreferencesRepository } from './preferences';
-import { AWAITING_DIGEST, messagesInLastHour } from './preferences';
+import type { DeliveryOutcome, DeliveryRepository, OutgoingDelivery } from './delivery-repository';
+import type { PreferencesRepository } from './preferences-repository';
 import type { Notification } from './senders';
-import { SendError, sendEmail, sendWebhook } from './senders';
+import { SendError, desktopNotification, sendEmail, sendWebhook } from './senders';
 
 export const MAX_ATTEMPTS = 3;
 /** Deliveries sent at once (different receivers should not wait on one slow one). */
 const CONCURRENCY = 16;
 
-export function toDelivery(r: Selectable<DeliveriesTable>): Delivery {
-  return {
-    id: r.id,
-    alertId: r.alert_id,
-    channelId: r.channel_id,
-    status: r.status,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    nextAttemptAt: r.next_attempt_at,
-    sentAt: r.sent_at,
-    createdAt: r.created_at,
-  };
-}
-
 export type Sender = (channel: StoredChannel, n: Notification) => Promise<void>;
+
+/** What the outbox reads from other domains to write a message (each one query per burst). */
+export interface MessageSources {
+  alertsByIds(ids: string[]): Promise<Map<string, Alert>>;
+  eventsByIds(ids: string[]): Promise<Map<string, SecurityEvent>>;
+  /** The file of a processed image, if it is still on disk (email attachments). */
+  imagePath(imageId: number): Promise<string | undefined>;
+  cameraNames(ids: string[]): Promise<Map<string, string>>;
+}
 
 /**
  * The durable outbox: a delivery row per (alert, channel) is written with the alert; this
- * worker sends due rows, retries failures with exponential backoff and jitter (honouring
- * Retry-After), and gives up as `dead` after MAX_ATTEMPTS. A row caught mid-send by a crash
- * is sent again with the same idempotency key.
+ * worker sends due rows (woken by `alert.created`, else every poll), retries failures with
+ * exponential backoff and jitter (honouring Retry-After), and gives up as `dead` after
+ * MAX_ATTEMPTS. A row caught mid-send by a crash is sent again with the same idempotency key.
+ * Backoff is persisted in the rows (next_attempt_at), so it survives restarts — which is why
+ * it is not an in-memory retry policy.
  */
 export class DeliveryOutbox {
   private timer?: NodeJS.Timeout;
   private running = false;
   private busy?: Promise<void>;
   private wakeRequested = false;
+  private unsubscribe?: () => void;
   private readonly log: Logger;
   private readonly senders: Partial<Record<StoredChannel['kind'], Sender>>;
 
   constructor(
     private readonly d: {
-      db: Kysely<DB>;
+      deliveries: DeliveryRepository;
       channels: ChannelRepository;
-      alerts: AlertRepository;
-      events: EventRepository;
       preferences: PreferencesRepository;
-      bus: PushBus;
+      sources: MessageSources;
+      bus: DomainEventBus;
       logger: Logger;
       /** First retry delay; doubles each attempt (tests shorten it). */
       backoffMs?: number;
@@ -64,16 +56,22 @@ export class DeliveryOutbox {
     },
   ) {
     this.log = d.logger.child({ module: 'outbox' });
-    this.senders = { webhook: sendWebhook, email: sendEmail, ...d.senders };
+    this.senders = {
+      webhook: sendWebhook,
+      email: sendEmail,
+      // The Electron edge turns these into system notifications; browsers show toasts.
+      desktop: (_channel, n) => {
+        d.bus.publish('desktop.notified', desktopNotification(n));
+        return Promise.resolve();
+      },
+      ...d.senders,
+    };
   }
 
   async start(): Promise<void> {
-    await this.d.db
-      .updateTable('deliveries')
-      .set({ status: 'pending' })
-      .where('status', '=', 'sending')
-      .execute();
+    await this.d.deliveries.requeueSending();
     this.running = true;
+    this.unsubscribe = this.d.bus.on('alert.created', () => this.wake());
     this.schedule(0);
   }
 
@@ -97,28 +95,6 @@ export class DeliveryOutbox {
     else this.schedule(0);
   }
 
-  /** Claims up to `n` due deliveries in one statement (marks them sending, counts the attempt). */
-  private claim(n: number) {
-    return this.d.db
-      .updateTable('deliveries')
-      .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: nowIso() }))
-      .where(
-        'id',
-        'in',
-        this.d.db
-          .selectFrom('deliveries')
-          .select('id')
-          .where('status', 'in', ['pending', 'failed'])
-          .where((eb) =>
-            eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', nowIso())]),
-          )
-          .orderBy('created_at')
-          .limit(n),
-      )
-      .returningAll()
-      .execute();
-  }
-
   /** Channels (decrypted), kept for up to 2 s: a burst reads each once. */
   private channelCache = new Map<string, Promise<StoredChannel | undefined>>();
   private channelCacheAt = 0;
@@ -136,29 +112,33 @@ export class DeliveryOutbox {
     return c;
   }
 
-  /** Sends everything due, up to CONCURRENCY requests in flight. */
+  /**
+   * Sends everything due, up to CONCURRENCY requests in flight. (Refilled in bursts from one
+   * claiming statement, which a generic concurrency limiter would not do: measured 244 → 840
+   * deliveries/s.)
+   */
   private async drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     this.channelCacheAt = 0; // settings may have changed since the last drain
     try {
-      await this.foldDigests();
+      await this.d.deliveries.foldDigests((await this.d.preferences.get()).maxPerHour);
       for (;;) {
         // Refill once half the slots are free: one read per burst, not one per delivery.
         if (this.running && inFlight.size <= CONCURRENCY / 2) {
-          // One read per burst: the claimed rows, then their alerts and events together.
-          const claimed = (await this.claim(CONCURRENCY - inFlight.size)).sort((a, b) =>
-            a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0,
+          // The claimed rows, then their alerts and events together.
+          const claimed = await this.d.deliveries.claim(CONCURRENCY - inFlight.size);
+          const alerts = await this.d.sources.alertsByIds(
+            claimed.flatMap((r) => (r.alertId ? [r.alertId] : [])),
           );
-          const alerts = await this.d.alerts.alertsByIds(
-            claimed.flatMap((r) => (r.alert_id ? [r.alert_id] : [])),
-          );
-          const events = await this.d.events.getMany([
+          const events = await this.d.sources.eventsByIds([
             ...new Set([...alerts.values()].map((a) => a.eventId)),
           ]);
           for (const due of claimed) {
-            const alert = due.alert_id ? alerts.get(due.alert_id) : undefined;
+            const alert = due.alertId ? alerts.get(due.alertId) : undefined;
             const event = alert ? events.get(alert.eventId) : undefined;
-            const p: Promise<void> = this.deliver(due, alert, event)
+            const p: Promise<void> = withCorrelation(due.correlationId, () =>
+              this.deliver(due, alert, event),
+            )
               .catch((err: unknown) =>
                 this.log.error({ err, deliveryId: due.id }, 'delivery crashed'),
               )
@@ -177,155 +157,70 @@ export class DeliveryOutbox {
     }
   }
 
-  /**
-   * Rate-limited deliveries wait (digest_of = 'awaiting'); once the channel's last hour has
-   * room again they become one digest delivery.
-   */
-  private async foldDigests(): Promise<void> {
-    const waiting = await this.d.db
-      .selectFrom('deliveries')
-      .select(['channel_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('digest_of', '=', AWAITING_DIGEST)
-      .groupBy('channel_id')
-      .execute();
-    if (waiting.length === 0) return;
-    const { maxPerHour } = await this.d.preferences.get();
-    for (const w of waiting) {
-      await this.d.db.transaction().execute(async (trx) => {
-        const used = await messagesInLastHour(trx, w.channel_id, nowIso());
-        if (maxPerHour !== null && used >= maxPerHour) return;
-        const id = newId();
-        const now = nowIso();
-        await trx
-          .insertInto('deliveries')
-          .values({
-            id,
-            alert_id: null,
-            channel_id: w.channel_id,
-            idempotency_key: `digest:${id}`,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-        await trx
-          .updateTable('deliveries')
-          .set({ digest_of: id, updated_at: now })
-          .where('channel_id', '=', w.channel_id)
-          .where('digest_of', '=', AWAITING_DIGEST)
-          .execute();
-      });
-    }
-  }
-
-  private async snapshotPath(imageId: number | null): Promise<string | undefined> {
-    if (imageId === null) return undefined;
-    const row = await this.d.db
-      .selectFrom('ingest_queue')
-      .select('path')
-      .where('id', '=', imageId)
-      .executeTakeFirst();
-    return row && fs.existsSync(row.path) ? row.path : undefined;
-  }
-
+  /** The alerts a digest folds: how many, from which cameras. */
   private async digestOf(id: string): Promise<{ count: number; cameras: string[] }> {
-    const rows = await this.d.db
-      .selectFrom('deliveries as d')
-      .innerJoin('alerts as a', 'a.id', 'd.alert_id')
-      .innerJoin('events as e', 'e.id', 'a.event_id')
-      .innerJoin('cameras as c', 'c.id', 'e.camera_id')
-      .select('c.name')
-      .where('d.digest_of', '=', id)
-      .execute();
-    return { count: rows.length, cameras: [...new Set(rows.map((r) => r.name))].sort() };
+    const alerts = await this.d.sources.alertsByIds(await this.d.deliveries.digestAlertIds(id));
+    const names = await this.d.sources.cameraNames([
+      ...new Set([...alerts.values()].map((a) => a.cameraId)),
+    ]);
+    return { count: alerts.size, cameras: [...new Set(names.values())].sort() };
   }
 
   private async deliver(
-    row: Selectable<DeliveriesTable>,
+    due: OutgoingDelivery,
     alert: Alert | undefined,
     event: SecurityEvent | undefined,
   ): Promise<void> {
-    const channel = await this.channel(row.channel_id);
-    const digest = row.alert_id === null ? await this.digestOf(row.id) : undefined;
-    let update: Partial<Selectable<DeliveriesTable>>;
+    const channel = await this.channel(due.channelId);
+    const digest = due.alertId === null ? await this.digestOf(due.id) : undefined;
+    let outcome: DeliveryOutcome;
     try {
       if (!channel) throw new SendError('The channel was deleted', false);
       if (!channel.enabled) throw new SendError('The channel is disabled', false);
       const send = this.senders[channel.kind];
       if (!send) throw new SendError(`No sender for ${channel.kind} channels`, false);
+      const imageId = event?.thumbnailImageId ?? null;
       await send(channel, {
-        idempotencyKey: row.idempotency_key,
+        idempotencyKey: due.idempotencyKey,
         alert: alert ?? null,
         event: event ?? null,
         digest,
         // Only emails attach the snapshot.
         snapshotPath:
-          channel.kind === 'email'
-            ? await this.snapshotPath(event?.thumbnailImageId ?? null)
+          channel.kind === 'email' && imageId !== null
+            ? await this.d.sources.imagePath(imageId)
             : undefined,
       });
-      update = { status: 'sent', sent_at: nowIso(), last_error: null, next_attempt_at: null };
+      outcome = { status: 'sent' };
     } catch (err) {
       const e = err instanceof SendError ? err : new SendError((err as Error).message, true);
-      const give = !e.retryable || row.attempts >= MAX_ATTEMPTS;
-      const base = (this.d.backoffMs ?? 2000) * 2 ** (row.attempts - 1);
+      const give = !e.retryable || due.attempts >= MAX_ATTEMPTS;
+      const base = (this.d.backoffMs ?? 2000) * 2 ** (due.attempts - 1);
       const delay = e.retryAfterMs ?? base * (0.8 + Math.random() * 0.4);
-      update = {
-        status: give ? 'dead' : 'failed',
-        last_error: e.message.slice(0, 500),
-        next_attempt_at: give ? null : new Date(Date.now() + delay).toISOString(),
-      };
+      outcome = give
+        ? { status: 'dead', error: e.message }
+        : {
+            status: 'failed',
+            error: e.message,
+            nextAttemptAt: new Date(Date.now() + delay).toISOString(),
+          };
       this.log.warn(
-        { deliveryId: row.id, attempt: row.attempts, error: e.message },
+        { deliveryId: due.id, attempt: due.attempts, error: e.message },
         give ? 'delivery dead' : 'delivery failed; will retry',
       );
     }
-    const saved = await this.d.db
-      .updateTable('deliveries')
-      .set({ ...update, updated_at: nowIso() })
-      .where('id', '=', row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    this.d.bus.emit('delivery.updated', toDelivery(saved));
+    this.d.bus.publish('delivery.changed', await this.d.deliveries.finish(due.id, outcome));
   }
 
-  async list(f: {
-    status?: Delivery['status'];
-    alertId?: string;
-    limit?: number;
-  }): Promise<Delivery[]> {
-    let q = this.d.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .limit(f.limit ?? 200);
-    if (f.status) q = q.where('status', '=', f.status);
-    if (f.alertId) q = q.where('alert_id', '=', f.alertId);
-    return (await q.execute()).map(toDelivery);
+  list(f: { status?: Delivery['status']; alertId?: string; limit?: number }): Promise<Delivery[]> {
+    return this.d.deliveries.list(f);
   }
 
   /** A dead (or failed) delivery gets a fresh set of attempts. */
   async retry(id: string): Promise<Delivery> {
-    const row = await this.d.db
-      .updateTable('deliveries')
-      .set({ status: 'pending', attempts: 0, next_attempt_at: null, updated_at: nowIso() })
-      .where('id', '=', id)
-      .where('status', 'in', ['dead', 'failed'])
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) {
-      const exists = await this.d.db
-        .selectFrom('deliveries')
-        .select('status')
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!exists) throw new AppError('not_found', `No delivery with id "${id}"`);
-      throw new AppError(
-        'conflict',
-        `Delivery is ${exists.status}; only failed or dead deliveries can be retried`,
-      );
-    }
+    const delivery = await this.d.deliveries.retry(id);
     this.wake();
-    return toDelivery(row);
+    return delivery;
   }
 
   /** Sends one test message now, outside the outbox. */
@@ -349,6 +244,7 @@ export class DeliveryOutbox {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
     clearTimeout(this.timer);
     await this.busy;
   }

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Alert, SecurityEvent } from '../../src-shared/domain';
+import { escapeHtml } from '../common/html';
+import type { DesktopNotification } from '../common/domain-events';
 import type { StoredChannel } from './channel-repository';
 
 /** A failed send: retry it (network, timeout, 5xx, 429) or give up (4xx, bad config). */
@@ -30,6 +32,23 @@ export interface Notification {
 export function digestText(d: { count: number; cameras: string[] }): string {
   const where = d.cameras.length ? ` from ${d.cameras.join(', ')}` : '';
   return `${d.count} more alert${d.count === 1 ? '' : 's'}${where} in the last hour`;
+}
+
+/** What a desktop notification says: severity and camera, then the event's summary. */
+export function desktopNotification(n: Notification): DesktopNotification {
+  return {
+    title:
+      n.test || n.digest
+        ? 'Home Security Intelligence'
+        : `${(n.alert?.severity ?? 'alert').toUpperCase()}: ${n.event?.cameraName ?? 'Camera'}`,
+    body: n.test
+      ? 'Desktop notifications work.'
+      : n.digest
+        ? digestText(n.digest)
+        : (n.event?.summary ?? ''),
+    severity: n.alert?.severity ?? 'low',
+    eventId: n.event?.id ?? null,
+  };
 }
 
 /** The webhook body (documented in the README). */
@@ -154,14 +173,13 @@ export async function sendEmail(channel: StoredChannel, n: Notification): Promis
           `Time: ${e ? new Date(e.startedAt).toLocaleString() : ''}`,
           `Rule: ${n.alert?.ruleName ?? ''}`,
         ];
-  const escape = (s: string) => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
   try {
     await transport.sendMail({
       from: c.from,
       to: c.to,
       subject,
       text: lines.join('\n'),
-      html: `<div>${lines.map((l) => `<p>${escape(l)}</p>`).join('')}</div>`,
+      html: `<div>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</div>`,
       headers: { 'X-HSI-Idempotency-Key': n.idempotencyKey },
       attachments: n.snapshotPath ? [{ filename: 'snapshot.jpg', path: n.snapshotPath }] : [],
       messageId: `<${n.idempotencyKey.replace(/[^\w.-]/g, '')}@hsi.local>`,

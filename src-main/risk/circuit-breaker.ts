@@ -1,73 +1,106 @@
+import type { CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleAll,
+} from 'cockatiel';
+
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface BreakerSnapshot {
   name: string;
   state: BreakerState;
+  /** Failures in a row. */
   failures: number;
   openedAt: string | null;
+  /** When an open breaker lets a trial call through. */
+  nextTrialAt: string | null;
+}
+
+/** The breaker refused the call (open, or a trial call is already out). */
+export class CircuitOpenError extends Error {
+  constructor(name: string) {
+    super(`The ${name} circuit breaker is open`);
+    this.name = 'CircuitOpenError';
+  }
 }
 
 /**
  * Closed: calls go through. After `threshold` failures in a row: open (calls refused) for
- * `cooldownMs`; then half-open: one trial call, whose outcome closes or re-opens it.
+ * `cooldownMs`; then half-open: the next call is a trial whose outcome closes or re-opens it.
+ * cockatiel's breaker does the work; this adds what the app reports (state with a due trial
+ * shown as half-open, failures, when it opened) and tells `onChange` as soon as a trial is
+ * due, so listeners need not poll.
  */
 export class CircuitBreaker {
-  private stateValue: BreakerState = 'closed';
+  private readonly policy: CircuitBreakerPolicy;
   private failures = 0;
   private openedAt: number | null = null;
-  private trialInFlight = false;
+  private trialTimer?: NodeJS.Timeout;
 
   constructor(
     readonly name: string,
-    private readonly threshold = 3,
+    threshold = 3,
     private readonly cooldownMs = 30_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly onChange: (snapshot: BreakerSnapshot) => void = () => undefined,
+  ) {
+    this.policy = circuitBreaker(handleAll, {
+      halfOpenAfter: cooldownMs,
+      breaker: new ConsecutiveBreaker(threshold),
+    });
+    this.policy.onFailure(() => (this.failures += 1));
+    this.policy.onSuccess(() => (this.failures = 0));
+    this.policy.onBreak(() => {
+      this.openedAt = Date.now();
+      clearTimeout(this.trialTimer);
+      this.trialTimer = setTimeout(() => this.onChange(this.snapshot()), cooldownMs);
+      this.trialTimer.unref();
+      this.onChange(this.snapshot());
+    });
+    this.policy.onReset(() => {
+      this.openedAt = null;
+      clearTimeout(this.trialTimer);
+      this.onChange(this.snapshot());
+    });
+  }
 
   get state(): BreakerState {
-    if (
-      this.stateValue === 'open' &&
-      this.openedAt !== null &&
-      this.now() - this.openedAt >= this.cooldownMs
-    ) {
-      this.stateValue = 'half-open';
+    switch (this.policy.state) {
+      case CircuitState.Closed:
+        return 'closed';
+      case CircuitState.HalfOpen:
+        return 'half-open';
+      default:
+        return this.openedAt !== null && Date.now() - this.openedAt >= this.cooldownMs
+          ? 'half-open'
+          : 'open';
     }
-    return this.stateValue;
   }
 
-  /** Whether a call may go out now (a half-open breaker lets exactly one through). */
-  tryAcquire(): boolean {
-    const s = this.state;
-    if (s === 'closed') return true;
-    if (s === 'half-open' && !this.trialInFlight) {
-      this.trialInFlight = true;
-      return true;
-    }
-    return false;
-  }
-
-  success(): void {
-    this.stateValue = 'closed';
-    this.failures = 0;
-    this.openedAt = null;
-    this.trialInFlight = false;
-  }
-
-  failure(): void {
-    this.trialInFlight = false;
-    this.failures += 1;
-    if (this.stateValue === 'half-open' || this.failures >= this.threshold) {
-      this.stateValue = 'open';
-      this.openedAt = this.now();
+  /** Runs `fn` unless the breaker is open; its failure counts towards opening it. */
+  async execute<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.policy.execute(fn);
+    } catch (err) {
+      if (err instanceof BrokenCircuitError) throw new CircuitOpenError(this.name);
+      throw err;
     }
   }
 
   snapshot(): BreakerSnapshot {
+    const open = this.openedAt !== null;
     return {
       name: this.name,
       state: this.state,
       failures: this.failures,
-      openedAt: this.openedAt === null ? null : new Date(this.openedAt).toISOString(),
+      openedAt: open ? new Date(this.openedAt!).toISOString() : null,
+      nextTrialAt: open ? new Date(this.openedAt! + this.cooldownMs).toISOString() : null,
     };
+  }
+
+  close(): void {
+    clearTimeout(this.trialTimer);
   }
 }

@@ -1,6 +1,10 @@
 import { riskLevelFor } from '../../src-shared/domain';
 import type { Settings } from '../../src-shared/settings';
+import type { RetryPolicy } from 'cockatiel';
+import { ExponentialBackoff, handleWhen, noJitterGenerator, retry } from 'cockatiel';
 import type { CircuitBreaker } from './circuit-breaker';
+import { CircuitOpenError } from './circuit-breaker';
+import type { LlmAssessment } from './llm-client';
 import { LlmError, chatCompletion, parseAssessment } from './llm-client';
 import type { BatchContext, RiskAssessment, RiskScorer } from './risk-scorer';
 import { timeOfDayFactor } from './rules-scorer';
@@ -39,20 +43,31 @@ export function renderPrompt(batch: BatchContext): string {
   ].join('\n');
 }
 
+/** Transient failures (network, timeout, 5xx, 429) are tried again this many times. */
 const RETRIES = 2;
 
 /**
  * Asks a local OpenAI-compatible server (llama.cpp, Ollama, LM Studio, vLLM) for the risk;
- * retries transient failures with exponential backoff, behind a circuit breaker.
+ * retries transient failures with exponential backoff (cockatiel's retry policy), behind a
+ * circuit breaker that counts each event whose retries all failed.
  */
 export class LlmScorer implements RiskScorer {
   readonly name = 'llm' as const;
+  private readonly retry: RetryPolicy;
 
   constructor(
     private readonly settings: () => Settings['llm'],
     readonly breaker: CircuitBreaker,
-    private readonly backoffMs = 250,
-  ) {}
+    backoffMs = 250,
+  ) {
+    this.retry = retry(
+      handleWhen((err) => err instanceof LlmError && err.retryable),
+      {
+        maxAttempts: RETRIES,
+        backoff: new ExponentialBackoff({ initialDelay: backoffMs, generator: noJitterGenerator }),
+      },
+    );
+  }
 
   enabled(): boolean {
     return this.settings().enabled;
@@ -61,57 +76,52 @@ export class LlmScorer implements RiskScorer {
   async score(batch: BatchContext): Promise<RiskAssessment> {
     const s = this.settings();
     if (!s.enabled) throw new LlmError('The LLM scorer is turned off', false);
-    if (!this.breaker.tryAcquire()) throw new LlmError('The LLM circuit breaker is open', false);
     const started = performance.now();
-    let lastError: unknown;
-    for (let attempt = 0; attempt <= RETRIES; attempt += 1) {
-      try {
-        const content = await chatCompletion({
-          baseUrl: s.baseUrl,
-          model: s.model,
-          apiKey: s.apiKey,
-          system: DEFAULT_SYSTEM_PROMPT,
-          user: renderPrompt(batch),
-          temperature: s.temperature,
-          maxTokens: s.maxTokens,
-          timeoutMs: s.timeoutMs,
-        });
-        const answer = parseAssessment(content);
-        this.breaker.success();
-        const raw = Math.round(Math.min(100, Math.max(0, answer.risk_score)));
-        const { calibration } = batch;
-        const sensitivity = calibration.cameraSensitivity[batch.cameraId] ?? 1;
-        const classMultiplier = Math.max(
-          1e-6,
-          ...batch.detections.map((d) => calibration.classMultipliers[d.objectClass] ?? 1),
-        );
-        const calibrated = Math.round(
-          Math.min(100, Math.max(0, raw * sensitivity * classMultiplier)),
-        );
-        // The model's own level only when its score stands as given (not clamped, not calibrated).
-        const unchanged = calibrated === raw && raw === answer.risk_score;
-        return {
-          riskScore: calibrated,
-          rawRiskScore: raw,
-          riskLevel:
-            unchanged && answer.risk_level
-              ? answer.risk_level
-              : riskLevelFor(calibrated, calibration.thresholds),
-          summary: answer.summary,
-          reasoning: answer.reasoning,
-          scorer: 'llm',
-          model: s.model,
-          promptVersionId: null,
-          latencyMs: performance.now() - started,
-        };
-      } catch (err) {
-        lastError = err;
-        const retryable = err instanceof LlmError && err.retryable;
-        if (!retryable || attempt === RETRIES) break;
-        await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** attempt));
-      }
+    let answer: LlmAssessment;
+    try {
+      answer = await this.breaker.execute(() =>
+        this.retry.execute(async () =>
+          parseAssessment(
+            await chatCompletion({
+              baseUrl: s.baseUrl,
+              model: s.model,
+              apiKey: s.apiKey,
+              system: DEFAULT_SYSTEM_PROMPT,
+              user: renderPrompt(batch),
+              temperature: s.temperature,
+              maxTokens: s.maxTokens,
+              timeoutMs: s.timeoutMs,
+            }),
+          ),
+        ),
+      );
+    } catch (err) {
+      if (err instanceof CircuitOpenError) throw new LlmError(err.message, false);
+      throw err;
     }
-    this.breaker.failure();
-    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+    const raw = Math.round(Math.min(100, Math.max(0, answer.risk_score)));
+    const { calibration } = batch;
+    const sensitivity = calibration.cameraSensitivity[batch.cameraId] ?? 1;
+    const classMultiplier = Math.max(
+      1e-6,
+      ...batch.detections.map((d) => calibration.classMultipliers[d.objectClass] ?? 1),
+    );
+    const calibrated = Math.round(Math.min(100, Math.max(0, raw * sensitivity * classMultiplier)));
+    // The model's own level only when its score stands as given (not clamped, not calibrated).
+    const unchanged = calibrated === raw && raw === answer.risk_score;
+    return {
+      riskScore: calibrated,
+      rawRiskScore: raw,
+      riskLevel:
+        unchanged && answer.risk_level
+          ? answer.risk_level
+          : riskLevelFor(calibrated, calibration.thresholds),
+      summary: answer.summary,
+      reasoning: answer.reasoning,
+      scorer: 'llm',
+      model: s.model,
+      promptVersionId: null,
+      latencyMs: performance.now() - started,
+    };
   }
 }

@@ -1,5 +1,6 @@
-import type { Point, RiskLevel, Scorer, Zone } from '../../src-shared/domain';
-import type { Calibration } from '../calibration/calibration-repository';
+import type { RiskLevel, Scorer, Zone } from '../../src-shared/domain';
+import { footPoint, pointInPolygon } from '../../src-shared/geometry';
+import type { Calibration } from '../calibration';
 
 /** One detection as the scorers see it. */
 export interface ScoredDetection {
@@ -40,22 +41,6 @@ export interface RiskAssessment {
 export interface RiskScorer {
   readonly name: Scorer;
   score(batch: BatchContext): Promise<RiskAssessment>;
-}
-
-/** Ray casting: is the point inside the polygon (normalised coordinates)? */
-export function pointInPolygon([x, y]: Point, polygon: Point[]): boolean {
-  let inside = false;
-  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i, i += 1) {
-    const [xi, yi] = polygon[i]!;
-    const [xj, yj] = polygon[j]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-/** The point a person or vehicle stands on: the bottom centre of its box. */
-export function footPoint(bbox: [number, number, number, number]): Point {
-  return [(bbox[0] + bbox[2]) / 2, bbox[3]];
 }
 
 /** Polygon zones (enabled) containing the detection's foot point. */

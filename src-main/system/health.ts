@@ -1,20 +1,33 @@
-import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
 import type { ServiceHealth, SystemHealth } from '../../src-shared/domain';
-import type { DB } from '../db/schema';
-import { appVersion } from '../app/version';
+import { appVersion } from '../common/version';
+import type { SettingsService } from './settings-service';
 
 /** A probe answers how one part of the app is doing right now. */
 export type HealthProbe = () => Promise<ServiceHealth> | ServiceHealth;
 
-export function databaseProbe(db: Kysely<DB>): HealthProbe {
+export function databaseProbe(ping: () => Promise<void>): HealthProbe {
   return async () => {
     try {
-      await sql`SELECT 1`.execute(db);
+      await ping();
       return { name: 'database', status: 'running' };
     } catch (err) {
       return { name: 'database', status: 'failed', detail: (err as Error).message };
     }
+  };
+}
+
+/** Degraded while stored settings held invalid values (their defaults apply). */
+export function settingsProbe(settings: SettingsService): HealthProbe {
+  return () => {
+    const invalid = settings.invalidSettings();
+    if (!invalid.length) return { name: 'settings', status: 'running' };
+    return {
+      name: 'settings',
+      status: 'degraded',
+      detail:
+        `Stored settings had invalid values; their defaults apply until you save settings: ` +
+        invalid.map((i) => `${i.key} (${i.message})`).join('; '),
+    };
   };
 }
 

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { currentCorrelationId } from '../common/correlation';
 
 export type Logger = pino.Logger;
 
@@ -11,7 +12,11 @@ export interface LoggerOptions {
   stderr?: boolean;
 }
 
-/** Structured logs (pino) as JSON on stderr. Secrets never reach here: log ids, not configs. */
+/**
+ * Structured logs (pino) as JSON on stderr. Secrets never reach here: log ids, not configs.
+ * Every line carries the correlation id of the work it belongs to (a channel call, or an
+ * ingested image on its way to an event, alerts and deliveries).
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.HSI_LOG_LEVEL ?? 'info';
   const streams: pino.StreamEntry[] = [];
@@ -22,6 +27,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: (context) => {
+        if ('correlationId' in context) return {};
+        const correlationId = currentCorrelationId();
+        return correlationId ? { correlationId } : {};
+      },
       redact: {
         paths: ['*.password', '*.apiKey', '*.token', '*.secret', 'password', 'apiKey', 'token'],
         censor: '[REDACTED]',

@@ -1,5 +1,3 @@
-import type { Kysely } from 'kysely';
-
 import { AppError } from '../../src-shared/errors';
 import type { Settings, SettingsPatch } from '../../src-shared/settings';
 import {
@@ -8,10 +6,11 @@ import {
   settingsPatchSchema,
   settingsSchema,
 } from '../../src-shared/settings';
-import type { DB } from '../db/schema';
-import { nowIso } from '../db/ids';
-import { redactUrl } from '../debug/redact';
-import { zodIssues } from '../bridge/zod-issues';
+import { nowIso } from '../common/ids';
+import { redactUrl } from '../common/redact';
+import { zodIssues } from '../common/zod-issues';
+import type { Logger } from './logger';
+import type { SettingsRepository } from './settings-repository';
 
 const KEY = 'app';
 
@@ -32,19 +31,19 @@ export function deepMerge(base: Json, patch: Json): Json {
   return out;
 }
 
-function getPath(obj: Json, path: readonly string[]): unknown {
+function getPath(obj: Json, path: readonly PropertyKey[]): unknown {
   let cur: unknown = obj;
-  for (const p of path) cur = isPlainObject(cur) ? cur[p] : undefined;
+  for (const p of path) cur = isPlainObject(cur) ? cur[p as string] : undefined;
   return cur;
 }
 
-function setPath(obj: Json, path: readonly string[], value: unknown): void {
+function setPath(obj: Json, path: readonly PropertyKey[], value: unknown): void {
   let cur: Json = obj;
   for (const p of path.slice(0, -1)) {
-    if (!isPlainObject(cur[p])) return;
-    cur = cur[p];
+    if (!isPlainObject(cur[p as string])) return;
+    cur = cur[p as string] as Json;
   }
-  const last = path[path.length - 1]!;
+  const last = path[path.length - 1] as string;
   if (value === undefined) delete cur[last];
   else cur[last] = value;
 }
@@ -59,42 +58,106 @@ export function redactSettings(settings: Settings): Settings {
   return copy as unknown as Settings;
 }
 
+/** A stored setting that did not validate, and why. */
+export interface InvalidSetting {
+  key: string;
+  message: string;
+}
+
+/**
+ * What the stored document holds that still validates: every invalid value is dropped (its
+ * default applies) and reported, the valid ones are kept.
+ */
+export function salvageSettings(stored: unknown): {
+  settings: Settings;
+  invalid: InvalidSetting[];
+} {
+  const invalid: InvalidSetting[] = [];
+  if (!isPlainObject(stored)) {
+    return {
+      settings: settingsSchema.parse({}),
+      invalid: [{ key: '(all)', message: 'The stored settings are not a JSON object' }],
+    };
+  }
+  const doc = structuredClone(stored);
+  for (let round = 0; round < 50; round += 1) {
+    const parsed = settingsSchema.safeParse(doc);
+    if (parsed.success) return { settings: parsed.data, invalid };
+    for (const issue of parsed.error.issues) {
+      const keys =
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((k) => [...issue.path, k])
+          : [issue.path];
+      for (let path of keys) {
+        // A cross-field rule (lowWater < highWater) may still fail on the default: drop the
+        // value, then the section it sits in.
+        while (path.length > 0 && getPath(doc, path) === undefined) path = path.slice(0, -1);
+        if (path.length === 0) continue;
+        invalid.push({ key: path.join('.'), message: issue.message });
+        setPath(doc, path, undefined);
+      }
+    }
+  }
+  return { settings: settingsSchema.parse({}), invalid };
+}
+
 /**
  * The app's settings: defaults, overlaid with what the user saved (one row in `settings`).
- * Reads are synchronous from memory; updates validate the whole merged object first.
+ * Reads are synchronous from memory; updates validate the whole merged object first. A stored
+ * value that no longer validates is not silently replaced: the valid parts are kept, the
+ * invalid keys are reported (log, `system.health`), and the stored document is backed up
+ * before the next save writes over it.
  */
 export class SettingsService {
   private current: Settings;
+  private invalid: InvalidSetting[];
   private readonly listeners = new Set<(s: Settings, previous: Settings) => void>();
 
   private constructor(
-    private readonly db: Kysely<DB>,
-    initial: Settings,
+    private readonly repo: SettingsRepository,
+    private readonly logger: Logger,
+    loaded: { settings: Settings; invalid: InvalidSetting[]; raw?: string },
   ) {
-    this.current = initial;
+    this.current = loaded.settings;
+    this.invalid = loaded.invalid;
+    this.raw = loaded.raw;
   }
 
-  static async load(db: Kysely<DB>): Promise<SettingsService> {
-    const row = await db
-      .selectFrom('settings')
-      .select('value')
-      .where('key', '=', KEY)
-      .executeTakeFirst();
-    let stored: Json = {};
-    if (row) {
-      try {
-        stored = JSON.parse(row.value) as Json;
-      } catch {
-        stored = {};
-      }
+  /** The stored text while it holds invalid values (backed up before it is replaced). */
+  private raw: string | undefined;
+
+  static async load(repo: SettingsRepository, logger: Logger): Promise<SettingsService> {
+    const raw = await repo.read(KEY);
+    if (raw === undefined) {
+      return new SettingsService(repo, logger, { settings: settingsSchema.parse({}), invalid: [] });
     }
-    const parsed = settingsSchema.safeParse(stored);
-    // A stored value that no longer validates (hand-edited DB) falls back to defaults.
-    return new SettingsService(db, parsed.success ? parsed.data : settingsSchema.parse({}));
+    let stored: unknown;
+    try {
+      stored = JSON.parse(raw);
+    } catch {
+      stored = undefined;
+    }
+    const { settings, invalid } = salvageSettings(stored);
+    if (invalid.length) {
+      logger.warn(
+        { module: 'settings', invalid },
+        'stored settings have invalid values: their defaults apply until they are saved again',
+      );
+    }
+    return new SettingsService(repo, logger, {
+      settings,
+      invalid,
+      raw: invalid.length ? raw : undefined,
+    });
   }
 
   get(): Settings {
     return this.current;
+  }
+
+  /** Stored settings that did not validate at start (empty once settings are saved). */
+  invalidSettings(): readonly InvalidSetting[] {
+    return this.invalid;
   }
 
   onChange(listener: (s: Settings, previous: Settings) => void): () => void {
@@ -117,17 +180,26 @@ export class SettingsService {
     if (!result.success) {
       throw new AppError('invalid_input', 'Settings are not valid', zodIssues(result.error));
     }
-    const now = nowIso();
-    await this.db
-      .insertInto('settings')
-      .values({ key: KEY, value: JSON.stringify(result.data), updated_at: now })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet({ value: JSON.stringify(result.data), updated_at: now }),
-      )
-      .execute();
+    if (this.raw !== undefined) {
+      const backupKey = `${KEY}.backup-${nowIso()}`;
+      await this.repo.write(backupKey, this.raw);
+      this.logger.warn(
+        { module: 'settings', backupKey },
+        'settings with invalid values are replaced; the old document is kept under the backup key',
+      );
+      this.raw = undefined;
+    }
+    await this.repo.write(KEY, JSON.stringify(result.data));
+    this.invalid = [];
     const previous = this.current;
     this.current = result.data;
-    for (const listener of this.listeners) listener(this.current, previous);
+    for (const listener of this.listeners) {
+      try {
+        listener(this.current, previous);
+      } catch (err) {
+        this.logger.error({ err, module: 'settings' }, 'settings listener failed');
+      }
+    }
     return this.current;
   }
 }

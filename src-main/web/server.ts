@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
@@ -7,11 +6,15 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import type { ErrorBody, ErrorCode, RpcResult } from '../../src-shared/errors';
-import { toErrorBody } from '../bridge/router';
-import type { MediaBody } from '../media/media-service';
-import { HTTP_STATUS } from '../../src-shared/errors';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ErrorBody } from '../../src-shared/errors';
+import { AppError, HTTP_STATUS } from '../../src-shared/errors';
+import { MAX_UPLOAD_BYTES, TOO_LARGE_MESSAGE } from '../../src-shared/images';
 import type { App } from '../app/compose';
+import { respondToError } from '../bridge/errors';
+import { withCorrelation } from '../common/correlation';
+import { isInside } from '../common/paths';
+import { mediaRequest } from '../media';
 import {
   allowedHosts,
   bearerToken,
@@ -22,30 +25,6 @@ import {
 } from './http-security';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
-
-/**
- * `/api/media/images/<id>` and `/api/media/detections/<id>` (`?boxes=1` draws the boxes).
- * Shared by the HTTP bridge and Electron's app:// protocol. Undefined: not a media path.
- */
-export async function mediaResponse(app: App, url: URL): Promise<RpcResult<MediaBody> | undefined> {
-  const m = /^\/api\/media\/(images|detections)\/([^/]+)$/.exec(url.pathname);
-  if (!m) return undefined;
-  const boxes = url.searchParams.get('boxes') === '1';
-  try {
-    if (m[1] === 'images') {
-      const id = Number(m[2]);
-      if (!Number.isInteger(id) || id < 1) {
-        return { ok: false, error: { code: 'not_found', message: 'No such image' } };
-      }
-      return { ok: true, data: await app.media.image(id, { boxes }) };
-    }
-    return { ok: true, data: await app.media.detectionImage(decodeURIComponent(m[2]!), { boxes }) };
-  } catch (err) {
-    const { body } = toErrorBody(err);
-    return { ok: false, error: body };
-  }
-}
 
 export interface WebServerOptions {
   host?: string;
@@ -75,15 +54,6 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-class HttpError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -99,27 +69,33 @@ function sendError(res: http.ServerResponse, error: ErrorBody, status = HTTP_STA
   sendJson(res, status, { ok: false, error });
 }
 
-async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError('too_large', 'Request body is too large');
+/** A request body, refused past `limit` bytes (by its declared length, or as it streams in). */
+async function readBody(req: http.IncomingMessage, limit: number, tooLarge: string) {
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new AppError('too_large', tooLarge);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError('too_large', 'Request body is too large');
+    if (size > limit) throw new AppError('too_large', tooLarge);
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return {};
+  return Buffer.concat(chunks);
+}
+
+async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
+  const body = await readBody(req, MAX_BODY_BYTES, 'Request body is too large');
+  if (body.length === 0) return {};
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
-    throw new HttpError('invalid_input', 'Request body is not valid JSON');
+    throw new AppError('invalid_input', 'Request body is not valid JSON');
   }
 }
 
 /**
  * The headless bridge: the same router over HTTP (POST /api/rpc/<channel>), push events
  * over a WebSocket, the renderer bundle at `/`. Bearer token on everything but /healthz.
+ * Every route answers failures through the same responder as the router.
  */
 export async function startWebServer(app: App, options: WebServerOptions = {}): Promise<WebServer> {
   const host = options.host ?? '127.0.0.1';
@@ -130,14 +106,28 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
   const sockets = new Set<WebSocket>();
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log.error({ err }, 'request failed');
-      if (!res.headersSent) sendError(res, { code: 'internal', message: 'Internal error' });
-      else res.destroy();
+    const header = req.headers['x-correlation-id'];
+    const correlationId = typeof header === 'string' ? header.slice(0, 100) : randomUUID();
+    withCorrelation(correlationId, () => handle(req, res, correlationId)).catch((err: unknown) => {
+      if (res.headersSent) {
+        log.warn({ err, route: req.url?.split('?')[0] }, 'response interrupted');
+        res.destroy();
+        return;
+      }
+      const route = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const error = respondToError(err, log, { correlationId, route });
+      sendError(res, error);
+      // A body refused half-way for its size is not read to its end: drop the connection
+      // once the answer is out.
+      if (error.code === 'too_large' && !req.complete) res.once('finish', () => req.destroy());
     });
   });
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    correlationId: string,
+  ) {
     if (!hostAllowed(req, hosts)) {
       sendError(res, { code: 'unauthorized', message: 'Host header not allowed' }, 403);
       return;
@@ -160,36 +150,20 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
         return;
       }
       if (!tokenMatches(bearerToken(req), token)) {
-        sendError(res, { code: 'unauthorized', message: 'Missing or wrong bearer token' });
-        return;
+        throw new AppError('unauthorized', 'Missing or wrong bearer token');
       }
-      let input: unknown;
-      try {
-        input = await readJsonBody(req);
-      } catch (err) {
-        if (err instanceof HttpError) {
-          sendError(res, { code: err.code, message: err.message });
-          return;
-        }
-        throw err;
-      }
+      const input = await readJsonBody(req);
       const channel = decodeURIComponent(url.pathname.slice('/api/rpc/'.length));
-      const correlationHeader = req.headers['x-correlation-id'];
-      const result = await app.router.invoke(channel, input, {
-        transport: 'http',
-        correlationId:
-          typeof correlationHeader === 'string' ? correlationHeader.slice(0, 100) : undefined,
-      });
+      const result = await app.router.invoke(channel, input, { transport: 'http', correlationId });
       if (result.ok) sendJson(res, 200, result);
       else sendError(res, result.error);
       return;
     }
 
+    if (url.pathname === '/metrics' || url.pathname.startsWith('/api/')) {
+      if (!authorised()) throw new AppError('unauthorized', 'Missing or wrong token');
+    }
     if (url.pathname === '/metrics') {
-      if (!authorised()) {
-        sendError(res, { code: 'unauthorized', message: 'Missing or wrong token' });
-        return;
-      }
       const text = await app.metrics.text();
       res.writeHead(200, { 'content-type': app.metrics.contentType });
       res.end(text);
@@ -197,10 +171,6 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     }
 
     if (url.pathname.startsWith('/api/')) {
-      if (!authorised()) {
-        sendError(res, { code: 'unauthorized', message: 'Missing or wrong token' });
-        return;
-      }
       const upload = /^\/api\/ingest\/upload\/([^/]+)$/.exec(url.pathname);
       if (upload && req.method === 'POST') {
         await handleUpload(decodeURIComponent(upload[1]!), req, res);
@@ -211,41 +181,29 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
         await handleDownload(decodeURIComponent(download[1]!), req, res);
         return;
       }
-      const media = await mediaResponse(app, url);
+      const media = await mediaRequest(app.media, url);
       if (media) {
-        if (!media.ok) {
-          sendError(res, media.error);
-          return;
-        }
         res.writeHead(200, {
-          'content-type': media.data.contentType,
-          'content-length': media.data.body.length,
+          'content-type': media.contentType,
+          'content-length': media.body.length,
           'cache-control': 'private, max-age=300',
           'x-content-type-options': 'nosniff',
         });
-        res.end(media.data.body);
+        res.end(media.body);
         return;
       }
-      sendError(res, { code: 'not_found', message: `No route ${url.pathname}` });
-      return;
+      throw new AppError('not_found', `No route ${url.pathname}`);
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendError(res, { code: 'not_found', message: `No route ${url.pathname}` });
-      return;
+      throw new AppError('not_found', `No route ${url.pathname}`);
     }
     await serveRenderer(url.pathname, res);
   }
 
   /** A finished export file, streamed (never read whole into memory). */
   async function handleDownload(id: string, req: http.IncomingMessage, res: http.ServerResponse) {
-    let info: Awaited<ReturnType<App['exports']['downloadInfo']>>;
-    try {
-      info = await app.exports.downloadInfo(id);
-    } catch (err) {
-      sendError(res, toErrorBody(err).body);
-      return;
-    }
+    const info = await app.exports.downloadInfo(id);
     const ascii = info.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
     res.writeHead(200, {
       'content-type': info.contentType,
@@ -262,7 +220,7 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     try {
       await pipeline(fs.createReadStream(info.path), res);
     } catch (err) {
-      app.logger.warn({ err, exportId: id }, 'export download interrupted');
+      log.warn({ err, exportId: id }, 'export download interrupted');
       res.destroy();
     }
   }
@@ -273,30 +231,11 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     req: http.IncomingMessage,
     res: http.ServerResponse,
   ) {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_UPLOAD_BYTES) {
-      sendError(res, { code: 'too_large', message: 'Images up to 25 MB can be imported' });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_UPLOAD_BYTES) {
-        sendError(res, { code: 'too_large', message: 'Images up to 25 MB can be imported' });
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk as Buffer);
-    }
+    const bytes = await readBody(req, MAX_UPLOAD_BYTES, TOO_LARGE_MESSAGE);
     const nameHeader = req.headers['x-file-name'];
     const name = typeof nameHeader === 'string' ? decodeURIComponent(nameHeader) : 'upload.jpg';
-    try {
-      const data = await app.ingest.importBytes(cameraId, name, Buffer.concat(chunks));
-      sendJson(res, 200, { ok: true, data });
-    } catch (err) {
-      sendError(res, toErrorBody(err).body);
-    }
+    const data = await app.ingest.importBytes(cameraId, name, bytes);
+    sendJson(res, 200, { ok: true, data });
   }
 
   async function serveRenderer(pathname: string, res: http.ServerResponse) {
@@ -316,21 +255,14 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     try {
       relative = decodeURIComponent(pathname);
     } catch {
-      sendError(res, { code: 'invalid_input', message: 'Bad path' });
-      return;
+      throw new AppError('invalid_input', 'Bad path');
     }
     let file = path.resolve(root, '.' + path.posix.normalize(relative));
-    if (!file.startsWith(root + path.sep) && file !== root) {
-      sendError(res, { code: 'not_found', message: 'Not found' });
-      return;
-    }
+    if (!isInside(root, file, { ignoreCase: false })) throw new AppError('not_found', 'Not found');
     let stat = await fsp.stat(file).catch(() => undefined);
     if (!stat?.isFile()) {
       // Client-side routes fall back to the app shell; missing assets are 404s.
-      if (path.extname(file)) {
-        sendError(res, { code: 'not_found', message: 'Not found' });
-        return;
-      }
+      if (path.extname(file)) throw new AppError('not_found', 'Not found');
       file = path.join(root, 'index.html');
       stat = await fsp.stat(file);
     }
@@ -370,7 +302,7 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     ws.send(JSON.stringify({ type: 'hello', data: { version: 1 } }));
   });
 
-  const unsubscribe = app.bus.subscribe((message) => {
+  const unsubscribe = app.push.subscribe((message) => {
     const text = JSON.stringify(message);
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   });

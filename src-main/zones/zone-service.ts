@@ -2,7 +2,7 @@ import type { ChannelParsedInput } from '../../src-shared/contract';
 import type { Zone } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { CameraRepository } from '../cameras/camera-repository';
-import { newId, nowIso } from '../db/ids';
+import { newId, nowIso } from '../common/ids';
 import type { ZoneRepository } from './zone-repository';
 
 /** Zones: polygons and lines drawn on a camera's view, in 0..1 image coordinates. */

@@ -699,7 +699,7 @@ async function ftpLatency(): Promise<Sample & { vsResolvedP50: number }> {
   await t.app.detector.ensureLoaded();
   const arrivals: number[] = [];
   let wake: (() => void) | undefined;
-  const unsubscribe = t.app.bus.subscribe((m: PushMessage) => {
+  const unsubscribe = t.app.push.subscribe((m: PushMessage) => {
     if (m.type !== 'event.created') return;
     arrivals.push(performance.now());
     wake?.();

@@ -376,7 +376,7 @@ async function appExport(format: ExportFormat): Promise<ExportResult> {
   let wake: (() => void) | undefined;
   let countedAt: number | null = null;
   let lastLog = performance.now();
-  const off = app.app.bus.subscribe((m) => {
+  const off = app.app.push.subscribe((m) => {
     if (m.type !== 'export.progress') return;
     jobs.set(m.data.id, m.data);
     if (countedAt === null && m.data.total !== null) countedAt = performance.now();

@@ -82,7 +82,7 @@ await t.call('alertRules.create', {
   cooldownSeconds: 0,
 });
 const created = new Map<string, number>();
-t.app.bus.subscribe((m) => {
+t.app.push.subscribe((m) => {
   if (m.type === 'alert.created') created.set(m.data.id, performance.now());
 });
 for (let i = 0; i < 50; i += 1) {

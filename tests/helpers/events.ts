@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { App } from '../../src-main/app/compose';
-import { newId } from '../../src-main/db/ids';
-import type { IncomingDetection } from '../../src-main/aggregate/batch-aggregator';
+import { withCorrelation } from '../../src-main/common/correlation';
+import type { StoredDetection } from '../../src-main/common/domain-events';
+import { newId } from '../../src-main/common/ids';
+import { detectionRepository } from '../../src-main/detections';
+import { ingestRepository } from '../../src-main/ingest';
 
 export interface SeedDetection {
   objectClass: string;
@@ -8,37 +12,44 @@ export interface SeedDetection {
   bbox?: [number, number, number, number];
 }
 
-/** Stores detections as the pipeline would, then hands them to the aggregator. */
+/**
+ * One snapshot's detections, stored and handed on by the pipeline's own `record` step (the
+ * image row is queued as the ingest service would; only the inference is skipped), then
+ * waits until the aggregator has them in a batch.
+ */
 export async function detect(
   app: App,
   cameraId: string,
   detections: SeedDetection[],
   at = new Date().toISOString(),
-): Promise<IncomingDetection[]> {
-  const rows: IncomingDetection[] = detections.map((d) => ({
-    id: newId(),
-    objectClass: d.objectClass,
-    confidence: d.confidence,
-    bbox: d.bbox ?? [0.1, 0.2, 0.3, 0.9],
-  }));
-  await app.db
-    .insertInto('detections')
-    .values(
-      rows.map((d) => ({
-        id: d.id,
-        camera_id: cameraId,
-        image_path: `/tmp/${cameraId}.jpg`,
-        detected_at: at,
-        object_class: d.objectClass,
+): Promise<StoredDetection[]> {
+  const images = ingestRepository(app.db, { detections: detectionRepository(app.db) });
+  const correlationId = newId();
+  const path = `/tmp/${cameraId}-${correlationId}.jpg`;
+  const id = await images.enqueue({
+    cameraId,
+    path,
+    size: 0,
+    mtimeMs: 0,
+    source: 'import',
+    enqueuedAt: at,
+    correlationId,
+  });
+  const row = (await images.get(id))!;
+  const stored = await withCorrelation(correlationId, () =>
+    app.pipeline.record(row, createHash('sha256').update(path).digest('hex'), {
+      // A 1×1 image: pixel boxes are the normalised boxes.
+      width: 1,
+      height: 1,
+      detections: detections.map((d, i) => ({
+        objectClass: d.objectClass,
+        classIndex: i,
         confidence: d.confidence,
-        x1: d.bbox[0],
-        y1: d.bbox[1],
-        x2: d.bbox[2],
-        y2: d.bbox[3],
-        created_at: at,
+        box: d.bbox ?? [0.1, 0.2, 0.3, 0.9],
       })),
-    )
-    .execute();
-  await app.aggregator.add(cameraId, rows, at);
-  return rows;
+      timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 },
+    }),
+  );
+  await app.aggregator.idle();
+  return stored;
 }

@@ -73,7 +73,7 @@ describe('alert rules', () => {
   it('raises an alert for a matching event, once, then respects the cooldown', async () => {
     await start();
     const pushes: Alert[] = [];
-    t!.app.bus.subscribe((m) => m.type === 'alert.created' && pushes.push(m.data));
+    t!.app.push.subscribe((m) => m.type === 'alert.created' && pushes.push(m.data));
     const rule = await t!.call('alertRules.create', {
       name: 'People at the front',
       severity: 'critical',

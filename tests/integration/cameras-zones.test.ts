@@ -10,7 +10,7 @@ let pushes: PushMessage[];
 beforeEach(async () => {
   t = await startTestApp();
   pushes = [];
-  t.app.bus.subscribe((m) => pushes.push(m));
+  t.app.push.subscribe((m) => pushes.push(m));
 });
 afterEach(() => t.close());
 

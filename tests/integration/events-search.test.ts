@@ -5,8 +5,11 @@ import type { EventFilter } from '../../src-shared/contract';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp } from '../helpers/temp-app';
 import { SEED_CAMERAS, seedEvents } from '../helpers/seed-events';
-import type { FtsStrategy } from '../../src-main/events/event-repository';
-import { eventRepository } from '../../src-main/events/event-repository';
+import type { Kysely } from 'kysely';
+import { batchRepository } from '../../src-main/aggregate';
+import type { DB } from '../../src-main/db/schema';
+import type { FtsStrategy, FtsTuning } from '../../src-main/events';
+import { eventRepository } from '../../src-main/events';
 
 let t: TestApp;
 let oracle: Database.Database;
@@ -28,6 +31,11 @@ afterAll(async () => {
   oracle.close();
   await t.close();
 });
+
+/** The app's event repository with small full-text thresholds (a second connection for exports). */
+function tuned(db: Kysely<DB>, sqlite: Database.Database, tuning: FtsTuning) {
+  return eventRepository(db, { batches: batchRepository(db), sqlite, tuning });
+}
 
 /** Every match by brute force: all of them, sorted. */
 function expected(q: string, where = '1 = 1', params: unknown[] = []): string[] {
@@ -81,9 +89,9 @@ describe('full-text paging strategies', () => {
     // Small probes and windows, so that a few thousand events take every path: the pages
     // past the probe's reach come from windows, and the windows grow.
     const strategies = {
-      sort: eventRepository(t.app.db, { sortLimit: 1_000_000, trace }),
-      small: eventRepository(t.app.db, { sortLimit: 20, window: 64, trace }),
-      large: eventRepository(t.app.db, { sortLimit: 600, window: 64, trace }),
+      sort: tuned(t.app.db, oracle, { sortLimit: 1_000_000, trace }),
+      small: tuned(t.app.db, oracle, { sortLimit: 20, window: 64, trace }),
+      large: tuned(t.app.db, oracle, { sortLimit: 600, window: 64, trace }),
     };
     const cases: [EventFilter, string, unknown[]][] = [
       [{ q: 'person' }, '1 = 1', []],
@@ -109,7 +117,7 @@ describe('full-text paging strategies', () => {
     expect([...used].sort()).toEqual(['direct', 'sort', 'window']);
     // A common term at a rare level: the first window, sized for the term alone, is too small.
     const seq: FtsStrategy[] = [];
-    const grows = eventRepository(t.app.db, {
+    const grows = tuned(t.app.db, oracle, {
       sortLimit: 20,
       window: 64,
       trace: (s) => seq.push(s),
@@ -137,7 +145,7 @@ describe('full-text paging strategies', () => {
           .pluck()
           .all(...params, q) as string[];
       const used: FtsStrategy[] = [];
-      const repo = eventRepository(fresh.app.db, { sortLimit: 400, trace: (s) => used.push(s) });
+      const repo = tuned(fresh.app.db, db, { sortLimit: 400, trace: (s) => used.push(s) });
       const camera = SEED_CAMERAS[3]!.id;
       const first = async (f: EventFilter) =>
         (await repo.list({ ...f, limit: 25 })).items.map((e) => e.id);

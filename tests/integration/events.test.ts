@@ -93,7 +93,7 @@ describe('batch aggregation', () => {
   it('the fast path scores a confident person at once', async () => {
     await start({ batching: { idleSeconds: 10, windowSeconds: 10 } });
     const pushes: PushMessage[] = [];
-    t!.app.bus.subscribe((m) => pushes.push(m));
+    t!.app.push.subscribe((m) => pushes.push(m));
     await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
     await waitForEvents(1);
     const [event] = await events();
@@ -272,7 +272,7 @@ describe('risk scoring with an LLM', () => {
     await new Promise((r) => setTimeout(r, 350)); // cooldown → half-open
     expect(t!.app.llmBreaker.state).toBe('half-open');
     const updates: SecurityEvent[] = [];
-    t!.app.bus.subscribe((m) => m.type === 'event.updated' && updates.push(m.data));
+    t!.app.push.subscribe((m) => m.type === 'event.updated' && updates.push(m.data));
     let rescored = 0;
     for (let i = 0; i < 3 && rescored < 4; i += 1) rescored += await t!.app.events.rescoreSome(5);
     expect(rescored).toBe(4);

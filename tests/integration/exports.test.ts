@@ -10,7 +10,7 @@ import type { EventFilter } from '../../src-shared/contract';
 import type { ExportJob, SecurityEvent } from '../../src-shared/domain';
 import { EVENT_COLUMNS } from '../../src-main/exports/export-formats';
 import { partialPath } from '../../src-main/exports/export-service';
-import { newId, nowIso } from '../../src-main/db/ids';
+import { newId, nowIso } from '../../src-main/common/ids';
 import { startWebServer } from '../../src-main/web/server';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp, tempDir } from '../helpers/temp-app';
@@ -52,7 +52,7 @@ function waitForJob(
       off();
       resolve(job);
     };
-    const off = t.app.bus.subscribe((m) => {
+    const off = t.app.push.subscribe((m) => {
       if (m.type === 'export.progress' && m.data.id === id && statuses.includes(m.data.status)) {
         done(m.data);
       }
@@ -450,11 +450,11 @@ describe('exports: jobs', () => {
     await withCameras(t);
     seedEvents(t.dataDir, 6000);
     const progress: ExportJob[] = [];
-    t.app.bus.subscribe((m) => m.type === 'export.progress' && progress.push(m.data));
+    t.app.push.subscribe((m) => m.type === 'export.progress' && progress.push(m.data));
     const job = await t.call('exports.create', { format: 'xlsx', filters: {} });
     const dir = t.app.exports.directory();
     await new Promise<void>((resolve) => {
-      const off = t.app.bus.subscribe((m) => {
+      const off = t.app.push.subscribe((m) => {
         if (m.type === 'export.progress' && m.data.id === job.id && m.data.processed >= 1000) {
           off();
           resolve();
@@ -484,7 +484,7 @@ describe('exports: jobs', () => {
     let running = 0;
     let peak = 0;
     const seen = new Map<string, string>();
-    t.app.bus.subscribe((m) => {
+    t.app.push.subscribe((m) => {
       if (m.type !== 'export.progress') return;
       const before = seen.get(m.data.id);
       if (before !== 'running' && m.data.status === 'running') running++;

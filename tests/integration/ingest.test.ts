@@ -39,7 +39,7 @@ describe('folder intake → detection', () => {
   it('a JPEG dropped into DATA/ingest/<folder> creates the camera and its detections', async () => {
     t = await startIngestApp();
     const pushes: PushMessage[] = [];
-    t.app.bus.subscribe((m) => pushes.push(m));
+    t.app.push.subscribe((m) => pushes.push(m));
     const file = path.join(t.dataDir, 'ingest', 'Front Door', 'snap', 'MDAlarm_001.jpg');
     writeAtomically(file, await jpeg(128, 96));
 
@@ -311,7 +311,7 @@ describe('backpressure and recovery', () => {
   it('marks a silent camera offline and pushes the change', async () => {
     t = await startIngestApp({ settings: { cameras: { offlineAfterSeconds: 0.5 } } });
     const pushes: PushMessage[] = [];
-    t.app.bus.subscribe((m) => pushes.push(m));
+    t.app.push.subscribe((m) => pushes.push(m));
     writeAtomically(path.join(t.dataDir, 'ingest', 'Gate', 'x.jpg'), await jpeg(64, 64, 30));
     await expect
       .poll(() => t!.call('cameras.list', {}).then((c) => c[0]?.status), { timeout: 10_000 })

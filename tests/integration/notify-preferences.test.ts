@@ -189,7 +189,7 @@ describe('notification preferences', () => {
   it('desktop channel: pushed to connected windows', async () => {
     await setup();
     const pushes: PushMessage[] = [];
-    t!.app.bus.subscribe((m) => pushes.push(m));
+    t!.app.push.subscribe((m) => pushes.push(m));
     const desktop = await t!.call('notify.channels.create', {
       kind: 'desktop',
       name: 'This computer',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cameraIdFromName, riskLevelFor } from '../../src-shared/domain';
 import { defaultSettings, settingsPatchSchema, settingsSchema } from '../../src-shared/settings';
 import { deepMerge } from '../../src-main/system/settings-service';
-import { newId } from '../../src-main/db/ids';
+import { newId } from '../../src-main/common/ids';
 
 describe('domain rules', () => {
   it('derives camera ids from names like the reference system', () => {

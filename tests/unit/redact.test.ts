@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, redactUrl } from '../../src-main/debug/redact';
+import { redactSecrets, redactUrl } from '../../src-main/common/redact';
 import { redactSettings } from '../../src-main/system/settings-service';
 import { defaultSettings } from '../../src-shared/settings';
 

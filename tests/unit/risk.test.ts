@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Zone } from '../../src-shared/domain';
 import { DEFAULT_THRESHOLDS } from '../../src-shared/domain';
-import { CircuitBreaker } from '../../src-main/risk/circuit-breaker';
+import type { BreakerSnapshot } from '../../src-main/risk/circuit-breaker';
+import { CircuitBreaker, CircuitOpenError } from '../../src-main/risk/circuit-breaker';
 import {
   chatUrl,
   extractJsonObject,
@@ -9,7 +10,7 @@ import {
   stripThinking,
 } from '../../src-main/risk/llm-client';
 import type { BatchContext, ScoredDetection } from '../../src-main/risk/risk-scorer';
-import { pointInPolygon } from '../../src-main/risk/risk-scorer';
+import { pointInPolygon } from '../../src-shared/geometry';
 import { RulesScorer, countFactor, timeOfDayFactor } from '../../src-main/risk/rules-scorer';
 
 const det = (over: Partial<ScoredDetection> = {}): ScoredDetection => ({
@@ -142,25 +143,62 @@ describe('LLM answer handling', () => {
 });
 
 describe('circuit breaker', () => {
-  it('opens after the threshold, half-opens after the cooldown for one trial, then closes or re-opens', () => {
-    let now = 0;
-    const b = new CircuitBreaker('llm', 3, 1000, () => now);
-    expect(b.tryAcquire()).toBe(true);
-    b.failure();
-    b.failure();
+  afterEach(() => vi.useRealTimers());
+
+  it('opens after the threshold, half-opens after the cooldown for one trial, then closes or re-opens', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    const changes: BreakerSnapshot[] = [];
+    const b = new CircuitBreaker('llm', 3, 1000, (s) => changes.push(s));
+    let calls = 0;
+    const fail = () => {
+      calls += 1;
+      return Promise.reject(new Error('down'));
+    };
+    const ok = () => {
+      calls += 1;
+      return Promise.resolve('up');
+    };
+    await expect(b.execute(fail)).rejects.toThrow('down');
+    await expect(b.execute(fail)).rejects.toThrow('down');
     expect(b.state).toBe('closed');
-    b.failure();
+    await expect(b.execute(fail)).rejects.toThrow('down');
     expect(b.state).toBe('open');
-    expect(b.tryAcquire()).toBe(false);
-    now = 1000;
+    expect(b.snapshot()).toMatchObject({ state: 'open', failures: 3 });
+    // Open: refused without calling.
+    await expect(b.execute(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(calls).toBe(3);
+
+    // The cooldown passes: a trial is due, and listeners are told without polling.
+    vi.advanceTimersByTime(1000);
     expect(b.state).toBe('half-open');
-    expect(b.tryAcquire()).toBe(true);
-    expect(b.tryAcquire()).toBe(false); // one trial at a time
-    b.failure();
+    expect(changes.at(-1)).toMatchObject({ state: 'half-open' });
+
+    // One trial at a time: a second caller waits for the trial's outcome instead of calling.
+    let release!: (v: string) => void;
+    const trial = b.execute(() => {
+      calls += 1;
+      return new Promise<string>((r) => (release = r));
+    });
+    const waiting = b.execute(ok);
+    await Promise.resolve();
+    expect(calls).toBe(4);
+    release('up');
+    await expect(trial).resolves.toBe('up');
+    await expect(waiting).resolves.toBe('up');
+    expect(b.state).toBe('closed');
+    expect(b.snapshot()).toEqual({
+      name: 'llm',
+      state: 'closed',
+      failures: 0,
+      openedAt: null,
+      nextTrialAt: null,
+    });
+
+    // A failed trial opens it again for another cooldown.
+    for (let i = 0; i < 3; i += 1) await expect(b.execute(fail)).rejects.toThrow('down');
+    vi.advanceTimersByTime(1000);
+    await expect(b.execute(fail)).rejects.toThrow('down');
     expect(b.state).toBe('open');
-    now = 2500;
-    expect(b.tryAcquire()).toBe(true);
-    b.success();
-    expect(b.snapshot()).toEqual({ name: 'llm', state: 'closed', failures: 0, openedAt: null });
+    b.close();
   });
 });

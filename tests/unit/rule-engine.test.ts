@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRule, SecurityEvent, Zone } from '../../src-shared/domain';
-import {
-  dedupKey,
-  detectionsInZone,
-  evaluateRule,
-  inSchedule,
-  localClock,
-} from '../../src-main/alerts/rule-engine';
+import { dedupKey, detectionsInZone, evaluateRule } from '../../src-main/alerts/rule-engine';
+import { inSchedule, localClock } from '../../src-shared/schedule';
 import { draftRule } from '../../src-main/alerts/alert-repository';
 
 const rule = (over: Partial<AlertRule> = {}): AlertRule => ({
@@ -37,6 +32,7 @@ const event = (over: Partial<SecurityEvent> = {}): SecurityEvent => ({
   falsePositive: false,
   notes: '',
   thumbnailImageId: null,
+  correlationId: null,
   createdAt: '',
   updatedAt: '',
   ...over,

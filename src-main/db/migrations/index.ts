@@ -4,6 +4,7 @@ import * as m002 from './002_ingest_images';
 import * as m003 from './003_quiet_hours_timezone';
 import * as m004 from './004_export_images';
 import * as m005 from './005_events_stats_index';
+import * as m006 from './006_correlation_ids';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -12,6 +13,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '003_quiet_hours_timezone': m003,
   '004_export_images': m004,
   '005_events_stats_index': m005,
+  '006_correlation_ids': m006,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

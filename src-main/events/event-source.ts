@@ -1,10 +1,9 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { EventFilter } from '../../src-shared/contract';
 import type { DB } from '../db/schema';
-import { eventFilterSql, withFts } from '../events/event-repository';
+import { eventFilterSql, withFts } from './event-filter-sql';
 
 /** One exported event, as the raw row SQLite hands back (no per-row objects on the hot path). */
 export type EventTuple = [
@@ -30,9 +29,9 @@ export type EventTuple = [
 const TOP: [string, string] = ['\uffff', ''];
 
 /** The spreadsheet columns come first (CSV reads only those); JSON adds the rest. */
-const SHEET_COLUMNS = sql`e.id, c.name, e.started_at, e.ended_at, e.risk_score, e.risk_level,
+const SHEET_COLUMNS = `e.id, c.name, e.started_at, e.ended_at, e.risk_score, e.risk_level,
   e.summary, e.detection_count, e.reviewed, e.object_classes, e.reasoning`;
-const EXTRA_COLUMNS = sql`, e.camera_id, e.false_positive, e.notes, e.scorer, e.model`;
+const EXTRA_COLUMNS = `e.camera_id, e.false_positive, e.notes, e.scorer, e.model`;
 
 /** A detection as the ZIP's detections pass reads it (plain arrays are cheaper than objects). */
 export type DetectionTuple = [
@@ -54,6 +53,15 @@ export type DetectionTuple = [
 /** Events per detections query: keeps each synchronous read short (event loop turns). */
 const DETECTION_SLICE = 250;
 
+export interface ExportSourceOptions {
+  /** Names the temp table a full-text filter's matches are collected in. */
+  key: string;
+  chunkSize?: number;
+  signal?: AbortSignal;
+  /** `sheet`: the CSV/XLSX columns only (faster); `all`: every EventTuple field. */
+  columns?: 'sheet' | 'all';
+}
+
 /**
  * The events an export walks, newest first, in chunks: each chunk is one short keyset query
  * on the time index, so the event loop (and every other channel) gets a turn between chunks
@@ -70,8 +78,9 @@ export class EventSource {
     private readonly sqlite: Database.Database,
     private readonly rowsPage: Database.Statement,
     private readonly keysPage: Database.Statement,
-    private readonly baseParams: unknown[],
-    private readonly countSql: { sql: string; params: unknown[] },
+    /** The filter's own parameters; each page adds the cursor and the limit after them. */
+    private readonly filterParams: unknown[],
+    private readonly countStatement: Database.Statement,
     private readonly ftsTable: string | null,
     readonly chunkSize: number,
   ) {
@@ -87,13 +96,7 @@ export class EventSource {
     db: Kysely<DB>,
     sqlite: Database.Database,
     filter: EventFilter,
-    opts: {
-      key: string;
-      chunkSize?: number;
-      signal?: AbortSignal;
-      /** `sheet`: the CSV/XLSX columns only (faster); `all`: every EventTuple field. */
-      columns?: 'sheet' | 'all';
-    },
+    opts: ExportSourceOptions,
   ): Promise<EventSource> {
     let ftsTable: string | null = null;
     if (filter.q) {
@@ -106,26 +109,25 @@ export class EventSource {
         throw err;
       }
     }
-    const where = eventFilterSql(filter, ftsTable ? { ftsTable } : {});
-    const extra = opts.columns === 'all' ? EXTRA_COLUMNS : sql``;
-    const page = sql`SELECT ${SHEET_COLUMNS} ${extra}
-      FROM events AS e JOIN cameras AS c ON c.id = e.camera_id
-      WHERE ${where} AND (e.started_at, e.id) < (${TOP[0]}, ${TOP[1]})
-      ORDER BY e.started_at DESC, e.id DESC LIMIT ${0}`.compile(db);
-    // Counted in slices along the time index, so a million rows never block for long.
+    // The filter is compiled once; every statement below appends the keyset cursor (two
+    // parameters) and the chunk size (one) after the filter's own parameters.
+    const where = eventFilterSql(filter, ftsTable ? { ftsTable } : {}).compile(db);
+    const after = `${where.sql} AND (e.started_at, e.id) < (?, ?)
+      ORDER BY e.started_at DESC, e.id DESC LIMIT ?`;
+    const columns = opts.columns === 'all' ? `${SHEET_COLUMNS}, ${EXTRA_COLUMNS}` : SHEET_COLUMNS;
+    const page = `SELECT ${columns} FROM events AS e JOIN cameras AS c ON c.id = e.camera_id
+      WHERE ${after}`;
     // Later passes need only the keys (id at 0, started_at at 2, like EventTuple).
-    const keys = sql`SELECT e.id, NULL, e.started_at FROM events AS e
-      WHERE ${where} AND (e.started_at, e.id) < (${TOP[0]}, ${TOP[1]})
-      ORDER BY e.started_at DESC, e.id DESC LIMIT ${0}`.compile(db);
-    const count = sql`SELECT count(*), min(k) FROM (SELECT e.started_at || char(1) || e.id AS k
-      FROM events AS e WHERE ${where} AND (e.started_at, e.id) < (${TOP[0]}, ${TOP[1]})
-      ORDER BY e.started_at DESC, e.id DESC LIMIT ${0})`.compile(db);
+    const keys = `SELECT e.id, NULL, e.started_at FROM events AS e WHERE ${after}`;
+    // Counted in slices along the time index, so a million rows never block for long.
+    const count = `SELECT count(*), min(k) FROM (SELECT e.started_at || char(1) || e.id AS k
+      FROM events AS e WHERE ${after})`;
     return new EventSource(
       sqlite,
-      sqlite.prepare(page.sql).raw(true),
-      sqlite.prepare(keys.sql).raw(true),
-      page.parameters.slice(0, -3),
-      { sql: count.sql, params: [...count.parameters] },
+      sqlite.prepare(page).raw(true),
+      sqlite.prepare(keys).raw(true),
+      [...where.parameters],
+      sqlite.prepare(count).raw(true),
       ftsTable,
       opts.chunkSize ?? 1000,
     );
@@ -133,14 +135,17 @@ export class EventSource {
 
   /** The number of matching events, counted a slice at a time with a turn for the event loop. */
   async count(signal?: AbortSignal): Promise<number> {
-    const stmt = this.sqlite.prepare(this.countSql.sql).raw(true);
-    const params = this.countSql.params.slice(0, -3);
     const slice = 20_000;
     let cursor: [string, string] = TOP;
     let total = 0;
     for (;;) {
       signal?.throwIfAborted();
-      const [n, last] = stmt.get(...params, cursor[0], cursor[1], slice) as [number, string | null];
+      const [n, last] = this.countStatement.get(
+        ...this.filterParams,
+        cursor[0],
+        cursor[1],
+        slice,
+      ) as [number, string | null];
       total += Number(n);
       if (Number(n) < slice || last === null) return total;
       const cut = last.indexOf('\u0001');
@@ -153,7 +158,7 @@ export class EventSource {
   next(): EventTuple[] {
     if (this.done) return [];
     const rows = this.page.all(
-      ...this.baseParams,
+      ...this.filterParams,
       this.cursor[0],
       this.cursor[1],
       this.chunkSize,

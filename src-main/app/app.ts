@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { BatchAggregator } from '../aggregate';
+import type { AlertService } from '../alerts';
+import type { Router } from '../bridge/router';
+import type { DomainEventBus } from '../common/domain-events';
+import type { PushBus } from '../common/push-bus';
+import type { DB } from '../db/schema';
+import type { ObjectDetector } from '../detect';
+import type { EventService } from '../events';
+import type { ExportService } from '../exports';
+import type { IngestPipeline, IngestRuntime, IngestService } from '../ingest';
+import type { MediaService } from '../media';
+import type { DeliveryOutbox } from '../notify';
+import type { CircuitBreaker } from '../risk';
+import type { Logger, SettingsService } from '../system';
+import type { AppConfig } from './config';
+import type { AppMetrics } from './metrics';
+
+/** The running app, as its edges (Electron, the web server) and the tests see it. */
+export interface App {
+  readonly config: AppConfig;
+  readonly dataDir: string;
+  /** The database, for tests and benchmarks that inspect it; the app reaches it through repositories. */
+  readonly db: Kysely<DB>;
+  readonly router: Router;
+  /** Domain events: what happened in the pipeline (tests and debug listen here). */
+  readonly bus: DomainEventBus;
+  /** What connected windows are told (IPC windows, WebSocket clients). */
+  readonly push: PushBus;
+  readonly settings: SettingsService;
+  readonly metrics: AppMetrics;
+  readonly logger: Logger;
+  readonly detector: ObjectDetector;
+  readonly ingest: IngestService;
+  readonly ingestRuntime: IngestRuntime;
+  readonly pipeline: IngestPipeline;
+  readonly media: MediaService;
+  readonly events: EventService;
+  readonly aggregator: BatchAggregator;
+  readonly llmBreaker: CircuitBreaker;
+  readonly alerts: AlertService;
+  readonly outbox: DeliveryOutbox;
+  readonly exports: ExportService;
+  debugEnabled(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,40 @@
+import { batchRepository } from '../aggregate';
+import { alertRepository } from '../alerts';
+import { calibrationRepository } from '../calibration';
+import { cameraRepository } from '../cameras';
+import type { OpenedDatabase } from '../db/database';
+import { detectionRepository } from '../detections';
+import { eventRepository } from '../events';
+import { exportRepository } from '../exports';
+import { ingestRepository } from '../ingest';
+import type { SecretStore } from '../notify';
+import { channelRepository, deliveryRepository, preferencesRepository } from '../notify';
+import { zoneRepository } from '../zones';
+
+/**
+ * Every repository over one database: the only code that touches it. Each table has one
+ * owner; a repository that writes another's rows in its transaction goes through that one.
+ */
+export function createRepositories(database: OpenedDatabase, secrets: SecretStore) {
+  const { db, sqlite } = database;
+  const detections = detectionRepository(db);
+  const batches = batchRepository(db);
+  const channels = channelRepository(db, secrets);
+  const deliveries = deliveryRepository(db, { channels });
+  return {
+    cameras: cameraRepository(db),
+    zones: zoneRepository(db),
+    detections,
+    images: ingestRepository(db, { detections }),
+    batches,
+    events: eventRepository(db, { batches, sqlite }),
+    calibration: calibrationRepository(db),
+    alerts: alertRepository(db, { deliveries }),
+    channels,
+    deliveries,
+    preferences: preferencesRepository(db),
+    exportJobs: exportRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,0 +1,147 @@
+/**
+ * The in-process bus the pipeline steps talk through: typed facts ("an image was processed",
+ * "a batch closed", "an event was created"), each published by the one domain that owns it.
+ * Listeners are isolated: one that throws (or rejects) is logged with its event and never
+ * fails the publisher or the other listeners. Each listener runs in the event's correlation
+ * context. The UI push layer is just another subscriber.
+ */
+import type {
+  Alert,
+  Camera,
+  Delivery,
+  DetectorStatus,
+  ExportJob,
+  IngestStatus,
+  SecurityEvent,
+} from '../../src-shared/domain';
+import type { Settings } from '../../src-shared/settings';
+import { currentCorrelationId, withCorrelation } from './correlation';
+
+/** A detection as the pipeline stored it (bbox normalised 0..1). */
+export interface StoredDetection {
+  id: string;
+  objectClass: string;
+  confidence: number;
+  bbox: [number, number, number, number];
+}
+
+/** A batch the aggregator closed: its detections become one event. */
+export interface ClosedBatch {
+  id: string;
+  cameraId: string;
+  detectionIds: string[];
+  isFastPath: boolean;
+}
+
+/** A desktop notification to show (the Electron edge shows it; browsers show a toast). */
+export interface DesktopNotification {
+  title: string;
+  body: string;
+  severity: string;
+  eventId: string | null;
+}
+
+export interface DomainEvents {
+  /** A file entered the ingest queue. */
+  'image.queued': { imageId: number; cameraId: string };
+  /** An image was detected and stored (with or without detections). */
+  'image.processed': {
+    imageId: number;
+    cameraId: string;
+    /** When the image arrived (its detections' time). */
+    at: string;
+    detections: StoredDetection[];
+  };
+  'ingest.statusChanged': IngestStatus;
+  'detector.statusChanged': DetectorStatus;
+  /** A camera was created, changed, or went on- or offline. */
+  'camera.changed': Camera;
+  'camera.deleted': { id: string };
+  'batch.closed': ClosedBatch;
+  'event.created': SecurityEvent;
+  /** The event's score changed (the LLM re-scored it). */
+  'event.rescored': SecurityEvent;
+  /** The homeowner reviewed the event or wrote notes. */
+  'event.reviewed': SecurityEvent;
+  'alert.created': Alert;
+  /** Acknowledged or dismissed. */
+  'alert.resolved': Alert;
+  'delivery.changed': Delivery;
+  'desktop.notified': DesktopNotification;
+  'export.changed': ExportJob;
+  'settings.changed': { next: Settings; previous: Settings };
+}
+
+export type DomainEventName = keyof DomainEvents;
+
+export interface DomainEvent<K extends DomainEventName = DomainEventName> {
+  name: K;
+  data: DomainEvents[K];
+  correlationId: string | undefined;
+}
+
+export type DomainListener<K extends DomainEventName> = (
+  data: DomainEvents[K],
+  event: DomainEvent<K>,
+) => unknown;
+
+export interface ListenerErrorReporter {
+  (err: unknown, event: DomainEvent): void;
+}
+
+export class DomainEventBus {
+  private readonly listeners = new Map<DomainEventName, Set<DomainListener<never>>>();
+  private readonly any = new Set<(event: DomainEvent) => unknown>();
+
+  constructor(private readonly onListenerError: ListenerErrorReporter) {}
+
+  /** Tells every listener; never throws, whatever the listeners do. */
+  publish<K extends DomainEventName>(name: K, data: DomainEvents[K], correlationId?: string): void {
+    const event: DomainEvent<K> = {
+      name,
+      data,
+      correlationId: correlationId ?? currentCorrelationId(),
+    };
+    const set = this.listeners.get(name) as Set<DomainListener<K>> | undefined;
+    if (set) for (const listener of [...set]) this.deliver(event, () => listener(data, event));
+    for (const listener of [...this.any]) this.deliver(event, () => listener(event));
+  }
+
+  on<K extends DomainEventName>(name: K, listener: DomainListener<K>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Every event (the push relay, debug recordings). */
+  onAny(listener: (event: DomainEvent) => unknown): () => void {
+    this.any.add(listener);
+    return () => this.any.delete(listener);
+  }
+
+  private deliver(event: DomainEvent, run: () => unknown): void {
+    try {
+      const result = withCorrelation(event.correlationId, run);
+      if (result instanceof Promise) {
+        result.catch((err: unknown) => this.report(err, event));
+      }
+    } catch (err) {
+      this.report(err, event);
+    }
+  }
+
+  private report(err: unknown, event: DomainEvent): void {
+    try {
+      this.onListenerError(err, event);
+    } catch {
+      // The reporter itself failed: nothing more can be done without failing the publisher.
+    }
+  }
+}
+
+/** The publishing side, for services (they never subscribe through it). */
+export type Publish = DomainEventBus['publish'];

@@ -1,0 +1,14 @@
+import type { HandlersFor } from '../common/handlers';
+import type { IngestRepository } from './ingest-repository';
+import type { IngestService } from './ingest-service';
+
+export function ingestHandlers(d: {
+  ingest: IngestService;
+  images: IngestRepository;
+}): HandlersFor<'ingest.importFiles' | 'ingest.status' | 'ingest.quarantine.list'> {
+  return {
+    'ingest.importFiles': ({ cameraId, paths }) => d.ingest.importFiles(cameraId, paths),
+    'ingest.status': () => d.ingest.status(),
+    'ingest.quarantine.list': ({ cameraId, limit }) => d.images.quarantined(cameraId, limit ?? 100),
+  };
+}

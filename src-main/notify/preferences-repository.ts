@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely';
+import type { ChannelParsedInput } from '../../src-shared/contract';
+import type { NotificationPreferences, RiskLevel } from '../../src-shared/domain';
+import { nowIso } from '../common/ids';
+import type { DB } from '../db/schema';
+
+const QUIET_ID = 'default';
+
+/** `notification_preferences` (one row) and `quiet_hours`. */
+export function preferencesRepository(db: Kysely<DB>) {
+  const repo = {
+    async get(): Promise<NotificationPreferences> {
+      const p = await db
+        .selectFrom('notification_preferences')
+        .selectAll()
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
+      const q = await db
+        .selectFrom('quiet_hours')
+        .selectAll()
+        .where('id', '=', QUIET_ID)
+        .executeTakeFirst();
+      return {
+        mutedCameraIds: JSON.parse(p.muted_camera_ids) as string[],
+        quietHours:
+          q && q.enabled === 1
+            ? {
+                start: q.start,
+                end: q.end,
+                days: JSON.parse(q.days) as number[],
+                ...(q.timezone && { timezone: q.timezone }),
+              }
+            : null,
+        maxPerHour: p.max_per_hour,
+        channelMinSeverity: JSON.parse(p.channel_min_severity) as Record<string, RiskLevel>,
+      };
+    },
+
+    async update(
+      patch: ChannelParsedInput<'notify.preferences.update'>,
+    ): Promise<NotificationPreferences> {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('notification_preferences')
+          .set({
+            ...(patch.mutedCameraIds !== undefined && {
+              muted_camera_ids: JSON.stringify(patch.mutedCameraIds),
+            }),
+            ...(patch.maxPerHour !== undefined && { max_per_hour: patch.maxPerHour }),
+            ...(patch.channelMinSeverity !== undefined && {
+              channel_min_severity: JSON.stringify(patch.channelMinSeverity),
+            }),
+            updated_at: nowIso(),
+          })
+          .where('id', '=', 1)
+          .execute();
+        if (patch.quietHours === null) {
+          await trx.deleteFrom('quiet_hours').where('id', '=', QUIET_ID).execute();
+        } else if (patch.quietHours) {
+          const q = patch.quietHours;
+          const values = {
+            start: q.start,
+            end: q.end,
+            days: JSON.stringify(q.days),
+            timezone: q.timezone ?? null,
+            enabled: 1 as const,
+          };
+          await trx
+            .insertInto('quiet_hours')
+            .values({ id: QUIET_ID, label: 'Quiet hours', ...values })
+            .onConflict((oc) => oc.column('id').doUpdateSet(values))
+            .execute();
+        }
+      });
+      return repo.get();
+    },
+  };
+  return repo;
+}
+
+export type PreferencesRepository = ReturnType<typeof preferencesRepository>;

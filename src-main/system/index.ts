@@ -1,0 +1,10 @@
+/** System: settings, logs, health. */
+export { settingsRepository } from './settings-repository';
+export type { SettingsRepository } from './settings-repository';
+export { SettingsService, redactSettings } from './settings-service';
+export { createLogger } from './logger';
+export type { Logger } from './logger';
+export { SqliteLogSink } from './log-sink';
+export { databaseProbe, settingsProbe } from './health';
+export type { HealthProbe } from './health';
+export { systemHandlers } from './handlers';
