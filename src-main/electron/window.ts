@@ -3,7 +3,7 @@
  * unit tests can assert it without the Electron binary.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { rendererCsp } from '../web/http-security';
+import { rendererCsp } from '../common/csp';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'hsi';

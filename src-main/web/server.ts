@@ -13,6 +13,7 @@ import { MAX_UPLOAD_BYTES, TOO_LARGE_MESSAGE } from '../../src-shared/images';
 import type { App } from '../app/compose';
 import { respondToError } from '../bridge/errors';
 import { withCorrelation } from '../common/correlation';
+import { rendererCsp } from '../common/csp';
 import { isInside } from '../common/paths';
 import { mediaRequest } from '../media';
 import {
@@ -20,7 +21,6 @@ import {
   bearerToken,
   hostAllowed,
   originAllowed,
-  rendererCsp,
   tokenMatches,
 } from './http-security';
 
