@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ChannelParsedInput } from '../../src-shared/contract';
 import type { ExportDownloadInfo, ExportJob, ExportStatus } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
+import { withCorrelation } from '../common/correlation';
 import type { Publish } from '../common/domain-events';
 import type { EventRepository, EventSource } from '../events';
 import type { Logger, SettingsService } from '../system';
@@ -246,7 +247,8 @@ export class ExportService {
             done: Promise.resolve(),
           };
           this.running.set(job.id, run);
-          run.done = this.run(run).finally(() => {
+          // A job's log lines share one correlation id, whoever started it.
+          run.done = withCorrelation(`export-${job.id}`, () => this.run(run)).finally(() => {
             this.running.delete(job.id);
             this.pump();
           });

@@ -230,6 +230,7 @@ export class IngestPipeline {
         created_at: now,
       })),
     });
+    this.log.debug({ imageId: row.id, detections: stored.length }, 'image processed');
     this.deps.bus.publish('image.processed', {
       imageId: row.id,
       cameraId: row.camera_id,

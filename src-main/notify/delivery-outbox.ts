@@ -136,7 +136,8 @@ export class DeliveryOutbox {
           for (const due of claimed) {
             const alert = due.alertId ? alerts.get(due.alertId) : undefined;
             const event = alert ? events.get(alert.eventId) : undefined;
-            const p: Promise<void> = withCorrelation(due.correlationId, () =>
+            const correlationId = due.correlationId ?? `delivery-${due.id}`;
+            const p: Promise<void> = withCorrelation(correlationId, () =>
               this.deliver(due, alert, event),
             )
               .catch((err: unknown) =>
@@ -192,6 +193,7 @@ export class DeliveryOutbox {
             : undefined,
       });
       outcome = { status: 'sent' };
+      this.log.debug({ deliveryId: due.id, channelId: due.channelId }, 'delivery sent');
     } catch (err) {
       const e = err instanceof SendError ? err : new SendError((err as Error).message, true);
       const give = !e.retryable || due.attempts >= MAX_ATTEMPTS;

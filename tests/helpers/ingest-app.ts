@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SettingsPatch } from '../../src-shared/settings';
+import type { AppConfig } from '../../src-main/app/config';
 import type { FixtureBox } from '../fixtures/onnx-models';
 import { writeModel, yoloxModel } from '../fixtures/onnx-models';
 import type { TestApp } from './temp-app';
@@ -19,7 +20,12 @@ export function fixtureModel(dir = tempDir('hsi-model-'), boxes = FIXTURE_BOXES)
 
 /** The app with ingest running: fast stability, small minimum size, the fixture model. */
 export async function startIngestApp(
-  options: { dataDir?: string; model?: string | null; settings?: SettingsPatch } = {},
+  options: {
+    dataDir?: string;
+    model?: string | null;
+    settings?: SettingsPatch;
+    config?: Partial<AppConfig>;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
   const modelPath =
@@ -27,6 +33,7 @@ export async function startIngestApp(
       ? path.join(dataDir, 'no-model.onnx')
       : (options.model ?? fixtureModel());
   return startTestApp({
+    ...options.config,
     dataDir,
     ingest: true,
     settingsPatch: {
