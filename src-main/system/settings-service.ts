@@ -83,7 +83,10 @@ export function salvageSettings(stored: unknown): {
   for (let round = 0; round < 50; round += 1) {
     const parsed = settingsSchema.safeParse(doc);
     if (parsed.success) return { settings: parsed.data, invalid };
-    for (const issue of parsed.error.issues) {
+    // Values that are wrong in themselves go first; a cross-field rule (lowWater < highWater)
+    // is judged again once they are gone.
+    const own = parsed.error.issues.filter((i) => i.code !== 'custom');
+    for (const issue of own.length ? own : parsed.error.issues) {
       const keys =
         issue.code === 'unrecognized_keys'
           ? issue.keys.map((k) => [...issue.path, k])
