@@ -61,6 +61,17 @@ export interface CameraDeleteResult {
 
 export type ServiceStatus = 'running' | 'stopped' | 'degraded' | 'failed';
 
+/** A circuit breaker's state (debug.breakers), e.g. the LLM scorer's. */
+export interface BreakerSnapshot {
+  name: string;
+  state: 'closed' | 'open' | 'half-open';
+  /** Failures in a row. */
+  failures: number;
+  openedAt: string | null;
+  /** When an open breaker lets a trial call through. */
+  nextTrialAt: string | null;
+}
+
 export interface ServiceHealth {
   name: string;
   status: ServiceStatus;

@@ -80,7 +80,9 @@ export async function createApp(config: AppConfig): Promise<App> {
     ftpEndpoint: () => ({ ...settings.get().ingest.ftp, ...ingestRuntime.ftpAddress() }),
   });
   const aggregator = new BatchAggregator({ ...common, now: config.batchClock });
-  const llmBreaker = new CircuitBreaker('llm', 3, config.llmBreakerCooldownMs ?? 30_000);
+  const llmBreaker = new CircuitBreaker('llm', 3, config.llmBreakerCooldownMs ?? 30_000, (s) =>
+    publish('breaker.changed', s),
+  );
   const events = new EventService({
     ...common,
     rules: new RulesScorer(),

@@ -7,6 +7,7 @@
  */
 import type {
   Alert,
+  BreakerSnapshot,
   Camera,
   Delivery,
   DetectorStatus,
@@ -70,6 +71,8 @@ export interface DomainEvents {
   'desktop.notified': DesktopNotification;
   'export.changed': ExportJob;
   'settings.changed': { next: Settings; previous: Settings };
+  /** A circuit breaker opened, closed, or is ready for a trial call. */
+  'breaker.changed': BreakerSnapshot;
 }
 
 export type DomainEventName = keyof DomainEvents;

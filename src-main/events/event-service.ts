@@ -221,11 +221,16 @@ export class EventService {
     }
   }
 
+  /** Resolves once every closed batch handed over so far has its event (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.scoring.size) await Promise.all([...this.scoring]);
+  }
+
   /** Stops re-scoring and waits for batches being scored. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
     clearTimeout(this.rescoreTimer);
     this.rescoreTimer = undefined;
-    while (this.scoring.size) await Promise.all([...this.scoring]);
+    await this.idle();
   }
 }

@@ -7,17 +7,10 @@ import {
   handleAll,
 } from 'cockatiel';
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
+import type { BreakerSnapshot } from '../../src-shared/domain';
 
-export interface BreakerSnapshot {
-  name: string;
-  state: BreakerState;
-  /** Failures in a row. */
-  failures: number;
-  openedAt: string | null;
-  /** When an open breaker lets a trial call through. */
-  nextTrialAt: string | null;
-}
+export type { BreakerSnapshot };
+export type BreakerState = BreakerSnapshot['state'];
 
 /** The breaker refused the call (open, or a trial call is already out). */
 export class CircuitOpenError extends Error {

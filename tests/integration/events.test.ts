@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PushMessage } from '../../src-shared/contract';
 import type { SecurityEvent } from '../../src-shared/domain';
 import type { SettingsPatch } from '../../src-shared/settings';
+import type { AppConfig } from '../../src-main/app/config';
 import { detect } from '../helpers/events';
 import type { FakeLlm } from '../helpers/llm-server';
 import { startFakeLlm } from '../helpers/llm-server';
@@ -27,12 +28,17 @@ const FAST: SettingsPatch = {
   },
 };
 
-async function start(settings: SettingsPatch = {}, dataDir?: string) {
+async function start(
+  settings: SettingsPatch = {},
+  dataDir?: string,
+  config: Partial<AppConfig> = {},
+) {
   t = await startTestApp({
     dataDir,
     settingsPatch: { ...FAST, ...settings, batching: { ...FAST.batching, ...settings.batching } },
     llmBreakerCooldownMs: 300,
     rescoreIntervalMs: 60_000,
+    ...config,
   });
   if (!dataDir) await t.call('cameras.create', { name: 'Front Door' });
   return t;
@@ -65,18 +71,26 @@ describe('batch aggregation', () => {
   });
 
   it('closes at the window even while detections keep coming', async () => {
-    await start({ batching: { windowSeconds: 0.5, idleSeconds: 5 } });
-    const started = Date.now();
+    // The batch clock is moved by hand: a car every 100 ms, never idle, for 800 ms.
+    let now = 1_000_000;
+    await start({ batching: { windowSeconds: 0.5, idleSeconds: 5 } }, undefined, {
+      batchClock: () => now,
+    });
     for (let i = 0; i < 8; i += 1) {
       await detect(t!.app, 'front_door', [
         { objectClass: 'car', confidence: 0.7, bbox: [i / 10, 0.1, i / 10 + 0.05, 0.2] },
       ]);
-      await new Promise((r) => setTimeout(r, 100));
+      now += 100;
+      await t!.app.aggregator.tick();
     }
-    await waitForEvents(2);
-    expect(Date.now() - started).toBeLessThan(5000);
-    const counts = (await events()).map((e) => e.detectionCount).sort();
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(8);
+    await t!.app.events.idle();
+    // Closed at 500 ms with five cars; the next batch is still open.
+    expect((await events()).map((e) => e.detectionCount)).toEqual([5]);
+    expect(t!.app.aggregator.openBatches()).toMatchObject([{ detections: 3 }]);
+    now += 500;
+    await t!.app.aggregator.tick();
+    await t!.app.events.idle();
+    expect((await events()).map((e) => e.detectionCount).sort()).toEqual([3, 5]);
   });
 
   it('closes at maxDetections', async () => {
@@ -121,7 +135,9 @@ describe('batch aggregation', () => {
         new Date(t0 + i * 1000).toISOString(),
       );
     }
-    await new Promise((r) => setTimeout(r, 600));
+    // Stationary alone: no batch opened, so nothing can become an event.
+    expect(t!.app.aggregator.openBatches()).toEqual([]);
+    await t!.app.events.idle();
     expect(await events()).toHaveLength(1);
     const stationary = await t!.app.db
       .selectFrom('detections')
@@ -165,7 +181,9 @@ describe('batch aggregation', () => {
     const data = t!.dataDir;
     await t!.app.close();
     t = await startTestApp({ dataDir: data, settingsPatch: FAST });
-    await new Promise((r) => setTimeout(r, 300));
+    // Whatever the restart resumed has been scored.
+    await t.app.aggregator.idle();
+    await t.app.events.idle();
     expect(await events()).toHaveLength(1);
     expect(
       (await t.app.db.selectFrom('batches').select('status').execute()).map((b) => b.status),
@@ -269,7 +287,15 @@ describe('risk scoring with an LLM', () => {
     expect((await events()).every((e) => e.scorer === 'rules')).toBe(true);
 
     llm.mode = 'good';
-    await new Promise((r) => setTimeout(r, 350)); // cooldown → half-open
+    // The breaker says when its cooldown is over and a trial call is due.
+    await new Promise<void>((resolve) => {
+      const off = t!.app.bus.on('breaker.changed', (b) => {
+        if (b.name === 'llm' && b.state === 'half-open') {
+          off();
+          resolve();
+        }
+      });
+    });
     expect(t!.app.llmBreaker.state).toBe('half-open');
     const updates: SecurityEvent[] = [];
     t!.app.push.subscribe((m) => m.type === 'event.updated' && updates.push(m.data));
