@@ -32,17 +32,22 @@ export const assessmentSchema = z.object({
 });
 export type LlmAssessment = z.output<typeof assessmentSchema>;
 
-export const ASSESSMENT_JSON_SCHEMA = {
-  type: 'object',
-  properties: {
-    risk_score: { type: 'integer', minimum: 0, maximum: 100 },
-    risk_level: { type: 'string', enum: [...RISK_LEVELS] },
-    summary: { type: 'string' },
-    reasoning: { type: 'string' },
-  },
-  required: ['risk_score', 'risk_level', 'summary', 'reasoning'],
-  additionalProperties: false,
-};
+/**
+ * What the model is asked to answer, strictly (the server constrains its output to it). The
+ * validation above is more forgiving: models still send "77" or levels of their own.
+ */
+export const assessmentAnswerSchema = z.strictObject({
+  risk_score: z.int().min(0).max(100),
+  risk_level: z.enum(RISK_LEVELS),
+  summary: z.string(),
+  reasoning: z.string(),
+});
+
+const { $schema: _dialect, ...answerJsonSchema } = z.toJSONSchema(assessmentAnswerSchema, {
+  target: 'draft-7',
+});
+/** The JSON schema sent with each request (derived from the zod schema, so the two agree). */
+export const ASSESSMENT_JSON_SCHEMA: Record<string, unknown> = answerJsonSchema;
 
 /** `http://host:8080` and `http://host:8080/v1` both reach `/v1/chat/completions`. */
 export function chatUrl(baseUrl: string): string {

@@ -4,6 +4,7 @@ import { DEFAULT_THRESHOLDS } from '../../src-shared/domain';
 import type { BreakerSnapshot } from '../../src-main/risk/circuit-breaker';
 import { CircuitBreaker, CircuitOpenError } from '../../src-main/risk/circuit-breaker';
 import {
+  ASSESSMENT_JSON_SCHEMA,
   chatUrl,
   extractJsonObject,
   parseAssessment,
@@ -139,6 +140,22 @@ describe('LLM answer handling', () => {
     expect(() => parseAssessment('{"risk_score": 10,}')).toThrow(/malformed/);
     expect(chatUrl('http://h:8080/')).toBe('http://h:8080/v1/chat/completions');
     expect(chatUrl('http://h:8080/v1')).toBe('http://h:8080/v1/chat/completions');
+  });
+});
+
+describe('LLM answer schema', () => {
+  it('asks for exactly the four fields, a whole score 0–100 and one of the levels', () => {
+    expect(ASSESSMENT_JSON_SCHEMA).toEqual({
+      type: 'object',
+      properties: {
+        risk_score: { type: 'integer', minimum: 0, maximum: 100 },
+        risk_level: { type: 'string', enum: ['low', 'medium', 'high', 'critical'] },
+        summary: { type: 'string' },
+        reasoning: { type: 'string' },
+      },
+      required: ['risk_score', 'risk_level', 'summary', 'reasoning'],
+      additionalProperties: false,
+    });
   });
 });
 
