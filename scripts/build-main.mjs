@@ -24,6 +24,12 @@ await build({
   outdir: 'dist/main',
   external: ['electron'],
 });
-// The inference thread is plain JavaScript loaded by URL next to main.mjs.
-fs.copyFileSync('src-main/detect/inference-worker.mjs', 'dist/main/inference-worker.mjs');
+// The inference thread is loaded by URL next to main.mjs (its image code bundled in).
+await build({
+  ...common,
+  entryPoints: { 'inference-worker': 'src-main/detect/inference-worker.mjs' },
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  outdir: 'dist/main',
+});
 console.log('built dist/main/main.mjs, preload.cjs and inference-worker.mjs');

@@ -11,7 +11,6 @@ import { CODECS, inferFamily } from './families';
 import type { ModelEntry } from './models';
 import { classNames, resolveModel } from './models';
 import { nms } from './nms';
-import { decodeRgb, layoutTensor } from './preprocess';
 
 type DetectorSettings = Settings['detector'];
 
@@ -226,12 +225,12 @@ export class ObjectDetector {
     const model = this.loaded;
     if (!model) throw new Error('Detector is not ready');
     const [w, h] = model.inputSize;
-    const t0 = performance.now();
-    const decoded = await decodeRgb(image);
-    const tDecoded = performance.now();
-    const { tensor, transform } = layoutTensor(decoded, model.codec.preprocess(w, h));
-    const t1 = performance.now();
-    const { outputs } = await model.worker.run(model.inputName, tensor, [1, 3, h, w]);
+    // Decode, resize and inference happen on the inference thread.
+    const { outputs, transform, timings } = await model.worker.detect(
+      image,
+      model.codec.preprocess(w, h),
+      model.inputName,
+    );
     const t2 = performance.now();
     const minScore = Math.max(0.001, Math.min(options.confidence, 0.999));
     let candidates = model.codec.decode(outputs, w, h, minScore);
@@ -260,12 +259,7 @@ export class ObjectDetector {
       width: transform.srcWidth,
       height: transform.srcHeight,
       detections,
-      timings: {
-        decodeMs: tDecoded - t0,
-        preprocessMs: t1 - tDecoded,
-        inferenceMs: t2 - t1,
-        postprocessMs: t3 - t2,
-      },
+      timings: { ...timings, postprocessMs: t3 - t2 },
     };
   }
 

@@ -1,6 +1,6 @@
 import type { DetectorFamily } from '../../src-shared/domain';
 import type { Candidate } from './nms';
-import type { PreprocessSpec } from './preprocess';
+import type { PreprocessSpec } from './image-tensor.mjs';
 
 /** Raw model outputs by name (dims as reported by onnxruntime). */
 export type Outputs = Record<string, { data: Float32Array; dims: readonly number[] }>;

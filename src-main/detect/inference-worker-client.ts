@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import type { InputTransform, PreprocessSpec } from './image-tensor.mjs';
+import { ImageDecodeError } from './image-tensor.mjs';
 
 export interface TensorMeta {
   name: string;
@@ -17,6 +19,12 @@ export interface RunResult {
   inferenceMs: number;
 }
 
+export interface DetectRun {
+  outputs: RunResult['outputs'];
+  transform: InputTransform;
+  timings: { decodeMs: number; preprocessMs: number; inferenceMs: number };
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
@@ -27,7 +35,7 @@ const WORKER_URL = new URL('./inference-worker.mjs', import.meta.url);
 
 /**
  * A worker thread that owns one InferenceSession. Requests are answered in order; the main
- * thread only posts tensors (transferred, not copied) and receives outputs.
+ * thread posts encoded images (or tensors, transferred) and receives outputs.
  */
 export class InferenceWorker {
   private readonly worker: Worker;
@@ -37,13 +45,17 @@ export class InferenceWorker {
 
   constructor() {
     this.worker = new Worker(WORKER_URL);
-    this.worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.value);
-      else p.reject(new Error(m.error ?? 'inference failed'));
-    });
+    this.worker.on(
+      'message',
+      (m: { id: number; ok: boolean; value?: unknown; error?: string; decode?: boolean }) => {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.ok) p.resolve(m.value);
+        else if (m.decode) p.reject(new ImageDecodeError(m.error ?? 'Image does not decode'));
+        else p.reject(new Error(m.error ?? 'inference failed'));
+      },
+    );
     const fail = (err: Error) => {
       this.exitError = err;
       for (const p of this.pending.values()) p.reject(err);
@@ -73,6 +85,14 @@ export class InferenceWorker {
 
   run(inputName: string, data: Float32Array, dims: number[]): Promise<RunResult> {
     return this.request({ type: 'run', inputName, data, dims }, [data.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * Decodes an encoded image, lays out the tensor the spec describes and runs the model, all
+   * on the inference thread. A file that does not decode rejects with ImageDecodeError.
+   */
+  detect(image: Buffer, spec: PreprocessSpec, inputName: string): Promise<DetectRun> {
+    return this.request({ type: 'detect', image, spec, inputName });
   }
 
   async close(): Promise<void> {

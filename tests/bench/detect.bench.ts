@@ -10,7 +10,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { StageTimings } from '../../src-main/ingest/pipeline';
-import { decodeRgb, layoutTensor } from '../../src-main/detect/preprocess';
+import { decodeRgb, layoutTensor } from '../../src-main/detect/image-tensor.mjs';
 import { yolox } from '../../src-main/detect/families';
 import { fixtureModel } from '../helpers/ingest-app';
 import { COCO_139_JPG, DOG_JPG, YOLOX_NANO, sharedAssetsPresent } from '../helpers/shared-assets';

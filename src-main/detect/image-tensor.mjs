@@ -1,52 +1,23 @@
+// Image decoding and the detector's input tensor. Plain JavaScript: the inference thread
+// (inference-worker.mjs) runs it, so neither the decode nor the resize touches the main
+// event loop; the main thread imports it only for tests and benchmarks (types in .d.mts).
 import sharp from 'sharp';
-import type { Sharp } from 'sharp';
-
-/** How a family wants its input tensor built. */
-export interface PreprocessSpec {
-  width: number;
-  height: number;
-  channelOrder: 'rgb' | 'bgr';
-  /** top-left / center: aspect-preserving letterbox; stretch: resize to fill. */
-  placement: 'top-left' | 'center' | 'stretch';
-  /** Canvas colour around a letterboxed image, in 0..255 pixel units. */
-  padValue: number;
-  /** Applied per channel (in the tensor's channel order) to 0..255 values: (v - mean) / std. */
-  mean: [number, number, number];
-  std: [number, number, number];
-}
-
-/** Maps input-tensor pixels back to the source image. */
-export interface InputTransform {
-  srcWidth: number;
-  srcHeight: number;
-  scaleX: number;
-  scaleY: number;
-  padX: number;
-  padY: number;
-}
-
-export interface Preprocessed {
-  tensor: Float32Array;
-  transform: InputTransform;
-}
 
 export class ImageDecodeError extends Error {
-  constructor(message: string) {
+  constructor(message) {
     super(message);
     this.name = 'ImageDecodeError';
   }
 }
 
 /** Opens an image strictly: truncated or corrupt files throw instead of decoding garbage. */
-export function openImage(input: Buffer | string): Sharp {
+function openImage(input) {
   // Camera snapshots carry sRGB profiles at most; skipping colour management halves decode time.
   return sharp(input, { failOn: 'truncated', ignoreIcc: true, limitInputPixels: 8192 * 8192 });
 }
 
-/** Decodes the whole image to raw 8-bit RGB; truncated or corrupt data throws. */
-export async function decodeRgb(
-  input: Buffer | string,
-): Promise<{ data: Buffer; width: number; height: number }> {
+/** Decodes the whole image to raw 8-bit RGB; truncated or corrupt data throws ImageDecodeError. */
+export async function decodeRgb(input) {
   try {
     const { data, info } = await openImage(input)
       .removeAlpha()
@@ -56,30 +27,20 @@ export async function decodeRgb(
     if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels`);
     return { data, width: info.width, height: info.height };
   } catch (err) {
-    throw new ImageDecodeError(`Image does not decode: ${(err as Error).message}`);
+    throw new ImageDecodeError(`Image does not decode: ${err?.message ?? String(err)}`);
   }
 }
 
 /**
- * Decodes, resizes and lays out an NCHW float tensor in one pass. The resize is plain
- * bilinear with half-pixel centres (as OpenCV's INTER_LINEAR, which the detectors were
- * trained with), not an antialiased reduce, so boxes and scores match the references.
+ * Resizes and lays out an NCHW float tensor in one pass. The resize is plain bilinear with
+ * half-pixel centres (as OpenCV's INTER_LINEAR, which the detectors were trained with), not
+ * an antialiased reduce, so boxes and scores match the references — which is why it is
+ * written here rather than left to an image library.
  */
-export async function preprocess(
-  input: Buffer | string,
-  spec: PreprocessSpec,
-): Promise<Preprocessed> {
-  const image = await decodeRgb(input);
-  return { ...layoutTensor(image, spec) };
-}
-
-export function layoutTensor(
-  image: { data: Buffer; width: number; height: number },
-  spec: PreprocessSpec,
-): Preprocessed {
+export function layoutTensor(image, spec) {
   const { data, width: srcWidth, height: srcHeight } = image;
-  let w: number;
-  let h: number;
+  let w;
+  let h;
   if (spec.placement === 'stretch') {
     w = spec.width;
     h = spec.height;
@@ -127,9 +88,9 @@ export function layoutTensor(
     const r1 = Math.min(y0 + 1, srcHeight - 1) * rowStride;
     let dst = (y + padY) * spec.width + padX;
     for (let x = 0; x < w; x += 1, dst += 1) {
-      const a = xa[x]!;
-      const b = xb[x]!;
-      const wx = xw[x]!;
+      const a = xa[x];
+      const b = xb[x];
+      const wx = xw[x];
       const w00 = (1 - wx) * (1 - wy);
       const w01 = wx * (1 - wy);
       const w10 = (1 - wx) * wy;
@@ -139,17 +100,11 @@ export function layoutTensor(
       const p10 = r1 + a;
       const p11 = r1 + b;
       const v0 =
-        data[p00 + c0]! * w00 +
-        data[p01 + c0]! * w01 +
-        data[p10 + c0]! * w10 +
-        data[p11 + c0]! * w11;
+        data[p00 + c0] * w00 + data[p01 + c0] * w01 + data[p10 + c0] * w10 + data[p11 + c0] * w11;
       const v1 =
-        data[p00 + 1]! * w00 + data[p01 + 1]! * w01 + data[p10 + 1]! * w10 + data[p11 + 1]! * w11;
+        data[p00 + 1] * w00 + data[p01 + 1] * w01 + data[p10 + 1] * w10 + data[p11 + 1] * w11;
       const v2 =
-        data[p00 + c2]! * w00 +
-        data[p01 + c2]! * w01 +
-        data[p10 + c2]! * w10 +
-        data[p11 + c2]! * w11;
+        data[p00 + c2] * w00 + data[p01 + c2] * w01 + data[p10 + c2] * w10 + data[p11 + c2] * w11;
       tensor[dst] = (v0 - m0) / s0;
       tensor[plane + dst] = (v1 - m1) / s1;
       tensor[2 * plane + dst] = (v2 - m2) / s2;
