@@ -10,5 +10,8 @@ export default defineConfig({
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,
+    // One bundle read from the local disk (or loopback), never over a network: splitting it
+    // would only add requests. The default 500 kB warning is meant for websites.
+    chunkSizeWarningLimit: 1000,
   },
 });

@@ -12,12 +12,7 @@ import { NOT_BUILT } from './pages/placeholders';
 import { SettingsPage } from './pages/SettingsPage';
 import type { Route } from './routes';
 import { useRoute } from './routes';
-import { startActiveAlertsSync, useActiveAlerts } from './stores/active-alerts';
-import { startCameraSync } from './stores/cameras';
 import { useConnection } from './stores/connection';
-import { startIngestSync } from './stores/ingest';
-import { startSnapshotSync } from './stores/snapshots';
-import { startDesktopToasts } from './stores/toasts';
 
 function Page({ route }: { route: Route }) {
   switch (route.id) {
@@ -59,17 +54,6 @@ function NoToken({ route }: { route: Route }) {
 export function App() {
   const route = useRoute();
   const problem = useConnection((s) => s.problem);
-  const reconnects = useConnection((s) => s.reconnects);
-
-  useEffect(() => startCameraSync(), []);
-  useEffect(() => startIngestSync(), []);
-  useEffect(() => startSnapshotSync(), []);
-  useEffect(() => startActiveAlertsSync(), []);
-  useEffect(() => startDesktopToasts(), []);
-
-  useEffect(() => {
-    if (problem !== 'no-token') void useActiveAlerts.getState().load();
-  }, [problem, reconnects]);
 
   useEffect(() => {
     document.title = `${route.title} · Home Security Intelligence`;
@@ -77,7 +61,7 @@ export function App() {
 
   return (
     <div className="app">
-      <Sidebar current={route.id} />
+      <Sidebar current={route.id} live={problem !== 'no-token'} />
       <main className="main">
         {problem === 'no-token' ? <NoToken route={route} /> : <Page key={route.id} route={route} />}
       </main>

@@ -3,7 +3,8 @@
  * - Electron: `window.hsi` from the preload (IPC);
  * - browser (`hsi serve`): HTTP for calls, a WebSocket for push events, with the access
  *   token taken from the page URL once and kept in memory only.
- * React-free: components use `api` directly and stores for shared state.
+ * React-free: `main.tsx` creates the client and hands it to the app through context
+ * (`app-context.tsx`); nothing connects until `connect()` is called.
  */
 import type {
   ChannelInput,
@@ -16,7 +17,12 @@ import type {
   PushType,
 } from '../src-shared/contract';
 import type { ErrorCode, ValidationIssue } from '../src-shared/errors';
-import { useConnection } from './stores/connection';
+import {
+  MAX_UPLOAD_BYTES,
+  NOT_AN_IMAGE_MESSAGE,
+  TOO_LARGE_MESSAGE,
+  isImageName,
+} from '../src-shared/images';
 
 export const NO_TOKEN_MESSAGE =
   'No access token: open the link printed by `hsi serve` (it ends in ?token=…)';
@@ -24,16 +30,24 @@ export const NO_TOKEN_MESSAGE =
 const UNREACHABLE_MESSAGE =
   'Cannot reach the Home Security Intelligence server. Check that `hsi serve` is still running, then try again.';
 
-export const NOT_AN_IMAGE_MESSAGE = 'Only .jpg, .jpeg and .png images can be imported';
-const TOO_LARGE_MESSAGE = 'Images up to 25 MB can be imported';
+export { NOT_AN_IMAGE_MESSAGE };
 const NO_PATH_MESSAGE = "The app could not read this file's location";
-/** The server's limit for one uploaded image (browser mode). */
-const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 /** The most paths one `ingest.importFiles` call takes. */
 const MAX_PATHS_PER_CALL = 1000;
 
+/** The push channel's state, as the connection indicator shows it. */
+export interface ConnectionReport {
+  state: 'connecting' | 'connected' | 'disconnected';
+  /** Why we cannot connect at all (not a passing outage). */
+  problem?: 'no-token' | null;
+  /** The push channel came back after an outage (missed pushes: reload what is shown). */
+  reconnected?: boolean;
+}
+
 /** The operator API plus what only the renderer needs: media URLs and image import. */
 export interface RendererClient extends HsiClient {
+  /** Opens the push channel (reconnecting as needed); returns what closes it. */
+  connect(report: (report: ConnectionReport) => void): () => void;
   /** A URL an `<img>` can load for a `/api/media/…` path (adds the token in browser mode). */
   mediaUrl(path: string): string;
   /**
@@ -48,17 +62,12 @@ export interface RendererClient extends HsiClient {
   uploadFiles(cameraId: string, files: File[]): Promise<ImportResult>;
 }
 
-/** Whether a file name looks like an image the pipeline takes. */
-export function isImportableName(name: string): boolean {
-  return /\.(jpe?g|png)$/i.test(name);
-}
-
 /** Splits off the files the server would refuse anyway (by name). */
 function partitionImages(files: File[]): { images: File[]; rejected: ImportResult['rejected'] } {
   const images: File[] = [];
   const rejected: ImportResult['rejected'] = [];
   for (const file of files) {
-    if (isImportableName(file.name)) images.push(file);
+    if (isImageName(file.name)) images.push(file);
     else rejected.push({ path: file.name, reason: NOT_AN_IMAGE_MESSAGE });
   }
   return { images, rejected };
@@ -145,8 +154,6 @@ class ListenerSet {
 }
 
 export function createElectronClient(bridge: HsiBridge): RendererClient {
-  useConnection.setState({ state: 'connected', problem: null });
-
   const invoke = async <C extends ChannelName>(
     channel: C,
     input: ChannelInput<C>,
@@ -165,6 +172,11 @@ export function createElectronClient(bridge: HsiBridge): RendererClient {
 
   return {
     invoke,
+    // IPC is up as long as the window is.
+    connect(report) {
+      report({ state: 'connected', problem: null });
+      return () => undefined;
+    },
     on<T extends PushType>(type: T, listener: (data: PushEvents[T]) => void): () => void {
       return bridge.on(type, listener as AnyListener);
     },
@@ -268,13 +280,14 @@ async function uploadOne(token: string, cameraId: string, file: File): Promise<I
 export function createBrowserClient(token: string | null): RendererClient {
   const listeners = new ListenerSet();
 
-  if (token === null) {
-    useConnection.setState({ state: 'disconnected', problem: 'no-token' });
-  } else {
-    connectEvents(token, listeners);
-  }
-
   return {
+    connect(report) {
+      if (token === null) {
+        report({ state: 'disconnected', problem: 'no-token' });
+        return () => undefined;
+      }
+      return connectEvents(token, listeners, report);
+    },
     async invoke<C extends ChannelName>(
       channel: C,
       input: ChannelInput<C>,
@@ -330,16 +343,26 @@ export function createBrowserClient(token: string | null): RendererClient {
   };
 }
 
-/** The push-event WebSocket, reconnecting with exponential backoff (0.5 s doubling to 10 s). */
-function connectEvents(token: string, listeners: ListenerSet): void {
+/**
+ * The push-event WebSocket, reconnecting with exponential backoff (0.5 s doubling to 10 s);
+ * returns what closes it for good.
+ */
+function connectEvents(
+  token: string,
+  listeners: ListenerSet,
+  report: (report: ConnectionReport) => void,
+): () => void {
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   const url = `${scheme}//${window.location.host}/api/events?token=${encodeURIComponent(token)}`;
   let backoff = MIN_BACKOFF_MS;
   let everOpened = false;
+  let closed = false;
+  let socket: WebSocket | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
   const open = () => {
-    useConnection.setState({ state: 'connecting' });
-    let socket: WebSocket;
+    if (closed) return;
+    report({ state: 'connecting' });
     try {
       socket = new WebSocket(url);
     } catch {
@@ -348,11 +371,7 @@ function connectEvents(token: string, listeners: ListenerSet): void {
     }
     socket.addEventListener('open', () => {
       backoff = MIN_BACKOFF_MS;
-      const { reconnects } = useConnection.getState();
-      useConnection.setState({
-        state: 'connected',
-        reconnects: everOpened ? reconnects + 1 : reconnects,
-      });
+      report({ state: 'connected', reconnected: everOpened });
       everOpened = true;
     });
     socket.addEventListener('message', (event: MessageEvent) => {
@@ -368,7 +387,8 @@ function connectEvents(token: string, listeners: ListenerSet): void {
       }
     });
     socket.addEventListener('close', () => {
-      useConnection.setState({ state: 'disconnected' });
+      if (closed) return;
+      report({ state: 'disconnected' });
       retry();
     });
   };
@@ -376,19 +396,22 @@ function connectEvents(token: string, listeners: ListenerSet): void {
   const retry = () => {
     const delay = backoff;
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-    setTimeout(open, delay);
+    timer = setTimeout(open, delay);
   };
 
   open();
+  return () => {
+    closed = true;
+    clearTimeout(timer);
+    socket?.close();
+  };
 }
 
-function createClient(): RendererClient {
+/** The client for where the page runs: the Electron bridge, else the browser bridge. */
+export function createClient(): RendererClient {
   if (window.hsi) return createElectronClient(window.hsi);
   return createBrowserClient(takeTokenFromUrl());
 }
-
-/** The app's one API client. */
-export const api: RendererClient = createClient();
 
 /** A message a person can read, from anything thrown. */
 export function errorMessage(err: unknown): string {

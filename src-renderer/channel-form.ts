@@ -3,31 +3,38 @@
  * create / update input they make. Stored secrets come back as "[REDACTED]"; sending that back
  * keeps them, so a secret is only sent when the person types a new one (or removes it).
  */
+import { z } from 'zod';
 import type { ChannelInput } from '../src-shared/contract';
+import { channelCreateSchema } from '../src-shared/contract';
 import type { ChannelKind, NotificationChannel } from '../src-shared/domain';
+import { CHANNEL_KINDS } from '../src-shared/domain';
 import { REDACTED } from '../src-shared/settings';
-import type { FieldErrors } from './form-errors';
 import { parseList } from './settings-form';
 
 export type EmailSecurity = 'starttls' | 'tls' | 'none';
 
-export interface ChannelForm {
-  kind: ChannelKind;
-  name: string;
-  enabled: boolean;
-  url: string;
-  secret: string;
-  removeSecret: boolean;
-  timeoutMs: string;
-  host: string;
-  port: string;
-  security: EmailSecurity;
-  user: string;
-  password: string;
-  removePassword: boolean;
-  from: string;
-  to: string;
-}
+const channelForm = z.object({
+  kind: z.enum(CHANNEL_KINDS),
+  name: z.string(),
+  enabled: z.boolean(),
+  config: z.object({
+    url: z.string(),
+    secret: z.string(),
+    removeSecret: z.boolean(),
+    timeoutMs: z.string(),
+    host: z.string(),
+    port: z.string(),
+    security: z.enum(['starttls', 'tls', 'none']),
+    user: z.string(),
+    password: z.string(),
+    removePassword: z.boolean(),
+    from: z.string(),
+    to: z.string(),
+  }),
+});
+
+/** Every kind's fields as the inputs hold them (the config's shape, text for numbers). */
+export type ChannelForm = z.input<typeof channelForm>;
 
 export const KIND_LABELS: Record<ChannelKind, string> = {
   webhook: 'Webhook',
@@ -75,18 +82,20 @@ export function emptyChannelForm(): ChannelForm {
     kind: 'webhook',
     name: '',
     enabled: true,
-    url: '',
-    secret: '',
-    removeSecret: false,
-    timeoutMs: String(WEBHOOK_TIMEOUT_MS),
-    host: '',
-    port: String(SMTP_PORT),
-    security: 'starttls',
-    user: '',
-    password: '',
-    removePassword: false,
-    from: '',
-    to: '',
+    config: {
+      url: '',
+      secret: '',
+      removeSecret: false,
+      timeoutMs: String(WEBHOOK_TIMEOUT_MS),
+      host: '',
+      port: String(SMTP_PORT),
+      security: 'starttls',
+      user: '',
+      password: '',
+      removePassword: false,
+      from: '',
+      to: '',
+    },
   };
 }
 
@@ -106,87 +115,86 @@ export function channelFormFrom(channel: NotificationChannel): ChannelForm {
   const security = text(c, 'security');
   const to = c.to;
   return {
-    ...empty,
     kind: channel.kind,
     name: channel.name,
     enabled: channel.enabled,
-    url: text(c, 'url'),
-    timeoutMs:
-      channel.kind === 'webhook' ? text(c, 'timeoutMs') || empty.timeoutMs : empty.timeoutMs,
-    host: text(c, 'host'),
-    port: text(c, 'port') || empty.port,
-    security: security === 'tls' || security === 'none' ? security : 'starttls',
-    user: text(c, 'user'),
-    from: text(c, 'from'),
-    to: Array.isArray(to) ? to.filter((t): t is string => typeof t === 'string').join(', ') : '',
+    config: {
+      ...empty.config,
+      url: text(c, 'url'),
+      timeoutMs:
+        channel.kind === 'webhook'
+          ? text(c, 'timeoutMs') || empty.config.timeoutMs
+          : empty.config.timeoutMs,
+      host: text(c, 'host'),
+      port: text(c, 'port') || empty.config.port,
+      security: security === 'tls' || security === 'none' ? security : 'starttls',
+      user: text(c, 'user'),
+      from: text(c, 'from'),
+      to: Array.isArray(to) ? to.filter((t): t is string => typeof t === 'string').join(', ') : '',
+    },
   };
 }
 
 /** The secret to send: a new one, the stored one kept ("[REDACTED]"), or none. */
-function secretValue(
-  typed: string,
-  remove: boolean,
-  stored: boolean,
-): { value: string } | Record<string, never> {
-  if (typed !== '') return { value: typed };
-  if (stored && !remove) return { value: REDACTED };
-  return {};
-}
-
-function whole(textValue: string, key: string, errors: FieldErrors): number {
-  const n = Number(textValue.trim());
-  if (textValue.trim() === '' || !Number.isInteger(n)) {
-    errors[key] = ['Enter a whole number'];
-    return 0;
-  }
-  return n;
+function secretValue(typed: string, remove: boolean, stored: boolean): string | undefined {
+  if (typed !== '') return typed;
+  if (stored && !remove) return REDACTED;
+  return undefined;
 }
 
 type CreateInput = ChannelInput<'notify.channels.create'>;
 type WebhookConfig = Extract<CreateInput, { kind: 'webhook' }>['config'];
 type EmailConfig = Extract<CreateInput, { kind: 'email' }>['config'];
 
-/**
- * What the form makes: the create input (a new channel) and the config alone (an update, which
- * cannot change the kind), or the fields that are not numbers.
- */
-export function channelInputFrom(
-  form: ChannelForm,
-  existing: NotificationChannel | null,
-): { create: CreateInput; config: Record<string, unknown> } | { errors: FieldErrors } {
-  const errors: FieldErrors = {};
-  const base = { name: form.name, enabled: form.enabled };
-  let create: CreateInput;
-  if (form.kind === 'webhook') {
-    const secret = secretValue(form.secret, form.removeSecret, hasStoredSecret(existing, 'secret'));
-    const config: WebhookConfig = {
-      url: form.url.trim(),
-      timeoutMs: whole(form.timeoutMs, 'config.timeoutMs', errors),
-    };
-    if ('value' in secret) config.secret = secret.value;
-    create = { kind: 'webhook', ...base, config };
-  } else if (form.kind === 'email') {
-    const password = secretValue(
-      form.password,
-      form.removePassword,
-      hasStoredSecret(existing, 'password'),
-    );
-    const config: EmailConfig = {
-      host: form.host.trim(),
-      port: whole(form.port, 'config.port', errors),
-      security: form.security,
-      from: form.from.trim(),
-      to: parseList(form.to),
-    };
-    if (form.user.trim()) config.user = form.user.trim();
-    if ('value' in password) config.password = password.value;
-    // Not on the form: keep what is stored.
-    const timeout = existing?.config.timeoutMs;
-    if (typeof timeout === 'number') config.timeoutMs = timeout;
-    create = { kind: 'email', ...base, config };
-  } else {
-    create = { kind: 'desktop', ...base, config: {} };
+function whole(value: string, path: string[], ctx: z.RefinementCtx): number {
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isInteger(n)) {
+    ctx.addIssue({ code: 'custom', path, message: 'Enter a whole number' });
+    return 0;
   }
-  if (Object.keys(errors).length > 0) return { errors };
-  return { create, config: { ...(create.config ?? {}) } };
+  return n;
+}
+
+/**
+ * The form → the channel it describes (create input; an update sends its config), checked by
+ * the contract's schema. `existing`: the channel being edited, whose stored secrets are kept
+ * unless a new one is typed or removal is ticked.
+ */
+export function channelFormSchema(existing: NotificationChannel | null) {
+  return channelForm
+    .transform((f, ctx): CreateInput => {
+      const base = { name: f.name, enabled: f.enabled };
+      const c = f.config;
+      if (f.kind === 'webhook') {
+        const config: WebhookConfig = {
+          url: c.url.trim(),
+          timeoutMs: whole(c.timeoutMs, ['config', 'timeoutMs'], ctx),
+        };
+        const secret = secretValue(c.secret, c.removeSecret, hasStoredSecret(existing, 'secret'));
+        if (secret !== undefined) config.secret = secret;
+        return { kind: 'webhook', ...base, config };
+      }
+      if (f.kind === 'email') {
+        const config: EmailConfig = {
+          host: c.host.trim(),
+          port: whole(c.port, ['config', 'port'], ctx),
+          security: c.security,
+          from: c.from.trim(),
+          to: parseList(c.to),
+        };
+        if (c.user.trim()) config.user = c.user.trim();
+        const password = secretValue(
+          c.password,
+          c.removePassword,
+          hasStoredSecret(existing, 'password'),
+        );
+        if (password !== undefined) config.password = password;
+        // Not on the form: keep what is stored.
+        const timeout = existing?.config.timeoutMs;
+        if (typeof timeout === 'number') config.timeoutMs = timeout;
+        return { kind: 'email', ...base, config };
+      }
+      return { kind: 'desktop', ...base, config: {} };
+    })
+    .pipe(channelCreateSchema);
 }

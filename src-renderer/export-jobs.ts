@@ -16,10 +16,6 @@ export const FORMAT_CHOICES = EXPORT_FORMATS.map((value) => ({
   label: FORMAT_LABELS[value],
 }));
 
-export function isExportFormat(value: string): value is ExportFormat {
-  return (EXPORT_FORMATS as readonly string[]).includes(value);
-}
-
 /** "CSV", "ZIP with images", "ZIP without images". */
 export function jobFormatText(job: Pick<ExportJob, 'format' | 'includeImages'>): string {
   if (job.format !== 'zip') return FORMAT_LABELS[job.format];

@@ -1,6 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { createClient } from './api';
 import { App } from './App';
+import { AppProviders, createQueryClient } from './app-context';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -12,6 +14,8 @@ if (!window.location.hash) {
 
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <AppProviders client={createClient()} queryClient={createQueryClient()}>
+      <App />
+    </AppProviders>
   </StrictMode>,
 );

@@ -1,41 +1,48 @@
 /**
- * The rules editor's form model: every condition as the inputs hold it (text for numbers, so
- * a half-typed value is kept), the rule it describes, and the field keys server issues are
- * matched on (`['schedule','start']` → `schedule.start`).
+ * The rules editor's form: every condition as the inputs hold it (text for numbers, so a
+ * half-typed value is kept), named like the rule's own fields, and the schema that turns it
+ * into the rule — the contract's `alertRuleCreateSchema`, so the preview and the save show the
+ * same messages under the same fields as the server would.
  */
+import { z } from 'zod';
 import type { ChannelInput } from '../src-shared/contract';
 import { alertRuleCreateSchema } from '../src-shared/contract';
-import type { AlertRule, RiskLevel } from '../src-shared/domain';
-import type { FieldErrors, FormErrors } from './form-errors';
-import { formErrorsFromIssues } from './form-errors';
+import type { AlertRule } from '../src-shared/domain';
+import { RISK_LEVELS } from '../src-shared/domain';
 import { parseList } from './settings-form';
 
 export type RuleInput = ChannelInput<'alertRules.create'>;
-
-export interface RuleForm {
-  name: string;
-  severity: RiskLevel;
-  enabled: boolean;
-  minRiskScore: string;
-  riskLevels: RiskLevel[];
-  objectClasses: string;
-  cameraIds: string[];
-  zoneIds: string[];
-  minConfidence: string;
-  scheduleOn: boolean;
-  days: number[];
-  start: string;
-  end: string;
-  timezone: string;
-  cooldownSeconds: string;
-  dedupKeyTemplate: string;
-  channelIds: string[];
-}
 
 export const DEFAULT_COOLDOWN_SECONDS = 300;
 export const DEFAULT_DEDUP_KEY = '{cameraId}:{ruleId}';
 export const ALL_DAYS = [0, 1, 2, 3, 4, 5, 6] as const;
 export const DAY_LABELS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/** Days, a start and end (HH:MM) and the time zone they are read in, as the inputs hold them. */
+export const timeWindowForm = z.object({
+  days: z.array(z.number()),
+  start: z.string(),
+  end: z.string(),
+  timezone: z.string(),
+});
+
+const ruleForm = z.object({
+  name: z.string(),
+  severity: z.enum(RISK_LEVELS),
+  enabled: z.boolean(),
+  minRiskScore: z.string(),
+  riskLevels: z.array(z.enum(RISK_LEVELS)),
+  objectClasses: z.string(),
+  cameraIds: z.array(z.string()),
+  zoneIds: z.array(z.string()),
+  minConfidence: z.string(),
+  schedule: timeWindowForm.extend({ on: z.boolean() }),
+  cooldownSeconds: z.string(),
+  dedupKeyTemplate: z.string(),
+  channelIds: z.array(z.string()),
+});
+
+export type RuleFormValues = z.input<typeof ruleForm>;
 
 /** Issue path → field key; the more specific keys first (the first prefix match wins). */
 export const RULE_FIELD_KEYS = [
@@ -52,7 +59,7 @@ export const RULE_FIELD_KEYS = [
   'schedule.start',
   'schedule.end',
   'schedule.timezone',
-  'schedule',
+  'schedule.on',
   'cooldownSeconds',
   'dedupKeyTemplate',
   'channelIds',
@@ -67,7 +74,7 @@ export function browserTimeZone(): string {
   }
 }
 
-export function emptyRuleForm(): RuleForm {
+export function emptyRuleForm(): RuleFormValues {
   return {
     name: '',
     severity: 'high',
@@ -78,18 +85,20 @@ export function emptyRuleForm(): RuleForm {
     cameraIds: [],
     zoneIds: [],
     minConfidence: '',
-    scheduleOn: false,
-    days: [...ALL_DAYS],
-    start: '22:00',
-    end: '06:00',
-    timezone: browserTimeZone(),
+    schedule: {
+      on: false,
+      days: [...ALL_DAYS],
+      start: '22:00',
+      end: '06:00',
+      timezone: browserTimeZone(),
+    },
     cooldownSeconds: String(DEFAULT_COOLDOWN_SECONDS),
     dedupKeyTemplate: DEFAULT_DEDUP_KEY,
     channelIds: [],
   };
 }
 
-export function ruleFormFrom(rule: AlertRule): RuleForm {
+export function ruleFormFrom(rule: AlertRule): RuleFormValues {
   const empty = emptyRuleForm();
   return {
     name: rule.name,
@@ -101,67 +110,72 @@ export function ruleFormFrom(rule: AlertRule): RuleForm {
     cameraIds: rule.cameraIds ?? [],
     zoneIds: rule.zoneIds ?? [],
     minConfidence: rule.minConfidence === null ? '' : String(rule.minConfidence),
-    scheduleOn: rule.schedule !== null,
-    days: rule.schedule?.days ?? empty.days,
-    start: rule.schedule?.start ?? empty.start,
-    end: rule.schedule?.end ?? empty.end,
-    timezone: rule.schedule ? (rule.schedule.timezone ?? '') : empty.timezone,
+    schedule: {
+      on: rule.schedule !== null,
+      days: rule.schedule?.days ?? empty.schedule.days,
+      start: rule.schedule?.start ?? empty.schedule.start,
+      end: rule.schedule?.end ?? empty.schedule.end,
+      timezone: rule.schedule ? (rule.schedule.timezone ?? '') : empty.schedule.timezone,
+    },
     cooldownSeconds: String(rule.cooldownSeconds),
     dedupKeyTemplate: rule.dedupKeyTemplate,
     channelIds: rule.channelIds,
   };
 }
 
-/** Empty → null ("any"); otherwise the number, or an error for the field. */
-function optionalNumber(text: string, key: string, errors: FieldErrors): number | null {
-  if (text.trim() === '') return null;
+/** A form's text as a number: empty → `empty`, not a number → an issue at `path`. */
+export function numberFrom(
+  text: string,
+  path: PropertyKey[],
+  ctx: z.RefinementCtx,
+  message: string,
+  empty: number | null = null,
+): number | null {
+  if (text.trim() === '') return empty;
   const n = Number(text);
   if (!Number.isFinite(n)) {
-    errors[key] = ['Enter a number, or leave it empty for any'];
+    ctx.addIssue({ code: 'custom', path, message });
     return null;
   }
   return n;
 }
 
-/**
- * The rule the form describes (empty conditions are null: "any"), checked with the shared
- * schema so the preview and the save show the same messages under the same fields.
- */
-export function ruleInputFrom(form: RuleForm): { input: RuleInput } | { errors: FormErrors } {
-  const errors: FieldErrors = {};
-  const classes = parseList(form.objectClasses);
-  const cooldownText = form.cooldownSeconds.trim();
-  const cooldown = cooldownText === '' ? DEFAULT_COOLDOWN_SECONDS : Number(cooldownText);
-  if (!Number.isFinite(cooldown)) errors.cooldownSeconds = ['Enter a number of seconds'];
-  const input: RuleInput = {
-    name: form.name,
-    severity: form.severity,
-    enabled: form.enabled,
-    minRiskScore: optionalNumber(form.minRiskScore, 'minRiskScore', errors),
-    riskLevels: form.riskLevels.length > 0 ? form.riskLevels : null,
-    objectClasses: classes.length > 0 ? classes : null,
-    cameraIds: form.cameraIds.length > 0 ? form.cameraIds : null,
-    zoneIds: form.zoneIds.length > 0 ? form.zoneIds : null,
-    minConfidence: optionalNumber(form.minConfidence, 'minConfidence', errors),
-    schedule: form.scheduleOn
-      ? {
-          days: [...form.days].sort((a, b) => a - b),
-          start: form.start,
-          end: form.end,
-          ...(form.timezone.trim() ? { timezone: form.timezone.trim() } : {}),
-        }
-      : null,
-    cooldownSeconds: cooldown,
-    dedupKeyTemplate: form.dedupKeyTemplate.trim() || DEFAULT_DEDUP_KEY,
-    channelIds: form.channelIds,
+/** A time window as the API takes it (days sorted, an empty time zone left out). */
+export function timeWindowFrom(w: z.output<typeof timeWindowForm>) {
+  return {
+    days: [...w.days].sort((a, b) => a - b),
+    start: w.start,
+    end: w.end,
+    ...(w.timezone.trim() ? { timezone: w.timezone.trim() } : {}),
   };
-  const checked = alertRuleCreateSchema.safeParse(input);
-  if (!checked.success) {
-    const fromSchema = formErrorsFromIssues(checked.error.issues, RULE_FIELD_KEYS);
-    for (const [key, messages] of Object.entries(fromSchema.fields)) {
-      if (messages) (errors[key] ??= []).push(...messages);
-    }
-    return { errors: { fields: errors, form: fromSchema.form } };
-  }
-  return Object.keys(errors).length > 0 ? { errors: { fields: errors, form: null } } : { input };
 }
+
+/** The form → the rule (empty conditions are null: "any"), checked by the contract's schema. */
+export const ruleFormSchema = ruleForm
+  .transform((f, ctx): RuleInput => {
+    const classes = parseList(f.objectClasses);
+    const any = 'Enter a number, or leave it empty for any';
+    return {
+      name: f.name,
+      severity: f.severity,
+      enabled: f.enabled,
+      minRiskScore: numberFrom(f.minRiskScore, ['minRiskScore'], ctx, any),
+      riskLevels: f.riskLevels.length > 0 ? f.riskLevels : null,
+      objectClasses: classes.length > 0 ? classes : null,
+      cameraIds: f.cameraIds.length > 0 ? f.cameraIds : null,
+      zoneIds: f.zoneIds.length > 0 ? f.zoneIds : null,
+      minConfidence: numberFrom(f.minConfidence, ['minConfidence'], ctx, any),
+      schedule: f.schedule.on ? timeWindowFrom(f.schedule) : null,
+      cooldownSeconds:
+        numberFrom(
+          f.cooldownSeconds,
+          ['cooldownSeconds'],
+          ctx,
+          'Enter a number of seconds',
+          DEFAULT_COOLDOWN_SECONDS,
+        ) ?? DEFAULT_COOLDOWN_SECONDS,
+      dedupKeyTemplate: f.dedupKeyTemplate.trim() || DEFAULT_DEDUP_KEY,
+      channelIds: f.channelIds,
+    };
+  })
+  .pipe(alertRuleCreateSchema);

@@ -1,64 +1,60 @@
 /**
- * The Settings page's form model: the editable values as text (so a half-typed number is
- * kept), the settings path of each field (server issues are matched on it), and the patch
- * built from what changed.
+ * The Settings page's form: the editable settings as the inputs hold them (text for numbers,
+ * so a half-typed number is kept), named by their settings path, and the schema that makes
+ * the patch of what changed — checked by the contract's settings patch schema.
  */
+import { z } from 'zod';
 import type { Settings, SettingsPatch } from '../src-shared/settings';
-import type { FieldErrors } from './form-errors';
+import { settingsPatchSchema } from '../src-shared/settings';
 
-export interface SettingsForm {
-  debug: boolean;
-  retentionDays: string;
-  confidence: string;
-  offlineAfterSeconds: string;
-  llmEnabled: boolean;
-  llmBaseUrl: string;
-  llmModel: string;
-  ftpEnabled: boolean;
-  ftpHost: string;
-  ftpPort: string;
-  stabilitySeconds: string;
-  minBytes: string;
-  highWater: string;
-  lowWater: string;
-  usePolling: boolean;
-  detectorModel: string;
-  modelPath: string;
-  intraOpThreads: string;
-  concurrency: string;
-  classes: string;
-}
+const settingsForm = z.object({
+  debug: z.boolean(),
+  retentionDays: z.string(),
+  cameras: z.object({ offlineAfterSeconds: z.string() }),
+  detector: z.object({
+    confidence: z.string(),
+    model: z.string(),
+    modelPath: z.string(),
+    intraOpThreads: z.string(),
+    concurrency: z.string(),
+    classes: z.string(),
+  }),
+  ingest: z.object({
+    stabilitySeconds: z.string(),
+    minBytes: z.string(),
+    highWater: z.string(),
+    lowWater: z.string(),
+    usePolling: z.boolean(),
+    ftp: z.object({ enabled: z.boolean(), host: z.string(), port: z.string() }),
+  }),
+  llm: z.object({ enabled: z.boolean(), baseUrl: z.string(), model: z.string() }),
+});
 
-/** Form field → settings path. */
-export const PATHS = {
-  debug: 'debug',
-  retentionDays: 'retentionDays',
-  confidence: 'detector.confidence',
-  offlineAfterSeconds: 'cameras.offlineAfterSeconds',
-  llmEnabled: 'llm.enabled',
-  llmBaseUrl: 'llm.baseUrl',
-  llmModel: 'llm.model',
-  ftpEnabled: 'ingest.ftp.enabled',
-  ftpHost: 'ingest.ftp.host',
-  ftpPort: 'ingest.ftp.port',
-  stabilitySeconds: 'ingest.stabilitySeconds',
-  minBytes: 'ingest.minBytes',
-  highWater: 'ingest.highWater',
-  lowWater: 'ingest.lowWater',
-  usePolling: 'ingest.usePolling',
-  detectorModel: 'detector.model',
-  modelPath: 'detector.modelPath',
-  intraOpThreads: 'detector.intraOpThreads',
-  concurrency: 'detector.concurrency',
-  classes: 'detector.classes',
-} as const satisfies Record<keyof SettingsForm, string>;
+export type SettingsForm = z.input<typeof settingsForm>;
 
-type TextField = {
-  [K in keyof SettingsForm]: SettingsForm[K] extends string ? K : never;
-}[keyof SettingsForm];
-
-/** Setter for one field of the form. */
-export type SetField = <K extends keyof SettingsForm>(key: K, value: SettingsForm[K]) => void;
+/** Every field's settings path (server issues are shown under the field with that path). */
+export const SETTINGS_FIELD_KEYS = [
+  'debug',
+  'retentionDays',
+  'cameras.offlineAfterSeconds',
+  'detector.confidence',
+  'detector.model',
+  'detector.modelPath',
+  'detector.intraOpThreads',
+  'detector.concurrency',
+  'detector.classes',
+  'ingest.stabilitySeconds',
+  'ingest.minBytes',
+  'ingest.highWater',
+  'ingest.lowWater',
+  'ingest.usePolling',
+  'ingest.ftp.enabled',
+  'ingest.ftp.host',
+  'ingest.ftp.port',
+  'llm.enabled',
+  'llm.baseUrl',
+  'llm.model',
+] as const;
 
 /** "person, car,,dog " → ["person", "car", "dog"]. */
 export function parseList(text: string): string[] {
@@ -72,90 +68,85 @@ export function formFrom(s: Settings): SettingsForm {
   return {
     debug: s.debug,
     retentionDays: String(s.retentionDays),
-    confidence: String(s.detector.confidence),
-    offlineAfterSeconds: String(s.cameras.offlineAfterSeconds),
-    llmEnabled: s.llm.enabled,
-    llmBaseUrl: s.llm.baseUrl,
-    llmModel: s.llm.model,
-    ftpEnabled: s.ingest.ftp.enabled,
-    ftpHost: s.ingest.ftp.host,
-    ftpPort: String(s.ingest.ftp.port),
-    stabilitySeconds: String(s.ingest.stabilitySeconds),
-    minBytes: String(s.ingest.minBytes),
-    highWater: String(s.ingest.highWater),
-    lowWater: String(s.ingest.lowWater),
-    usePolling: s.ingest.usePolling,
-    detectorModel: s.detector.model,
-    modelPath: s.detector.modelPath ?? '',
-    intraOpThreads: String(s.detector.intraOpThreads),
-    concurrency: String(s.detector.concurrency),
-    classes: s.detector.classes.join(', '),
+    cameras: { offlineAfterSeconds: String(s.cameras.offlineAfterSeconds) },
+    detector: {
+      confidence: String(s.detector.confidence),
+      model: s.detector.model,
+      modelPath: s.detector.modelPath ?? '',
+      intraOpThreads: String(s.detector.intraOpThreads),
+      concurrency: String(s.detector.concurrency),
+      classes: s.detector.classes.join(', '),
+    },
+    ingest: {
+      stabilitySeconds: String(s.ingest.stabilitySeconds),
+      minBytes: String(s.ingest.minBytes),
+      highWater: String(s.ingest.highWater),
+      lowWater: String(s.ingest.lowWater),
+      usePolling: s.ingest.usePolling,
+      ftp: {
+        enabled: s.ingest.ftp.enabled,
+        host: s.ingest.ftp.host,
+        port: String(s.ingest.ftp.port),
+      },
+    },
+    llm: { enabled: s.llm.enabled, baseUrl: s.llm.baseUrl, model: s.llm.model },
   };
 }
 
-export function sameForm(a: SettingsForm, b: SettingsForm): boolean {
-  return (Object.keys(a) as (keyof SettingsForm)[]).every((k) => a[k] === b[k]);
-}
+type Json = Record<string, unknown>;
 
-function parseNumber(text: string): number | null {
-  if (text.trim() === '') return null;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : null;
-}
-
-/** The changed fields as a deep partial, or the fields that are not numbers. */
-export function buildPatch(
-  saved: Settings,
-  form: SettingsForm,
-): { patch: SettingsPatch } | { errors: FieldErrors } {
+/**
+ * The form → the patch of what differs from `saved` (text trimmed, numbers parsed, an empty
+ * model file clearing it), checked by the contract's settings patch schema.
+ */
+export function settingsFormSchema(saved: Settings) {
   const before = formFrom(saved);
-  const errors: FieldErrors = {};
-  const changed = (key: keyof SettingsForm) => form[key] !== before[key];
-  const num = (key: TextField) => {
-    const n = parseNumber(form[key]);
-    if (n === null) errors[PATHS[key]] = ['Enter a number'];
-    return n ?? 0;
-  };
+  return settingsForm
+    .transform((form, ctx): SettingsPatch => {
+      const patch: Json = {};
+      const walk = (now: Json, was: Json, path: string[], into: Json) => {
+        for (const [key, value] of Object.entries(now)) {
+          const at = [...path, key];
+          const old = was[key];
+          if (value !== null && typeof value === 'object') {
+            const child: Json = {};
+            walk(value as Json, old as Json, at, child);
+            if (Object.keys(child).length > 0) into[key] = child;
+          } else if (value !== old) {
+            into[key] = convert(at.join('.'), value, at, ctx);
+          }
+        }
+      };
+      walk(form, before, [], patch);
+      return patch;
+    })
+    .pipe(settingsPatchSchema as z.ZodType<SettingsPatch, SettingsPatch>);
+}
 
-  const patch: SettingsPatch = {};
-  if (changed('debug')) patch.debug = form.debug;
-  if (changed('retentionDays')) patch.retentionDays = num('retentionDays');
-  if (changed('offlineAfterSeconds')) {
-    patch.cameras = { offlineAfterSeconds: num('offlineAfterSeconds') };
+const TEXT_FIELDS = new Set([
+  'detector.model',
+  'detector.modelPath',
+  'ingest.ftp.host',
+  'llm.baseUrl',
+  'llm.model',
+]);
+
+/** One changed field's value as the settings hold it. */
+function convert(key: string, value: unknown, path: string[], ctx: z.RefinementCtx): unknown {
+  if (typeof value === 'boolean') return value;
+  const text = String(value);
+  if (TEXT_FIELDS.has(key)) return text.trim();
+  if (key === 'detector.classes') {
+    const classes = parseList(text);
+    if (classes.length === 0) {
+      ctx.addIssue({ code: 'custom', path, message: 'List at least one class' });
+    }
+    return classes;
   }
-
-  const detector: NonNullable<SettingsPatch['detector']> = {};
-  if (changed('confidence')) detector.confidence = num('confidence');
-  if (changed('detectorModel')) detector.model = form.detectorModel.trim();
-  // Empty clears it: the model is then looked up by name.
-  if (changed('modelPath')) detector.modelPath = form.modelPath.trim();
-  if (changed('intraOpThreads')) detector.intraOpThreads = num('intraOpThreads');
-  if (changed('concurrency')) detector.concurrency = num('concurrency');
-  if (changed('classes')) {
-    const classes = parseList(form.classes);
-    if (classes.length === 0) errors[PATHS.classes] = ['List at least one class'];
-    detector.classes = classes;
+  const n = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: 'custom', path, message: 'Enter a number' });
+    return 0;
   }
-  if (Object.keys(detector).length > 0) patch.detector = detector;
-
-  const ingest: NonNullable<SettingsPatch['ingest']> = {};
-  if (changed('stabilitySeconds')) ingest.stabilitySeconds = num('stabilitySeconds');
-  if (changed('minBytes')) ingest.minBytes = num('minBytes');
-  if (changed('highWater')) ingest.highWater = num('highWater');
-  if (changed('lowWater')) ingest.lowWater = num('lowWater');
-  if (changed('usePolling')) ingest.usePolling = form.usePolling;
-  const ftp: NonNullable<NonNullable<SettingsPatch['ingest']>['ftp']> = {};
-  if (changed('ftpEnabled')) ftp.enabled = form.ftpEnabled;
-  if (changed('ftpHost')) ftp.host = form.ftpHost.trim();
-  if (changed('ftpPort')) ftp.port = num('ftpPort');
-  if (Object.keys(ftp).length > 0) ingest.ftp = ftp;
-  if (Object.keys(ingest).length > 0) patch.ingest = ingest;
-
-  const llm: NonNullable<SettingsPatch['llm']> = {};
-  if (changed('llmEnabled')) llm.enabled = form.llmEnabled;
-  if (changed('llmBaseUrl')) llm.baseUrl = form.llmBaseUrl.trim();
-  if (changed('llmModel')) llm.model = form.llmModel.trim();
-  if (Object.keys(llm).length > 0) patch.llm = llm;
-
-  return Object.keys(errors).length > 0 ? { errors } : { patch };
+  return n;
 }

@@ -1,55 +1,17 @@
-import { useEffect, useState } from 'react';
-import type { SecurityEvent } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
-import { compareNewestFirst } from '../event-filters';
+import { errorMessage } from '../api';
+import { useActivity } from '../queries';
 import { dateTime, timeAgo } from '../format';
 import { riskClass } from '../risk';
 import { eventHref, routeHref } from '../routes';
 import { useNow } from '../stores/clock';
-import { useConnection } from '../stores/connection';
 import { RiskBadge } from './RiskBadge';
-
-const FEED_SIZE = 10;
 
 /** The latest events, live: each links to its detail. */
 export function ActivityFeed() {
-  const [events, setEvents] = useState<SecurityEvent[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reconnects = useConnection((s) => s.reconnects);
+  const query = useActivity();
+  const events = query.data ?? null;
+  const error = query.isError ? errorMessage(query.error) : null;
   const now = useNow();
-
-  useEffect(() => {
-    let live = true;
-    api.invoke('events.list', { limit: FEED_SIZE }).then(
-      (page) => {
-        if (!live) return;
-        setEvents(page.items);
-        setError(null);
-      },
-      (err: unknown) => {
-        if (live) setError(errorMessage(err));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [reconnects]);
-
-  useEffect(() => {
-    const offCreated = api.on('event.created', (event) => {
-      setEvents((current) => {
-        const rest = (current ?? []).filter((e) => e.id !== event.id);
-        return [event, ...rest].sort(compareNewestFirst).slice(0, FEED_SIZE);
-      });
-    });
-    const offUpdated = api.on('event.updated', (event) => {
-      setEvents((current) => current && current.map((e) => (e.id === event.id ? event : e)));
-    });
-    return () => {
-      offCreated();
-      offUpdated();
-    };
-  }, []);
 
   return (
     <section className="panel activity" aria-labelledby="activity-title">

@@ -1,14 +1,19 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import type { Alert } from '../../src-shared/domain';
+import type { AlertAction } from '../alert-actions';
+import { actOnEach, canAct } from '../alert-actions';
+import { useApi } from '../app-context';
 import { plural } from '../format';
-import type { AlertAction } from '../stores/alerts';
-import { useAlerts } from '../stores/alerts';
+import { useAlertsView } from '../stores/alerts-view';
 
 /** Select all loaded alerts; acknowledge or dismiss the selection. */
-export function AlertBulkBar() {
-  const items = useAlerts((s) => s.items);
-  const selected = useAlerts((s) => s.selected);
-  const selectAll = useAlerts((s) => s.selectAll);
-  const actOnSelected = useAlerts((s) => s.actOnSelected);
+export function AlertBulkBar({ items }: { items: readonly Alert[] }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const selected = useAlertsView((s) => s.selected);
+  const selectAll = useAlertsView((s) => s.selectAll);
+  const setSelected = useAlertsView((s) => s.setSelected);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -27,7 +32,12 @@ export function AlertBulkBar() {
     setMessage('');
     setError(null);
     const verb = action === 'acknowledge' ? 'Acknowledged' : 'Dismissed';
-    actOnSelected(action).then(
+    // Only what the action changes: acknowledge active alerts, dismiss what is not dismissed.
+    const targets = items.filter((a) => selected.has(a.id) && canAct(a, action));
+    for (const id of selected) {
+      if (!targets.some((a) => a.id === id)) setSelected(id, false);
+    }
+    actOnEach(api, qc, targets, action, (id) => setSelected(id, false)).then(
       ({ done, failed, error: firstError }) => {
         setBusy(false);
         setMessage(`${verb} ${plural(done, 'alert')}`);
@@ -45,7 +55,12 @@ export function AlertBulkBar() {
           type="checkbox"
           checked={all}
           disabled={items.length === 0}
-          onChange={(e) => selectAll(e.target.checked)}
+          onChange={(e) =>
+            selectAll(
+              items.map((a) => a.id),
+              e.target.checked,
+            )
+          }
         />
         Select all loaded
       </label>

@@ -1,20 +1,18 @@
-import { useEffect } from 'react';
-import { useCameras } from '../stores/cameras';
+import { errorMessage } from '../api';
+import { useAlertList, useCameras } from '../queries';
+import type { AlertView } from '../server-state';
+import { useAlertsView } from '../stores/alerts-view';
 import { useNow } from '../stores/clock';
-import { useConnection } from '../stores/connection';
-import type { AlertView } from '../stores/alerts';
-import { startAlertsSync, useAlerts } from '../stores/alerts';
 import { AlertBulkBar } from './AlertBulkBar';
 import { AlertRow } from './AlertRow';
 
 export const RULES_HREF = '#/alerts/rules';
 
-function ListFooter() {
-  const nextCursor = useAlerts((s) => s.nextCursor);
-  const loadingMore = useAlerts((s) => s.loadingMore);
-  const loadMoreError = useAlerts((s) => s.loadMoreError);
-  const loadMore = useAlerts((s) => s.loadMore);
-  if (nextCursor === null && !loadMoreError) return null;
+function ListFooter({ list }: { list: ReturnType<typeof useAlertList> }) {
+  const more = list.hasNextPage;
+  const loadingMore = list.isFetchingNextPage;
+  const loadMoreError = list.isFetchNextPageError ? errorMessage(list.error) : null;
+  if (!more && !loadMoreError) return null;
   return (
     <div className="list-footer">
       {loadMoreError && (
@@ -22,12 +20,12 @@ function ListFooter() {
           Could not load more alerts: {loadMoreError}
         </p>
       )}
-      {nextCursor !== null && (
+      {more && (
         <button
           type="button"
           className="button"
           disabled={loadingMore}
-          onClick={() => void loadMore()}
+          onClick={() => void list.fetchNextPage()}
         >
           {loadingMore ? 'Loading…' : 'Load more'}
         </button>
@@ -38,23 +36,14 @@ function ListFooter() {
 
 /** `#/alerts`: active or all alerts, newest first, live; acknowledge and dismiss. */
 export function AlertList() {
-  const view = useAlerts((s) => s.view);
-  const items = useAlerts((s) => s.items);
-  const status = useAlerts((s) => s.status);
-  const error = useAlerts((s) => s.error);
-  const selected = useAlerts((s) => s.selected);
-  const setView = useAlerts((s) => s.setView);
-  const reload = useAlerts((s) => s.reload);
-  const cameras = useCameras((s) => s.cameras);
-  const reconnects = useConnection((s) => s.reconnects);
+  const view = useAlertsView((s) => s.view);
+  const selected = useAlertsView((s) => s.selected);
+  const setView = useAlertsView((s) => s.setView);
+  const list = useAlertList(view);
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const failed = list.isError && !list.isFetchNextPageError;
+  const cameras = useCameras().data ?? [];
   const now = useNow();
-
-  useEffect(() => startAlertsSync(), []);
-
-  useEffect(() => {
-    void useAlerts.getState().reload();
-    void useCameras.getState().load();
-  }, [reconnects]);
 
   const cameraName = (id: string) => cameras.find((c) => c.id === id)?.name ?? id;
 
@@ -72,23 +61,23 @@ export function AlertList() {
             <option value="all">All</option>
           </select>
         </div>
-        <AlertBulkBar />
+        <AlertBulkBar items={items} />
       </div>
 
-      {(status === 'idle' || (status === 'loading' && items.length === 0)) && (
+      {list.isPending && (
         <p className="muted" role="status">
           Loading alerts…
         </p>
       )}
-      {status === 'error' && (
+      {failed && (
         <div className="notice notice-error" role="alert">
-          <p>Could not load alerts: {error}</p>
-          <button type="button" className="button button-small" onClick={() => void reload()}>
+          <p>Could not load alerts: {errorMessage(list.error)}</p>
+          <button type="button" className="button button-small" onClick={() => void list.refetch()}>
             Retry
           </button>
         </div>
       )}
-      {status === 'ready' && items.length === 0 && (
+      {list.isSuccess && items.length === 0 && (
         <div className="panel empty" data-testid="alerts-empty">
           <p className="empty-title">
             No alerts. Alerts appear when an event matches one of your rules.
@@ -98,7 +87,7 @@ export function AlertList() {
           </p>
         </div>
       )}
-      {items.length > 0 && status !== 'error' && (
+      {items.length > 0 && !failed && (
         <ul className="alert-list" aria-label="Alert list">
           {items.map((alert) => (
             <AlertRow
@@ -111,7 +100,7 @@ export function AlertList() {
           ))}
         </ul>
       )}
-      {status === 'ready' && <ListFooter />}
+      {list.isSuccess && <ListFooter list={list} />}
     </>
   );
 }

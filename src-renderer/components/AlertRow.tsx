@@ -1,12 +1,15 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Alert } from '../../src-shared/domain';
+import type { AlertAction } from '../alert-actions';
+import { actOn } from '../alert-actions';
 import { errorMessage } from '../api';
+import { useApi } from '../app-context';
 import { conditionList } from '../alert-conditions';
 import { dateTime, timeAgo } from '../format';
 import { riskClass } from '../risk';
 import { eventHref } from '../routes';
-import type { AlertAction } from '../stores/alerts';
-import { useAlerts } from '../stores/alerts';
+import { useAlertsView } from '../stores/alerts-view';
 import { RiskBadge } from './RiskBadge';
 import { StatusBadge } from './StatusBadge';
 
@@ -24,8 +27,9 @@ interface AlertRowProps {
 
 /** One alert: severity, rule, camera, time, matched conditions, event link and actions. */
 export function AlertRow({ alert, cameraName, selected, now }: AlertRowProps) {
-  const act = useAlerts((s) => s.act);
-  const setSelected = useAlerts((s) => s.setSelected);
+  const api = useApi();
+  const qc = useQueryClient();
+  const setSelected = useAlertsView((s) => s.setSelected);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const name = alertName(alert);
@@ -34,7 +38,7 @@ export function AlertRow({ alert, cameraName, selected, now }: AlertRowProps) {
   const run = (action: AlertAction) => {
     setBusy(true);
     setError(null);
-    act(alert.id, action).then(
+    actOn(api, qc, alert.id, action).then(
       () => setBusy(false),
       (err: unknown) => {
         setBusy(false);

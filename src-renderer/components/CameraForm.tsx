@@ -1,13 +1,29 @@
-import type { FormEvent } from 'react';
+import { zodResolver } from '@hookform/resolvers/zod';
 import { useRef, useState } from 'react';
+import { FormProvider, useForm } from 'react-hook-form';
+import { z } from 'zod';
+import type { ChannelInput } from '../../src-shared/contract';
+import { cameraCreateSchema } from '../../src-shared/contract';
 import type { Camera } from '../../src-shared/domain';
-import { api } from '../api';
-import type { FormErrors } from '../form-errors';
-import { NO_ERRORS, formErrorsFrom } from '../form-errors';
-import { CheckboxField, TextField } from './Field';
+import { useApi } from '../app-context';
+import { FormCheckbox, FormText } from '../forms/fields';
+import { formMessage, showServerErrors } from '../forms/server-errors';
 import { Dialog } from './Dialog';
 
 const FIELDS = ['name', 'folder', 'enabled'] as const;
+
+const cameraForm = z.object({ name: z.string(), folder: z.string(), enabled: z.boolean() });
+type V = z.input<typeof cameraForm>;
+type CameraInput = ChannelInput<'cameras.create'>;
+
+/** A blank folder is left out: the camera gets a new folder in the data directory. */
+const cameraFormSchema = cameraForm
+  .transform((f): CameraInput => ({
+    name: f.name,
+    enabled: f.enabled,
+    ...(f.folder.trim() ? { folder: f.folder } : {}),
+  }))
+  .pipe(cameraCreateSchema);
 
 interface CameraFormProps {
   /** The camera to edit; absent to add one. */
@@ -16,82 +32,84 @@ interface CameraFormProps {
   onSaved: (camera: Camera, created: boolean) => void;
 }
 
-/** Add or edit a camera, in a modal dialog. Server validation shows under each field. */
+/** Add or edit a camera, in a modal dialog. Validation shows under each field. */
 export function CameraForm({ camera, onCancel, onSaved }: CameraFormProps) {
-  const [name, setName] = useState(camera?.name ?? '');
-  const [folder, setFolder] = useState(camera?.folder ?? '');
-  const [enabled, setEnabled] = useState(camera?.enabled ?? true);
+  const api = useApi();
+  const form = useForm<V, unknown, CameraInput>({
+    defaultValues: {
+      name: camera?.name ?? '',
+      folder: camera?.folder ?? '',
+      enabled: camera?.enabled ?? true,
+    },
+    resolver: zodResolver(cameraFormSchema),
+  });
   const [saving, setSaving] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const nameRef = useRef<HTMLInputElement>(null);
 
-  const submit = async () => {
+  const submit = async (input: CameraInput) => {
     setSaving(true);
-    setErrors(NO_ERRORS);
-    const folderPart = folder.trim() ? { folder } : {};
     try {
       const saved = camera
-        ? await api.invoke('cameras.update', { id: camera.id, name, enabled, ...folderPart })
-        : await api.invoke('cameras.create', { name, enabled, ...folderPart });
+        ? await api.invoke('cameras.update', { id: camera.id, ...input })
+        : await api.invoke('cameras.create', input);
       onSaved(saved, !camera);
     } catch (err) {
-      setErrors(formErrorsFrom(err, FIELDS));
+      showServerErrors(form, err, FIELDS);
       setSaving(false);
     }
   };
 
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!saving) void submit();
-  };
-
+  const problem = formMessage(form);
   return (
     <Dialog labelledBy="camera-form-title" onClose={onCancel} initialFocus={nameRef}>
-      <form aria-label="Camera form" className="form" onSubmit={onSubmit} noValidate>
-        <h2 id="camera-form-title">{camera ? 'Edit camera' : 'New camera'}</h2>
-        <TextField
-          id="camera-name"
-          label="Name"
-          value={name}
-          onValueChange={setName}
-          errors={errors.fields.name}
-          inputRef={nameRef}
-          autoFocus
-          autoComplete="off"
-          maxLength={200}
-        />
-        <TextField
-          id="camera-folder"
-          label="Folder (optional)"
-          value={folder}
-          onValueChange={setFolder}
-          errors={errors.fields.folder}
-          hint="The folder its snapshots are read from. Leave blank for a new folder in the app's data directory."
-          autoComplete="off"
-          spellCheck={false}
-        />
-        <CheckboxField
-          id="camera-enabled"
-          label="Enabled"
-          checked={enabled}
-          onCheckedChange={setEnabled}
-          errors={errors.fields.enabled}
-          hint="Disabled cameras keep their settings but their snapshots are not analysed."
-        />
-        {errors.form && (
-          <p className="notice notice-error" role="alert">
-            {errors.form}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={saving}>
-            Save
-          </button>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
-      </form>
+      <FormProvider {...form}>
+        <form
+          aria-label="Camera form"
+          className="form"
+          onSubmit={(e) =>
+            void form.handleSubmit((input) => (saving ? undefined : submit(input)))(e)
+          }
+          noValidate
+        >
+          <h2 id="camera-form-title">{camera ? 'Edit camera' : 'New camera'}</h2>
+          <FormText<V>
+            name="name"
+            id="camera-name"
+            label="Name"
+            inputRef={nameRef}
+            autoFocus
+            autoComplete="off"
+            maxLength={200}
+          />
+          <FormText<V>
+            name="folder"
+            id="camera-folder"
+            label="Folder (optional)"
+            hint="The folder its snapshots are read from. Leave blank for a new folder in the app's data directory."
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <FormCheckbox<V>
+            name="enabled"
+            id="camera-enabled"
+            label="Enabled"
+            hint="Disabled cameras keep their settings but their snapshots are not analysed."
+          />
+          {problem && (
+            <p className="notice notice-error" role="alert">
+              {problem}
+            </p>
+          )}
+          <div className="form-actions">
+            <button type="submit" className="button button-primary" disabled={saving}>
+              Save
+            </button>
+            <button type="button" className="button" onClick={onCancel}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      </FormProvider>
     </Dialog>
   );
 }

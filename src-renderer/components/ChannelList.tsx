@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { NotificationChannel } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
 import { KIND_LABELS } from '../channel-form';
 import { StatusBadge } from './StatusBadge';
 
@@ -17,6 +18,7 @@ type TestState =
   { state: 'idle' } | { state: 'testing' } | { state: 'done'; ok: boolean; text: string };
 
 function TestButton({ channel }: { channel: NotificationChannel }) {
+  const api = useApi();
   const [test, setTest] = useState<TestState>({ state: 'idle' });
   const run = () => {
     setTest({ state: 'testing' });

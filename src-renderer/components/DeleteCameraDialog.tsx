@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import type { Camera, CameraDeleteResult } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
 import { Dialog } from './Dialog';
 
 interface DeleteCameraDialogProps {
@@ -10,6 +11,7 @@ interface DeleteCameraDialogProps {
 }
 
 export function DeleteCameraDialog({ camera, onCancel, onDeleted }: DeleteCameraDialogProps) {
+  const api = useApi();
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);

@@ -1,13 +1,19 @@
-import { useEffect, useState } from 'react';
-import type { Delivery, DeliveryStatus } from '../../src-shared/domain';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { Delivery, DeliveryStatus, NotificationChannel } from '../../src-shared/domain';
 import { DELIVERY_STATUSES } from '../../src-shared/domain';
 import { errorMessage } from '../api';
+import { useApi } from '../app-context';
 import { dateTime, timeAgo } from '../format';
+import { useChannels, useDeliveries } from '../queries';
+import { DELIVERIES_LIMIT, cacheDelivery } from '../server-state';
 import { useNow } from '../stores/clock';
-import { useConnection } from '../stores/connection';
-import { DELIVERIES_LIMIT, startDeliveriesSync, useDeliveries } from '../stores/deliveries';
-import { channelName, useChannels } from '../stores/notify-channels';
 import { StatusBadge } from './StatusBadge';
+
+/** The name of a channel by id, or the id when it is not (or no longer) known. */
+function channelName(channels: readonly NotificationChannel[], id: string): string {
+  return channels.find((c) => c.id === id)?.name ?? id;
+}
 
 const RETRYABLE: readonly DeliveryStatus[] = ['failed', 'dead'];
 
@@ -29,7 +35,8 @@ function DeliveryRow({
   channel: string;
   now: number;
 }) {
-  const retry = useDeliveries((s) => s.retry);
+  const api = useApi();
+  const qc = useQueryClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const time = deliveryTime(delivery, now);
@@ -37,8 +44,11 @@ function DeliveryRow({
   const onRetry = () => {
     setBusy(true);
     setError(null);
-    retry(delivery.id).then(
-      () => setBusy(false),
+    api.invoke('notify.deliveries.retry', { id: delivery.id }).then(
+      (updated) => {
+        cacheDelivery(qc, updated);
+        setBusy(false);
+      },
       (err: unknown) => {
         setBusy(false);
         setError(`Could not retry: ${errorMessage(err)}`);
@@ -79,20 +89,11 @@ function DeliveryRow({
 
 /** The newest deliveries of alerts to channels, live, with a status filter and retry. */
 export function DeliveryLog() {
-  const items = useDeliveries((s) => s.items);
-  const status = useDeliveries((s) => s.status);
-  const error = useDeliveries((s) => s.error);
-  const statusFilter = useDeliveries((s) => s.statusFilter);
-  const setStatusFilter = useDeliveries((s) => s.setStatusFilter);
-  const reload = useDeliveries((s) => s.reload);
-  const channels = useChannels((s) => s.channels);
-  const reconnects = useConnection((s) => s.reconnects);
+  const [statusFilter, setStatusFilter] = useState<DeliveryStatus | null>(null);
+  const query = useDeliveries(statusFilter);
+  const items = query.data ?? [];
+  const channels = useChannels().data ?? [];
   const now = useNow();
-
-  useEffect(() => startDeliveriesSync(), []);
-  useEffect(() => {
-    void useDeliveries.getState().reload();
-  }, [reconnects]);
 
   return (
     <section className="delivery-log" aria-labelledby="deliveries-title">
@@ -121,16 +122,20 @@ export function DeliveryLog() {
         The newest {DELIVERIES_LIMIT} deliveries. Failed sends are retried with backoff; dead ones
         gave up and can be retried by hand.
       </p>
-      {status === 'error' && (
+      {query.isError && (
         <div className="notice notice-error" role="alert">
-          <p>Could not load deliveries: {error}</p>
-          <button type="button" className="button button-small" onClick={() => void reload()}>
+          <p>Could not load deliveries: {errorMessage(query.error)}</p>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => void query.refetch()}
+          >
             Retry loading
           </button>
         </div>
       )}
-      {(status === 'idle' || status === 'loading') && <p className="muted">Loading deliveries…</p>}
-      {status === 'ready' && items.length === 0 && (
+      {query.isPending && <p className="muted">Loading deliveries…</p>}
+      {query.isSuccess && items.length === 0 && (
         <p className="muted" data-testid="deliveries-empty">
           {statusFilter
             ? `No ${statusFilter} deliveries.`

@@ -1,11 +1,11 @@
 import { detectorText } from '../format';
-import { useIngest } from '../stores/ingest';
+import { useDetectorStatus } from '../queries';
 
 const TONES = { ready: 'good', loading: 'warn', unavailable: 'bad' } as const;
 
 /** One line saying which model runs where, or why detection is not running. */
 export function DetectorLine() {
-  const detector = useIngest((s) => s.detector);
+  const detector = useDetectorStatus().data;
   const tone = detector ? TONES[detector.status] : 'muted';
   return (
     <p className={`detector-line detector-${tone}`}>

@@ -1,14 +1,49 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import type { SecurityEvent } from '../../src-shared/domain';
+import type { RendererClient } from '../api';
 import { errorMessage } from '../api';
+import { useApi } from '../app-context';
 import { plural } from '../format';
-import { useEvents } from '../stores/events';
+import type { EventPages } from '../server-state';
+import { keys } from '../server-state';
+import { useEventsView } from '../stores/events-view';
+import { useEventsTimeline } from '../timeline';
+
+/** Ids per `events.bulkUpdate` call (the API's limit). */
+const BULK_CHUNK = 500;
+
+/** Marks the selected events reviewed, chunk by chunk; resolves to how many were updated. */
+async function markReviewed(
+  api: RendererClient,
+  qc: ReturnType<typeof useQueryClient>,
+  ids: readonly string[],
+): Promise<number> {
+  let updated = 0;
+  for (let i = 0; i < ids.length; i += BULK_CHUNK) {
+    const chunk = ids.slice(i, i + BULK_CHUNK);
+    updated += (await api.invoke('events.bulkUpdate', { ids: chunk, reviewed: true })).updated;
+    const done = new Set(chunk);
+    const mark = (e: SecurityEvent) =>
+      done.has(e.id) && !e.reviewed ? { ...e, reviewed: true } : e;
+    qc.setQueriesData<EventPages>(
+      { queryKey: keys.eventsAll },
+      (data) =>
+        data && { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.map(mark) })) },
+    );
+    useEventsView.getState().unselect(chunk);
+  }
+  void qc.invalidateQueries({ queryKey: keys.eventStatsAll });
+  return updated;
+}
 
 /** Select all loaded events and mark the selection reviewed. */
 export function EventBulkBar() {
-  const items = useEvents((s) => s.items);
-  const selected = useEvents((s) => s.selected);
-  const selectAllLoaded = useEvents((s) => s.selectAllLoaded);
-  const markSelectedReviewed = useEvents((s) => s.markSelectedReviewed);
+  const api = useApi();
+  const qc = useQueryClient();
+  const { items } = useEventsTimeline();
+  const selected = useEventsView((s) => s.selected);
+  const selectAll = useEventsView((s) => s.selectAll);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -26,7 +61,7 @@ export function EventBulkBar() {
     setBusy(true);
     setMessage(null);
     setError(null);
-    markSelectedReviewed().then(
+    markReviewed(api, qc, [...selected]).then(
       (updated) => {
         setBusy(false);
         setMessage(`Marked ${plural(updated, 'event')} reviewed`);
@@ -46,7 +81,12 @@ export function EventBulkBar() {
           type="checkbox"
           checked={all}
           disabled={items.length === 0}
-          onChange={(e) => selectAllLoaded(e.target.checked)}
+          onChange={(e) =>
+            selectAll(
+              items.map((event) => event.id),
+              e.target.checked,
+            )
+          }
         />
         Select all loaded
       </label>

@@ -1,6 +1,6 @@
 import { memo, useState } from 'react';
 import type { SecurityEvent } from '../../src-shared/domain';
-import { api } from '../api';
+import { useApi } from '../app-context';
 import { dateTime, timeAgo } from '../format';
 import { riskClass } from '../risk';
 import { eventHref } from '../routes';
@@ -20,6 +20,7 @@ export function eventLabel(event: SecurityEvent): string {
 }
 
 function Thumbnail({ imageId }: { imageId: number | null }) {
+  const api = useApi();
   const [failed, setFailed] = useState(false);
   if (imageId === null || failed) {
     return (

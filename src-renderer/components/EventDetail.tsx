@@ -1,7 +1,7 @@
 import type { Ref } from 'react';
-import { useEffect, useState } from 'react';
-import type { Detection, SecurityEvent } from '../../src-shared/domain';
-import { ApiError, api, errorMessage } from '../api';
+import type { SecurityEvent } from '../../src-shared/domain';
+import { ApiError, errorMessage } from '../api';
+import { useEvent } from '../queries';
 import { dateTime, latencyText, timeAgo } from '../format';
 import { useNow } from '../stores/clock';
 import { EventFeedbackForm } from './EventFeedbackForm';
@@ -30,45 +30,19 @@ export function EventDetail({
   onUpdated: (event: SecurityEvent) => void;
 }) {
   const now = useNow();
-  const [event, setEvent] = useState<SecurityEvent | null>(initial ?? null);
-  const [detections, setDetections] = useState<Detection[] | null>(null);
-  const [error, setError] = useState<{ notFound: boolean; message: string } | null>(null);
-  const [attempt, setAttempt] = useState(0);
+  const query = useEvent(id);
+  // The full event once it is here (pushes keep it current), the list's copy until then.
+  const full = query.data;
+  const event: SecurityEvent | null = full ?? initial ?? null;
+  const detections = full?.detections ?? null;
+  const error = query.isError
+    ? {
+        notFound: query.error instanceof ApiError && query.error.code === 'not_found',
+        message: errorMessage(query.error),
+      }
+    : null;
 
-  useEffect(() => {
-    let live = true;
-    api.invoke('events.get', { id }).then(
-      ({ detections: found, ...full }) => {
-        if (!live) return;
-        setEvent(full);
-        setDetections(found);
-        setError(null);
-      },
-      (err: unknown) => {
-        if (!live) return;
-        setError({
-          notFound: err instanceof ApiError && err.code === 'not_found',
-          message: errorMessage(err),
-        });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [id, attempt]);
-
-  useEffect(
-    () =>
-      api.on('event.updated', (updated) => {
-        if (updated.id === id) setEvent(updated);
-      }),
-    [id],
-  );
-
-  const saved = (updated: SecurityEvent) => {
-    setEvent(updated);
-    onUpdated(updated);
-  };
+  const saved = (updated: SecurityEvent) => onUpdated(updated);
 
   const heading = (
     <h2 id={EVENT_DETAIL_TITLE_ID} ref={titleRef} tabIndex={-1}>
@@ -93,7 +67,7 @@ export function EventDetail({
               <button
                 type="button"
                 className="button button-small"
-                onClick={() => setAttempt((n) => n + 1)}
+                onClick={() => void query.refetch()}
               >
                 Retry
               </button>

@@ -1,6 +1,9 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
+import type { SecurityEvent } from '../../src-shared/domain';
 import { eventHref, eventIdFromHash, routeHref } from '../routes';
-import { useEvents } from '../stores/events';
+import { cacheUpdatedEvent } from '../server-state';
+import { useEventsTimeline } from '../timeline';
 import { Dialog } from './Dialog';
 import { EVENT_DETAIL_TITLE_ID, EventDetail } from './EventDetail';
 
@@ -20,10 +23,9 @@ export function backToEvents(): void {
 }
 
 /** The id of the event `step` places away in the loaded list from the one shown, if any. */
-function neighbour(step: -1 | 1): string | null {
+function neighbour(items: readonly SecurityEvent[], step: -1 | 1): string | null {
   const current = eventIdFromHash(window.location.hash);
   if (current === null) return null;
-  const items = useEvents.getState().items;
   const index = items.findIndex((e) => e.id === current);
   if (index === -1) return null;
   return items[index + step]?.id ?? null;
@@ -34,8 +36,8 @@ function showEvent(id: string): void {
   window.location.replace(eventHref(id));
 }
 
-function step(by: -1 | 1): void {
-  const target = neighbour(by);
+function step(items: readonly SecurityEvent[], by: -1 | 1): void {
+  const target = neighbour(items, by);
   if (target !== null) showEvent(target);
 }
 
@@ -44,8 +46,13 @@ function step(by: -1 | 1): void {
  * the loaded list (newer / older), Esc goes back to the timeline.
  */
 export function EventDetailDialog({ id }: { id: string }) {
-  const items = useEvents((s) => s.items);
-  const applyUpdated = useEvents((s) => s.applyUpdated);
+  const qc = useQueryClient();
+  const { items } = useEventsTimeline();
+  // Read at key time: repeated keys can outrun rendering.
+  const itemsRef = useRef(items);
+  useEffect(() => {
+    itemsRef.current = items;
+  }, [items]);
   const titleRef = useRef<HTMLHeadingElement>(null);
 
   const index = items.findIndex((e) => e.id === id);
@@ -58,7 +65,7 @@ export function EventDetailDialog({ id }: { id: string }) {
       if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
       if (isTypingTarget(e.target)) return;
       // Read the current event at key time: repeated keys can outrun rendering.
-      const target = neighbour(e.key === 'ArrowLeft' ? -1 : 1);
+      const target = neighbour(itemsRef.current, e.key === 'ArrowLeft' ? -1 : 1);
       if (target === null) return;
       e.preventDefault();
       showEvent(target);
@@ -85,7 +92,7 @@ export function EventDetailDialog({ id }: { id: string }) {
           type="button"
           className="button button-small"
           aria-disabled={!hasNewer}
-          onClick={() => step(-1)}
+          onClick={() => step(items, -1)}
         >
           <span aria-hidden="true">←</span> Previous event
         </button>
@@ -93,7 +100,7 @@ export function EventDetailDialog({ id }: { id: string }) {
           type="button"
           className="button button-small"
           aria-disabled={!hasOlder}
-          onClick={() => step(1)}
+          onClick={() => step(items, 1)}
         >
           Next event <span aria-hidden="true">→</span>
         </button>
@@ -108,7 +115,7 @@ export function EventDetailDialog({ id }: { id: string }) {
         key={id}
         id={id}
         initial={index >= 0 ? items[index] : undefined}
-        onUpdated={applyUpdated}
+        onUpdated={(event) => cacheUpdatedEvent(qc, event)}
         titleRef={titleRef}
       />
     </Dialog>

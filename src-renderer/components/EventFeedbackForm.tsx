@@ -1,8 +1,13 @@
-import type { FormEvent } from 'react';
-import { useState } from 'react';
-import type { FeedbackType, RiskLevel } from '../../src-shared/domain';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useMemo, useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
+import { z } from 'zod';
+import type { ChannelInput } from '../../src-shared/contract';
+import { eventFeedbackSchema } from '../../src-shared/contract';
+import type { FeedbackType } from '../../src-shared/domain';
 import { FEEDBACK_TYPES, RISK_LEVELS } from '../../src-shared/domain';
-import { ApiError, api, errorMessage } from '../api';
+import { ApiError, errorMessage } from '../api';
+import { useApi } from '../app-context';
 import { RISK_LABELS } from '../risk';
 
 const FEEDBACK_LABELS: Record<FeedbackType, string> = {
@@ -12,55 +17,87 @@ const FEEDBACK_LABELS: Record<FeedbackType, string> = {
   severity_wrong: 'Severity wrong',
 };
 
+const feedbackForm = z.object({
+  type: z.union([z.enum(FEEDBACK_TYPES), z.literal('')]),
+  expectedSeverity: z.union([z.enum(RISK_LEVELS), z.literal('')]),
+  notes: z.string(),
+});
+type V = z.input<typeof feedbackForm>;
+type FeedbackInput = ChannelInput<'events.feedback'>;
+
+/** The form → the feedback for this event (a kind is required; a level when it is "severity"). */
+function feedbackFormSchema(eventId: string) {
+  return feedbackForm
+    .transform((f, ctx): FeedbackInput => {
+      if (f.type === '') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['type'],
+          message: 'Choose what kind of feedback this is',
+        });
+        return z.NEVER;
+      }
+      if (f.type === 'severity_wrong' && f.expectedSeverity === '') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expectedSeverity'],
+          message: 'Choose the expected severity',
+        });
+        return z.NEVER;
+      }
+      const notes = f.notes.trim();
+      return {
+        eventId,
+        type: f.type,
+        ...(notes && { notes }),
+        ...(f.type === 'severity_wrong' &&
+          f.expectedSeverity !== '' && { expectedSeverity: f.expectedSeverity }),
+      };
+    })
+    .pipe(eventFeedbackSchema);
+}
+
 type Outcome = 'recorded' | 'already' | null;
 
 /** Tells the system how it did on this event (once per event). */
 export function EventFeedbackForm({ eventId }: { eventId: string }) {
-  const [type, setType] = useState<FeedbackType | null>(null);
-  const [expected, setExpected] = useState<RiskLevel | ''>('');
-  const [comment, setComment] = useState('');
+  const api = useApi();
+  const schema = useMemo(() => feedbackFormSchema(eventId), [eventId]);
+  const form = useForm<V, unknown, FeedbackInput>({
+    defaultValues: { type: '', expectedSeverity: '', notes: '' },
+    resolver: zodResolver(schema),
+  });
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
-  const [error, setError] = useState<string | null>(null);
-
+  const [sendError, setSendError] = useState<string | null>(null);
+  const type = useWatch({ control: form.control, name: 'type' });
   const done = outcome !== null;
+  const { errors } = form.formState;
+  const error = errors.type?.message ?? errors.expectedSeverity?.message ?? sendError;
 
-  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
+  const send = (input: FeedbackInput) => {
     if (busy || done) return;
-    if (type === null) {
-      setError('Choose what kind of feedback this is');
-      return;
-    }
-    if (type === 'severity_wrong' && expected === '') {
-      setError('Choose the expected severity');
-      return;
-    }
     setBusy(true);
-    setError(null);
-    const notes = comment.trim();
-    api
-      .invoke('events.feedback', {
-        eventId,
-        type,
-        ...(notes && { notes }),
-        ...(type === 'severity_wrong' && expected !== '' && { expectedSeverity: expected }),
-      })
-      .then(
-        () => {
-          setBusy(false);
-          setOutcome('recorded');
-        },
-        (err: unknown) => {
-          setBusy(false);
-          if (err instanceof ApiError && err.code === 'conflict') setOutcome('already');
-          else setError(`Could not send feedback: ${errorMessage(err)}`);
-        },
-      );
+    setSendError(null);
+    api.invoke('events.feedback', input).then(
+      () => {
+        setBusy(false);
+        setOutcome('recorded');
+      },
+      (err: unknown) => {
+        setBusy(false);
+        if (err instanceof ApiError && err.code === 'conflict') setOutcome('already');
+        else setSendError(`Could not send feedback: ${errorMessage(err)}`);
+      },
+    );
   };
 
   return (
-    <form className="event-feedback" aria-labelledby="event-feedback-title" onSubmit={onSubmit}>
+    <form
+      className="event-feedback"
+      aria-labelledby="event-feedback-title"
+      onSubmit={(e) => void form.handleSubmit(send)(e)}
+    >
       <h3 id="event-feedback-title" className="subheading">
         Was this right?
       </h3>
@@ -73,16 +110,7 @@ export function EventFeedbackForm({ eventId }: { eventId: string }) {
         <legend id="event-feedback-legend">Feedback</legend>
         {FEEDBACK_TYPES.map((t) => (
           <label key={t} className="radio-row">
-            <input
-              type="radio"
-              name="event-feedback-type"
-              value={t}
-              checked={type === t}
-              onChange={() => {
-                setType(t);
-                setError(null);
-              }}
-            />
+            <input type="radio" value={t} {...form.register('type')} />
             {FEEDBACK_LABELS[t]}
           </label>
         ))}
@@ -92,9 +120,8 @@ export function EventFeedbackForm({ eventId }: { eventId: string }) {
           <label htmlFor="event-feedback-expected">Expected severity</label>
           <select
             id="event-feedback-expected"
-            value={expected}
             disabled={done}
-            onChange={(e) => setExpected(e.target.value as RiskLevel | '')}
+            {...form.register('expectedSeverity')}
           >
             <option value="">Choose a level</option>
             {RISK_LEVELS.map((level) => (
@@ -111,9 +138,8 @@ export function EventFeedbackForm({ eventId }: { eventId: string }) {
           id="event-feedback-comment"
           rows={2}
           maxLength={2000}
-          value={comment}
           disabled={done}
-          onChange={(e) => setComment(e.target.value)}
+          {...form.register('notes')}
         />
       </div>
       <div className="form-actions">

@@ -2,7 +2,7 @@ import type { RiskLevel } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
 import type { EventFilterForm, ReviewedFilter } from '../event-filters';
 import { RISK_LABELS, riskClass } from '../risk';
-import { useCameras } from '../stores/cameras';
+import { useCameras } from '../queries';
 
 export interface EventFilterFieldsProps {
   /** Prefix of the fields' ids, unique on the page (`event` → `event-search`, `event-from` …). */
@@ -29,7 +29,7 @@ export function EventFilterFields({
   searchHint,
   searchLabel = 'Search events',
 }: EventFilterFieldsProps) {
-  const cameras = useCameras((s) => s.cameras);
+  const cameras = useCameras().data ?? [];
   const id = (name: string) => `${idPrefix}-${name}`;
 
   const toggleLevel = (level: RiskLevel, on: boolean) => {

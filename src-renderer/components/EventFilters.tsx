@@ -1,13 +1,16 @@
+import { useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../api';
+import { useApi } from '../app-context';
 import type { EventFilterForm } from '../event-filters';
 import { toEventFilter } from '../event-filters';
 import { searchErrorFrom } from '../form-errors';
 import { routeHref } from '../routes';
-import { useEvents } from '../stores/events';
-import { useExports } from '../stores/exports';
+import { cacheExportJob } from '../server-state';
+import { useEventsView } from '../stores/events-view';
 import { useToasts } from '../stores/toasts';
+import { useEventsTimeline } from '../timeline';
 import { EventFilterFields } from './EventFilterFields';
 
 /** Typing pauses this long before the search runs. */
@@ -18,10 +21,12 @@ const SEARCH_DEBOUNCE_MS = 300;
  * quick CSV export of what they match.
  */
 export function EventFilters() {
-  const filters = useEvents((s) => s.filters);
-  const searchError = useEvents((s) => s.searchError);
-  const setFilters = useEvents((s) => s.setFilters);
-  const resetFilters = useEvents((s) => s.resetFilters);
+  const api = useApi();
+  const qc = useQueryClient();
+  const filters = useEventsView((s) => s.filters);
+  const { searchError } = useEventsTimeline();
+  const setFilters = useEventsView((s) => s.setFilters);
+  const resetFilters = useEventsView((s) => s.resetFilters);
   const [text, setText] = useState(filters.q);
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
@@ -40,7 +45,7 @@ export function EventFilters() {
     clearTimeout(timer.current);
     timer.current = setTimeout(() => {
       timer.current = undefined;
-      if (value.trim() !== useEvents.getState().filters.q.trim()) setFilters({ q: value });
+      if (value.trim() !== useEventsView.getState().filters.q.trim()) setFilters({ q: value });
     }, SEARCH_DEBOUNCE_MS);
   };
 
@@ -67,11 +72,11 @@ export function EventFilters() {
     if (timer.current !== undefined) runSearch(text);
     setExporting(true);
     setExportError(null);
-    useExports
-      .getState()
-      .create({ format: 'csv', filters: toEventFilter({ ...filters, q: text }) })
+    api
+      .invoke('exports.create', { format: 'csv', filters: toEventFilter({ ...filters, q: text }) })
       .then(
-        () => {
+        (job) => {
+          cacheExportJob(qc, job);
           setExporting(false);
           useToasts.getState().show({
             title: 'Export started',

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Detection } from '../../src-shared/domain';
-import { api } from '../api';
+import { useApi } from '../app-context';
 import { percent, timeOfDay } from '../format';
 
 interface EventImage {
@@ -29,8 +29,8 @@ function distinctImages(detections: readonly Detection[]): EventImage[] {
   return [...byId.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
-function imageUrl(imageId: number): string {
-  return api.mediaUrl(`/api/media/images/${imageId}?boxes=1`);
+function imagePath(imageId: number): string {
+  return `/api/media/images/${imageId}?boxes=1`;
 }
 
 /**
@@ -48,6 +48,8 @@ export function EventImages({
   /** Shown until the detections arrive (or when there are none). */
   fallbackImageId: number | null;
 }) {
+  const api = useApi();
+  const imageUrl = (imageId: number) => api.mediaUrl(imagePath(imageId));
   const images = detections ? distinctImages(detections) : [];
   const [chosen, setChosen] = useState<number | null>(null);
   const current =

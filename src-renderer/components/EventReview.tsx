@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SecurityEvent } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
 
 type Patch = { reviewed?: boolean; falsePositive?: boolean; notes?: string };
 
@@ -12,6 +13,7 @@ export function EventReview({
   event: SecurityEvent;
   onSaved: (event: SecurityEvent) => void;
 }) {
+  const api = useApi();
   const [notes, setNotes] = useState(event.notes);
   const [notesDirty, setNotesDirty] = useState(false);
   const [pending, setPending] = useState<Partial<Record<keyof Patch, boolean>>>({});

@@ -1,15 +1,14 @@
 import { RISK_LEVELS } from '../../src-shared/domain';
 import { RISK_LABELS, riskClass } from '../risk';
-import { useEvents } from '../stores/events';
+import { useTimelineStats } from '../timeline';
 
 /** "1234 events · Low 10 · Medium 4 · …" for the current filters (from `events.stats`). */
 export function EventStatsLine() {
-  const stats = useEvents((s) => s.stats);
-  const statsError = useEvents((s) => s.statsError);
-  if (statsError) {
+  const { stats, error } = useTimelineStats();
+  if (error) {
     return (
       <p className="event-stats muted" role="alert">
-        Could not count events: {statsError}
+        Could not count events: {error}
       </p>
     );
   }

@@ -1,8 +1,10 @@
 import { useCallback } from 'react';
 import type { SecurityEvent } from '../../src-shared/domain';
 import { hasActiveFilters } from '../event-filters';
+import { MAX_LOADED } from '../queries';
 import { useNow } from '../stores/clock';
-import { MAX_LOADED, useEvents } from '../stores/events';
+import { useEventsView } from '../stores/events-view';
+import { useEventsTimeline, useStartOver } from '../timeline';
 import { EventCard } from './EventCard';
 import { VirtualList } from './VirtualList';
 
@@ -11,26 +13,27 @@ export const EVENT_ROW_HEIGHT = 120;
 
 const keyOf = (event: SecurityEvent) => event.id;
 
-function ListFooter() {
-  const loadingMore = useEvents((s) => s.loadingMore);
-  const loadMoreError = useEvents((s) => s.loadMoreError);
-  const nextCursor = useEvents((s) => s.nextCursor);
-  const count = useEvents((s) => s.items.length);
-  const skipped = useEvents((s) => s.skipped);
-  const loadMore = useEvents((s) => s.loadMore);
-  const loadOlder = useEvents((s) => s.loadOlder);
+function ListFooter({ timeline }: { timeline: ReturnType<typeof useEventsTimeline> }) {
+  const { list, items, nextCursor, loadMoreError } = timeline;
+  const skipped = useEventsView((s) => s.skipped);
+  const continueAfter = useEventsView((s) => s.continueAfter);
+  const count = items.length;
 
   let content;
   if (loadMoreError) {
     content = (
       <div role="alert">
         <p>Could not load more events: {loadMoreError}</p>
-        <button type="button" className="button button-small" onClick={() => void loadMore()}>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => void list.fetchNextPage()}
+        >
           Retry
         </button>
       </div>
     );
-  } else if (loadingMore) {
+  } else if (list.isFetchingNextPage) {
     content = <p className="muted">Loading more events…</p>;
   } else if (nextCursor !== null && count >= MAX_LOADED) {
     content = (
@@ -39,7 +42,11 @@ function ListFooter() {
           {count} events loaded. Continue with older ones (the ones above are let go), or narrow the
           filters.
         </p>
-        <button type="button" className="button button-small" onClick={() => void loadOlder()}>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => continueAfter(nextCursor, count)}
+        >
           Load older events
         </button>
       </>
@@ -56,20 +63,19 @@ function ListFooter() {
 
 /** The event list itself: loading, error and empty states, or the virtualised cards. */
 export function EventTimeline({ activeId }: { activeId: string | null }) {
-  const items = useEvents((s) => s.items);
-  const status = useEvents((s) => s.status);
-  const error = useEvents((s) => s.error);
-  const searchError = useEvents((s) => s.searchError);
-  const selected = useEvents((s) => s.selected);
-  const generation = useEvents((s) => s.generation);
-  const filters = useEvents((s) => s.filters);
-  const skipped = useEvents((s) => s.skipped);
-  const loadMore = useEvents((s) => s.loadMore);
-  const reload = useEvents((s) => s.reload);
-  const setSelected = useEvents((s) => s.setSelected);
+  const timeline = useEventsTimeline();
+  const { list, items, error, searchError, filter, start } = timeline;
+  const selected = useEventsView((s) => s.selected);
+  const filters = useEventsView((s) => s.filters);
+  const skipped = useEventsView((s) => s.skipped);
+  const setSelected = useEventsView((s) => s.setSelected);
+  const startOver = useStartOver();
   const now = useNow();
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
 
-  const onNearEnd = useCallback(() => void loadMore(), [loadMore]);
+  const onNearEnd = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
   const renderRow = useCallback(
     (event: SecurityEvent) => (
       <EventCard
@@ -82,18 +88,18 @@ export function EventTimeline({ activeId }: { activeId: string | null }) {
     [selected, setSelected, now],
   );
 
-  if (status === 'idle' || (status === 'loading' && items.length === 0)) {
+  if (list.isPending) {
     return (
       <p className="muted event-list-state" role="status">
         Loading…
       </p>
     );
   }
-  if (status === 'error') {
+  if (error) {
     return (
       <div className="notice notice-error" role="alert">
         <p>Could not load events: {error}</p>
-        <button type="button" className="button button-small" onClick={() => void reload()}>
+        <button type="button" className="button button-small" onClick={() => void list.refetch()}>
           Retry
         </button>
       </div>
@@ -122,7 +128,7 @@ export function EventTimeline({ activeId }: { activeId: string | null }) {
       {skipped > 0 && (
         <p className="notice older-notice">
           Showing older events (the newest {skipped} are not loaded).{' '}
-          <button type="button" className="button button-small" onClick={() => void reload()}>
+          <button type="button" className="button button-small" onClick={startOver}>
             Back to newest
           </button>
         </p>
@@ -135,9 +141,9 @@ export function EventTimeline({ activeId }: { activeId: string | null }) {
         renderRow={renderRow}
         onNearEnd={onNearEnd}
         endThreshold={20}
-        resetKey={generation}
+        resetKey={JSON.stringify([filter, start])}
         activeIndex={activeIndex}
-        footer={<ListFooter />}
+        footer={<ListFooter timeline={timeline} />}
         label="Event list"
         className="event-list"
       />

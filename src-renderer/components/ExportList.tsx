@@ -1,10 +1,12 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ExportJob } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { ApiError, errorMessage } from '../api';
+import { useApi } from '../app-context';
 import { filterSummary, jobFormatText } from '../export-jobs';
 import { dateTime, fileSizeText } from '../format';
-import { useCameras } from '../stores/cameras';
-import { isActive, useExports } from '../stores/exports';
+import { useCameras, useExports } from '../queries';
+import { cacheExportJob, isActive } from '../server-state';
 import { StatusBadge } from './StatusBadge';
 
 function ExportProgress({ job }: { job: ExportJob }) {
@@ -34,6 +36,7 @@ function ExportProgress({ job }: { job: ExportJob }) {
 
 /** Desktop app: copy the file elsewhere with a Save As dialog, or show it where it is. */
 function DesktopFileActions({ job, describedBy }: { job: ExportJob; describedBy: string }) {
+  const api = useApi();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -99,7 +102,8 @@ function DesktopFileActions({ job, describedBy }: { job: ExportJob; describedBy:
 }
 
 function ExportRow({ job, cameraName }: { job: ExportJob; cameraName: (id: string) => string }) {
-  const cancel = useExports((s) => s.cancel);
+  const api = useApi();
+  const qc = useQueryClient();
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
   const active = isActive(job.status);
@@ -109,11 +113,21 @@ function ExportRow({ job, cameraName }: { job: ExportJob; cameraName: (id: strin
   const onCancel = () => {
     setCancelling(true);
     setCancelError(null);
-    cancel(job.id).then(
-      () => setCancelling(false),
+    api.invoke('exports.cancel', { id: job.id }).then(
+      (cancelled) => {
+        cacheExportJob(qc, cancelled);
+        setCancelling(false);
+      },
       (err: unknown) => {
         setCancelling(false);
         setCancelError(errorMessage(err));
+        // Finished meanwhile: show how it ended (the message says why it could not be cancelled).
+        if (err instanceof ApiError && err.code === 'conflict') {
+          api.invoke('exports.get', { id: job.id }).then(
+            (current) => cacheExportJob(qc, current),
+            () => undefined,
+          );
+        }
       },
     );
   };
@@ -174,11 +188,9 @@ function ExportRow({ job, cameraName }: { job: ExportJob; cameraName: (id: strin
 
 /** Export jobs, newest first, with progress, cancel and the finished files. */
 export function ExportList() {
-  const items = useExports((s) => s.items);
-  const status = useExports((s) => s.status);
-  const error = useExports((s) => s.error);
-  const reload = useExports((s) => s.reload);
-  const cameras = useCameras((s) => s.cameras);
+  const query = useExports();
+  const items = query.data ?? [];
+  const cameras = useCameras().data ?? [];
   const names = new Map(cameras.map((c) => [c.id, c.name]));
   const cameraName = (id: string) => names.get(id) ?? id;
 
@@ -187,18 +199,20 @@ export function ExportList() {
       <div className="section-header">
         <h2 id="exports-title">Exports</h2>
       </div>
-      {status === 'error' && (
+      {query.isError && (
         <div className="notice notice-error" role="alert">
-          <p>Could not load exports: {error}</p>
-          <button type="button" className="button button-small" onClick={() => void reload()}>
+          <p>Could not load exports: {errorMessage(query.error)}</p>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => void query.refetch()}
+          >
             Retry loading
           </button>
         </div>
       )}
-      {(status === 'idle' || status === 'loading') && items.length === 0 && (
-        <p className="muted">Loading exports…</p>
-      )}
-      {status === 'ready' && items.length === 0 && (
+      {query.isPending && <p className="muted">Loading exports…</p>}
+      {query.isSuccess && items.length === 0 && (
         <p className="muted" data-testid="exports-empty">
           No exports yet. Choose a format and filters above, then Start export.
         </p>

@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { Camera, FtpCredentials } from '../../src-shared/domain';
 import type { Settings } from '../../src-shared/settings';
-import { api, errorMessage } from '../api';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
+import { useSettings } from '../queries';
 import { routeHref } from '../routes';
 import { Dialog } from './Dialog';
 
@@ -91,26 +93,18 @@ interface FtpDialogProps {
 
 /** A camera's FTP upload login: where to send images, and a new password on request. */
 export function FtpDialog({ camera, onClose, onCameraChanged }: FtpDialogProps) {
-  const [endpoint, setEndpoint] = useState<FtpEndpoint | null>(null);
+  const api = useApi();
+  const settings = useSettings();
+  const [answered, setAnswered] = useState<FtpEndpoint | null>(null);
   const [credentials, setCredentials] = useState<FtpCredentials | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const setRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    let live = true;
-    api.invoke('system.settings.get', {}).then(
-      (settings) => {
-        if (live) setEndpoint(settings.ingest.ftp);
-      },
-      (err: unknown) => {
-        if (live) setError(`Could not load the FTP settings: ${errorMessage(err)}`);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  // Where the endpoint listens (answered with a new password), else its settings.
+  const endpoint = answered ?? settings.data?.ingest.ftp ?? null;
+  const loadError = settings.isError
+    ? `Could not load the FTP settings: ${errorMessage(settings.error)}`
+    : null;
 
   const setPassword = async () => {
     setBusy(true);
@@ -118,7 +112,7 @@ export function FtpDialog({ camera, onClose, onCameraChanged }: FtpDialogProps) 
     try {
       const result = await api.invoke('cameras.ftp.setPassword', { id: camera.id });
       setCredentials(result);
-      setEndpoint({ enabled: result.enabled, host: result.host, port: result.port });
+      setAnswered({ enabled: result.enabled, host: result.host, port: result.port });
       const updated = await api
         .invoke('cameras.get', { id: camera.id })
         .catch(() => ({ ...camera, ftpUser: result.user }));
@@ -140,9 +134,9 @@ export function FtpDialog({ camera, onClose, onCameraChanged }: FtpDialogProps) 
       </p>
       <FtpEndpointFacts user={user} endpoint={endpoint} />
       {credentials && <PasswordOnce password={credentials.password} />}
-      {error && (
+      {(error ?? loadError) && (
         <p className="notice notice-error" role="alert">
-          {error}
+          {error ?? loadError}
         </p>
       )}
       <div className="form-actions">

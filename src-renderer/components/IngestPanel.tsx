@@ -1,5 +1,6 @@
 import type { IngestStatus } from '../../src-shared/domain';
-import { useIngest } from '../stores/ingest';
+import { errorMessage } from '../api';
+import { useDetectorStatus, useIngestStatus } from '../queries';
 import { DetectorLine } from './DetectorLine';
 import { QuarantineList } from './QuarantineList';
 
@@ -19,9 +20,10 @@ const FACTS: { field: CountField; label: string }[] = [
 
 /** Queue, throughput and detector state, live from push events. */
 export function IngestPanel() {
-  const ingest = useIngest((s) => s.ingest);
-  const detector = useIngest((s) => s.detector);
-  const error = useIngest((s) => s.error);
+  const query = useIngestStatus();
+  const ingest = query.data;
+  const detector = useDetectorStatus().data;
+  const error = query.isError ? errorMessage(query.error) : null;
 
   return (
     <section className="panel ingest-panel" aria-label="Ingest">

@@ -1,10 +1,10 @@
-import { useEffect } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import type { NotificationChannel } from '../../src-shared/domain';
-import { api } from '../api';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
+import { useChannels } from '../queries';
+import { cacheChannel, uncacheChannel } from '../server-state';
 import { useListEditor } from './use-list-editor';
-import { useCameras } from '../stores/cameras';
-import { useConnection } from '../stores/connection';
-import { useChannels } from '../stores/notify-channels';
 import { ChannelForm } from './ChannelForm';
 import { ChannelList } from './ChannelList';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -12,9 +12,10 @@ import { DeliveryLog } from './DeliveryLog';
 import { PreferencesForm } from './PreferencesForm';
 
 function Channels() {
-  const channels = useChannels((s) => s.channels);
-  const status = useChannels((s) => s.status);
-  const error = useChannels((s) => s.error);
+  const api = useApi();
+  const qc = useQueryClient();
+  const channelsQuery = useChannels();
+  const channels = channelsQuery.data ?? [];
   const {
     editing,
     formKey,
@@ -30,10 +31,10 @@ function Channels() {
     remove,
   } = useListEditor<NotificationChannel>({
     noun: 'channel',
-    upsert: (item) => useChannels.getState().upsert(item),
+    upsert: (item) => cacheChannel(qc, item),
     remove: async (item) => {
       await api.invoke('notify.channels.delete', { id: item.id });
-      useChannels.getState().remove(item.id);
+      uncacheChannel(qc, item.id);
     },
   });
 
@@ -50,20 +51,20 @@ function Channels() {
       <p role="status" className="status-line">
         {message}
       </p>
-      {status === 'error' && (
+      {channelsQuery.isError && (
         <div className="notice notice-error" role="alert">
-          <p>Could not load channels: {error}</p>
+          <p>Could not load channels: {errorMessage(channelsQuery.error)}</p>
           <button
             type="button"
             className="button button-small"
-            onClick={() => void useChannels.getState().load()}
+            onClick={() => void channelsQuery.refetch()}
           >
             Retry
           </button>
         </div>
       )}
-      {(status === 'idle' || status === 'loading') && <p className="muted">Loading channels…</p>}
-      {status === 'ready' && channels.length === 0 && (
+      {channelsQuery.isPending && <p className="muted">Loading channels…</p>}
+      {channelsQuery.isSuccess && channels.length === 0 && (
         <p className="muted" data-testid="channels-empty">
           No channels yet. Add a webhook, an email address or desktop notifications below.
         </p>
@@ -99,13 +100,6 @@ function Channels() {
 
 /** `#/settings/notifications`: channels, the delivery log and the notification preferences. */
 export function NotificationSettings() {
-  const reconnects = useConnection((s) => s.reconnects);
-
-  useEffect(() => {
-    void useChannels.getState().load();
-    void useCameras.getState().load();
-  }, [reconnects]);
-
   return (
     <section className="notification-settings" aria-labelledby="notifications-title">
       <h2 id="notifications-title">Notifications</h2>

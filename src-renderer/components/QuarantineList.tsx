@@ -1,40 +1,18 @@
-import { useEffect, useState } from 'react';
-import type { QuarantinedFile } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { useState } from 'react';
+import { errorMessage } from '../api';
 import { baseName, dateTime, timeAgo } from '../format';
-import { useCameras } from '../stores/cameras';
+import { useCameras, useQuarantine } from '../queries';
 import { useNow } from '../stores/clock';
-import { useConnection } from '../stores/connection';
-
-const LIST_LIMIT = 100;
 
 /** The files set aside as damaged or too small, behind a disclosure button. */
 export function QuarantineList({ count }: { count: number }) {
   const [open, setOpen] = useState(false);
-  const [files, setFiles] = useState<QuarantinedFile[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const cameras = useCameras((s) => s.cameras);
-  const reconnects = useConnection((s) => s.reconnects);
+  const cameras = useCameras().data ?? [];
   const now = useNow();
-
-  // Refetch while open whenever the quarantined count changes.
-  useEffect(() => {
-    if (!open) return;
-    let live = true;
-    api.invoke('ingest.quarantine.list', { limit: LIST_LIMIT }).then(
-      (result) => {
-        if (!live) return;
-        setFiles(result);
-        setError(null);
-      },
-      (err: unknown) => {
-        if (live) setError(errorMessage(err));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [open, count, reconnects]);
+  // Read while open, and again whenever the quarantined count changes.
+  const query = useQuarantine(open, count);
+  const files = query.data ?? null;
+  const error = query.isError ? errorMessage(query.error) : null;
 
   const cameraName = (id: string) => cameras.find((c) => c.id === id)?.name ?? id;
 

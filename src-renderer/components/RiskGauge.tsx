@@ -1,85 +1,18 @@
-import { useEffect, useState } from 'react';
-import type { Page } from '../../src-shared/contract';
-import type { SecurityEvent } from '../../src-shared/domain';
 import { riskLevelFor } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { errorMessage } from '../api';
+import { useRiskGauge } from '../queries';
 import { dateTime } from '../format';
 import { RISK_LABELS, riskClass } from '../risk';
 import { eventHref } from '../routes';
-import { useConnection } from '../stores/connection';
-
-const WINDOW_MS = 60 * 60 * 1000;
-/** Events age out of the window: recompute this often. */
-const REFRESH_MS = 60 * 1000;
-const PAGE = 100;
-
-/**
- * The highest-scored event that started in the last hour. Each call asks only for events above
- * the best so far, so it ends after a few calls however many events there are.
- */
-async function highestSince(from: string): Promise<SecurityEvent | null> {
-  let best: SecurityEvent | null = null;
-  for (;;) {
-    const minRisk: number = best ? best.riskScore + 1 : 0;
-    if (minRisk > 100) return best;
-    const page: Page<SecurityEvent> = await api.invoke('events.list', {
-      from,
-      minRisk,
-      limit: PAGE,
-    });
-    if (page.items.length === 0) return best;
-    for (const e of page.items) if (!best || e.riskScore > best.riskScore) best = e;
-  }
-}
 
 const ARC = 'M 10 60 A 50 50 0 0 1 110 60';
 
 /** Current risk: a semicircle filled to the last hour's highest score, in its level colour. */
 export function RiskGauge() {
-  const [top, setTop] = useState<SecurityEvent | null>(null);
-  const [loaded, setLoaded] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  const reconnects = useConnection((s) => s.reconnects);
-
-  useEffect(() => {
-    const timer = setInterval(() => setTick((n) => n + 1), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, []);
-
-  useEffect(() => {
-    let live = true;
-    highestSince(new Date(Date.now() - WINDOW_MS).toISOString()).then(
-      (best) => {
-        if (!live) return;
-        setTop(best);
-        setLoaded(true);
-        setError(null);
-      },
-      (err: unknown) => {
-        if (live) setError(errorMessage(err));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [reconnects, tick]);
-
-  useEffect(() => {
-    const consider = (event: SecurityEvent) => {
-      if (Date.parse(event.startedAt) < Date.now() - WINDOW_MS) return;
-      setTop((current) => {
-        if (current?.id === event.id) return event;
-        return !current || event.riskScore > current.riskScore ? event : current;
-      });
-    };
-    const offCreated = api.on('event.created', consider);
-    const offUpdated = api.on('event.updated', consider);
-    return () => {
-      offCreated();
-      offUpdated();
-    };
-  }, []);
+  const query = useRiskGauge();
+  const top = query.data ?? null;
+  const loaded = query.isSuccess;
+  const error = query.isError ? errorMessage(query.error) : null;
 
   const score = top?.riskScore ?? 0;
   const level = top?.riskLevel ?? riskLevelFor(score);

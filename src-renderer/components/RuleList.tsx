@@ -1,10 +1,12 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { AlertRule, Camera } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
+import { cacheRule } from '../server-state';
 import { plural } from '../format';
 import { RISK_LABELS } from '../risk';
 import { DAY_LABELS } from '../rule-form';
-import { useAlertRules } from '../stores/alert-rules';
 import { RiskBadge } from './RiskBadge';
 
 /** "score ≥ 60 · High, Critical · person, car · 2 cameras · Mon, Tue 22:00–06:00". */
@@ -34,7 +36,8 @@ export function ruleSummary(rule: AlertRule, cameras: readonly Camera[]): string
 
 /** Turns a rule on or off right away (shown at once; put back if the server refuses). */
 function EnabledToggle({ rule }: { rule: AlertRule }) {
-  const upsert = useAlertRules((s) => s.upsert);
+  const api = useApi();
+  const qc = useQueryClient();
   const [pending, setPending] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
   const checked = pending ?? rule.enabled;
@@ -43,7 +46,7 @@ function EnabledToggle({ rule }: { rule: AlertRule }) {
     setError(null);
     api.invoke('alertRules.update', { id: rule.id, enabled }).then(
       (saved) => {
-        upsert(saved);
+        cacheRule(qc, saved);
         setPending(null);
       },
       (err: unknown) => {

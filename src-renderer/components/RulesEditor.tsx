@@ -1,23 +1,21 @@
-import { useEffect } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import type { AlertRule } from '../../src-shared/domain';
-import { api } from '../api';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
+import { useCameras, useRules } from '../queries';
+import { cacheRule, uncacheRule } from '../server-state';
 import { useListEditor } from './use-list-editor';
-import { useAlertRules } from '../stores/alert-rules';
-import { useCameras } from '../stores/cameras';
-import { useConnection } from '../stores/connection';
-import { useChannels } from '../stores/notify-channels';
-import { useZones } from '../stores/zones';
 import { ConfirmDialog } from './ConfirmDialog';
 import { RuleForm } from './RuleForm';
 import { RuleList } from './RuleList';
 
 /** `#/alerts/rules`: the rules, and one form to add a rule or edit the one picked. */
 export function RulesEditor() {
-  const rules = useAlertRules((s) => s.rules);
-  const status = useAlertRules((s) => s.status);
-  const error = useAlertRules((s) => s.error);
-  const cameras = useCameras((s) => s.cameras);
-  const reconnects = useConnection((s) => s.reconnects);
+  const api = useApi();
+  const qc = useQueryClient();
+  const rulesQuery = useRules();
+  const rules = rulesQuery.data ?? [];
+  const cameras = useCameras().data ?? [];
   const {
     editing,
     formKey,
@@ -32,19 +30,12 @@ export function RulesEditor() {
     remove,
   } = useListEditor<AlertRule>({
     noun: 'rule',
-    upsert: (item) => useAlertRules.getState().upsert(item),
+    upsert: (item) => cacheRule(qc, item),
     remove: async (item) => {
       await api.invoke('alertRules.delete', { id: item.id });
-      useAlertRules.getState().remove(item.id);
+      uncacheRule(qc, item.id);
     },
   });
-
-  useEffect(() => {
-    void useAlertRules.getState().load();
-    void useCameras.getState().load();
-    void useChannels.getState().load();
-    useZones.getState().reset();
-  }, [reconnects]);
 
   return (
     <section className="rules-editor" aria-labelledby="rules-title">
@@ -62,20 +53,20 @@ export function RulesEditor() {
       <p role="status" className="status-line">
         {message}
       </p>
-      {status === 'error' && (
+      {rulesQuery.isError && (
         <div className="notice notice-error" role="alert">
-          <p>Could not load rules: {error}</p>
+          <p>Could not load rules: {errorMessage(rulesQuery.error)}</p>
           <button
             type="button"
             className="button button-small"
-            onClick={() => void useAlertRules.getState().load()}
+            onClick={() => void rulesQuery.refetch()}
           >
             Retry
           </button>
         </div>
       )}
-      {(status === 'idle' || status === 'loading') && <p className="muted">Loading rules…</p>}
-      {status === 'ready' && rules.length === 0 && (
+      {rulesQuery.isPending && <p className="muted">Loading rules…</p>}
+      {rulesQuery.isSuccess && rules.length === 0 && (
         <p className="muted" data-testid="rules-empty">
           No rules yet. Fill in the form below to add the first one.
         </p>

@@ -1,22 +1,24 @@
 import type { RouteId } from '../routes';
 import { ROUTES, routeHref } from '../routes';
-import { useActiveAlerts } from '../stores/active-alerts';
+import { useActiveAlerts } from '../queries';
 import { ConnectionIndicator } from './ConnectionIndicator';
 
 /**
  * The active-alert count next to the Alerts link. Hidden from the accessibility tree so the
  * link's name stays "Alerts"; the count is its description instead.
  */
-function useAlertsBadge(): { text: string; description: string } | null {
-  const count = useActiveAlerts((s) => s.ids.size);
-  const capped = useActiveAlerts((s) => s.capped);
+function useAlertsBadge(live: boolean): { text: string; description: string } | null {
+  const page = useActiveAlerts(live).data;
+  const count = page?.items.length ?? 0;
+  const capped = page ? page.nextCursor !== null : false;
   if (count === 0) return null;
   const text = capped ? `${count}+` : String(count);
   return { text, description: `${text} active ${count === 1 ? 'alert' : 'alerts'}` };
 }
 
-export function Sidebar({ current }: { current: RouteId }) {
-  const badge = useAlertsBadge();
+/** `live`: the app can be reached (not a page opened without its access token). */
+export function Sidebar({ current, live }: { current: RouteId; live: boolean }) {
+  const badge = useAlertsBadge(live);
   return (
     <aside className="sidebar">
       <div className="brand">

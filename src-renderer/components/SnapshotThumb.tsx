@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CameraSnapshot } from '../../src-shared/domain';
-import { api } from '../api';
+import { useApi } from '../app-context';
 import { dateTime, describeDetections, timeAgo } from '../format';
 import { useNow } from '../stores/clock';
 import { SnapshotDialog } from './SnapshotDialog';
@@ -16,6 +16,7 @@ interface SnapshotThumbProps {
 
 /** A camera's latest snapshot (boxes drawn) with when and what; opens larger on click/Enter. */
 export function SnapshotThumb({ cameraName, snapshot, testId }: SnapshotThumbProps) {
+  const api = useApi();
   const now = useNow();
   const [open, setOpen] = useState(false);
   const [failedSrc, setFailedSrc] = useState<string | null>(null);

@@ -1,56 +1,18 @@
-import { useEffect, useState } from 'react';
-import type { EventStats } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { errorMessage } from '../api';
+import { useEventStats } from '../queries';
 import { localMidnightIso } from '../format';
 import { RISK_LABELS, riskClass } from '../risk';
 import { useNow } from '../stores/clock';
-import { useConnection } from '../stores/connection';
 
 /** Events since local midnight, by risk level (live). */
 export function TodayCounts() {
   const now = useNow();
   // Changes at midnight: the counts start over.
   const since = localMidnightIso(now);
-  const [stats, setStats] = useState<EventStats | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reconnects = useConnection((s) => s.reconnects);
-
-  useEffect(() => {
-    let live = true;
-    api.invoke('events.stats', { from: since }).then(
-      (result) => {
-        if (!live) return;
-        setStats(result);
-        setError(null);
-      },
-      (err: unknown) => {
-        if (live) setError(errorMessage(err));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [since, reconnects]);
-
-  useEffect(
-    () =>
-      api.on('event.created', (event) => {
-        if (Date.parse(event.startedAt) < Date.parse(since)) return;
-        setStats(
-          (current) =>
-            current && {
-              ...current,
-              total: current.total + 1,
-              byRiskLevel: {
-                ...current.byRiskLevel,
-                [event.riskLevel]: current.byRiskLevel[event.riskLevel] + 1,
-              },
-            },
-        );
-      }),
-    [since],
-  );
+  const query = useEventStats({ from: since });
+  const stats = query.data ?? null;
+  const error = query.isError ? errorMessage(query.error) : null;
 
   return (
     <section className="panel" aria-labelledby="today-title">

@@ -1,5 +1,6 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ReactNode } from 'react';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 
 interface VirtualListProps<T> {
   items: readonly T[];
@@ -24,9 +25,8 @@ interface VirtualListProps<T> {
 }
 
 /**
- * A windowed list of fixed-height rows: a scroll container, a spacer as tall as every row
- * together, and only the rows in (and near) view rendered, absolutely placed. Rows added at the
- * top while scrolled down keep what is on screen in place.
+ * A windowed list of fixed-height rows (@tanstack/react-virtual): only the rows in (and near)
+ * view are rendered. Rows added at the top while scrolled down keep what is on screen in place.
  */
 export function VirtualList<T>({
   items,
@@ -43,31 +43,20 @@ export function VirtualList<T>({
   className,
 }: VirtualListProps<T>) {
   const ref = useRef<HTMLDivElement>(null);
-  // Only the first visible row and how many fit are state: scrolling within a row renders nothing.
-  const [firstVisible, setFirstVisible] = useState(0);
-  const [visibleCount, setVisibleCount] = useState(10);
   const firstKey = useRef<string | null>(null);
   const lastReset = useRef(resetKey);
-
-  const measure = () => {
-    const el = ref.current;
-    if (!el) return;
-    setFirstVisible(Math.floor(el.scrollTop / rowHeight));
-    setVisibleCount(Math.ceil(el.clientHeight / rowHeight) + 1);
-  };
-
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const update = () => {
-      setVisibleCount(Math.ceil(el.clientHeight / rowHeight) + 1);
-      setFirstVisible(Math.floor(el.scrollTop / rowHeight));
-    };
-    update();
-    const observer = new ResizeObserver(update);
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [rowHeight]);
+  // The virtualizer re-renders this list itself as it scrolls; nothing here is memoised on it.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => ref.current,
+    estimateSize: () => rowHeight,
+    overscan,
+    getItemKey: (index) => {
+      const item = items[index];
+      return item === undefined ? index : getKey(item);
+    },
+  });
 
   // Back to the top when the list starts over; otherwise keep rows added above out of the way.
   useLayoutEffect(() => {
@@ -77,7 +66,6 @@ export function VirtualList<T>({
     if (el && lastReset.current !== resetKey) {
       lastReset.current = resetKey;
       el.scrollTop = 0;
-      setFirstVisible(0);
     } else if (el && key !== firstKey.current && firstKey.current !== null && el.scrollTop > 0) {
       const previous = firstKey.current;
       const limit = Math.min(items.length, 200);
@@ -85,7 +73,6 @@ export function VirtualList<T>({
         const item = items[i];
         if (item !== undefined && getKey(item) === previous) {
           el.scrollTop += i * rowHeight;
-          setFirstVisible(Math.floor(el.scrollTop / rowHeight));
           break;
         }
       }
@@ -94,38 +81,17 @@ export function VirtualList<T>({
   }, [items, getKey, resetKey, rowHeight]);
 
   useEffect(() => {
-    const el = ref.current;
-    if (!el || activeIndex === undefined || activeIndex < 0) return;
-    const top = activeIndex * rowHeight;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + rowHeight > el.scrollTop + el.clientHeight) {
-      el.scrollTop = top + rowHeight - el.clientHeight;
-    }
-  }, [activeIndex, rowHeight]);
+    if (activeIndex === undefined || activeIndex < 0) return;
+    virtualizer.scrollToIndex(activeIndex, { align: 'auto' });
+  }, [activeIndex, virtualizer]);
 
+  const rows = virtualizer.getVirtualItems();
+  const lastVisible = virtualizer.range ? virtualizer.range.endIndex + 1 : 0;
   const count = items.length;
-  const start = Math.max(0, Math.min(firstVisible, count) - overscan);
-  const end = Math.min(count, firstVisible + visibleCount + overscan);
-  const lastVisible = Math.min(count, firstVisible + visibleCount);
 
   useEffect(() => {
     if (onNearEnd && count > 0 && lastVisible >= count - endThreshold) onNearEnd();
   }, [onNearEnd, count, lastVisible, endThreshold]);
-
-  const rows: ReactNode[] = [];
-  for (let i = start; i < end; i++) {
-    const item = items[i];
-    if (item === undefined) continue;
-    rows.push(
-      <div
-        key={getKey(item)}
-        className="vlist-row"
-        style={{ top: i * rowHeight, height: rowHeight }}
-      >
-        {renderRow(item, i)}
-      </div>,
-    );
-  }
 
   return (
     <div
@@ -134,10 +100,17 @@ export function VirtualList<T>({
       role="region"
       aria-label={label}
       tabIndex={0}
-      onScroll={measure}
     >
-      <div className="vlist-spacer" style={{ height: count * rowHeight }}>
-        {rows}
+      <div className="vlist-spacer" style={{ height: virtualizer.getTotalSize() }}>
+        {rows.map((row) => {
+          const item = items[row.index];
+          if (item === undefined) return null;
+          return (
+            <div key={row.key} className="vlist-row" style={{ top: row.start, height: rowHeight }}>
+              {renderRow(item, row.index)}
+            </div>
+          );
+        })}
       </div>
       {footer}
     </div>

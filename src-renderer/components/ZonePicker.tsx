@@ -1,6 +1,6 @@
-import { useEffect } from 'react';
 import type { Camera } from '../../src-shared/domain';
-import { useZones } from '../stores/zones';
+import { errorMessage } from '../api';
+import { useZonesOf } from '../queries';
 import { CheckboxGroup, FieldMessages, describedBy } from './Field';
 
 interface ZonePickerProps {
@@ -21,15 +21,7 @@ export function ZonePicker({
   onSelectedChange,
   errors,
 }: ZonePickerProps) {
-  const byCamera = useZones((s) => s.byCamera);
-  const loadErrors = useZones((s) => s.errors);
-  const ensure = useZones((s) => s.ensure);
-  const idsKey = cameras.map((c) => c.id).join('\n');
-
-  useEffect(() => {
-    ensure(idsKey ? idsKey.split('\n') : []);
-  }, [idsKey, ensure]);
-
+  const zoneQueries = useZonesOf(cameras.map((c) => c.id));
   const invalid = !!errors && errors.length > 0;
   const hint = limited
     ? 'Zones of the selected cameras. None picked: anywhere in the image.'
@@ -42,18 +34,18 @@ export function ZonePicker({
     >
       <legend>Zones</legend>
       {cameras.length === 0 && <p className="muted choice-empty">No cameras yet.</p>}
-      {cameras.map((camera) => {
-        const zones = byCamera[camera.id];
-        const loadError = loadErrors[camera.id];
+      {cameras.map((camera, i) => {
+        const query = zoneQueries[i];
+        const zones = query?.data;
         const ids = new Set(zones?.map((z) => z.id));
         return (
           <div key={camera.id} className="zone-picker-camera">
-            {loadError && (
+            {query?.isError && (
               <p className="field-error">
-                Could not load the zones of {camera.name}: {loadError}
+                Could not load the zones of {camera.name}: {errorMessage(query.error)}
               </p>
             )}
-            {!zones && !loadError && <p className="muted">Loading the zones of {camera.name}…</p>}
+            {query?.isPending && <p className="muted">Loading the zones of {camera.name}…</p>}
             {zones && (
               <CheckboxGroup
                 id={`rule-zones-${camera.id}`}

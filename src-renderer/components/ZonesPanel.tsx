@@ -1,11 +1,19 @@
-import type { FormEvent } from 'react';
-import { useEffect, useState } from 'react';
-import type { Camera, Point, Zone, ZoneKind } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
-import type { FormErrors } from '../form-errors';
-import { NO_ERRORS, formErrorsFrom } from '../form-errors';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { FormProvider, useForm } from 'react-hook-form';
+import { z } from 'zod';
+import type { ChannelInput } from '../../src-shared/contract';
+import { zoneCreateSchema } from '../../src-shared/contract';
+import type { Camera, Point, Zone } from '../../src-shared/domain';
+import { ZONE_KINDS } from '../../src-shared/domain';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
+import { FormSelect, FormText } from '../forms/fields';
+import { formMessage, showServerErrors } from '../forms/server-errors';
 import { plural } from '../format';
-import { TextField } from './Field';
+import { useZones } from '../queries';
+import { keys } from '../server-state';
 
 /** "0.1,0.2 0.9,0.2 0.5,0.9" → points, or null when it is not a list of x,y pairs. */
 export function parsePoints(text: string): Point[] | null {
@@ -25,90 +33,86 @@ export function parsePoints(text: string): Point[] | null {
 
 const ZONE_FIELDS = ['name', 'kind', 'points'] as const;
 
+const zoneForm = z.object({ name: z.string(), kind: z.enum(ZONE_KINDS), points: z.string() });
+type V = z.input<typeof zoneForm>;
+type ZoneInput = ChannelInput<'zones.create'>;
+
+/** The form → a zone of this camera (points typed as "x,y x,y …"), checked by the contract. */
+function zoneFormSchema(cameraId: string) {
+  return zoneForm
+    .transform((f, ctx): ZoneInput => {
+      const points = parsePoints(f.points);
+      if (!points) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['points'],
+          message: 'Enter x,y pairs between 0 and 1, separated by spaces',
+        });
+      }
+      return { cameraId, name: f.name, kind: f.kind, points: points ?? [] };
+    })
+    .pipe(zoneCreateSchema);
+}
+
 function AddZoneForm({ camera, onAdded }: { camera: Camera; onAdded: (zone: Zone) => void }) {
-  const [name, setName] = useState('');
-  const [kind, setKind] = useState<ZoneKind>('polygon');
-  const [pointsText, setPointsText] = useState('');
+  const api = useApi();
+  const schema = useMemo(() => zoneFormSchema(camera.id), [camera.id]);
+  const form = useForm<V, unknown, ZoneInput>({
+    defaultValues: { name: '', kind: 'polygon', points: '' },
+    resolver: zodResolver(schema),
+  });
   const [saving, setSaving] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const prefix = `zone-${camera.id}`;
 
-  const submit = async (points: Point[]) => {
+  const submit = async (input: ZoneInput) => {
     setSaving(true);
     try {
-      const zone = await api.invoke('zones.create', { cameraId: camera.id, name, kind, points });
+      const zone = await api.invoke('zones.create', input);
       onAdded(zone);
-      setName('');
-      setPointsText('');
+      form.reset();
     } catch (err) {
-      setErrors(formErrorsFrom(err, ZONE_FIELDS));
+      showServerErrors(form, err, ZONE_FIELDS);
     } finally {
       setSaving(false);
     }
   };
 
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    if (saving) return;
-    const points = parsePoints(pointsText);
-    if (!points) {
-      setErrors({
-        fields: { points: ['Enter x,y pairs between 0 and 1, separated by spaces'] },
-        form: null,
-      });
-      return;
-    }
-    setErrors(NO_ERRORS);
-    void submit(points);
-  };
-
+  const problem = formMessage(form);
   return (
-    <form
-      className="form form-inline"
-      aria-label={`Add zone for ${camera.name}`}
-      onSubmit={onSubmit}
-      noValidate
-    >
-      <TextField
-        id={`${prefix}-name`}
-        label="Zone name"
-        value={name}
-        onValueChange={setName}
-        errors={errors.fields.name}
-        autoComplete="off"
-      />
-      <div className="field">
-        <label htmlFor={`${prefix}-kind`}>Kind</label>
-        <select
+    <FormProvider {...form}>
+      <form
+        className="form form-inline"
+        aria-label={`Add zone for ${camera.name}`}
+        onSubmit={(e) => void form.handleSubmit((input) => (saving ? undefined : submit(input)))(e)}
+        noValidate
+      >
+        <FormText<V> name="name" id={`${prefix}-name`} label="Zone name" autoComplete="off" />
+        <FormSelect<V>
+          name="kind"
           id={`${prefix}-kind`}
-          value={kind}
-          onChange={(e) => setKind(e.target.value === 'line' ? 'line' : 'polygon')}
-        >
-          <option value="polygon">polygon</option>
-          <option value="line">line</option>
-        </select>
-      </div>
-      <TextField
-        id={`${prefix}-points`}
-        label="Points"
-        value={pointsText}
-        onValueChange={setPointsText}
-        errors={errors.fields.points}
-        hint="x,y pairs from 0 to 1 (share of the image), separated by spaces: 0.1,0.1 0.9,0.1 0.5,0.9"
-        autoComplete="off"
-        spellCheck={false}
-      />
-      {errors.form && (
-        <p className="notice notice-error" role="alert">
-          {errors.form}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="submit" className="button" disabled={saving}>
-          Add zone
-        </button>
-      </div>
-    </form>
+          label="Kind"
+          options={ZONE_KINDS.map((kind) => ({ value: kind, label: kind }))}
+        />
+        <FormText<V>
+          name="points"
+          id={`${prefix}-points`}
+          label="Points"
+          hint="x,y pairs from 0 to 1 (share of the image), separated by spaces: 0.1,0.1 0.9,0.1 0.5,0.9"
+          autoComplete="off"
+          spellCheck={false}
+        />
+        {problem && (
+          <p className="notice notice-error" role="alert">
+            {problem}
+          </p>
+        )}
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={saving}>
+            Add zone
+          </button>
+        </div>
+      </form>
+    </FormProvider>
   );
 }
 
@@ -121,35 +125,26 @@ export function ZonesPanel({
   /** Reports a short outcome ("Deleted zone Porch") for the page's status line. */
   onMessage: (message: string) => void;
 }) {
-  const [zones, setZones] = useState<Zone[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const api = useApi();
+  const qc = useQueryClient();
+  const query = useZones(camera.id);
+  const zones = query.data ?? null;
+  const [deleteError, setDeleteError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    api.invoke('zones.list', { cameraId: camera.id }).then(
-      (result) => {
-        if (live) setZones(result);
-      },
-      (err: unknown) => {
-        if (live) setError(errorMessage(err));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [camera.id]);
+  const error = deleteError ?? (query.isError ? errorMessage(query.error) : null);
+  const setZones = (update: (current: Zone[] | undefined) => Zone[]) =>
+    qc.setQueryData<Zone[]>(keys.zones(camera.id), update);
 
   const remove = async (zone: Zone) => {
     setBusy(true);
     try {
       await api.invoke('zones.delete', { id: zone.id });
-      setZones((current) => current?.filter((z) => z.id !== zone.id) ?? null);
+      setZones((current) => (current ?? []).filter((z) => z.id !== zone.id));
       onMessage(`Deleted zone ${zone.name}`);
-      setError(null);
+      setDeleteError(null);
     } catch (err) {
-      setError(errorMessage(err));
+      setDeleteError(errorMessage(err));
     } finally {
       setBusy(false);
       setConfirming(null);

@@ -1,7 +1,9 @@
-import { Fragment, useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Fragment, useRef, useState } from 'react';
 import type { ImportResult } from '../../src-shared/contract';
 import type { Camera, CameraDeleteResult } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
 import { CAMERA_COLUMNS, CameraRow } from '../components/CameraRow';
 import { CameraForm } from '../components/CameraForm';
 import { DeleteCameraDialog } from '../components/DeleteCameraDialog';
@@ -9,10 +11,8 @@ import { FtpDialog } from '../components/FtpDialog';
 import { IngestPanel } from '../components/IngestPanel';
 import { ZonesPanel } from '../components/ZonesPanel';
 import { baseName, plural } from '../format';
-import { useCameras } from '../stores/cameras';
-import { useConnection } from '../stores/connection';
-import { useIngest } from '../stores/ingest';
-import { useSnapshots } from '../stores/snapshots';
+import { useCameras, useSnapshots } from '../queries';
+import { cacheCamera, uncacheCamera } from '../server-state';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; camera: Camera } | null;
 
@@ -56,11 +56,11 @@ function toggled(set: ReadonlySet<string>, id: string, on?: boolean): ReadonlySe
 }
 
 export function CamerasPage() {
-  const cameras = useCameras((s) => s.cameras);
-  const status = useCameras((s) => s.status);
-  const loadError = useCameras((s) => s.error);
-  const snapshots = useSnapshots((s) => s.byCamera);
-  const reconnects = useConnection((s) => s.reconnects);
+  const api = useApi();
+  const qc = useQueryClient();
+  const camerasQuery = useCameras();
+  const cameras = camerasQuery.data ?? [];
+  const snapshots = useSnapshots().data ?? {};
   const [editing, setEditing] = useState<Editing>(null);
   const [deleting, setDeleting] = useState<Camera | null>(null);
   const [ftpFor, setFtpFor] = useState<string | null>(null);
@@ -69,22 +69,16 @@ export function CamerasPage() {
   const [message, setMessage] = useState<Message>(NO_MESSAGE);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  useEffect(() => {
-    void useCameras.getState().load();
-    void useSnapshots.getState().load();
-    void useIngest.getState().load();
-  }, [reconnects]);
-
   const say = (text: string) => setMessage({ text, tone: 'good' });
 
   const onSaved = (camera: Camera, created: boolean) => {
-    useCameras.getState().upsert(camera);
+    cacheCamera(qc, camera);
     setEditing(null);
     say(created ? `Added ${camera.name}` : `Saved ${camera.name}`);
   };
 
   const onDeleted = (camera: Camera, result: CameraDeleteResult) => {
-    useCameras.getState().remove(camera.id);
+    uncacheCamera(qc, camera.id);
     setDeleting(null);
     say(deletedMessage(camera, result));
     headingRef.current?.focus();
@@ -114,7 +108,7 @@ export function CamerasPage() {
       Add camera
     </button>
   );
-  const empty = status === 'ready' && cameras.length === 0;
+  const empty = camerasQuery.isSuccess && cameras.length === 0;
   const ftpCamera = ftpFor === null ? undefined : cameras.find((c) => c.id === ftpFor);
 
   return (
@@ -123,7 +117,7 @@ export function CamerasPage() {
         <h1 id="page-title" ref={headingRef} tabIndex={-1}>
           Cameras &amp; Zones
         </h1>
-        {!empty && status !== 'error' && addButton}
+        {!empty && !camerasQuery.isError && addButton}
       </header>
       <p className="page-intro">
         Each camera reads snapshots from its folder (or FTP uploads); zones mark the areas and lines
@@ -134,19 +128,15 @@ export function CamerasPage() {
         {message.text}
       </p>
 
-      {status === 'error' && (
+      {camerasQuery.isError && (
         <div className="notice notice-error" role="alert">
-          <p>Could not load cameras: {loadError}</p>
-          <button
-            type="button"
-            className="button"
-            onClick={() => void useCameras.getState().load()}
-          >
+          <p>Could not load cameras: {errorMessage(camerasQuery.error)}</p>
+          <button type="button" className="button" onClick={() => void camerasQuery.refetch()}>
             Try again
           </button>
         </div>
       )}
-      {(status === 'idle' || status === 'loading') && <p className="muted">Loading cameras…</p>}
+      {camerasQuery.isPending && <p className="muted">Loading cameras…</p>}
 
       {empty && (
         <div className="panel empty">
@@ -219,7 +209,7 @@ export function CamerasPage() {
         <FtpDialog
           camera={ftpCamera}
           onClose={() => setFtpFor(null)}
-          onCameraChanged={(camera) => useCameras.getState().upsert(camera)}
+          onCameraChanged={(camera) => cacheCamera(qc, camera)}
         />
       )}
     </section>

@@ -1,6 +1,4 @@
-import { useEffect, useState } from 'react';
-import type { ServiceStatus, SystemHealth } from '../../src-shared/domain';
-import { api, errorMessage } from '../api';
+import { errorMessage } from '../api';
 import { ActivityFeed } from '../components/ActivityFeed';
 import { CameraCard } from '../components/CameraCard';
 import { DetectorLine } from '../components/DetectorLine';
@@ -9,49 +7,12 @@ import { StatusBadge } from '../components/StatusBadge';
 import { TodayCounts } from '../components/TodayCounts';
 import { plural } from '../format';
 import { routeHref } from '../routes';
-import { useCameras } from '../stores/cameras';
-import { useConnection } from '../stores/connection';
-import { useIngest } from '../stores/ingest';
-import { useSnapshots } from '../stores/snapshots';
+import { useCameras, useHealth, useIngestStatus, useSnapshots } from '../queries';
 
 function HealthPanel() {
-  const [health, setHealth] = useState<SystemHealth | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reconnects = useConnection((s) => s.reconnects);
-
-  useEffect(() => {
-    let live = true;
-    api.invoke('system.health', {}).then(
-      (result) => {
-        if (!live) return;
-        setHealth(result);
-        setError(null);
-      },
-      (err: unknown) => {
-        if (live) setError(errorMessage(err));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [reconnects]);
-
-  useEffect(
-    () =>
-      api.on('service.status', (update) => {
-        setHealth((current) => {
-          if (!current) return current;
-          const services = current.services.map((s) =>
-            s.name === update.name
-              ? { ...s, status: update.status as ServiceStatus, detail: update.detail }
-              : s,
-          );
-          const ok = services.every((s) => s.status === 'running');
-          return { ...current, status: ok ? 'ok' : 'degraded', services };
-        });
-      }),
-    [],
-  );
+  const query = useHealth();
+  const health = query.data;
+  const error = query.isError ? errorMessage(query.error) : null;
 
   return (
     <section className="panel" aria-labelledby="health-title">
@@ -100,27 +61,21 @@ function HealthPanel() {
 }
 
 function CamerasSummary() {
-  const cameras = useCameras((s) => s.cameras);
-  const status = useCameras((s) => s.status);
-  const error = useCameras((s) => s.error);
-  const reconnects = useConnection((s) => s.reconnects);
-
-  useEffect(() => {
-    void useCameras.getState().load();
-  }, [reconnects]);
+  const query = useCameras();
+  const cameras = query.data ?? [];
 
   const online = cameras.filter((c) => c.status === 'online').length;
 
   return (
     <section className="panel" aria-labelledby="cameras-title">
       <h2 id="cameras-title">Cameras</h2>
-      {status === 'error' && (
+      {query.isError && (
         <p className="notice notice-error" role="alert">
-          Could not load cameras: {error}
+          Could not load cameras: {errorMessage(query.error)}
         </p>
       )}
-      {(status === 'idle' || status === 'loading') && <p className="muted">Loading cameras…</p>}
-      {status === 'ready' &&
+      {query.isPending && <p className="muted">Loading cameras…</p>}
+      {query.isSuccess &&
         (cameras.length === 0 ? (
           <p className="empty-inline">No cameras yet — add one in Cameras &amp; Zones</p>
         ) : (
@@ -139,8 +94,9 @@ function CamerasSummary() {
 }
 
 function DetectionPanel() {
-  const ingest = useIngest((s) => s.ingest);
-  const error = useIngest((s) => s.error);
+  const query = useIngestStatus();
+  const ingest = query.data;
+  const error = query.isError ? errorMessage(query.error) : null;
   return (
     <section className="panel" aria-labelledby="detection-title">
       <h2 id="detection-title">Detection</h2>
@@ -161,9 +117,10 @@ function DetectionPanel() {
 }
 
 function CameraGrid() {
-  const cameras = useCameras((s) => s.cameras);
-  const snapshots = useSnapshots((s) => s.byCamera);
-  const error = useSnapshots((s) => s.error);
+  const cameras = useCameras().data ?? [];
+  const snapshotsQuery = useSnapshots();
+  const snapshots = snapshotsQuery.data ?? {};
+  const error = snapshotsQuery.isError ? errorMessage(snapshotsQuery.error) : null;
   if (cameras.length === 0) return null;
   return (
     <section className="camera-grid-section" aria-labelledby="camera-grid-title">
@@ -183,13 +140,6 @@ function CameraGrid() {
 }
 
 export function DashboardPage() {
-  const reconnects = useConnection((s) => s.reconnects);
-
-  useEffect(() => {
-    void useSnapshots.getState().load();
-    void useIngest.getState().load();
-  }, [reconnects]);
-
   return (
     <section className="page" aria-labelledby="page-title">
       <header className="page-header">

@@ -5,17 +5,16 @@ import { EventFilters } from '../components/EventFilters';
 import { EventStatsLine } from '../components/EventStatsLine';
 import { EventTimeline } from '../components/EventTimeline';
 import { eventIdFromHash, useHash } from '../routes';
-import { useCameras } from '../stores/cameras';
-import { useConnection } from '../stores/connection';
-import { startEventsSync, useEvents } from '../stores/events';
+import { useEventsView } from '../stores/events-view';
+import { useStartOver } from '../timeline';
 
 function NewEventsButton() {
-  const hasNew = useEvents((s) => s.hasNew);
-  const reload = useEvents((s) => s.reload);
+  const hasNew = useEventsView((s) => s.hasNew);
+  const startOver = useStartOver();
   if (!hasNew) return null;
   return (
     <p className="new-events">
-      <button type="button" className="button button-small" onClick={() => void reload()}>
+      <button type="button" className="button button-small" onClick={startOver}>
         New events — refresh
       </button>
     </p>
@@ -26,15 +25,10 @@ function NewEventsButton() {
 export function EventsPage() {
   const hash = useHash();
   const detailId = eventIdFromHash(hash);
-  const reconnects = useConnection((s) => s.reconnects);
   const lastDetail = useRef<string | null>(null);
 
-  useEffect(() => startEventsSync(), []);
-
-  useEffect(() => {
-    void useEvents.getState().reload();
-    void useCameras.getState().load();
-  }, [reconnects]);
+  // Opening the page starts at the newest events (the filters are kept).
+  useEffect(() => useEventsView.getState().startOver(), []);
 
   // Closing the detail: put focus on the card of the event last shown, if it is rendered.
   useEffect(() => {

@@ -1,22 +1,8 @@
-import { useEffect } from 'react';
 import { ExportList } from '../components/ExportList';
 import { NewExportForm } from '../components/NewExportForm';
-import { useCameras } from '../stores/cameras';
-import { useConnection } from '../stores/connection';
-import { startExportsSync, useExports } from '../stores/exports';
 
 /** `#/exports`: start an export of the events a filter matches; follow, cancel and fetch jobs. */
 export function ExportsPage() {
-  const reconnects = useConnection((s) => s.reconnects);
-
-  useEffect(() => startExportsSync(), []);
-
-  // Pushes missed while disconnected are caught up by listing again.
-  useEffect(() => {
-    void useExports.getState().reload();
-    void useCameras.getState().load();
-  }, [reconnects]);
-
   return (
     <section className="page page-exports" aria-labelledby="page-title">
       <header className="page-header">

@@ -1,6 +1,5 @@
 /** Toasts in the page: desktop notifications (`notification.desktop`) and the app's own notes. */
 import { create } from 'zustand';
-import { api } from '../api';
 
 /** How long a toast stays (unless the pointer or focus is on it). */
 export const TOAST_MS = 8000;
@@ -41,8 +40,3 @@ export const useToasts = create<ToastsStore>()((set) => ({
     set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
   },
 }));
-
-/** Shows every desktop notification as a toast; returns the unsubscribe. */
-export function startDesktopToasts(): () => void {
-  return api.on('notification.desktop', (data) => useToasts.getState().show(data));
-}

@@ -1,14 +1,9 @@
 import { useMemo } from 'react';
+import type { FieldPath, FieldValues } from 'react-hook-form';
+import { useController, useFormContext } from 'react-hook-form';
+import { CheckboxGroup } from '../components/Field';
 import { DAY_LABELS } from '../rule-form';
-import type { FieldErrors } from '../form-errors';
-import { CheckboxGroup, TextField } from './Field';
-
-export interface TimeWindow {
-  days: number[];
-  start: string;
-  end: string;
-  timezone: string;
-}
+import { FormText, useFieldError } from './fields';
 
 const DAY_CHOICES = DAY_LABELS.map((label, day) => ({ value: String(day), label }));
 
@@ -22,58 +17,54 @@ function timeZones(): string[] {
 
 interface TimeWindowFieldsProps {
   idPrefix: string;
-  value: TimeWindow;
-  onChange: (patch: Partial<TimeWindow>) => void;
+  /** Where the window sits in the form: `<name>.days`, `.start`, `.end`, `.timezone`. */
+  name: string;
   /** Labels of the two times ("Start"/"End" or "From"/"To"). */
   startLabel: string;
   endLabel: string;
-  /** Errors by part: `days`, `start`, `end`, `timezone`. */
-  errors: FieldErrors;
   disabled?: boolean;
 }
 
 /** Days of the week, a start and end time (HH:MM) and the time zone they are read in. */
-export function TimeWindowFields({
+export function TimeWindowFields<T extends FieldValues>({
   idPrefix,
-  value,
-  onChange,
+  name,
   startLabel,
   endLabel,
-  errors,
   disabled,
 }: TimeWindowFieldsProps) {
   const zones = useMemo(() => timeZones(), []);
   const listId = `${idPrefix}-timezones`;
+  const path = (part: string) => `${name}.${part}` as FieldPath<T>;
+  const { control } = useFormContext<T>();
+  const days = useController({ name: path('days'), control });
+  const dayErrors = useFieldError<T>(path('days'));
   return (
     <div className="time-window">
       <CheckboxGroup
         id={`${idPrefix}-days`}
         legend="Days"
         choices={DAY_CHOICES}
-        selected={value.days.map(String)}
-        onSelectedChange={(days) => onChange({ days: days.map(Number) })}
-        errors={errors.days}
+        selected={((days.field.value as number[] | undefined) ?? []).map(String)}
+        onSelectedChange={(picked) => days.field.onChange(picked.map(Number))}
+        errors={dayErrors}
         disabled={disabled}
         hint="The day a window starts on."
       />
       <div className="field-pair">
-        <TextField
+        <FormText<T>
+          name={path('start')}
           id={`${idPrefix}-start`}
           label={startLabel}
           type="time"
-          value={value.start}
-          onValueChange={(start) => onChange({ start })}
-          errors={errors.start}
           disabled={disabled}
           required
         />
-        <TextField
+        <FormText<T>
+          name={path('end')}
           id={`${idPrefix}-end`}
           label={endLabel}
           type="time"
-          value={value.end}
-          onValueChange={(end) => onChange({ end })}
-          errors={errors.end}
           disabled={disabled}
           required
         />
@@ -81,12 +72,10 @@ export function TimeWindowFields({
       <p className="field-hint time-window-note">
         A window whose start is after its end spans midnight (22:00–06:00 runs overnight).
       </p>
-      <TextField
+      <FormText<T>
+        name={path('timezone')}
         id={`${idPrefix}-timezone`}
         label="Time zone"
-        value={value.timezone}
-        onValueChange={(timezone) => onChange({ timezone })}
-        errors={errors.timezone}
         disabled={disabled}
         list={zones.length > 0 ? listId : undefined}
         hint="An IANA name such as Europe/Berlin or America/New_York."

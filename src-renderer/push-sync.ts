@@ -1,0 +1,155 @@
+/**
+ * Every push subscription of the renderer, in one place: each push event updates (or
+ * refreshes) what the query cache holds, so every page showing it follows along. React-free;
+ * `AppProviders` starts it once.
+ */
+import type { QueryClient } from '@tanstack/react-query';
+import type { EventFilter, HsiClient } from '../src-shared/contract';
+import type {
+  DetectorStatus,
+  EventStats,
+  IngestStatus,
+  SecurityEvent,
+  ServiceStatus,
+  SystemHealth,
+} from '../src-shared/domain';
+import type { Settings } from '../src-shared/settings';
+import { compareNewestFirst, toEventFilter as filterOf } from './event-filters';
+import type { EventPages } from './server-state';
+import {
+  bumpStats,
+  cacheAlert,
+  cacheCamera,
+  cacheDelivery,
+  cacheExportJob,
+  cacheUpdatedEvent,
+  eventMatches,
+  insertEvent,
+  keys,
+  uncacheCamera,
+} from './server-state';
+import { useEventsView } from './stores/events-view';
+import { useToasts } from './stores/toasts';
+
+/** How many events the dashboard's activity feed shows. */
+export const FEED_SIZE = 10;
+/** The dashboard gauge looks this far back. */
+export const GAUGE_WINDOW_MS = 60 * 60 * 1000;
+/** Snapshot pushes can come many times a second; refresh the snapshots at most this often. */
+const SNAPSHOT_REFRESH_MS = 300;
+
+/** The gauge's event: the highest score of the last hour. */
+function considerForGauge(qc: QueryClient, event: SecurityEvent): void {
+  if (Date.parse(event.startedAt) < Date.now() - GAUGE_WINDOW_MS) return;
+  qc.setQueryData<SecurityEvent | null>(keys.riskGauge, (current) => {
+    if (current === undefined) return current;
+    if (current?.id === event.id) return event;
+    return !current || event.riskScore > current.riskScore ? event : current;
+  });
+}
+
+function eventCreated(qc: QueryClient, event: SecurityEvent): void {
+  const view = useEventsView.getState();
+  for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventsAll })) {
+    const [, filter, start] = query.queryKey as [string, EventFilter, string | null];
+    if (filter.q || start !== null) continue;
+    if (!eventMatches(event, filter)) continue;
+    qc.setQueryData<EventPages>(query.queryKey, (data) => insertEvent(data, event));
+  }
+  // The timeline on screen cannot place it itself: offer to refresh.
+  const shownFilter = filterOf(view.filters);
+  if (shownFilter.q || (view.start !== null && eventMatches(event, shownFilter))) {
+    useEventsView.setState({ hasNew: true });
+  }
+  for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventStatsAll })) {
+    const filter = query.queryKey[1] as EventFilter;
+    if (!eventMatches(event, filter)) continue;
+    qc.setQueryData<EventStats>(query.queryKey, (stats) => bumpStats(stats, event, 1));
+  }
+  qc.setQueryData<SecurityEvent[]>(keys.activity, (list) =>
+    list
+      ? [event, ...list.filter((e) => e.id !== event.id)]
+          .sort(compareNewestFirst)
+          .slice(0, FEED_SIZE)
+      : list,
+  );
+  considerForGauge(qc, event);
+}
+
+/** Pushes while the list is read are kept: refresh the snapshots a little later. */
+function snapshotRefresher(qc: QueryClient) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    soon() {
+      // Nothing shows snapshots yet: the first page that does loads them.
+      if (timer !== undefined || !qc.getQueryData(keys.snapshots)) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void qc.invalidateQueries({ queryKey: keys.snapshots });
+      }, SNAPSHOT_REFRESH_MS);
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/** Subscribes the cache to every push event; returns the unsubscribe. */
+export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
+  const snapshots = snapshotRefresher(qc);
+  const offs = [
+    client.on('camera.status', (camera) => {
+      cacheCamera(qc, camera);
+      snapshots.soon();
+    }),
+    client.on('camera.deleted', ({ id }) => uncacheCamera(qc, id)),
+    // Comes for every processed image, with or without detections.
+    client.on('detections.created', () => snapshots.soon()),
+    client.on('ingest.status', (status) =>
+      qc.setQueryData<IngestStatus>(keys.ingestStatus, status),
+    ),
+    client.on('detector.status', (status) =>
+      qc.setQueryData<DetectorStatus>(keys.detectorStatus, status),
+    ),
+    client.on('service.status', (update) =>
+      qc.setQueryData<SystemHealth>(keys.health, (current) => {
+        if (!current) return current;
+        const services = current.services.map((s) =>
+          s.name === update.name
+            ? { ...s, status: update.status as ServiceStatus, detail: update.detail }
+            : s,
+        );
+        const ok = services.every((s) => s.status === 'running');
+        return { ...current, status: ok ? 'ok' : 'degraded', services };
+      }),
+    ),
+    client.on('settings.updated', (settings) => qc.setQueryData<Settings>(keys.settings, settings)),
+    client.on('event.created', (event) => eventCreated(qc, event)),
+    client.on('event.updated', (event) => {
+      cacheUpdatedEvent(qc, event);
+      considerForGauge(qc, event);
+    }),
+    client.on('alert.created', (alert) => cacheAlert(qc, alert)),
+    client.on('alert.updated', (alert) => cacheAlert(qc, alert)),
+    client.on('delivery.updated', (delivery) => cacheDelivery(qc, delivery)),
+    client.on('export.progress', (job) => cacheExportJob(qc, job)),
+    client.on('notification.desktop', (note) => useToasts.getState().show(note)),
+  ];
+  return () => {
+    snapshots.stop();
+    for (const off of offs) off();
+  };
+}
+
+/**
+ * The push channel came back: pushes may have been missed, so what is shown is read again
+ * (long lists start over from their first page).
+ */
+export function refreshAfterReconnect(qc: QueryClient): void {
+  void qc.resetQueries({ queryKey: keys.eventsAll });
+  void qc.resetQueries({ queryKey: keys.alertsAll });
+  void qc.invalidateQueries({
+    predicate: (q) => q.queryKey[0] !== keys.eventsAll[0] && q.queryKey[0] !== keys.alertsAll[0],
+  });
+}

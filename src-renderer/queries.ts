@@ -1,0 +1,266 @@
+/**
+ * What each page reads from the server, as query hooks over the one query cache (pushes keep
+ * it current: `push-sync.ts`). Components never fetch on their own.
+ */
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useQueries,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
+import type { EventFilter, Page } from '../src-shared/contract';
+import type {
+  Alert,
+  CameraSnapshot,
+  DeliveryStatus,
+  ExportJob,
+  SecurityEvent,
+} from '../src-shared/domain';
+import { useApi } from './app-context';
+import { FEED_SIZE, GAUGE_WINDOW_MS } from './push-sync';
+import type { AlertView } from './server-state';
+import { DELIVERIES_LIMIT, byName, keys, mergeExportList, sortCameras } from './server-state';
+
+/** Events per `events.list` call. */
+export const PAGE_SIZE = 100;
+/** The most events kept loaded at once; past it the list offers to continue with older ones. */
+export const MAX_LOADED = 5000;
+/** Alerts per `alerts.list` call. */
+export const ALERTS_PAGE_SIZE = 50;
+/** The most the sidebar badge counts (one `alerts.list` page). */
+export const ACTIVE_ALERTS_LIMIT = 500;
+/** How many export jobs the list shows. */
+export const EXPORTS_LIMIT = 100;
+const QUARANTINE_LIMIT = 100;
+
+export function useCameras() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.cameras,
+    queryFn: async () => sortCameras(await api.invoke('cameras.list', {})),
+  });
+}
+
+export function useZones(cameraId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.zones(cameraId),
+    queryFn: () => api.invoke('zones.list', { cameraId }),
+  });
+}
+
+/** The zones of several cameras (the rules editor's zone picker), loaded per camera. */
+export function useZonesOf(cameraIds: readonly string[]) {
+  const api = useApi();
+  return useQueries({
+    queries: cameraIds.map((cameraId) => ({
+      queryKey: keys.zones(cameraId),
+      queryFn: () => api.invoke('zones.list', { cameraId }),
+    })),
+  });
+}
+
+/** The latest processed image per camera id. */
+export function useSnapshots() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.snapshots,
+    queryFn: () => api.invoke('cameras.snapshots', {}),
+    select: (list: CameraSnapshot[]) => {
+      const byCamera: Partial<Record<string, CameraSnapshot>> = {};
+      for (const snapshot of list) byCamera[snapshot.cameraId] = snapshot;
+      return byCamera;
+    },
+  });
+}
+
+export function useIngestStatus() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.ingestStatus,
+    queryFn: () => api.invoke('ingest.status', {}),
+  });
+}
+
+export function useDetectorStatus() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.detectorStatus,
+    queryFn: () => api.invoke('detector.status', {}),
+  });
+}
+
+/** The quarantined files, read while the list is open and again when their count changes. */
+export function useQuarantine(open: boolean, count: number) {
+  const api = useApi();
+  return useQuery({
+    queryKey: [...keys.quarantine, count],
+    queryFn: () => api.invoke('ingest.quarantine.list', { limit: QUARANTINE_LIMIT }),
+    enabled: open,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useHealth() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.health, queryFn: () => api.invoke('system.health', {}) });
+}
+
+export function useSettings() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.settings,
+    queryFn: () => api.invoke('system.settings.get', {}),
+  });
+}
+
+export function usePreferences() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.preferences,
+    queryFn: () => api.invoke('notify.preferences.get', {}),
+  });
+}
+
+export function useRules() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.rules,
+    queryFn: async () => [...(await api.invoke('alertRules.list', {}))].sort(byName),
+  });
+}
+
+/** Notification channels (secrets come back as "[REDACTED]"). */
+export function useChannels() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.channels,
+    queryFn: async () => [...(await api.invoke('notify.channels.list', {}))].sort(byName),
+  });
+}
+
+export function useDeliveries(status: DeliveryStatus | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.deliveries(status),
+    queryFn: () =>
+      api.invoke('notify.deliveries.list', {
+        ...(status ? { status } : {}),
+        limit: DELIVERIES_LIMIT,
+      }),
+  });
+}
+
+/** Export jobs, newest first; a list read while jobs move keeps what pushes already said. */
+export function useExports() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useQuery({
+    queryKey: keys.exports,
+    queryFn: async () =>
+      mergeExportList(
+        await api.invoke('exports.list', { limit: EXPORTS_LIMIT }),
+        qc.getQueryData<ExportJob[]>(keys.exports),
+      ),
+  });
+}
+
+/** The Alerts page's list: pages of the active (or all) alerts, newest first. */
+export function useAlertList(view: AlertView) {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: keys.alerts(view),
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      api.invoke('alerts.list', {
+        ...(view === 'active' ? { status: 'active' as const } : {}),
+        ...(pageParam ? { cursor: pageParam } : {}),
+        limit: ALERTS_PAGE_SIZE,
+      }),
+    getNextPageParam: (last: Page<Alert>) => last.nextCursor,
+    gcTime: 0,
+  });
+}
+
+/** The active alerts, for the sidebar badge. */
+export function useActiveAlerts(enabled = true) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.activeAlerts,
+    queryFn: () => api.invoke('alerts.list', { status: 'active', limit: ACTIVE_ALERTS_LIMIT }),
+    enabled,
+  });
+}
+
+/** The timeline: pages of events for a filter, from `start` on, up to MAX_LOADED. */
+export function useTimeline(filter: EventFilter, start: string | null) {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: keys.events(filter, start),
+    initialPageParam: start,
+    queryFn: ({ pageParam }) =>
+      api.invoke('events.list', {
+        ...filter,
+        ...(pageParam ? { cursor: pageParam } : {}),
+        limit: PAGE_SIZE,
+      }),
+    getNextPageParam: (last: Page<SecurityEvent>, pages) =>
+      pages.reduce((n, p) => n + p.items.length, 0) >= MAX_LOADED ? undefined : last.nextCursor,
+    // Leaving the page lets the loaded events go: coming back starts at the newest.
+    gcTime: 0,
+  });
+}
+
+export function useEventStats(filter: EventFilter) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.eventStats(filter),
+    queryFn: () => api.invoke('events.stats', filter),
+  });
+}
+
+/** One event with its detections. */
+export function useEvent(id: string) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.event(id), queryFn: () => api.invoke('events.get', { id }) });
+}
+
+/** The latest events (the dashboard's activity feed). */
+export function useActivity() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.activity,
+    queryFn: async () => (await api.invoke('events.list', { limit: FEED_SIZE })).items,
+  });
+}
+
+/** How often the gauge lets events age out of its window. */
+const GAUGE_REFRESH_MS = 60 * 1000;
+
+/**
+ * The highest-scored event that started in the last hour. Each call asks only for events above
+ * the best so far, so it ends after a few calls however many events there are.
+ */
+export function useRiskGauge() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.riskGauge,
+    refetchInterval: GAUGE_REFRESH_MS,
+    queryFn: async (): Promise<SecurityEvent | null> => {
+      const from = new Date(Date.now() - GAUGE_WINDOW_MS).toISOString();
+      let best: SecurityEvent | null = null;
+      for (;;) {
+        const minRisk: number = best ? best.riskScore + 1 : 0;
+        if (minRisk > 100) return best;
+        const page: Page<SecurityEvent> = await api.invoke('events.list', {
+          from,
+          minRisk,
+          limit: 100,
+        });
+        if (page.items.length === 0) return best;
+        for (const e of page.items) if (!best || e.riskScore > best.riskScore) best = e;
+      }
+    },
+  });
+}

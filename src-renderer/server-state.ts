@@ -1,0 +1,381 @@
+/**
+ * Server state in the query cache (TanStack Query): the key of everything the UI loads, and
+ * how a push changes what is cached. React-free, so push handling is plain functions over a
+ * QueryClient (`push-sync.ts`) that tests can run without a page.
+ */
+import type { InfiniteData, QueryClient } from '@tanstack/react-query';
+import type { EventFilter, EventWithDetections, Page } from '../src-shared/contract';
+import type {
+  Alert,
+  AlertRule,
+  Camera,
+  CameraSnapshot,
+  Delivery,
+  DeliveryStatus,
+  EventStats,
+  ExportJob,
+  ExportStatus,
+  NotificationChannel,
+  SecurityEvent,
+} from '../src-shared/domain';
+import { compareNewestFirst, matchesFilter } from './event-filters';
+
+export type AlertView = 'active' | 'all';
+
+/** Query keys: one place, so pushes and pages agree on what is cached where. */
+export const keys = {
+  cameras: ['cameras'] as const,
+  zones: (cameraId: string) => ['zones', cameraId] as const,
+  zonesAll: ['zones'] as const,
+  snapshots: ['snapshots'] as const,
+  ingestStatus: ['ingestStatus'] as const,
+  detectorStatus: ['detectorStatus'] as const,
+  quarantine: ['quarantine'] as const,
+  health: ['health'] as const,
+  settings: ['settings'] as const,
+  preferences: ['preferences'] as const,
+  rules: ['alertRules'] as const,
+  channels: ['channels'] as const,
+  deliveries: (status: DeliveryStatus | null) => ['deliveries', status] as const,
+  deliveriesAll: ['deliveries'] as const,
+  exports: ['exports'] as const,
+  alerts: (view: AlertView) => ['alerts', view] as const,
+  alertsAll: ['alerts'] as const,
+  activeAlerts: ['activeAlerts'] as const,
+  /** The timeline: a filter, and the cursor it starts after (null: from the newest). */
+  events: (filter: EventFilter, start: string | null) => ['events', filter, start] as const,
+  eventsAll: ['events'] as const,
+  eventStats: (filter: EventFilter) => ['eventStats', filter] as const,
+  eventStatsAll: ['eventStats'] as const,
+  event: (id: string) => ['event', id] as const,
+  activity: ['activity'] as const,
+  riskGauge: ['riskGauge'] as const,
+};
+
+interface Named {
+  id: string;
+  name: string;
+}
+
+/** By name (case-insensitive), then id: how cameras, rules and channels are listed. */
+export function byName(a: Named, b: Named): number {
+  return (
+    a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id)
+  );
+}
+
+/** The list with `item` put in (replacing one with its id), in `compare` order. */
+export function upsert<T extends { id: string }>(
+  list: readonly T[] | undefined,
+  item: T,
+  compare: (a: T, b: T) => number,
+): T[] {
+  return [...(list ?? []).filter((x) => x.id !== item.id), item].sort(compare);
+}
+
+export function removeById<T extends { id: string }>(list: readonly T[] | undefined, id: string) {
+  return list?.filter((x) => x.id !== id);
+}
+
+/** Newest first by creation, then id (alerts, deliveries, exports). */
+export function createdNewestFirst(
+  a: { createdAt: string; id: string },
+  b: { createdAt: string; id: string },
+): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+export const sortCameras = (cameras: readonly Camera[]) => [...cameras].sort(byName);
+
+// --- Alerts --------------------------------------------------------------------------------
+
+export type AlertPages = InfiniteData<Page<Alert>, unknown>;
+
+function belongs(view: AlertView, alert: Alert): boolean {
+  return view === 'all' || alert.status === 'active';
+}
+
+/** An alert from a push or an answer placed in the loaded pages of a view. */
+export function applyAlert(
+  data: AlertPages | undefined,
+  alert: Alert,
+  view: AlertView,
+): AlertPages | undefined {
+  if (!data) return data;
+  const items = data.pages.flatMap((p) => p.items);
+  const index = items.findIndex((a) => a.id === alert.id);
+  const lastPage = data.pages[data.pages.length - 1];
+  const more = lastPage?.nextCursor !== null;
+  let next: Alert[];
+  if (!belongs(view, alert)) {
+    if (index === -1) return data;
+    next = items.filter((a) => a.id !== alert.id);
+  } else if (index !== -1) {
+    next = items.map((a) => (a.id === alert.id ? alert : a));
+  } else {
+    const last = items[items.length - 1];
+    // Older than everything loaded while more pages remain: a later page brings it.
+    if (more && last && createdNewestFirst(alert, last) > 0) return data;
+    next = [...items, alert].sort(createdNewestFirst);
+  }
+  return repage(data, next);
+}
+
+/** The same pages holding `items` (page sizes kept; the last page takes the rest). */
+function repage<T>(
+  data: InfiniteData<Page<T>, unknown>,
+  items: T[],
+): InfiniteData<Page<T>, unknown> {
+  let at = 0;
+  const pages = data.pages.map((page, i) => {
+    const last = i === data.pages.length - 1;
+    const size = last ? items.length - at : page.items.length;
+    const slice = items.slice(at, at + Math.max(0, size));
+    at += slice.length;
+    return { ...page, items: slice };
+  });
+  return { ...data, pages };
+}
+
+/** The sidebar badge's list: the active alerts (one page of up to ACTIVE_ALERTS_LIMIT). */
+export function applyActiveAlert(page: Page<Alert> | undefined, alert: Alert) {
+  if (!page) return page;
+  const has = page.items.some((a) => a.id === alert.id);
+  const active = alert.status === 'active';
+  if (has === active) return page;
+  return {
+    ...page,
+    items: active ? [alert, ...page.items] : page.items.filter((a) => a.id !== alert.id),
+  };
+}
+
+// --- Deliveries and exports ----------------------------------------------------------------
+
+/** How many deliveries the log shows. */
+export const DELIVERIES_LIMIT = 100;
+
+export function applyDelivery(
+  items: readonly Delivery[] | undefined,
+  delivery: Delivery,
+  statusFilter: DeliveryStatus | null,
+): Delivery[] | undefined {
+  if (!items) return items;
+  const others = items.filter((d) => d.id !== delivery.id);
+  const shown = statusFilter === null || delivery.status === statusFilter;
+  if (!shown) return others.length === items.length ? [...items] : others;
+  const known = others.length !== items.length;
+  const last = items[items.length - 1];
+  // A new delivery older than everything shown of a full log stays out of it.
+  if (
+    !known &&
+    items.length >= DELIVERIES_LIMIT &&
+    last &&
+    createdNewestFirst(delivery, last) > 0
+  ) {
+    return [...items];
+  }
+  const next = [...others, delivery].sort(createdNewestFirst);
+  return next.slice(0, Math.max(DELIVERIES_LIMIT, items.length));
+}
+
+export function isActive(status: ExportStatus): boolean {
+  return status === 'pending' || status === 'running';
+}
+
+const STAGE: Record<ExportStatus, number> = {
+  pending: 0,
+  running: 1,
+  completed: 2,
+  failed: 2,
+  cancelled: 2,
+};
+
+/**
+ * Whether `next` is not older than `shown`. Pushes arrive in order, but the answers to
+ * `exports.create` and `exports.list` can overtake them: a job never goes back from finished
+ * to running, from running to pending, or to less work done.
+ */
+export function isCurrent(next: ExportJob, shown: ExportJob): boolean {
+  if (STAGE[shown.status] === 2) return false;
+  if (STAGE[next.status] !== STAGE[shown.status]) return STAGE[next.status] > STAGE[shown.status];
+  return next.processed >= shown.processed;
+}
+
+export function applyExportJob(items: readonly ExportJob[] | undefined, job: ExportJob) {
+  const list = items ?? [];
+  const shown = list.find((j) => j.id === job.id);
+  if (!shown) return [...list, job].sort(createdNewestFirst);
+  if (!isCurrent(job, shown)) return [...list];
+  return list.map((j) => (j.id === job.id ? job : j));
+}
+
+/** A fresh list merged with what is shown: a job shown further along than listed stays so. */
+export function mergeExportList(
+  listed: readonly ExportJob[],
+  shown: readonly ExportJob[] | undefined,
+): ExportJob[] {
+  const before = new Map((shown ?? []).map((j) => [j.id, j]));
+  const items = listed.map((job) => {
+    const current = before.get(job.id);
+    return current && !isCurrent(job, current) ? current : job;
+  });
+  const listedIds = new Set(listed.map((j) => j.id));
+  // Started (or pushed) after the list was read.
+  for (const job of shown ?? []) if (!listedIds.has(job.id)) items.push(job);
+  return items.sort(createdNewestFirst);
+}
+
+// --- Events --------------------------------------------------------------------------------
+
+export type EventPages = InfiniteData<Page<SecurityEvent>, unknown>;
+
+/** A new event placed in a timeline that starts at the newest event; null: it cannot be. */
+export function insertEvent(
+  data: EventPages | undefined,
+  event: SecurityEvent,
+): EventPages | undefined {
+  if (!data) return data;
+  const items = data.pages.flatMap((p) => p.items);
+  if (items.some((e) => e.id === event.id)) return replaceEvent(data, event);
+  const at = items.findIndex((e) => compareNewestFirst(event, e) < 0);
+  const more = data.pages[data.pages.length - 1]?.nextCursor !== null;
+  // Older than everything loaded: a later page brings it.
+  if (at === -1 && more) return data;
+  // Into the page that holds its position (the flattened order is what counts).
+  let position = at === -1 ? items.length : at;
+  let placed = false;
+  const pages = data.pages.map((page) => {
+    if (placed || position > page.items.length) {
+      position -= page.items.length;
+      return page;
+    }
+    placed = true;
+    const copy = [...page.items];
+    copy.splice(position, 0, event);
+    return { ...page, items: copy };
+  });
+  return { ...data, pages };
+}
+
+/** An event that changed, wherever it is loaded. */
+export function replaceEvent(
+  data: EventPages | undefined,
+  event: SecurityEvent,
+): EventPages | undefined {
+  if (!data) return data;
+  let found = false;
+  const pages = data.pages.map((page) => {
+    if (!page.items.some((e) => e.id === event.id)) return page;
+    found = true;
+    return { ...page, items: page.items.map((e) => (e.id === event.id ? event : e)) };
+  });
+  return found ? { ...data, pages } : data;
+}
+
+/** The events loaded in a timeline, in order. */
+export function loadedEvents(data: EventPages | undefined): SecurityEvent[] {
+  return data?.pages.flatMap((p) => p.items) ?? [];
+}
+
+/** Counts with one event added (+1) or taken away (-1). */
+export function bumpStats(stats: EventStats | undefined, event: SecurityEvent, by: 1 | -1) {
+  if (!stats) return stats;
+  return {
+    ...stats,
+    total: Math.max(0, stats.total + by),
+    byRiskLevel: {
+      ...stats.byRiskLevel,
+      [event.riskLevel]: Math.max(0, stats.byRiskLevel[event.riskLevel] + by),
+    },
+  };
+}
+
+/** Whether a pushed event counts in stats or lists under this filter (no text search). */
+export function eventMatches(event: SecurityEvent, filter: EventFilter): boolean {
+  return !filter.q && matchesFilter(event, filter);
+}
+
+// --- Cache updates, shared by pushes and by the answers to the page's own calls -------------
+
+/** A camera created, changed or gone online/offline. */
+export function cacheCamera(qc: QueryClient, camera: Camera): void {
+  qc.setQueryData<Camera[]>(keys.cameras, (list) => list && upsert(list, camera, byName));
+}
+
+export function uncacheCamera(qc: QueryClient, id: string): void {
+  qc.setQueryData<Camera[]>(keys.cameras, (list) => removeById(list, id));
+  qc.setQueryData<CameraSnapshot[]>(keys.snapshots, (list) =>
+    list?.filter((s) => s.cameraId !== id),
+  );
+  qc.removeQueries({ queryKey: keys.zones(id) });
+}
+
+export function cacheRule(qc: QueryClient, rule: AlertRule): void {
+  qc.setQueryData<AlertRule[]>(keys.rules, (list) => list && upsert(list, rule, byName));
+}
+
+export function uncacheRule(qc: QueryClient, id: string): void {
+  qc.setQueryData<AlertRule[]>(keys.rules, (list) => removeById(list, id));
+}
+
+export function cacheChannel(qc: QueryClient, channel: NotificationChannel): void {
+  qc.setQueryData<NotificationChannel[]>(
+    keys.channels,
+    (list) => list && upsert(list, channel, byName),
+  );
+}
+
+export function uncacheChannel(qc: QueryClient, id: string): void {
+  qc.setQueryData<NotificationChannel[]>(keys.channels, (list) => removeById(list, id));
+}
+
+/** An alert created, acknowledged or dismissed: every loaded view and the badge. */
+export function cacheAlert(qc: QueryClient, alert: Alert): void {
+  for (const query of qc.getQueryCache().findAll({ queryKey: keys.alertsAll })) {
+    const view = query.queryKey[1] as AlertView;
+    qc.setQueryData<AlertPages>(query.queryKey, (data) => applyAlert(data, alert, view));
+  }
+  qc.setQueryData<Page<Alert>>(keys.activeAlerts, (page) => applyActiveAlert(page, alert));
+  // A badge count being loaded right now may have been read before this: count again.
+  if (qc.isFetching({ queryKey: keys.activeAlerts }) > 0) {
+    void qc.invalidateQueries({ queryKey: keys.activeAlerts });
+  }
+}
+
+export function cacheDelivery(qc: QueryClient, delivery: Delivery): void {
+  for (const query of qc.getQueryCache().findAll({ queryKey: keys.deliveriesAll })) {
+    const status = query.queryKey[1] as DeliveryStatus | null;
+    qc.setQueryData<Delivery[]>(query.queryKey, (items) => applyDelivery(items, delivery, status));
+  }
+}
+
+export function cacheExportJob(qc: QueryClient, job: ExportJob): void {
+  qc.setQueryData<ExportJob[]>(keys.exports, (items) => applyExportJob(items, job));
+}
+
+/** Every loaded timeline, the counts, the detail: an event changed. */
+export function cacheUpdatedEvent(qc: QueryClient, event: SecurityEvent): void {
+  let before: SecurityEvent | undefined;
+  for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventsAll })) {
+    const data = query.state.data as EventPages | undefined;
+    before ??= loadedEvents(data).find((e) => e.id === event.id);
+    qc.setQueryData<EventPages>(query.queryKey, (d) => replaceEvent(d, event));
+  }
+  if (before && before.riskLevel !== event.riskLevel) {
+    for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventStatsAll })) {
+      const filter = query.queryKey[1] as EventFilter;
+      if (!eventMatches(before, filter)) continue;
+      qc.setQueryData<EventStats>(query.queryKey, (stats) =>
+        bumpStats(bumpStats(stats, before, -1), event, 1),
+      );
+    }
+  }
+  qc.setQueryData<EventWithDetections>(
+    keys.event(event.id),
+    (full) => full && { ...event, detections: full.detections },
+  );
+  qc.setQueryData<SecurityEvent[]>(keys.activity, (list) =>
+    list?.map((e) => (e.id === event.id ? event : e)),
+  );
+}
