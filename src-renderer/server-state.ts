@@ -362,13 +362,17 @@ export function cacheUpdatedEvent(qc: QueryClient, event: SecurityEvent): void {
     before ??= loadedEvents(data).find((e) => e.id === event.id);
     qc.setQueryData<EventPages>(query.queryKey, (d) => replaceEvent(d, event));
   }
-  if (before && before.riskLevel !== event.riskLevel) {
+  if (before) {
+    // Counted where it was, counted where it is now (its level, or whether it matches, changed).
     for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventStatsAll })) {
       const filter = query.queryKey[1] as EventFilter;
-      if (!eventMatches(before, filter)) continue;
-      qc.setQueryData<EventStats>(query.queryKey, (stats) =>
-        bumpStats(bumpStats(stats, before, -1), event, 1),
-      );
+      const was = eventMatches(before, filter);
+      const is = eventMatches(event, filter);
+      if (was === is && (!was || before.riskLevel === event.riskLevel)) continue;
+      qc.setQueryData<EventStats>(query.queryKey, (stats) => {
+        const without = was ? bumpStats(stats, before, -1) : stats;
+        return is ? bumpStats(without, event, 1) : without;
+      });
     }
   }
   qc.setQueryData<EventWithDetections>(

@@ -1,0 +1,375 @@
+import { QueryClient } from '@tanstack/react-query';
+import { afterEach, describe, expect, it } from 'vitest';
+import type {
+  ChannelInput,
+  ChannelName,
+  ChannelOutput,
+  EventFilter,
+  HsiClient,
+  Page,
+  PushEvents,
+  PushType,
+} from '../../src-shared/contract';
+import type {
+  Alert,
+  Camera,
+  Delivery,
+  EventStats,
+  ExportJob,
+  NotificationChannel,
+  SecurityEvent,
+} from '../../src-shared/domain';
+import { defaultSettings } from '../../src-shared/settings';
+import {
+  channelFormSchema,
+  emptyChannelForm,
+  channelFormFrom,
+} from '../../src-renderer/channel-form';
+import { refreshAfterReconnect, syncPushes } from '../../src-renderer/push-sync';
+import { emptyRuleForm, ruleFormSchema } from '../../src-renderer/rule-form';
+import type { AlertPages, EventPages } from '../../src-renderer/server-state';
+import { keys } from '../../src-renderer/server-state';
+import { formFrom, settingsFormSchema } from '../../src-renderer/settings-form';
+import { useEventsView } from '../../src-renderer/stores/events-view';
+import { useToasts } from '../../src-renderer/stores/toasts';
+
+/** A transport that only delivers what the test pushes (the published push contract). */
+class FakeClient implements HsiClient {
+  private readonly listeners = new Map<string, Set<(data: unknown) => void>>();
+  invoke<C extends ChannelName>(channel: C, _input: ChannelInput<C>): Promise<ChannelOutput<C>> {
+    return Promise.reject(new Error(`${channel} is not called in this test`));
+  }
+  on<T extends PushType>(type: T, listener: (data: PushEvents[T]) => void): () => void {
+    const set = this.listeners.get(type) ?? new Set();
+    this.listeners.set(type, set);
+    set.add(listener as (data: unknown) => void);
+    return () => set.delete(listener as (data: unknown) => void);
+  }
+  push<T extends PushType>(type: T, data: PushEvents[T]): void {
+    for (const l of this.listeners.get(type) ?? []) l(data);
+  }
+  get subscriptions(): number {
+    return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);
+  }
+}
+
+const camera = (id: string, name: string, over: Partial<Camera> = {}): Camera => ({
+  id,
+  name,
+  folder: `/data/${id}`,
+  enabled: true,
+  status: 'online',
+  lastSeenAt: null,
+  ftpUser: null,
+  confidence: null,
+  classes: null,
+  createdAt: '2026-11-29T10:00:00.000Z',
+  updatedAt: '2026-11-29T10:00:00.000Z',
+  ...over,
+});
+
+const event = (
+  id: string,
+  startedAt: string,
+  over: Partial<SecurityEvent> = {},
+): SecurityEvent => ({
+  id,
+  cameraId: 'porch',
+  cameraName: 'Porch',
+  startedAt,
+  endedAt: startedAt,
+  riskScore: 40,
+  rawRiskScore: 40,
+  riskLevel: 'medium',
+  summary: 'A person',
+  reasoning: '',
+  scorer: 'rules',
+  model: null,
+  promptVersionId: null,
+  latencyMs: 1,
+  objectClasses: ['person'],
+  detectionCount: 1,
+  isFastPath: false,
+  reviewed: false,
+  falsePositive: false,
+  notes: '',
+  thumbnailImageId: null,
+  correlationId: null,
+  createdAt: startedAt,
+  updatedAt: startedAt,
+  ...over,
+});
+
+const alert = (id: string, status: Alert['status'], createdAt: string): Alert => ({
+  id,
+  ruleId: 'r',
+  ruleName: 'People',
+  eventId: 'e',
+  cameraId: 'porch',
+  severity: 'high',
+  status,
+  dedupKey: 'k',
+  matchedConditions: [],
+  correlationId: null,
+  createdAt,
+  updatedAt: createdAt,
+});
+
+const pages = <T>(...chunks: T[][]): { pages: Page<T>[]; pageParams: unknown[] } => ({
+  pages: chunks.map((items, i) => ({ items, nextCursor: i < chunks.length - 1 ? `c${i}` : null })),
+  pageParams: chunks.map((_, i) => (i === 0 ? null : `c${i - 1}`)),
+});
+
+let stop: (() => void) | undefined;
+afterEach(() => {
+  stop?.();
+  stop = undefined;
+  useEventsView.getState().resetFilters();
+  useToasts.setState({ toasts: [] });
+});
+
+function start() {
+  const client = new FakeClient();
+  const qc = new QueryClient();
+  stop = syncPushes(client, qc);
+  return { client, qc };
+}
+
+describe('push sync: one place keeps the query cache current', () => {
+  it('cameras: a changed camera is placed by name, a deleted one leaves the list and its snapshot', () => {
+    const { client, qc } = start();
+    qc.setQueryData(keys.cameras, [camera('garage', 'Garage'), camera('porch', 'Porch')]);
+    qc.setQueryData(keys.snapshots, [
+      { cameraId: 'porch', imageId: 1, at: '', width: 1, height: 1, detections: [] },
+    ]);
+    client.push('camera.status', camera('attic', 'Attic', { status: 'offline' }));
+    client.push('camera.status', camera('garage', 'Garage', { status: 'offline' }));
+    expect(qc.getQueryData<Camera[]>(keys.cameras)!.map((c) => [c.id, c.status])).toEqual([
+      ['attic', 'offline'],
+      ['garage', 'offline'],
+      ['porch', 'online'],
+    ]);
+    client.push('camera.deleted', { id: 'porch' });
+    expect(qc.getQueryData<Camera[]>(keys.cameras)!.map((c) => c.id)).toEqual(['attic', 'garage']);
+    expect(qc.getQueryData(keys.snapshots)).toEqual([]);
+  });
+
+  it('alerts: a new alert joins the active view and the badge; acknowledging moves it out of both', () => {
+    const { client, qc } = start();
+    qc.setQueryData<AlertPages>(
+      keys.alerts('active'),
+      pages([alert('a1', 'active', '2026-11-29T10:00:00Z')]),
+    );
+    qc.setQueryData<AlertPages>(
+      keys.alerts('all'),
+      pages([alert('a1', 'active', '2026-11-29T10:00:00Z')]),
+    );
+    qc.setQueryData<Page<Alert>>(keys.activeAlerts, { items: [], nextCursor: null });
+    client.push('alert.created', alert('a2', 'active', '2026-11-29T11:00:00Z'));
+    const ids = (view: 'active' | 'all') =>
+      qc
+        .getQueryData<AlertPages>(keys.alerts(view))!
+        .pages.flatMap((p) => p.items.map((a) => a.id));
+    expect(ids('active')).toEqual(['a2', 'a1']);
+    expect(qc.getQueryData<Page<Alert>>(keys.activeAlerts)!.items.map((a) => a.id)).toEqual(['a2']);
+    client.push('alert.updated', alert('a2', 'acknowledged', '2026-11-29T11:00:00Z'));
+    expect(ids('active')).toEqual(['a1']);
+    expect(ids('all')).toEqual(['a2', 'a1']);
+    expect(qc.getQueryData<Page<Alert>>(keys.activeAlerts)!.items).toEqual([]);
+  });
+
+  it('events: placed in order in a timeline from the newest, counted in matching stats, offered as new under a search', () => {
+    const { client, qc } = start();
+    const all: EventFilter = {};
+    const high: EventFilter = { riskLevels: ['high'] };
+    qc.setQueryData<EventPages>(
+      keys.events(all, null),
+      pages([event('e3', '2026-11-29T12:00:00Z')], [event('e1', '2026-11-29T10:00:00Z')]),
+    );
+    const stats: EventStats = {
+      total: 2,
+      byRiskLevel: { low: 0, medium: 2, high: 0, critical: 0 },
+      byCamera: [],
+    };
+    qc.setQueryData(keys.eventStats(all), stats);
+    qc.setQueryData(keys.eventStats(high), {
+      ...stats,
+      total: 0,
+      byRiskLevel: { ...stats.byRiskLevel, medium: 0 },
+    });
+    client.push('event.created', event('e2', '2026-11-29T11:00:00Z'));
+    const timeline = qc.getQueryData<EventPages>(keys.events(all, null))!;
+    expect(timeline.pages.flatMap((p) => p.items.map((e) => e.id))).toEqual(['e3', 'e2', 'e1']);
+    expect(qc.getQueryData<EventStats>(keys.eventStats(all))!.total).toBe(3);
+    expect(qc.getQueryData<EventStats>(keys.eventStats(high))!.total).toBe(0);
+
+    // Re-scored to high: moves from medium to high in the counts, and is replaced in place.
+    client.push(
+      'event.updated',
+      event('e2', '2026-11-29T11:00:00Z', { riskLevel: 'high', riskScore: 70 }),
+    );
+    expect(qc.getQueryData<EventStats>(keys.eventStats(all))!.byRiskLevel).toMatchObject({
+      medium: 2,
+      high: 1,
+    });
+    expect(qc.getQueryData<EventStats>(keys.eventStats(high))!.total).toBe(1);
+
+    // A search cannot be matched here: the page offers to refresh instead.
+    expect(useEventsView.getState().hasNew).toBe(false);
+    useEventsView.getState().setFilters({ q: 'person' });
+    client.push('event.created', event('e4', '2026-11-29T13:00:00Z'));
+    expect(useEventsView.getState().hasNew).toBe(true);
+  });
+
+  it('deliveries, exports and desktop notifications land where their pages read them', () => {
+    const { client, qc } = start();
+    const delivery = (id: string, status: Delivery['status']): Delivery => ({
+      id,
+      alertId: 'a',
+      channelId: 'c',
+      status,
+      attempts: 1,
+      lastError: null,
+      nextAttemptAt: null,
+      sentAt: null,
+      createdAt: '2026-11-29T10:00:00Z',
+    });
+    qc.setQueryData(keys.deliveries(null), [delivery('d1', 'pending')]);
+    qc.setQueryData(keys.deliveries('dead'), []);
+    client.push('delivery.updated', delivery('d1', 'dead'));
+    expect(qc.getQueryData<Delivery[]>(keys.deliveries(null))!.map((d) => d.status)).toEqual([
+      'dead',
+    ]);
+    expect(qc.getQueryData<Delivery[]>(keys.deliveries('dead'))!.map((d) => d.id)).toEqual(['d1']);
+
+    const job = (status: ExportJob['status'], processed: number): ExportJob => ({
+      id: 'x1',
+      format: 'csv',
+      status,
+      filters: {},
+      includeImages: false,
+      progress: processed,
+      processed,
+      total: 100,
+      rowCount: 100,
+      fileName: null,
+      fileSize: null,
+      sha256: null,
+      error: null,
+      createdAt: '2026-11-29T10:00:00Z',
+      startedAt: null,
+      finishedAt: null,
+    });
+    qc.setQueryData(keys.exports, []);
+    client.push('export.progress', job('running', 50));
+    client.push('export.progress', job('completed', 100));
+    // A late answer that is behind what is shown does not move the job back.
+    client.push('export.progress', job('running', 60));
+    expect(qc.getQueryData<ExportJob[]>(keys.exports)!.map((j) => j.status)).toEqual(['completed']);
+
+    client.push('notification.desktop', {
+      title: 'HIGH: Porch',
+      body: 'A person',
+      severity: 'high',
+      eventId: 'e',
+    });
+    expect(useToasts.getState().toasts.map((t) => t.title)).toEqual(['HIGH: Porch']);
+  });
+
+  it('stops listening when stopped, and a reconnect reads everything shown again', async () => {
+    const client = new FakeClient();
+    const qc = new QueryClient();
+    const off = syncPushes(client, qc);
+    expect(client.subscriptions).toBeGreaterThan(10);
+    off();
+    expect(client.subscriptions).toBe(0);
+    await qc.fetchQuery({ queryKey: keys.cameras, queryFn: () => [] });
+    expect(qc.getQueryState(keys.cameras)?.isInvalidated).toBe(false);
+    refreshAfterReconnect(qc);
+    expect(qc.getQueryState(keys.cameras)?.isInvalidated).toBe(true);
+  });
+});
+
+describe('forms are checked by the contract schemas, with errors under their own fields', () => {
+  it('rule: numbers kept as typed, conditions left empty become "any", contract messages under the fields', () => {
+    const bad = ruleFormSchema.safeParse({
+      ...emptyRuleForm(),
+      name: ' ',
+      minRiskScore: 'lots',
+      schedule: { on: true, days: [], start: '25:00', end: '06:00', timezone: 'Mars/Olympus' },
+    });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['minRiskScore']);
+    const later = ruleFormSchema.safeParse({
+      ...emptyRuleForm(),
+      name: ' ',
+      schedule: { on: true, days: [], start: '25:00', end: '06:00', timezone: 'Mars/Olympus' },
+    });
+    expect(later.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual(
+      expect.arrayContaining([
+        ['name', 'Name is required'],
+        ['schedule.days', expect.any(String)],
+        ['schedule.start', 'Use HH:MM (24-hour)'],
+        ['schedule.timezone', 'Unknown time zone'],
+      ]),
+    );
+    const good = ruleFormSchema.parse({
+      ...emptyRuleForm(),
+      name: 'People',
+      objectClasses: 'person, car',
+    });
+    expect(good).toMatchObject({
+      name: 'People',
+      objectClasses: ['person', 'car'],
+      minRiskScore: null,
+      cameraIds: null,
+      schedule: null,
+      cooldownSeconds: 300,
+    });
+  });
+
+  it('settings: only what changed is sent; a bad number is reported under its settings path', () => {
+    const saved = defaultSettings();
+    const form = formFrom(saved);
+    const schema = settingsFormSchema(saved);
+    expect(schema.parse(form)).toEqual({});
+    expect(
+      schema.parse({
+        ...form,
+        ingest: { ...form.ingest, ftp: { ...form.ingest.ftp, port: '2222' } },
+      }),
+    ).toEqual({ ingest: { ftp: { port: 2222 } } });
+    const bad = schema.safeParse({
+      ...form,
+      detector: { ...form.detector, confidence: 'high', classes: ' , ' },
+    });
+    expect(bad.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['detector.confidence', 'Enter a number'],
+      ['detector.classes', 'List at least one class'],
+    ]);
+  });
+
+  it('channel: a stored secret is kept unless a new one is typed or it is removed', () => {
+    const stored: NotificationChannel = {
+      id: 'c1',
+      kind: 'webhook',
+      name: 'Hub',
+      enabled: true,
+      config: { url: 'http://127.0.0.1:9/hook', secret: '[REDACTED]', timeoutMs: 5000 },
+      createdAt: '',
+      updatedAt: '',
+    };
+    const schema = channelFormSchema(stored);
+    const form = channelFormFrom(stored);
+    expect(schema.parse(form).config).toMatchObject({ secret: '[REDACTED]' });
+    expect(
+      schema.parse({ ...form, config: { ...form.config, removeSecret: true } }).config,
+    ).not.toHaveProperty('secret');
+    const fresh = channelFormSchema(null).safeParse({
+      ...emptyChannelForm(),
+      name: 'Hub',
+      config: { ...emptyChannelForm().config, url: 'ftp://nope', timeoutMs: 'soon' },
+    });
+    expect(fresh.error!.issues.map((i) => i.path.join('.'))).toEqual(['config.timeoutMs']);
+  });
+});
