@@ -26,6 +26,7 @@ import {
   eventMatches,
   insertEvent,
   keys,
+  readAgainIfLoading,
   uncacheCamera,
 } from './server-state';
 import { useEventsView } from './stores/events-view';
@@ -56,6 +57,7 @@ function eventCreated(qc: QueryClient, event: SecurityEvent): void {
     if (!eventMatches(event, filter)) continue;
     qc.setQueryData<EventPages>(query.queryKey, (data) => insertEvent(data, event));
   }
+  readAgainIfLoading(qc, keys.eventsAll);
   // The timeline on screen cannot place it itself: offer to refresh.
   const shownFilter = filterOf(view.filters);
   if (shownFilter.q || (view.start !== null && eventMatches(event, shownFilter))) {
@@ -66,6 +68,7 @@ function eventCreated(qc: QueryClient, event: SecurityEvent): void {
     if (!eventMatches(event, filter)) continue;
     qc.setQueryData<EventStats>(query.queryKey, (stats) => bumpStats(stats, event, 1));
   }
+  readAgainIfLoading(qc, keys.eventStatsAll);
   qc.setQueryData<SecurityEvent[]>(keys.activity, (list) =>
     list
       ? [event, ...list.filter((e) => e.id !== event.id)]

@@ -298,9 +298,18 @@ export function eventMatches(event: SecurityEvent, filter: EventFilter): boolean
 
 // --- Cache updates, shared by pushes and by the answers to the page's own calls -------------
 
+/**
+ * A list being read right now may have been read before this change reached the server's
+ * answer: read it again once more (the answer in flight is dropped).
+ */
+export function readAgainIfLoading(qc: QueryClient, queryKey: readonly unknown[]): void {
+  if (qc.isFetching({ queryKey }) > 0) void qc.invalidateQueries({ queryKey });
+}
+
 /** A camera created, changed or gone online/offline. */
 export function cacheCamera(qc: QueryClient, camera: Camera): void {
   qc.setQueryData<Camera[]>(keys.cameras, (list) => list && upsert(list, camera, byName));
+  readAgainIfLoading(qc, keys.cameras);
 }
 
 export function uncacheCamera(qc: QueryClient, id: string): void {
@@ -337,10 +346,8 @@ export function cacheAlert(qc: QueryClient, alert: Alert): void {
     qc.setQueryData<AlertPages>(query.queryKey, (data) => applyAlert(data, alert, view));
   }
   qc.setQueryData<Page<Alert>>(keys.activeAlerts, (page) => applyActiveAlert(page, alert));
-  // A badge count being loaded right now may have been read before this: count again.
-  if (qc.isFetching({ queryKey: keys.activeAlerts }) > 0) {
-    void qc.invalidateQueries({ queryKey: keys.activeAlerts });
-  }
+  readAgainIfLoading(qc, keys.alertsAll);
+  readAgainIfLoading(qc, keys.activeAlerts);
 }
 
 export function cacheDelivery(qc: QueryClient, delivery: Delivery): void {
@@ -348,6 +355,7 @@ export function cacheDelivery(qc: QueryClient, delivery: Delivery): void {
     const status = query.queryKey[1] as DeliveryStatus | null;
     qc.setQueryData<Delivery[]>(query.queryKey, (items) => applyDelivery(items, delivery, status));
   }
+  readAgainIfLoading(qc, keys.deliveriesAll);
 }
 
 export function cacheExportJob(qc: QueryClient, job: ExportJob): void {

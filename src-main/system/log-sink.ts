@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { Selectable } from 'kysely';
+import type { LogsTable } from '../db/schema';
 
 const LEVELS: Record<number, string> = {
   10: 'trace',
@@ -9,18 +11,13 @@ const LEVELS: Record<number, string> = {
   60: 'fatal',
 };
 
-interface Row {
-  at: string;
-  level: string;
-  module: string | null;
-  message: string;
-  correlation_id: string | null;
-  context: string | null;
-}
+/** A `logs` row as written (its id is the table's). */
+type Row = Omit<Selectable<LogsTable>, 'id'>;
 
 /**
  * A pino destination that lands log lines in the `logs` table, in batches, so the debug
- * panels can search them. Lines logged before the database is attached are buffered.
+ * panels can search them. Lines logged before the database is attached are buffered. It owns
+ * the `logs` table and writes it with the raw handle: a log line must not wait on Kysely.
  */
 export class SqliteLogSink {
   private buffer: Row[] = [];

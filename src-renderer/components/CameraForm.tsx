@@ -1,13 +1,14 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRef, useState } from 'react';
-import { FormProvider, useForm } from 'react-hook-form';
+import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { ChannelInput } from '../../src-shared/contract';
 import { cameraCreateSchema } from '../../src-shared/contract';
 import type { Camera } from '../../src-shared/domain';
 import { useApi } from '../app-context';
 import { FormCheckbox, FormText } from '../forms/fields';
-import { formMessage, showServerErrors } from '../forms/server-errors';
+import { Form, FormProblem } from '../forms/Form';
+import { showServerErrors } from '../forms/server-errors';
 import { Dialog } from './Dialog';
 
 const FIELDS = ['name', 'folder', 'enabled'] as const;
@@ -59,57 +60,43 @@ export function CameraForm({ camera, onCancel, onSaved }: CameraFormProps) {
     }
   };
 
-  const problem = formMessage(form);
   return (
     <Dialog labelledBy="camera-form-title" onClose={onCancel} initialFocus={nameRef}>
-      <FormProvider {...form}>
-        <form
-          aria-label="Camera form"
-          className="form"
-          onSubmit={(e) =>
-            void form.handleSubmit((input) => (saving ? undefined : submit(input)))(e)
-          }
-          noValidate
-        >
-          <h2 id="camera-form-title">{camera ? 'Edit camera' : 'New camera'}</h2>
-          <FormText<V>
-            name="name"
-            id="camera-name"
-            label="Name"
-            inputRef={nameRef}
-            autoFocus
-            autoComplete="off"
-            maxLength={200}
-          />
-          <FormText<V>
-            name="folder"
-            id="camera-folder"
-            label="Folder (optional)"
-            hint="The folder its snapshots are read from. Leave blank for a new folder in the app's data directory."
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <FormCheckbox<V>
-            name="enabled"
-            id="camera-enabled"
-            label="Enabled"
-            hint="Disabled cameras keep their settings but their snapshots are not analysed."
-          />
-          {problem && (
-            <p className="notice notice-error" role="alert">
-              {problem}
-            </p>
-          )}
-          <div className="form-actions">
-            <button type="submit" className="button button-primary" disabled={saving}>
-              Save
-            </button>
-            <button type="button" className="button" onClick={onCancel}>
-              Cancel
-            </button>
-          </div>
-        </form>
-      </FormProvider>
+      <Form form={form} onValid={submit} busy={saving} aria-label="Camera form" className="form">
+        <h2 id="camera-form-title">{camera ? 'Edit camera' : 'New camera'}</h2>
+        <FormText<V>
+          name="name"
+          id="camera-name"
+          label="Name"
+          inputRef={nameRef}
+          autoFocus
+          autoComplete="off"
+          maxLength={200}
+        />
+        <FormText<V>
+          name="folder"
+          id="camera-folder"
+          label="Folder (optional)"
+          hint="The folder its snapshots are read from. Leave blank for a new folder in the app's data directory."
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <FormCheckbox<V>
+          name="enabled"
+          id="camera-enabled"
+          label="Enabled"
+          hint="Disabled cameras keep their settings but their snapshots are not analysed."
+        />
+        <FormProblem />
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={saving}>
+            Save
+          </button>
+          <button type="button" className="button" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </Form>
     </Dialog>
   );
 }

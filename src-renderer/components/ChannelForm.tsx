@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import type { RefObject } from 'react';
 import { useMemo, useState } from 'react';
-import { FormProvider, useForm, useWatch } from 'react-hook-form';
+import { useForm, useWatch } from 'react-hook-form';
 import type { ChannelInput } from '../../src-shared/contract';
 import type { NotificationChannel } from '../../src-shared/domain';
 import { CHANNEL_KINDS } from '../../src-shared/domain';
@@ -19,6 +19,7 @@ import {
   hasStoredSecret,
 } from '../channel-form';
 import { FormCheckbox, FormSelect, FormText } from '../forms/fields';
+import { Form } from '../forms/Form';
 import { formMessage, showServerErrors } from '../forms/server-errors';
 
 export const WEBHOOK_HELP =
@@ -203,54 +204,53 @@ export function ChannelForm({ channel, nameRef, onSaved, onCancel }: ChannelForm
 
   const message = [formMessage(form), configError].filter(Boolean).join(' ');
   return (
-    <FormProvider {...form}>
-      <form
-        aria-label="Channel form"
-        className="form channel-form panel"
-        onSubmit={(e) => void form.handleSubmit((input) => (saving ? undefined : save(input)))(e)}
-        noValidate
-      >
-        <h4 className="form-title">{channel ? `Edit channel ${channel.name}` : 'New channel'}</h4>
-        <FormSelect<V>
-          name="kind"
-          id="channel-kind"
-          label="Kind"
-          options={KIND_OPTIONS}
-          disabled={channel !== null}
-          hint={channel ? 'The kind of a channel cannot change.' : undefined}
-        />
-        <FormText<V>
-          name="name"
-          id="channel-name"
-          label="Name"
-          inputRef={nameRef}
-          autoComplete="off"
-          maxLength={200}
-        />
-        <FormCheckbox<V> name="enabled" id="channel-enabled" label="Enabled" />
-        {kind === 'webhook' && <WebhookFields channel={channel} />}
-        {kind === 'email' && <EmailFields channel={channel} />}
-        {kind === 'desktop' && (
-          <p className="field-hint">
-            Shows the alert as a notification in the app (a toast in this page&apos;s window).
-          </p>
-        )}
-        {message && (
-          <p className="notice notice-error" role="alert">
-            {message}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={saving}>
-            Save
+    <Form
+      form={form}
+      onValid={save}
+      busy={saving}
+      aria-label="Channel form"
+      className="form channel-form panel"
+    >
+      <h4 className="form-title">{channel ? `Edit channel ${channel.name}` : 'New channel'}</h4>
+      <FormSelect<V>
+        name="kind"
+        id="channel-kind"
+        label="Kind"
+        options={KIND_OPTIONS}
+        disabled={channel !== null}
+        hint={channel ? 'The kind of a channel cannot change.' : undefined}
+      />
+      <FormText<V>
+        name="name"
+        id="channel-name"
+        label="Name"
+        inputRef={nameRef}
+        autoComplete="off"
+        maxLength={200}
+      />
+      <FormCheckbox<V> name="enabled" id="channel-enabled" label="Enabled" />
+      {kind === 'webhook' && <WebhookFields channel={channel} />}
+      {kind === 'email' && <EmailFields channel={channel} />}
+      {kind === 'desktop' && (
+        <p className="field-hint">
+          Shows the alert as a notification in the app (a toast in this page&apos;s window).
+        </p>
+      )}
+      {message && (
+        <p className="notice notice-error" role="alert">
+          {message}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={saving}>
+          Save
+        </button>
+        {channel && (
+          <button type="button" className="button button-secondary" onClick={onCancel}>
+            Cancel
           </button>
-          {channel && (
-            <button type="button" className="button button-secondary" onClick={onCancel}>
-              Cancel
-            </button>
-          )}
-        </div>
-      </form>
-    </FormProvider>
+        )}
+      </div>
+    </Form>
   );
 }

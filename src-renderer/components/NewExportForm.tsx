@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { FormProvider, useController, useForm, useWatch } from 'react-hook-form';
+import { useController, useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import type { ChannelInput } from '../../src-shared/contract';
 import { exportCreateSchema } from '../../src-shared/contract';
@@ -13,6 +13,7 @@ import { EMPTY_FILTERS, toEventFilter } from '../event-filters';
 import { FORMAT_CHOICES, jobFormatText } from '../export-jobs';
 import { searchErrorFrom } from '../form-errors';
 import { FormCheckbox, FormSelect, useFieldError } from '../forms/fields';
+import { Form } from '../forms/Form';
 import { formMessage } from '../forms/server-errors';
 import { cacheExportJob } from '../server-state';
 import { EventFilterFields } from './EventFilterFields';
@@ -61,7 +62,6 @@ export function NewExportForm() {
   const format = useWatch({ control: form.control, name: 'format' });
 
   const start = (input: ExportInput) => {
-    if (busy) return;
     setBusy(true);
     api.invoke('exports.create', input).then(
       (job) => {
@@ -87,59 +87,50 @@ export function NewExportForm() {
   return (
     <section className="panel new-export" aria-labelledby="new-export-title">
       <h2 id="new-export-title">New export</h2>
-      <FormProvider {...form}>
-        <form
-          aria-labelledby="new-export-title"
-          noValidate
-          onChange={() => setMessage(null)}
-          onSubmit={(e) => {
-            setMessage(null);
-            void form.handleSubmit(start)(e);
-          }}
-        >
-          <div className="export-format-row">
-            <FormSelect<V>
-              name="format"
-              id="export-format"
-              label="Format"
-              options={FORMAT_CHOICES}
+      <Form
+        form={form}
+        onValid={start}
+        busy={busy}
+        onEdit={() => setMessage(null)}
+        aria-labelledby="new-export-title"
+      >
+        <div className="export-format-row">
+          <FormSelect<V> name="format" id="export-format" label="Format" options={FORMAT_CHOICES} />
+          {format === 'zip' && (
+            <FormCheckbox<V>
+              name="includeImages"
+              id="export-images"
+              label="Include snapshot images"
+              hint="Adds each event's snapshots to the archive; larger and slower."
             />
-            {format === 'zip' && (
-              <FormCheckbox<V>
-                name="includeImages"
-                id="export-images"
-                label="Include snapshot images"
-                hint="Adds each event's snapshots to the archive; larger and slower."
-              />
-            )}
-          </div>
-
-          <h3 className="subheading" id="export-filters-title">
-            Events to export
-          </h3>
-          <div
-            className="event-filters export-filters"
-            role="group"
-            aria-labelledby="export-filters-title"
-          >
-            <FilterFields />
-          </div>
-
-          {problem && (
-            <div className="notice notice-error" role="alert">
-              <p>{problem}</p>
-            </div>
           )}
-          <div className="form-actions">
-            <button type="submit" className="button button-primary" disabled={busy}>
-              Start export
-            </button>
-            <span className="status-line" role="status">
-              {message}
-            </span>
+        </div>
+
+        <h3 className="subheading" id="export-filters-title">
+          Events to export
+        </h3>
+        <div
+          className="event-filters export-filters"
+          role="group"
+          aria-labelledby="export-filters-title"
+        >
+          <FilterFields />
+        </div>
+
+        {problem && (
+          <div className="notice notice-error" role="alert">
+            <p>{problem}</p>
           </div>
-        </form>
-      </FormProvider>
+        )}
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            Start export
+          </button>
+          <span className="status-line" role="status">
+            {message}
+          </span>
+        </div>
+      </Form>
     </section>
   );
 }

@@ -1,12 +1,13 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
-import { FormProvider, useForm, useWatch } from 'react-hook-form';
+import { useForm, useWatch } from 'react-hook-form';
 import type { NotificationPreferences } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
 import { errorMessage } from '../api';
 import { useApi } from '../app-context';
 import { FormCheckbox, FormChoices, FormSelect, FormText, useFieldError } from '../forms/fields';
-import { formMessage, showServerErrors } from '../forms/server-errors';
+import { Form, FormProblem } from '../forms/Form';
+import { showServerErrors } from '../forms/server-errors';
 import { TimeWindowFields } from '../forms/TimeWindowFields';
 import type { PreferencesForm as V, PreferencesPatch } from '../preferences-form';
 import {
@@ -68,67 +69,58 @@ function PreferencesEditor({ initial }: { initial: NotificationPreferences }) {
     }
   };
 
-  const problem = formMessage(form);
   return (
-    <FormProvider {...form}>
-      <form
-        aria-label="Notification preferences"
-        className="form panel preferences-form"
-        onChange={() => setMessage('')}
-        onSubmit={(e) => {
-          setMessage('');
-          void form.handleSubmit((patch) => (saving ? undefined : save(patch)))(e);
-        }}
-        noValidate
-      >
-        <FormChoices<V>
-          name="mutedCameraIds"
-          id="pref-muted"
-          legend="Muted cameras"
-          choices={cameras.map((c) => ({ value: c.id, label: c.name }))}
-          hint="Alerts from muted cameras are still listed but not sent."
-          emptyText="No cameras yet."
+    <Form
+      form={form}
+      onValid={save}
+      busy={saving}
+      onEdit={() => setMessage('')}
+      aria-label="Notification preferences"
+      className="form panel preferences-form"
+    >
+      <FormChoices<V>
+        name="mutedCameraIds"
+        id="pref-muted"
+        legend="Muted cameras"
+        choices={cameras.map((c) => ({ value: c.id, label: c.name }))}
+        hint="Alerts from muted cameras are still listed but not sent."
+        emptyText="No cameras yet."
+      />
+      <FormCheckbox<V>
+        name="quietHours.on"
+        id="pref-quiet-on"
+        label="Quiet hours"
+        hint="During quiet hours nothing is sent; the deliveries are logged as suppressed."
+      />
+      {quietOn && (
+        <TimeWindowFields<V>
+          idPrefix="pref-quiet"
+          name="quietHours"
+          startLabel="From"
+          endLabel="To"
         />
-        <FormCheckbox<V>
-          name="quietHours.on"
-          id="pref-quiet-on"
-          label="Quiet hours"
-          hint="During quiet hours nothing is sent; the deliveries are logged as suppressed."
-        />
-        {quietOn && (
-          <TimeWindowFields<V>
-            idPrefix="pref-quiet"
-            name="quietHours"
-            startLabel="From"
-            endLabel="To"
-          />
-        )}
-        <FormText<V>
-          name="maxPerHour"
-          id="pref-max-per-hour"
-          label="Maximum per hour (per channel)"
-          type="number"
-          min={1}
-          max={10000}
-          step={1}
-          hint="Beyond this, a channel's deliveries are folded into one digest. Empty: unlimited."
-        />
-        <ChannelSeverityFields />
-        {problem && (
-          <p className="notice notice-error" role="alert">
-            {problem}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={saving}>
-            Save preferences
-          </button>
-          <p role="status" className="status-line">
-            {message}
-          </p>
-        </div>
-      </form>
-    </FormProvider>
+      )}
+      <FormText<V>
+        name="maxPerHour"
+        id="pref-max-per-hour"
+        label="Maximum per hour (per channel)"
+        type="number"
+        min={1}
+        max={10000}
+        step={1}
+        hint="Beyond this, a channel's deliveries are folded into one digest. Empty: unlimited."
+      />
+      <ChannelSeverityFields />
+      <FormProblem />
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={saving}>
+          Save preferences
+        </button>
+        <p role="status" className="status-line">
+          {message}
+        </p>
+      </div>
+    </Form>
   );
 }
 

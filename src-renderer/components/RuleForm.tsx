@@ -1,12 +1,13 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import type { RefObject } from 'react';
 import { useState } from 'react';
-import { FormProvider, useForm, useFormContext, useWatch } from 'react-hook-form';
+import { useForm, useFormContext, useWatch } from 'react-hook-form';
 import type { AlertRule, SecurityEvent } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
 import { useApi } from '../app-context';
 import { CheckboxGroup } from './Field';
 import { FormCheckbox, FormChoices, FormSelect, FormText, useFieldError } from '../forms/fields';
+import { Form } from '../forms/Form';
 import { formMessage, showServerErrors } from '../forms/server-errors';
 import { TimeWindowFields } from '../forms/TimeWindowFields';
 import { useCameras, useChannels, useZonesOf } from '../queries';
@@ -235,69 +236,68 @@ export function RuleForm({ rule, nameRef, onSaved, onCancel }: RuleFormProps) {
   const message = formMessage(form);
   const fieldErrors = Object.keys(errors).some((k) => k !== 'root');
   return (
-    <FormProvider {...form}>
-      <form
-        aria-label="Rule form"
-        className="form rule-form"
-        onSubmit={(e) => void form.handleSubmit((input) => (busy ? undefined : save(input)))(e)}
-        noValidate
-      >
-        <h3 className="rule-form-title">{rule ? `Edit rule ${rule.name}` : 'New rule'}</h3>
-        <div className="panel rule-section">
-          <FormText<RuleFormValues>
-            name="name"
-            id="rule-name"
-            label="Name"
-            inputRef={nameRef}
-            autoComplete="off"
-            maxLength={200}
-          />
-          <FormSelect<RuleFormValues>
-            name="severity"
-            id="rule-severity"
-            label="Severity"
-            options={SEVERITY_OPTIONS}
-            hint="The severity of the alerts this rule raises."
-          />
-          <FormCheckbox<RuleFormValues>
-            name="enabled"
-            id="rule-enabled"
-            label="Enabled"
-            hint="Disabled rules raise no alerts but can still be previewed."
-          />
-        </div>
-        <ConditionFields />
-        <DeliveryFields />
-        {message && (
-          <p className="notice notice-error" role="alert">
-            {message}
-          </p>
-        )}
-        {fieldErrors && !message && (
-          <p className="field-error" role="alert">
-            Some fields need attention.
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy !== null}>
-            Save
+    <Form
+      form={form}
+      onValid={save}
+      busy={busy !== null}
+      aria-label="Rule form"
+      className="form rule-form"
+    >
+      <h3 className="rule-form-title">{rule ? `Edit rule ${rule.name}` : 'New rule'}</h3>
+      <div className="panel rule-section">
+        <FormText<RuleFormValues>
+          name="name"
+          id="rule-name"
+          label="Name"
+          inputRef={nameRef}
+          autoComplete="off"
+          maxLength={200}
+        />
+        <FormSelect<RuleFormValues>
+          name="severity"
+          id="rule-severity"
+          label="Severity"
+          options={SEVERITY_OPTIONS}
+          hint="The severity of the alerts this rule raises."
+        />
+        <FormCheckbox<RuleFormValues>
+          name="enabled"
+          id="rule-enabled"
+          label="Enabled"
+          hint="Disabled rules raise no alerts but can still be previewed."
+        />
+      </div>
+      <ConditionFields />
+      <DeliveryFields />
+      {message && (
+        <p className="notice notice-error" role="alert">
+          {message}
+        </p>
+      )}
+      {fieldErrors && !message && (
+        <p className="field-error" role="alert">
+          Some fields need attention.
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={busy !== null}>
+          Save
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={busy !== null}
+          onClick={() => void form.handleSubmit(runPreview)()}
+        >
+          Preview
+        </button>
+        {rule && (
+          <button type="button" className="button button-secondary" onClick={onCancel}>
+            Cancel
           </button>
-          <button
-            type="button"
-            className="button"
-            disabled={busy !== null}
-            onClick={() => void form.handleSubmit(runPreview)()}
-          >
-            Preview
-          </button>
-          {rule && (
-            <button type="button" className="button button-secondary" onClick={onCancel}>
-              Cancel
-            </button>
-          )}
-        </div>
-        {preview && <RulePreview data={preview} />}
-      </form>
-    </FormProvider>
+        )}
+      </div>
+      {preview && <RulePreview data={preview} />}
+    </Form>
   );
 }

@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { FormProvider, useForm } from 'react-hook-form';
+import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import type { ChannelInput } from '../../src-shared/contract';
 import { zoneCreateSchema } from '../../src-shared/contract';
@@ -10,7 +10,8 @@ import { ZONE_KINDS } from '../../src-shared/domain';
 import { errorMessage } from '../api';
 import { useApi } from '../app-context';
 import { FormSelect, FormText } from '../forms/fields';
-import { formMessage, showServerErrors } from '../forms/server-errors';
+import { Form, FormProblem } from '../forms/Form';
+import { showServerErrors } from '../forms/server-errors';
 import { plural } from '../format';
 import { useZones } from '../queries';
 import { keys } from '../server-state';
@@ -77,42 +78,36 @@ function AddZoneForm({ camera, onAdded }: { camera: Camera; onAdded: (zone: Zone
     }
   };
 
-  const problem = formMessage(form);
   return (
-    <FormProvider {...form}>
-      <form
-        className="form form-inline"
-        aria-label={`Add zone for ${camera.name}`}
-        onSubmit={(e) => void form.handleSubmit((input) => (saving ? undefined : submit(input)))(e)}
-        noValidate
-      >
-        <FormText<V> name="name" id={`${prefix}-name`} label="Zone name" autoComplete="off" />
-        <FormSelect<V>
-          name="kind"
-          id={`${prefix}-kind`}
-          label="Kind"
-          options={ZONE_KINDS.map((kind) => ({ value: kind, label: kind }))}
-        />
-        <FormText<V>
-          name="points"
-          id={`${prefix}-points`}
-          label="Points"
-          hint="x,y pairs from 0 to 1 (share of the image), separated by spaces: 0.1,0.1 0.9,0.1 0.5,0.9"
-          autoComplete="off"
-          spellCheck={false}
-        />
-        {problem && (
-          <p className="notice notice-error" role="alert">
-            {problem}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={saving}>
-            Add zone
-          </button>
-        </div>
-      </form>
-    </FormProvider>
+    <Form
+      form={form}
+      onValid={submit}
+      busy={saving}
+      className="form form-inline"
+      aria-label={`Add zone for ${camera.name}`}
+    >
+      <FormText<V> name="name" id={`${prefix}-name`} label="Zone name" autoComplete="off" />
+      <FormSelect<V>
+        name="kind"
+        id={`${prefix}-kind`}
+        label="Kind"
+        options={ZONE_KINDS.map((kind) => ({ value: kind, label: kind }))}
+      />
+      <FormText<V>
+        name="points"
+        id={`${prefix}-points`}
+        label="Points"
+        hint="x,y pairs from 0 to 1 (share of the image), separated by spaces: 0.1,0.1 0.9,0.1 0.5,0.9"
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <FormProblem />
+      <div className="form-actions">
+        <button type="submit" className="button" disabled={saving}>
+          Add zone
+        </button>
+      </div>
+    </Form>
   );
 }
 

@@ -13,6 +13,7 @@ import { ZonesPanel } from '../components/ZonesPanel';
 import { baseName, plural } from '../format';
 import { useCameras, useSnapshots } from '../queries';
 import { cacheCamera, uncacheCamera } from '../server-state';
+import { toggled } from '../stores/selection';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; camera: Camera } | null;
 
@@ -46,13 +47,6 @@ function importMessage(camera: Camera, { queued, rejected }: ImportResult): Mess
     parts.push(`Rejected ${shown.join('; ')}${more > 0 ? ` and ${more} more` : ''}`);
   }
   return { text: parts.join('. '), tone: rejected.length > 0 ? 'warn' : 'good' };
-}
-
-function toggled(set: ReadonlySet<string>, id: string, on?: boolean): ReadonlySet<string> {
-  const next = new Set(set);
-  if (on ?? !next.has(id)) next.add(id);
-  else next.delete(id);
-  return next;
 }
 
 export function CamerasPage() {

@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { FormProvider, useForm } from 'react-hook-form';
+import { useForm } from 'react-hook-form';
 import type { Settings, SettingsPatch } from '../../src-shared/settings';
 import { errorMessage } from '../api';
 import { useApi } from '../app-context';
@@ -10,7 +10,8 @@ import { IngestSettingsFields } from '../components/IngestSettingsFields';
 import { NotificationSettings } from '../components/NotificationSettings';
 import { SubNav } from '../components/SubNav';
 import { FormCheckbox, FormText } from '../forms/fields';
-import { formMessage, showServerErrors } from '../forms/server-errors';
+import { Form, FormProblem } from '../forms/Form';
+import { showServerErrors } from '../forms/server-errors';
 import { useSettings } from '../queries';
 import { routeHref, subPageFromHash, useHash } from '../routes';
 import { keys } from '../server-state';
@@ -52,113 +53,104 @@ function SettingsEditor({ saved }: EditorProps) {
     }
   };
 
-  const problem = formMessage(form);
   return (
-    <FormProvider {...form}>
-      <form
-        aria-label="Settings form"
-        className="form settings-form"
-        onChange={() => setMessage('')}
-        onSubmit={(e) => {
-          setMessage('');
-          void form.handleSubmit((patch) => (saving ? undefined : save(patch)))(e);
-        }}
-        noValidate
-      >
-        <fieldset className="panel">
-          <legend>General</legend>
-          <FormCheckbox<V>
-            name="debug"
-            id="settings-debug"
-            label="Debug mode"
-            hint="Turns on the debug channels (config, pipeline, logs, recordings)."
-          />
-          <FormText<V>
-            name="retentionDays"
-            id="settings-retention"
-            label="Retention days"
-            type="number"
-            min={1}
-            max={3650}
-            step={1}
-            hint="Events, detections and snapshots older than this are deleted."
-          />
-        </fieldset>
-        <fieldset className="panel">
-          <legend>Detection</legend>
-          <FormText<V>
-            name="detector.confidence"
-            id="settings-confidence"
-            label="Detection confidence"
-            type="number"
-            min={0}
-            max={1}
-            step={0.01}
-            hint="From 0 to 1: detections below this confidence are ignored."
-          />
-          <FormText<V>
-            name="cameras.offlineAfterSeconds"
-            id="settings-offline-after"
-            label="Camera offline after (seconds)"
-            type="number"
-            min={0}
-            step={1}
-            hint="A camera with no new snapshot for this long is shown as offline."
-          />
-        </fieldset>
-        <IngestSettingsFields />
-        <DetectorSettingsFields />
-        <fieldset className="panel">
-          <legend>Language model</legend>
-          <FormCheckbox<V>
-            name="llm.enabled"
-            id="settings-llm-enabled"
-            label="LLM enabled"
-            hint="Off: events are scored by the built-in rules only."
-          />
-          <FormText<V>
-            name="llm.baseUrl"
-            id="settings-llm-base-url"
-            label="LLM base URL"
-            type="url"
-            hint="An OpenAI-compatible server, e.g. http://127.0.0.1:8080"
-            spellCheck={false}
-            autoComplete="off"
-          />
-          <FormText<V>
-            name="llm.model"
-            id="settings-llm-model"
-            label="LLM model"
-            spellCheck={false}
-            autoComplete="off"
-          />
-        </fieldset>
-        {problem && (
-          <p className="notice notice-error" role="alert">
-            {problem}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={saving}>
-            Save
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={saving || !isDirty}
-            onClick={() => {
-              form.reset(formFrom(saved));
-              setMessage('');
-            }}
-          >
-            Discard changes
-          </button>
-          <p role="status" className="status-line">
-            {message}
-          </p>
-        </div>
-      </form>
-    </FormProvider>
+    <Form
+      form={form}
+      onValid={save}
+      busy={saving}
+      onEdit={() => setMessage('')}
+      aria-label="Settings form"
+      className="form settings-form"
+    >
+      <fieldset className="panel">
+        <legend>General</legend>
+        <FormCheckbox<V>
+          name="debug"
+          id="settings-debug"
+          label="Debug mode"
+          hint="Turns on the debug channels (config, pipeline, logs, recordings)."
+        />
+        <FormText<V>
+          name="retentionDays"
+          id="settings-retention"
+          label="Retention days"
+          type="number"
+          min={1}
+          max={3650}
+          step={1}
+          hint="Events, detections and snapshots older than this are deleted."
+        />
+      </fieldset>
+      <fieldset className="panel">
+        <legend>Detection</legend>
+        <FormText<V>
+          name="detector.confidence"
+          id="settings-confidence"
+          label="Detection confidence"
+          type="number"
+          min={0}
+          max={1}
+          step={0.01}
+          hint="From 0 to 1: detections below this confidence are ignored."
+        />
+        <FormText<V>
+          name="cameras.offlineAfterSeconds"
+          id="settings-offline-after"
+          label="Camera offline after (seconds)"
+          type="number"
+          min={0}
+          step={1}
+          hint="A camera with no new snapshot for this long is shown as offline."
+        />
+      </fieldset>
+      <IngestSettingsFields />
+      <DetectorSettingsFields />
+      <fieldset className="panel">
+        <legend>Language model</legend>
+        <FormCheckbox<V>
+          name="llm.enabled"
+          id="settings-llm-enabled"
+          label="LLM enabled"
+          hint="Off: events are scored by the built-in rules only."
+        />
+        <FormText<V>
+          name="llm.baseUrl"
+          id="settings-llm-base-url"
+          label="LLM base URL"
+          type="url"
+          hint="An OpenAI-compatible server, e.g. http://127.0.0.1:8080"
+          spellCheck={false}
+          autoComplete="off"
+        />
+        <FormText<V>
+          name="llm.model"
+          id="settings-llm-model"
+          label="LLM model"
+          spellCheck={false}
+          autoComplete="off"
+        />
+      </fieldset>
+      <FormProblem />
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={saving}>
+          Save
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={saving || !isDirty}
+          onClick={() => {
+            form.reset(formFrom(saved));
+            setMessage('');
+          }}
+        >
+          Discard changes
+        </button>
+        <p role="status" className="status-line">
+          {message}
+        </p>
+      </div>
+    </Form>
   );
 }
 

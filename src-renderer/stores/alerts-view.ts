@@ -1,6 +1,7 @@
 /** The Alerts page's own state: which alerts it shows and the selection for bulk actions. */
 import { create } from 'zustand';
 import type { AlertView } from '../server-state';
+import { toggled } from './selection';
 
 export interface AlertsView {
   view: AlertView;
@@ -15,12 +16,8 @@ export const useAlertsView = create<AlertsView>()((set) => ({
   selected: new Set(),
   setView: (view) => set((s) => (s.view === view ? {} : { view, selected: new Set() })),
   setSelected: (id, selected) =>
-    set((s) => {
-      if (s.selected.has(id) === selected) return {};
-      const next = new Set(s.selected);
-      if (selected) next.add(id);
-      else next.delete(id);
-      return { selected: next };
-    }),
+    set((s) =>
+      s.selected.has(id) === selected ? {} : { selected: toggled(s.selected, id, selected) },
+    ),
   selectAll: (ids, selected) => set({ selected: selected ? new Set(ids) : new Set() }),
 }));

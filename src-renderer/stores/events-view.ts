@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { EventFilterForm } from '../event-filters';
 import { EMPTY_FILTERS } from '../event-filters';
+import { toggled } from './selection';
 
 export interface EventsView {
   filters: EventFilterForm;
@@ -39,13 +40,9 @@ export const useEventsView = create<EventsView>()((set) => ({
   continueAfter: (cursor, loaded) =>
     set((s) => ({ ...fresh, start: cursor, skipped: s.skipped + loaded })),
   setSelected: (id, selected) =>
-    set((s) => {
-      if (s.selected.has(id) === selected) return {};
-      const next = new Set(s.selected);
-      if (selected) next.add(id);
-      else next.delete(id);
-      return { selected: next };
-    }),
+    set((s) =>
+      s.selected.has(id) === selected ? {} : { selected: toggled(s.selected, id, selected) },
+    ),
   selectAll: (ids, selected) => set({ selected: selected ? new Set(ids) : new Set() }),
   unselect: (ids) =>
     set((s) => {

@@ -1,17 +1,11 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src-main/system/logger';
 import { jpeg } from '../helpers/images';
+import { capturingLogger } from '../helpers/logs';
 import { startIngestApp, writeAtomically } from '../helpers/ingest-app';
 import type { TestApp } from '../helpers/temp-app';
 import type { FakeWebhook } from '../helpers/webhook-server';
 import { startWebhookServer } from '../helpers/webhook-server';
-
-interface Line {
-  msg: string;
-  correlationId?: string;
-  [key: string]: unknown;
-}
 
 let t: TestApp | undefined;
 let hook: FakeWebhook | undefined;
@@ -21,18 +15,6 @@ afterEach(async () => {
   t = undefined;
   hook = undefined;
 });
-
-/** A logger that keeps every line (debug and up) as the logs table would get it. */
-function capturingLogger() {
-  const lines: Line[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    stderr: false,
-    sinkLevel: 'debug',
-    sink: { write: (line: string) => void lines.push(JSON.parse(line) as Line) },
-  });
-  return { logger, lines };
-}
 
 describe('correlation ids', () => {
   it('follow one snapshot from the folder to its delivered webhook, in the rows and every log line', async () => {

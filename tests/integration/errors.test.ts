@@ -1,20 +1,12 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src-main/system/logger';
 import type { WebServer } from '../../src-main/web/server';
 import { startWebServer } from '../../src-main/web/server';
 import { request } from '../helpers/http';
 import { jpeg } from '../helpers/images';
+import { capturingLogger } from '../helpers/logs';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp, tempDir } from '../helpers/temp-app';
-
-interface Line {
-  level: number;
-  msg: string;
-  correlationId?: string;
-  err?: { stack?: string; message?: string };
-  [key: string]: unknown;
-}
 
 let t: TestApp | undefined;
 let server: WebServer | undefined;
@@ -24,17 +16,6 @@ afterEach(async () => {
   server = undefined;
   t = undefined;
 });
-
-function capturingLogger() {
-  const lines: Line[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    stderr: false,
-    sinkLevel: 'debug',
-    sink: { write: (line: string) => void lines.push(JSON.parse(line) as Line) },
-  });
-  return { logger, lines };
-}
 
 describe('one error responder', () => {
   it('an HTTP route that fails unexpectedly answers internal with a reference, logged once with its stack', async () => {
