@@ -128,7 +128,11 @@ export class DomainEventBus {
 
   private deliver(event: DomainEvent, run: () => unknown): void {
     try {
-      const result = withCorrelation(event.correlationId, run);
+      // Entering a context costs a little; most events are published inside their own already.
+      const result =
+        event.correlationId === currentCorrelationId()
+          ? run()
+          : withCorrelation(event.correlationId, run);
       if (result instanceof Promise) {
         result.catch((err: unknown) => this.report(err, event));
       }

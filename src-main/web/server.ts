@@ -108,7 +108,11 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
   const server = http.createServer((req, res) => {
     const header = req.headers['x-correlation-id'];
     const correlationId = typeof header === 'string' ? header.slice(0, 100) : randomUUID();
-    withCorrelation(correlationId, () => handle(req, res, correlationId)).catch((err: unknown) => {
+    // Channel calls get their context from the router once the body is read; the other routes
+    // run in it from the start (entering it early costs an RPC ~0.2 ms at p95, measured).
+    const run = () => handle(req, res, correlationId);
+    const handled = req.url?.startsWith('/api/rpc/') ? run() : withCorrelation(correlationId, run);
+    handled.catch((err: unknown) => {
       if (res.headersSent) {
         log.warn({ err, route: req.url?.split('?')[0] }, 'response interrupted');
         res.destroy();

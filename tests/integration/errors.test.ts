@@ -72,6 +72,26 @@ describe('one error responder', () => {
   });
 });
 
+describe('correlation over HTTP', () => {
+  it("a channel call runs under the caller's x-correlation-id, and under a fresh one without it", async () => {
+    const { logger, lines } = capturingLogger();
+    t = await startTestApp({ logger });
+    server = await startWebServer(t.app, { port: 0, token: 'tok' });
+    const call = (headers: Record<string, string>) =>
+      request(`${server!.url}/api/rpc/cameras.create`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer tok', 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ name: `Cam ${Object.keys(headers).length}` }),
+      });
+    expect((await call({ 'x-correlation-id': 'trace-42' })).status).toBe(200);
+    expect((await call({})).status).toBe(200);
+    const calls = lines.filter((l) => l.msg === 'call' && l.channel === 'cameras.create');
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.correlationId).toBe('trace-42');
+    expect(calls[1]!.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
 describe('stored settings that no longer validate', () => {
   it('keeps the valid parts, reports the invalid keys, and backs the old document up before saving over it', async () => {
     const dataDir = tempDir();
