@@ -32,6 +32,7 @@ import { keys } from '../../src-renderer/server-state';
 import { formFrom, settingsFormSchema } from '../../src-renderer/settings-form';
 import { useEventsView } from '../../src-renderer/stores/events-view';
 import { useToasts } from '../../src-renderer/stores/toasts';
+import { securityEvent } from '../helpers/domain';
 
 /** A transport that only delivers what the test pushes (the published push contract). */
 class FakeClient implements HsiClient {
@@ -68,37 +69,8 @@ const camera = (id: string, name: string, over: Partial<Camera> = {}): Camera =>
   ...over,
 });
 
-const event = (
-  id: string,
-  startedAt: string,
-  over: Partial<SecurityEvent> = {},
-): SecurityEvent => ({
-  id,
-  cameraId: 'porch',
-  cameraName: 'Porch',
-  startedAt,
-  endedAt: startedAt,
-  riskScore: 40,
-  rawRiskScore: 40,
-  riskLevel: 'medium',
-  summary: 'A person',
-  reasoning: '',
-  scorer: 'rules',
-  model: null,
-  promptVersionId: null,
-  latencyMs: 1,
-  objectClasses: ['person'],
-  detectionCount: 1,
-  isFastPath: false,
-  reviewed: false,
-  falsePositive: false,
-  notes: '',
-  thumbnailImageId: null,
-  correlationId: null,
-  createdAt: startedAt,
-  updatedAt: startedAt,
-  ...over,
-});
+const event = (id: string, startedAt: string, over: Partial<SecurityEvent> = {}): SecurityEvent =>
+  securityEvent({ id, startedAt, ...over });
 
 const alert = (id: string, status: Alert['status'], createdAt: string): Alert => ({
   id,

@@ -3,6 +3,7 @@ import type { AlertRule, SecurityEvent, Zone } from '../../src-shared/domain';
 import { dedupKey, detectionsInZone, evaluateRule } from '../../src-main/alerts/rule-engine';
 import { inSchedule, localClock } from '../../src-shared/schedule';
 import { draftRule } from '../../src-main/alerts/alert-repository';
+import { securityEvent } from '../helpers/domain';
 
 const rule = (over: Partial<AlertRule> = {}): AlertRule => ({
   ...draftRule({ name: 'r', severity: 'high' }),
@@ -10,33 +11,17 @@ const rule = (over: Partial<AlertRule> = {}): AlertRule => ({
   ...over,
 });
 
-const event = (over: Partial<SecurityEvent> = {}): SecurityEvent => ({
-  id: 'e1',
-  cameraId: 'front_door',
-  cameraName: 'Front Door',
-  startedAt: '2026-11-27T23:30:00.000Z', // a Friday, 23:30 UTC
-  endedAt: '2026-11-27T23:31:00.000Z',
-  riskScore: 72,
-  rawRiskScore: 72,
-  riskLevel: 'high',
-  summary: '',
-  reasoning: '',
-  scorer: 'rules',
-  model: null,
-  promptVersionId: null,
-  latencyMs: 1,
-  objectClasses: ['person'],
-  detectionCount: 1,
-  isFastPath: false,
-  reviewed: false,
-  falsePositive: false,
-  notes: '',
-  thumbnailImageId: null,
-  correlationId: null,
-  createdAt: '',
-  updatedAt: '',
-  ...over,
-});
+const event = (over: Partial<SecurityEvent> = {}): SecurityEvent =>
+  securityEvent({
+    cameraId: 'front_door',
+    cameraName: 'Front Door',
+    startedAt: '2026-11-27T23:30:00.000Z', // a Friday, 23:30 UTC
+    endedAt: '2026-11-27T23:31:00.000Z',
+    riskScore: 72,
+    rawRiskScore: 72,
+    riskLevel: 'high',
+    ...over,
+  });
 
 const det = (
   objectClass: string,
