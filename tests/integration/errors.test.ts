@@ -67,6 +67,7 @@ describe('one error responder', () => {
       headers: auth,
       body: await jpeg(64, 48),
     });
+    expect(upload.status).toBe(404);
     expect(upload.json()).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { detect } from '../helpers/events';
 import type { FakeLlm } from '../helpers/llm-server';
 import { startFakeLlm } from '../helpers/llm-server';
 import type { TestApp } from '../helpers/temp-app';
-import { startTestApp, tempDir } from '../helpers/temp-app';
+import { startTestApp } from '../helpers/temp-app';
 
 let t: TestApp | undefined;
 let llm: FakeLlm | undefined;
@@ -155,18 +155,30 @@ describe('batch aggregation', () => {
     await waitForEvents(2);
   });
 
-  it('exactly one event per batch across a crash mid-close and concurrent closes', async () => {
-    const dataDir = tempDir();
-    await start({}, undefined);
-    const dets = await detect(t!.app, 'front_door', [{ objectClass: 'car', confidence: 0.7 }]);
+  it('a batch a crash left closing becomes exactly one event after the restart', async () => {
+    await start({ batching: { idleSeconds: 30, windowSeconds: 90 } });
+    await detect(t!.app, 'front_door', [{ objectClass: 'car', confidence: 0.7 }]);
     // Freeze the batch as if the process died after claiming it for scoring.
     await t!.app.aggregator.stop();
+    await t!.app.db.updateTable('batches').set({ status: 'closing' }).execute();
+    expect(await events()).toHaveLength(0);
+    const data = t!.dataDir;
+    await t!.app.close();
+    t = await startTestApp({ dataDir: data, settingsPatch: FAST });
+    // The restart resumes the closing batch and scores it.
+    await t.app.aggregator.idle();
+    await t.app.events.idle();
+    expect(await events()).toHaveLength(1);
+    expect(
+      (await t.app.db.selectFrom('batches').select('status').execute()).map((b) => b.status),
+    ).toEqual(['closed']);
+  });
+
+  it('concurrent closes of one batch make exactly one event', async () => {
+    await start({ batching: { idleSeconds: 30, windowSeconds: 90 } });
+    const dets = await detect(t!.app, 'front_door', [{ objectClass: 'car', confidence: 0.7 }]);
+    await t!.app.aggregator.stop();
     const batch = await t!.app.db.selectFrom('batches').selectAll().executeTakeFirstOrThrow();
-    await t!.app.db
-      .updateTable('batches')
-      .set({ status: 'closing' })
-      .where('id', '=', batch.id)
-      .execute();
     const closed = {
       id: batch.id,
       cameraId: 'front_door',
@@ -178,17 +190,6 @@ describe('batch aggregation', () => {
       t!.app.events.createFromBatch(closed),
     ]);
     expect(await events()).toHaveLength(1);
-    const data = t!.dataDir;
-    await t!.app.close();
-    t = await startTestApp({ dataDir: data, settingsPatch: FAST });
-    // Whatever the restart resumed has been scored.
-    await t.app.aggregator.idle();
-    await t.app.events.idle();
-    expect(await events()).toHaveLength(1);
-    expect(
-      (await t.app.db.selectFrom('batches').select('status').execute()).map((b) => b.status),
-    ).toEqual(['closed']);
-    void dataDir;
   });
 
   it('an open batch survives a restart and closes afterwards', async () => {
@@ -264,7 +265,8 @@ describe('risk scoring with an LLM', () => {
 
   it('opens the breaker after repeated failures, recovers half-open, and re-scores in the background', async () => {
     llm = await startFakeLlm('error500');
-    await start(withLlm(llm.url));
+    // Long enough a cooldown that the open breaker is still open for the fourth event below.
+    await start(withLlm(llm.url), undefined, { llmBreakerCooldownMs: 1000 });
     for (let i = 0; i < 3; i += 1) {
       await detect(
         t!.app,
@@ -275,6 +277,16 @@ describe('risk scoring with an LLM', () => {
       await waitForEvents(i + 1);
     }
     expect(t!.app.llmBreaker.state).toBe('open');
+    // The breaker says when its cooldown is over and a trial call is due (listening from now on,
+    // so the notice cannot come before the listener).
+    const halfOpen = new Promise<void>((resolve) => {
+      const off = t!.app.bus.on('breaker.changed', (b) => {
+        if (b.name === 'llm' && b.state === 'half-open') {
+          off();
+          resolve();
+        }
+      });
+    });
     const before = llm.requests.length;
     await detect(
       t!.app,
@@ -287,15 +299,7 @@ describe('risk scoring with an LLM', () => {
     expect((await events()).every((e) => e.scorer === 'rules')).toBe(true);
 
     llm.mode = 'good';
-    // The breaker says when its cooldown is over and a trial call is due.
-    await new Promise<void>((resolve) => {
-      const off = t!.app.bus.on('breaker.changed', (b) => {
-        if (b.name === 'llm' && b.state === 'half-open') {
-          off();
-          resolve();
-        }
-      });
-    });
+    await halfOpen;
     expect(t!.app.llmBreaker.state).toBe('half-open');
     const updates: SecurityEvent[] = [];
     t!.app.push.subscribe((m) => m.type === 'event.updated' && updates.push(m.data));

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { LAYERS } from '../../eslint.config.js';
 
 /**
  * The layering of src-main (eslint.config.js) is part of `npm run lint`: these imports are
@@ -66,5 +68,13 @@ describe('layering lint', { timeout: 60_000 }, () => {
         `import { cameraRepository } from '../cameras';\nexport const x = cameraRepository;\n`,
       ),
     ).toEqual([]);
+  });
+
+  it('places every folder of src-main in a layer (a folder left out would go unchecked)', () => {
+    const folders = fs
+      .readdirSync('src-main', { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+    expect([...folders].sort()).toEqual([...LAYERS].sort());
   });
 });
