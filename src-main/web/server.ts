@@ -97,6 +97,24 @@ async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
  * over a WebSocket, the renderer bundle at `/`. Bearer token on everything but /healthz.
  * Every route answers failures through the same responder as the router.
  */
+/** The request's URL; one that does not parse is the client's error, not ours. */
+function parseUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://localhost');
+  } catch {
+    throw new AppError('invalid_input', 'Malformed request URL');
+  }
+}
+
+/** A percent-encoded part of the request (a path segment, a header). */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new AppError('invalid_input', 'Malformed request URL');
+  }
+}
+
 export async function startWebServer(app: App, options: WebServerOptions = {}): Promise<WebServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('hex');
@@ -113,17 +131,22 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     const run = () => handle(req, res, correlationId);
     const handled = req.url?.startsWith('/api/rpc/') ? run() : withCorrelation(correlationId, run);
     handled.catch((err: unknown) => {
-      if (res.headersSent) {
-        log.warn({ err, route: req.url?.split('?')[0] }, 'response interrupted');
+      const route = req.url?.split('?')[0] ?? '/';
+      try {
+        if (res.headersSent) {
+          log.warn({ err, route }, 'response interrupted');
+          res.destroy();
+          return;
+        }
+        const error = respondToError(err, log, { correlationId, route });
+        sendError(res, error);
+        // A body refused half-way for its size is not read to its end: drop the connection
+        // once the answer is out.
+        if (error.code === 'too_large' && !req.complete) res.once('finish', () => req.destroy());
+      } catch (failed) {
+        log.error({ err: failed, route }, 'could not answer a failed request');
         res.destroy();
-        return;
       }
-      const route = new URL(req.url ?? '/', 'http://localhost').pathname;
-      const error = respondToError(err, log, { correlationId, route });
-      sendError(res, error);
-      // A body refused half-way for its size is not read to its end: drop the connection
-      // once the answer is out.
-      if (error.code === 'too_large' && !req.complete) res.once('finish', () => req.destroy());
     });
   });
 
@@ -136,7 +159,7 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
       sendError(res, { code: 'unauthorized', message: 'Host header not allowed' }, 403);
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseUrl(req.url);
     const authorised = () =>
       tokenMatches(bearerToken(req), token) || tokenMatches(url.searchParams.get('token'), token);
 
@@ -157,7 +180,7 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
         throw new AppError('unauthorized', 'Missing or wrong bearer token');
       }
       const input = await readJsonBody(req);
-      const channel = decodeURIComponent(url.pathname.slice('/api/rpc/'.length));
+      const channel = decodePart(url.pathname.slice('/api/rpc/'.length));
       const result = await app.router.invoke(channel, input, { transport: 'http', correlationId });
       if (result.ok) sendJson(res, 200, result);
       else sendError(res, result.error);
@@ -177,12 +200,12 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     if (url.pathname.startsWith('/api/')) {
       const upload = /^\/api\/ingest\/upload\/([^/]+)$/.exec(url.pathname);
       if (upload && req.method === 'POST') {
-        await handleUpload(decodeURIComponent(upload[1]!), req, res);
+        await handleUpload(decodePart(upload[1]!), req, res);
         return;
       }
       const download = /^\/api\/exports\/([^/]+)\/download$/.exec(url.pathname);
       if (download && (req.method === 'GET' || req.method === 'HEAD')) {
-        await handleDownload(decodeURIComponent(download[1]!), req, res);
+        await handleDownload(decodePart(download[1]!), req, res);
         return;
       }
       const media = await mediaRequest(app.media, url);
@@ -237,7 +260,7 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
   ) {
     const bytes = await readBody(req, MAX_UPLOAD_BYTES, TOO_LARGE_MESSAGE);
     const nameHeader = req.headers['x-file-name'];
-    const name = typeof nameHeader === 'string' ? decodeURIComponent(nameHeader) : 'upload.jpg';
+    const name = typeof nameHeader === 'string' ? decodePart(nameHeader) : 'upload.jpg';
     const data = await app.ingest.importBytes(cameraId, name, bytes);
     sendJson(res, 200, { ok: true, data });
   }
@@ -255,13 +278,7 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
       return;
     }
     const root = path.resolve(rendererDir);
-    let relative: string;
-    try {
-      relative = decodeURIComponent(pathname);
-    } catch {
-      throw new AppError('invalid_input', 'Bad path');
-    }
-    let file = path.resolve(root, '.' + path.posix.normalize(relative));
+    let file = path.resolve(root, '.' + path.posix.normalize(decodePart(pathname)));
     if (!isInside(root, file, { ignoreCase: false })) throw new AppError('not_found', 'Not found');
     let stat = await fsp.stat(file).catch(() => undefined);
     if (!stat?.isFile()) {
@@ -285,10 +302,15 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const reject = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n\r\n`);
     };
+    let url: URL;
+    try {
+      url = parseUrl(req.url);
+    } catch {
+      return reject(400, 'Bad Request');
+    }
     if (url.pathname !== '/api/events') return reject(404, 'Not Found');
     if (!hostAllowed(req, hosts) || !originAllowed(req, hosts)) return reject(403, 'Forbidden');
     if (!tokenMatches(url.searchParams.get('token') ?? bearerToken(req), token)) {

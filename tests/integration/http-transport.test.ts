@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -102,6 +103,30 @@ describe('HTTP transport', () => {
     expect(page.status).toBe(403);
     const ok = await rpc('cameras.list', {}, { host: `localhost:${server.port}` });
     expect(ok.status).toBe(200);
+  });
+
+  it('answers a malformed request line with 400 and keeps serving', async () => {
+    // Raw, as a client that does not check what it sends would send it.
+    const raw = (target: string, extra = '') =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(server.url);
+        const socket = net.connect(Number(port), '127.0.0.1', () => {
+          socket.write(
+            `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${extra}Connection: close\r\n\r\n`,
+          );
+        });
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const unparsable = await raw('//[');
+    expect(unparsable).toMatch(/^HTTP\/1.1 400/);
+    expect(unparsable).toContain('"code":"invalid_input"');
+    expect((await rpc('%zz', {})).json()).toMatchObject({ error: { code: 'invalid_input' } });
+    const upgrade = await raw('//[', 'Upgrade: websocket\r\nConnection: Upgrade\r\n');
+    expect(upgrade).toMatch(/^HTTP\/1.1 400/);
+    expect((await rpc('cameras.list', {})).status).toBe(200);
   });
 
   it('serves /healthz without a token, /metrics with one', async () => {
