@@ -100,7 +100,7 @@ export function AlertList() {
           ))}
         </ul>
       )}
-      {list.isSuccess && <ListFooter list={list} />}
+      {list.data && !failed && <ListFooter list={list} />}
     </>
   );
 }

@@ -9,10 +9,26 @@ import { CheckboxField, CheckboxGroup, SelectField, TextField } from '../compone
 
 type Named<T extends FieldValues> = { name: FieldPath<T> };
 
+/**
+ * An error's message, or the first message nested in it: a list field's error sits under the
+ * item that failed (`config.to.0`), not on the field that holds the list.
+ */
+export function firstMessage(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { message } = error as { message?: unknown };
+  if (typeof message === 'string' && message) return message;
+  for (const [key, value] of Object.entries(error)) {
+    if (key === 'ref') continue;
+    const nested = firstMessage(value);
+    if (nested) return nested;
+  }
+  return undefined;
+}
+
 function useField<T extends FieldValues>(name: FieldPath<T>) {
   const { control } = useFormContext<T>();
   const { field, fieldState } = useController({ name, control });
-  const message = fieldState.error?.message;
+  const message = firstMessage(fieldState.error);
   return { field, errors: message ? [message] : undefined };
 }
 
@@ -83,6 +99,6 @@ export function FormChoices<T extends FieldValues>({
 /** The message of an error at `name`, whatever form it is in (for custom controls). */
 export function useFieldError<T extends FieldValues>(name: FieldPath<T>): string[] | undefined {
   const { getFieldState, formState } = useFormContext<T>();
-  const message = getFieldState(name, formState).error?.message;
+  const message = firstMessage(getFieldState(name, formState).error);
   return message ? [message] : undefined;
 }

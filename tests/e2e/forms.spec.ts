@@ -72,6 +72,13 @@ test('notifications: preferences are saved and kept; a channel with a bad addres
   await expect(from).toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('#channel-from-error')).toContainText(/email/i);
   await from.fill('hsi@home.test');
+  // A bad address in the list is shown under the list's field.
+  const to = channel.getByLabel('To');
+  await to.fill('me@home.test, bob');
+  await channel.getByRole('button', { name: 'Save' }).click();
+  await expect(to).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#channel-to-error')).toContainText(/email/i);
+  await to.fill('me@home.test');
   await channel.getByRole('button', { name: 'Save' }).click();
   await expect(
     page.locator('[data-testid^="channel-row-"]').filter({ hasText: 'Me' }),
