@@ -11,6 +11,14 @@ export function withCorrelation<T>(correlationId: string | null | undefined, fn:
   return correlationId ? store.run(correlationId, fn) : fn();
 }
 
+/**
+ * Runs `fn` outside any correlation: for timers, loops and servers that live on after the call
+ * that started them (they would otherwise log under that call's id forever).
+ */
+export function withoutCorrelation<T>(fn: () => T): T {
+  return store.exit(fn);
+}
+
 export function currentCorrelationId(): string | undefined {
   return store.getStore();
 }

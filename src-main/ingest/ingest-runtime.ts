@@ -3,6 +3,7 @@ import { cameraIdFromName } from '../../src-shared/domain';
 import type { Settings } from '../../src-shared/settings';
 import type { CameraRepository } from '../cameras';
 import { verifyPassword } from '../cameras';
+import { withoutCorrelation } from '../common/correlation';
 import type { DomainEventBus } from '../common/domain-events';
 import { nowIso } from '../common/ids';
 import type { ObjectDetector } from '../detect';
@@ -65,7 +66,8 @@ export class IngestRuntime {
   /** Settings changes and camera syncs run one after another, never interleaved. */
   private serial(task: () => Promise<void>): void {
     this.chain = this.chain
-      .then(task)
+      // The servers and watchers a task starts outlive the call that changed the settings.
+      .then(() => withoutCorrelation(task))
       .catch((err: unknown) => this.log.error({ err }, 'ingest runtime task failed'));
   }
 

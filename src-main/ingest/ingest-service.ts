@@ -5,6 +5,7 @@ import type { IngestStatus } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import { NOT_AN_IMAGE_MESSAGE, isImageName } from '../../src-shared/images';
 import type { CameraRepository } from '../cameras';
+import { withoutCorrelation } from '../common/correlation';
 import type { Publish } from '../common/domain-events';
 import { newId, nowIso } from '../common/ids';
 import type { Logger, SettingsService } from '../system';
@@ -280,12 +281,15 @@ export class IngestService {
   /** Coalesces status pushes to at most one per 250 ms. */
   pushStatusSoon(): void {
     if (this.statusTimer) return;
-    this.statusTimer = setTimeout(() => {
-      this.statusTimer = undefined;
-      this.status()
-        .then((s) => this.deps.publish('ingest.statusChanged', s))
-        .catch((err: unknown) => this.log.error({ err }, 'ingest status failed'));
-    }, 250);
+    // The queue's status, not the image's that happened to ask first.
+    this.statusTimer = withoutCorrelation(() =>
+      setTimeout(() => {
+        this.statusTimer = undefined;
+        this.status()
+          .then((s) => this.deps.publish('ingest.statusChanged', s))
+          .catch((err: unknown) => this.log.error({ err }, 'ingest status failed'));
+      }, 250),
+    );
     this.statusTimer.unref();
   }
 

@@ -1,6 +1,6 @@
 import type { Alert, Delivery, SecurityEvent } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
-import { withCorrelation } from '../common/correlation';
+import { withCorrelation, withoutCorrelation } from '../common/correlation';
 import type { DomainEventBus } from '../common/domain-events';
 import type { Logger } from '../system';
 import type { ChannelRepository, StoredChannel } from './channel-repository';
@@ -78,13 +78,16 @@ export class DeliveryOutbox {
   private schedule(ms: number): void {
     if (!this.running) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.busy = this.drain().finally(() => {
-        const again = this.wakeRequested;
-        this.wakeRequested = false;
-        this.schedule(again ? 0 : (this.d.pollMs ?? 500));
-      });
-    }, ms);
+    // Woken from an alert's context; each delivery is sent under its own id.
+    this.timer = withoutCorrelation(() =>
+      setTimeout(() => {
+        this.busy = this.drain().finally(() => {
+          const again = this.wakeRequested;
+          this.wakeRequested = false;
+          this.schedule(again ? 0 : (this.d.pollMs ?? 500));
+        });
+      }, ms),
+    );
     this.timer.unref();
   }
 

@@ -8,6 +8,7 @@ import {
 } from 'cockatiel';
 
 import type { BreakerSnapshot } from '../../src-shared/domain';
+import { withoutCorrelation } from '../common/correlation';
 
 export type { BreakerSnapshot };
 export type BreakerState = BreakerSnapshot['state'];
@@ -48,7 +49,9 @@ export class CircuitBreaker {
     this.policy.onBreak(() => {
       this.openedAt = Date.now();
       clearTimeout(this.trialTimer);
-      this.trialTimer = setTimeout(() => this.onChange(this.snapshot()), cooldownMs);
+      this.trialTimer = withoutCorrelation(() =>
+        setTimeout(() => this.onChange(this.snapshot()), cooldownMs),
+      );
       this.trialTimer.unref();
       this.onChange(this.snapshot());
     });

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { box, iou } from '../../src-shared/geometry';
 import { isImageName } from '../../src-shared/images';
-import { currentCorrelationId, withCorrelation } from '../../src-main/common/correlation';
+import {
+  currentCorrelationId,
+  withCorrelation,
+  withoutCorrelation,
+} from '../../src-main/common/correlation';
+import { CircuitBreaker } from '../../src-main/risk';
 import type { DomainEvent } from '../../src-main/common/domain-events';
 import { DomainEventBus } from '../../src-main/common/domain-events';
 import { mergeHandlers } from '../../src-main/common/handlers';
@@ -82,6 +87,27 @@ describe('domain events', () => {
     withCorrelation('call-7', () => bus.publish('camera.deleted', { id: 'b' }));
     bus.publish('camera.deleted', { id: 'c' });
     expect(seen).toEqual(['image-1', 'call-7', undefined]);
+  });
+
+  it('a timer a call leaves behind does not carry its id (the breaker tells of its trial outside it)', async () => {
+    const heard: { state: string; id: string | undefined }[] = [];
+    const halfOpen = new Promise<void>((resolve) => {
+      const breaker = new CircuitBreaker('llm', 1, 10, (s) => {
+        heard.push({ state: s.state, id: currentCorrelationId() });
+        if (s.state === 'half-open') resolve();
+      });
+      void withCorrelation('call-1', () =>
+        breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined),
+      );
+    });
+    await halfOpen;
+    expect(heard).toEqual([
+      { state: 'open', id: 'call-1' },
+      { state: 'half-open', id: undefined },
+    ]);
+    expect(withCorrelation('call-2', () => withoutCorrelation(currentCorrelationId))).toBe(
+      undefined,
+    );
   });
 
   it('an unsubscribed listener hears nothing more', () => {
