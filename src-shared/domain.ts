@@ -61,7 +61,7 @@ export interface CameraDeleteResult {
 
 export type ServiceStatus = 'running' | 'stopped' | 'degraded' | 'failed';
 
-/** A circuit breaker's state (debug.breakers), e.g. the LLM scorer's. */
+/** A circuit breaker's state, e.g. the LLM scorer's (told as it changes). */
 export interface BreakerSnapshot {
   name: string;
   state: 'closed' | 'open' | 'half-open';

@@ -6,8 +6,6 @@ import type { IngestRow, StageTimings } from '../ingest';
 import type { SecretStore } from '../notify';
 import type { Logger } from '../system';
 
-export type { DesktopFiles };
-
 export interface AppConfig {
   /** Everything the app stores lives here: database, ingest folders, exports, logs. */
   dataDir: string;

@@ -10,7 +10,6 @@ import type { Logger } from '../system';
 import { respondToError } from './errors';
 
 export type { CallContext, Handler, Handlers } from '../common/handlers';
-export { toErrorBody } from './errors';
 
 export interface CallRecord {
   channel: ChannelName;

@@ -94,7 +94,6 @@ export interface ListenerErrorReporter {
 
 export class DomainEventBus {
   private readonly listeners = new Map<DomainEventName, Set<DomainListener<never>>>();
-  private readonly any = new Set<(event: DomainEvent) => unknown>();
 
   constructor(private readonly onListenerError: ListenerErrorReporter) {}
 
@@ -107,7 +106,6 @@ export class DomainEventBus {
     };
     const set = this.listeners.get(name) as Set<DomainListener<K>> | undefined;
     if (set) for (const listener of [...set]) this.deliver(event, () => listener(data, event));
-    for (const listener of [...this.any]) this.deliver(event, () => listener(event));
   }
 
   on<K extends DomainEventName>(name: K, listener: DomainListener<K>): () => void {
@@ -118,12 +116,6 @@ export class DomainEventBus {
     }
     set.add(listener);
     return () => set.delete(listener);
-  }
-
-  /** Every event (the push relay, debug recordings). */
-  onAny(listener: (event: DomainEvent) => unknown): () => void {
-    this.any.add(listener);
-    return () => this.any.delete(listener);
   }
 
   private deliver(event: DomainEvent, run: () => unknown): void {

@@ -1,6 +1,7 @@
 // Image decoding and the detector's input tensor. Plain JavaScript: the inference thread
 // (inference-worker.mjs) runs it, so neither the decode nor the resize touches the main
-// event loop; the main thread imports it only for tests and benchmarks (types in .d.mts).
+// event loop. The main thread takes only ImageDecodeError from it; tests and benchmarks use
+// the rest (types in .d.mts).
 import sharp from 'sharp';
 
 export class ImageDecodeError extends Error {

@@ -14,13 +14,8 @@ export interface LoadedSession {
   outputs: TensorMeta[];
 }
 
-export interface RunResult {
-  outputs: Record<string, { data: Float32Array; dims: number[] }>;
-  inferenceMs: number;
-}
-
 export interface DetectRun {
-  outputs: RunResult['outputs'];
+  outputs: Record<string, { data: Float32Array; dims: number[] }>;
   transform: InputTransform;
   timings: { decodeMs: number; preprocessMs: number; inferenceMs: number };
 }
@@ -70,21 +65,17 @@ export class InferenceWorker {
     return this.exitError === undefined;
   }
 
-  private request<T>(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
+  private request<T>(message: Record<string, unknown>): Promise<T> {
     if (this.exitError) return Promise.reject(this.exitError);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...message, id }, transfer);
+      this.worker.postMessage({ ...message, id });
     });
   }
 
   load(modelPath: string, providers: string[], intraOpThreads: number): Promise<LoadedSession> {
     return this.request({ type: 'load', modelPath, providers, intraOpThreads });
-  }
-
-  run(inputName: string, data: Float32Array, dims: number[]): Promise<RunResult> {
-    return this.request({ type: 'run', inputName, data, dims }, [data.buffer as ArrayBuffer]);
   }
 
   /**

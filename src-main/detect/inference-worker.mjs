@@ -52,13 +52,6 @@ async function infer(inputName, data, dims) {
   return { outputs, transfer };
 }
 
-/** A tensor already laid out (tests, benchmarks). */
-async function run({ inputName, data, dims }) {
-  const started = performance.now();
-  const { outputs, transfer } = await infer(inputName, data, dims);
-  return { value: { outputs, inferenceMs: performance.now() - started }, transfer };
-}
-
 /** An encoded image: decode, resize into the model's input, run. */
 async function detect({ image, spec, inputName }) {
   const t0 = performance.now();
@@ -80,7 +73,6 @@ async function detect({ image, spec, inputName }) {
 
 const TASKS = {
   load: (message) => load(message).then((value) => ({ value, transfer: [] })),
-  run,
   detect,
 };
 

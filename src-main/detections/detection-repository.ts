@@ -110,7 +110,7 @@ export function detectionRepository(db: Kysely<DB>) {
       };
     },
 
-    /** An event's detections (at most 500), oldest first. */
+    /** An event's detections (at most 500), newest first. */
     async forEvent(eventId: string): Promise<Detection[]> {
       return (await repo.list({ eventId, limit: 500 })).items;
     },

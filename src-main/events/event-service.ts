@@ -21,6 +21,7 @@ import type { EventRepository } from './event-repository';
 export class EventService {
   private rescoreTimer?: NodeJS.Timeout;
   private rescoring = false;
+  private rescoreRun?: Promise<void>;
   /** Live batches being scored right now: background re-scoring waits for them. */
   private liveInFlight = 0;
   private readonly scoring = new Set<Promise<void>>();
@@ -140,9 +141,12 @@ export class EventService {
   /** Re-scores rules-scored events with the LLM once it answers again; lowest priority. */
   startRescoring(intervalMs = 5000): void {
     const tick = () => {
-      void this.rescoreSome().finally(() => {
-        if (this.rescoreTimer) this.rescoreTimer = setTimeout(tick, intervalMs).unref();
-      });
+      this.rescoreRun = this.rescoreSome()
+        .then(() => undefined)
+        .catch((err: unknown) => this.log.error({ err }, 're-scoring failed'))
+        .finally(() => {
+          if (this.rescoreTimer) this.rescoreTimer = setTimeout(tick, intervalMs).unref();
+        });
     };
     this.rescoreTimer = setTimeout(tick, intervalMs).unref();
   }
@@ -226,11 +230,12 @@ export class EventService {
     while (this.scoring.size) await Promise.all([...this.scoring]);
   }
 
-  /** Stops re-scoring and waits for batches being scored. */
+  /** Stops re-scoring and waits for batches being scored and a re-scoring round under way. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
     clearTimeout(this.rescoreTimer);
     this.rescoreTimer = undefined;
     await this.idle();
+    await this.rescoreRun;
   }
 }

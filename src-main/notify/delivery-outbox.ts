@@ -124,7 +124,7 @@ export class DeliveryOutbox {
     const inFlight = new Set<Promise<void>>();
     this.channelCacheAt = 0; // settings may have changed since the last drain
     try {
-      await this.d.deliveries.foldDigests((await this.d.preferences.get()).maxPerHour);
+      await this.d.deliveries.foldDigests(async () => (await this.d.preferences.get()).maxPerHour);
       for (;;) {
         // Refill once half the slots are free: one read per burst, not one per delivery.
         if (this.running && inFlight.size <= CONCURRENCY / 2) {

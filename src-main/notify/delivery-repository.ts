@@ -175,15 +175,18 @@ export function deliveryRepository(db: Kysely<DB>, d: { channels: ChannelReposit
 
     /**
      * Rate-limited deliveries wait (digest_of = 'awaiting'); once a channel's last hour has
-     * room again they become one digest delivery. Returns how many digests were written.
+     * room again they become one digest delivery. `limit` (the hourly cap) is read only when
+     * some wait. Returns how many digests were written.
      */
-    async foldDigests(maxPerHour: number | null): Promise<number> {
+    async foldDigests(limit: () => Promise<number | null>): Promise<number> {
       const waiting = await db
         .selectFrom('deliveries')
         .select('channel_id')
         .where('digest_of', '=', AWAITING_DIGEST)
         .groupBy('channel_id')
         .execute();
+      if (!waiting.length) return 0;
+      const maxPerHour = await limit();
       let written = 0;
       for (const w of waiting) {
         await db.transaction().execute(async (trx) => {
