@@ -30,7 +30,6 @@ export const NO_TOKEN_MESSAGE =
 const UNREACHABLE_MESSAGE =
   'Cannot reach the Home Security Intelligence server. Check that `hsi serve` is still running, then try again.';
 
-export { NOT_AN_IMAGE_MESSAGE };
 const NO_PATH_MESSAGE = "The app could not read this file's location";
 /** The most paths one `ingest.importFiles` call takes. */
 const MAX_PATHS_PER_CALL = 1000;

@@ -44,11 +44,10 @@ export function AppProviders({
   useEffect(() => {
     const stopPushes = syncPushes(client, queryClient);
     const disconnect = client.connect((report) => {
-      useConnection.setState((s) => ({
+      useConnection.setState({
         state: report.state,
         ...(report.problem !== undefined && { problem: report.problem }),
-        reconnects: report.reconnected ? s.reconnects + 1 : s.reconnects,
-      }));
+      });
       if (report.reconnected) refreshAfterReconnect(queryClient);
     });
     return () => {

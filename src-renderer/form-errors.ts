@@ -9,8 +9,6 @@ export interface FormErrors {
   form: string | null;
 }
 
-export const NO_ERRORS: FormErrors = { fields: {}, form: null };
-
 /**
  * Splits a failed call into per-field messages and one form-level message. An issue belongs
  * to the field whose key is a prefix of its path (`['detector','confidence']` →
@@ -48,22 +46,6 @@ export function mapIssuePaths(
     err.message,
     err.issues.map((issue) => ({ ...issue, path: map(issue.path) })),
   );
-}
-
-/** Local validation issues (the shared zod schemas) as form errors, like the server's. */
-export function formErrorsFromIssues(
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
-  fieldKeys: readonly string[],
-): FormErrors {
-  const err = new ApiError(
-    'invalid_input',
-    'The form has errors',
-    issues.map((issue) => ({
-      path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-      message: issue.message,
-    })),
-  );
-  return formErrorsFrom(err, fieldKeys);
 }
 
 /**

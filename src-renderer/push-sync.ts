@@ -47,17 +47,23 @@ function considerForGauge(qc: QueryClient, event: SecurityEvent): void {
     if (current?.id === event.id) return event;
     return !current || event.riskScore > current.riskScore ? event : current;
   });
+  readAgainIfLoading(qc, keys.riskGauge);
 }
 
-function eventCreated(qc: QueryClient, event: SecurityEvent): void {
-  const view = useEventsView.getState();
+/** A new event in every loaded timeline that starts at the newest and matches it. */
+function insertInTimelines(qc: QueryClient, event: SecurityEvent): void {
   for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventsAll })) {
     const [, filter, start] = query.queryKey as [string, EventFilter, string | null];
     if (filter.q || start !== null) continue;
     if (!eventMatches(event, filter)) continue;
     qc.setQueryData<EventPages>(query.queryKey, (data) => insertEvent(data, event));
   }
-  readAgainIfLoading(qc, keys.eventsAll);
+}
+
+function eventCreated(qc: QueryClient, event: SecurityEvent): void {
+  const view = useEventsView.getState();
+  insertInTimelines(qc, event);
+  readAgainIfLoading(qc, keys.eventsAll, () => insertInTimelines(qc, event));
   // The timeline on screen cannot place it itself: offer to refresh.
   const shownFilter = filterOf(view.filters);
   if (shownFilter.q || (view.start !== null && eventMatches(event, shownFilter))) {
@@ -76,6 +82,7 @@ function eventCreated(qc: QueryClient, event: SecurityEvent): void {
           .slice(0, FEED_SIZE)
       : list,
   );
+  readAgainIfLoading(qc, keys.activity);
   considerForGauge(qc, event);
 }
 
@@ -84,8 +91,8 @@ function snapshotRefresher(qc: QueryClient) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return {
     soon() {
-      // Nothing shows snapshots yet: the first page that does loads them.
-      if (timer !== undefined || !qc.getQueryData(keys.snapshots)) return;
+      // Nothing has asked for snapshots yet: the first page that does loads them.
+      if (timer !== undefined || !qc.getQueryState(keys.snapshots)) return;
       timer = setTimeout(() => {
         timer = undefined;
         void qc.invalidateQueries({ queryKey: keys.snapshots });
@@ -101,6 +108,11 @@ function snapshotRefresher(qc: QueryClient) {
 /** Subscribes the cache to every push event; returns the unsubscribe. */
 export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
   const snapshots = snapshotRefresher(qc);
+  /** A pushed value that stands for the whole query (an answer in flight is older). */
+  const replace = <T>(queryKey: readonly unknown[], value: T) => {
+    qc.setQueryData<T>(queryKey, value);
+    readAgainIfLoading(qc, queryKey);
+  };
   const offs = [
     client.on('camera.status', (camera) => {
       cacheCamera(qc, camera);
@@ -109,13 +121,9 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
     client.on('camera.deleted', ({ id }) => uncacheCamera(qc, id)),
     // Comes for every processed image, with or without detections.
     client.on('detections.created', () => snapshots.soon()),
-    client.on('ingest.status', (status) =>
-      qc.setQueryData<IngestStatus>(keys.ingestStatus, status),
-    ),
-    client.on('detector.status', (status) =>
-      qc.setQueryData<DetectorStatus>(keys.detectorStatus, status),
-    ),
-    client.on('service.status', (update) =>
+    client.on('ingest.status', (status) => replace<IngestStatus>(keys.ingestStatus, status)),
+    client.on('detector.status', (status) => replace<DetectorStatus>(keys.detectorStatus, status)),
+    client.on('service.status', (update) => {
       qc.setQueryData<SystemHealth>(keys.health, (current) => {
         if (!current) return current;
         const services = current.services.map((s) =>
@@ -125,9 +133,10 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
         );
         const ok = services.every((s) => s.status === 'running');
         return { ...current, status: ok ? 'ok' : 'degraded', services };
-      }),
-    ),
-    client.on('settings.updated', (settings) => qc.setQueryData<Settings>(keys.settings, settings)),
+      });
+      readAgainIfLoading(qc, keys.health);
+    }),
+    client.on('settings.updated', (settings) => replace<Settings>(keys.settings, settings)),
     client.on('event.created', (event) => eventCreated(qc, event)),
     client.on('event.updated', (event) => {
       cacheUpdatedEvent(qc, event);

@@ -1,6 +1,7 @@
 /**
  * What each page reads from the server, as query hooks over the one query cache (pushes keep
- * it current: `push-sync.ts`). Components never fetch on their own.
+ * it current: `push-sync.ts`). Components call the API directly only for one-off reads that
+ * nothing else shows (a rule's preview, an FTP password, an export's file).
  */
 import {
   keepPreviousData,

@@ -26,7 +26,6 @@ export type AlertView = 'active' | 'all';
 export const keys = {
   cameras: ['cameras'] as const,
   zones: (cameraId: string) => ['zones', cameraId] as const,
-  zonesAll: ['zones'] as const,
   snapshots: ['snapshots'] as const,
   ingestStatus: ['ingestStatus'] as const,
   detectorStatus: ['detectorStatus'] as const,
@@ -230,7 +229,7 @@ export function mergeExportList(
 
 export type EventPages = InfiniteData<Page<SecurityEvent>, unknown>;
 
-/** A new event placed in a timeline that starts at the newest event; null: it cannot be. */
+/** A new event placed in a timeline that starts at the newest event (unchanged: it cannot be). */
 export function insertEvent(
   data: EventPages | undefined,
   event: SecurityEvent,
@@ -299,11 +298,28 @@ export function eventMatches(event: SecurityEvent, filter: EventFilter): boolean
 // --- Cache updates, shared by pushes and by the answers to the page's own calls -------------
 
 /**
- * A list being read right now may have been read before this change reached the server's
- * answer: read it again once more (the answer in flight is dropped).
+ * What is being read right now may have been read before this change reached the server, and
+ * its answer replaces what the change just updated. A next page being read (Load more) is
+ * let finish and `reapply` runs once it has landed (its answer carries the pages as they were
+ * when it started; starting over would drop the page asked for); anything else is read again.
  */
-export function readAgainIfLoading(qc: QueryClient, queryKey: readonly unknown[]): void {
-  if (qc.isFetching({ queryKey }) > 0) void qc.invalidateQueries({ queryKey });
+export function readAgainIfLoading(
+  qc: QueryClient,
+  queryKey: readonly unknown[],
+  reapply?: () => void,
+): void {
+  const cache = qc.getQueryCache();
+  for (const query of cache.findAll({ queryKey, fetchStatus: 'fetching' })) {
+    if (reapply && query.state.fetchMeta?.fetchMore) {
+      const off = cache.subscribe((e) => {
+        if (e.query !== query || query.state.fetchStatus === 'fetching') return;
+        off();
+        reapply();
+      });
+    } else {
+      void qc.invalidateQueries({ queryKey: query.queryKey, exact: true });
+    }
+  }
 }
 
 /** A camera created, changed or gone online/offline. */
@@ -346,7 +362,7 @@ export function cacheAlert(qc: QueryClient, alert: Alert): void {
     qc.setQueryData<AlertPages>(query.queryKey, (data) => applyAlert(data, alert, view));
   }
   qc.setQueryData<Page<Alert>>(keys.activeAlerts, (page) => applyActiveAlert(page, alert));
-  readAgainIfLoading(qc, keys.alertsAll);
+  readAgainIfLoading(qc, keys.alertsAll, () => cacheAlert(qc, alert));
   readAgainIfLoading(qc, keys.activeAlerts);
 }
 
@@ -362,32 +378,49 @@ export function cacheExportJob(qc: QueryClient, job: ExportJob): void {
   qc.setQueryData<ExportJob[]>(keys.exports, (items) => applyExportJob(items, job));
 }
 
-/** Every loaded timeline, the counts, the detail: an event changed. */
-export function cacheUpdatedEvent(qc: QueryClient, event: SecurityEvent): void {
+/** The event in every loaded timeline; returns the version a timeline had, if any. */
+function replaceInTimelines(qc: QueryClient, event: SecurityEvent): SecurityEvent | undefined {
   let before: SecurityEvent | undefined;
   for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventsAll })) {
     const data = query.state.data as EventPages | undefined;
     before ??= loadedEvents(data).find((e) => e.id === event.id);
     qc.setQueryData<EventPages>(query.queryKey, (d) => replaceEvent(d, event));
   }
-  if (before) {
-    // Counted where it was, counted where it is now (its level, or whether it matches, changed).
-    for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventStatsAll })) {
-      const filter = query.queryKey[1] as EventFilter;
-      const was = eventMatches(before, filter);
-      const is = eventMatches(event, filter);
-      if (was === is && (!was || before.riskLevel === event.riskLevel)) continue;
-      qc.setQueryData<EventStats>(query.queryKey, (stats) => {
-        const without = was ? bumpStats(stats, before, -1) : stats;
-        return is ? bumpStats(without, event, 1) : without;
-      });
+  return before;
+}
+
+/** Every loaded timeline, the counts, the detail, the activity feed: an event changed. */
+export function cacheUpdatedEvent(qc: QueryClient, event: SecurityEvent): void {
+  // Its previous version, wherever one is cached: the counts move it from there.
+  const before =
+    replaceInTimelines(qc, event) ??
+    qc.getQueryData<EventWithDetections>(keys.event(event.id)) ??
+    qc.getQueryData<SecurityEvent[]>(keys.activity)?.find((e) => e.id === event.id);
+  readAgainIfLoading(qc, keys.eventsAll, () => replaceInTimelines(qc, event));
+  for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventStatsAll })) {
+    if (!before) {
+      // Where it was counted is unknown: count again.
+      void qc.invalidateQueries({ queryKey: query.queryKey, exact: true });
+      continue;
     }
+    // Counted where it was, counted where it is now (its level, or whether it matches, changed).
+    const filter = query.queryKey[1] as EventFilter;
+    const was = eventMatches(before, filter);
+    const is = eventMatches(event, filter);
+    if (was === is && (!was || before.riskLevel === event.riskLevel)) continue;
+    qc.setQueryData<EventStats>(query.queryKey, (stats) => {
+      const without = was ? bumpStats(stats, before, -1) : stats;
+      return is ? bumpStats(without, event, 1) : without;
+    });
   }
+  readAgainIfLoading(qc, keys.eventStatsAll);
   qc.setQueryData<EventWithDetections>(
     keys.event(event.id),
     (full) => full && { ...event, detections: full.detections },
   );
+  readAgainIfLoading(qc, keys.event(event.id));
   qc.setQueryData<SecurityEvent[]>(keys.activity, (list) =>
     list?.map((e) => (e.id === event.id ? event : e)),
   );
+  readAgainIfLoading(qc, keys.activity);
 }

@@ -19,7 +19,8 @@ export function AlertBulkBar({ items }: { items: readonly Alert[] }) {
   const [error, setError] = useState<string | null>(null);
   const allRef = useRef<HTMLInputElement>(null);
 
-  const count = selected.size;
+  // Only alerts still in view count (others may have left it, acted on elsewhere).
+  const count = items.filter((a) => selected.has(a.id)).length;
   const all = items.length > 0 && items.every((a) => selected.has(a.id));
   const some = count > 0 && !all;
 

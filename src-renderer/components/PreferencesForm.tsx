@@ -1,5 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import type { NotificationPreferences } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
@@ -16,6 +17,7 @@ import {
   preferencesFormSchema,
 } from '../preferences-form';
 import { useCameras, useChannels, usePreferences } from '../queries';
+import { keys } from '../server-state';
 import { RISK_LABELS } from '../risk';
 
 const SEVERITY_OPTIONS = [
@@ -46,6 +48,7 @@ function ChannelSeverityFields() {
 
 function PreferencesEditor({ initial }: { initial: NotificationPreferences }) {
   const api = useApi();
+  const qc = useQueryClient();
   const cameras = useCameras().data ?? [];
   const channels = useChannels().data ?? [];
   const form = useForm<V, unknown, PreferencesPatch>({
@@ -56,10 +59,16 @@ function PreferencesEditor({ initial }: { initial: NotificationPreferences }) {
   const [message, setMessage] = useState('');
   const quietOn = useWatch({ control: form.control, name: 'quietHours.on' });
 
+  // Read again (another window saved): follow it unless there are unsaved edits.
+  useEffect(() => {
+    if (!form.formState.isDirty) form.reset(preferencesFormFrom(initial));
+  }, [initial, form]);
+
   const save = async (patch: PreferencesPatch) => {
     setSaving(true);
     try {
       const saved = await api.invoke('notify.preferences.update', patch);
+      qc.setQueryData(keys.preferences, saved);
       form.reset(preferencesFormFrom(saved));
       setMessage('Preferences saved');
     } catch (err) {
@@ -143,7 +152,7 @@ export function PreferencesForm() {
         </div>
       )}
       {query.isPending && <p className="muted">Loading preferences…</p>}
-      {query.data && <PreferencesEditor key={JSON.stringify(query.data)} initial={query.data} />}
+      {query.data && <PreferencesEditor initial={query.data} />}
     </section>
   );
 }

@@ -1,15 +1,7 @@
-import { QueryClient } from '@tanstack/react-query';
+import { InfiniteQueryObserver, QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  ChannelInput,
-  ChannelName,
-  ChannelOutput,
-  EventFilter,
-  HsiClient,
-  Page,
-  PushEvents,
-  PushType,
-} from '../../src-shared/contract';
+import type { App } from '../../src-main/app/compose';
+import type { EventFilter, HsiBridge, Page } from '../../src-shared/contract';
 import type {
   Alert,
   Camera,
@@ -20,11 +12,13 @@ import type {
   SecurityEvent,
 } from '../../src-shared/domain';
 import { defaultSettings } from '../../src-shared/settings';
+import { createElectronClient } from '../../src-renderer/api';
 import {
   channelFormSchema,
   emptyChannelForm,
   channelFormFrom,
 } from '../../src-renderer/channel-form';
+import { firstMessage } from '../../src-renderer/forms/fields';
 import { refreshAfterReconnect, syncPushes } from '../../src-renderer/push-sync';
 import { emptyRuleForm, ruleFormSchema } from '../../src-renderer/rule-form';
 import type { AlertPages, EventPages } from '../../src-renderer/server-state';
@@ -33,25 +27,22 @@ import { formFrom, settingsFormSchema } from '../../src-renderer/settings-form';
 import { useEventsView } from '../../src-renderer/stores/events-view';
 import { useToasts } from '../../src-renderer/stores/toasts';
 import { securityEvent } from '../helpers/domain';
+import type { TestApp } from '../helpers/temp-app';
+import { startTestApp } from '../helpers/temp-app';
 
-/** A transport that only delivers what the test pushes (the published push contract). */
-class FakeClient implements HsiClient {
-  private readonly listeners = new Map<string, Set<(data: unknown) => void>>();
-  invoke<C extends ChannelName>(channel: C, _input: ChannelInput<C>): Promise<ChannelOutput<C>> {
-    return Promise.reject(new Error(`${channel} is not called in this test`));
-  }
-  on<T extends PushType>(type: T, listener: (data: PushEvents[T]) => void): () => void {
-    const set = this.listeners.get(type) ?? new Set();
-    this.listeners.set(type, set);
-    set.add(listener as (data: unknown) => void);
-    return () => set.delete(listener as (data: unknown) => void);
-  }
-  push<T extends PushType>(type: T, data: PushEvents[T]): void {
-    for (const l of this.listeners.get(type) ?? []) l(data);
-  }
-  get subscriptions(): number {
-    return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);
-  }
+/**
+ * The renderer's own Electron client over the real app. What preload.ts and ipc.ts carry over
+ * IPC (which needs Electron) goes here by direct call, message for message.
+ */
+function bridgeTo(app: App): HsiBridge {
+  return {
+    invoke: (channel, input) => app.router.invoke(channel, input, { transport: 'ipc' }),
+    on(type, listener) {
+      return app.push.subscribe((message) => {
+        if (message.type === type) listener(message.data);
+      });
+    },
+  };
 }
 
 const camera = (id: string, name: string, over: Partial<Camera> = {}): Camera => ({
@@ -93,41 +84,48 @@ const pages = <T>(...chunks: T[][]): { pages: Page<T>[]; pageParams: unknown[] }
 });
 
 let stop: (() => void) | undefined;
-afterEach(() => {
+let t: TestApp | undefined;
+afterEach(async () => {
   stop?.();
   stop = undefined;
+  await t?.close();
+  t = undefined;
   useEventsView.getState().resetFilters();
   useToasts.setState({ toasts: [] });
 });
 
-function start() {
-  const client = new FakeClient();
+/** The app, the renderer's client to it, and a query cache kept by push sync. */
+async function start() {
+  t = await startTestApp();
+  const client = createElectronClient(bridgeTo(t.app));
   const qc = new QueryClient();
   stop = syncPushes(client, qc);
-  return { client, qc };
+  // What the app's domains publish reaches the cache through the push relay and the client.
+  const publish = t.app.bus.publish.bind(t.app.bus);
+  return { client, qc, publish };
 }
 
 describe('push sync: one place keeps the query cache current', () => {
-  it('cameras: a changed camera is placed by name, a deleted one leaves the list and its snapshot', () => {
-    const { client, qc } = start();
+  it('cameras: a changed camera is placed by name, a deleted one leaves the list and its snapshot', async () => {
+    const { qc, publish } = await start();
     qc.setQueryData(keys.cameras, [camera('garage', 'Garage'), camera('porch', 'Porch')]);
     qc.setQueryData(keys.snapshots, [
       { cameraId: 'porch', imageId: 1, at: '', width: 1, height: 1, detections: [] },
     ]);
-    client.push('camera.status', camera('attic', 'Attic', { status: 'offline' }));
-    client.push('camera.status', camera('garage', 'Garage', { status: 'offline' }));
+    publish('camera.changed', camera('attic', 'Attic', { status: 'offline' }));
+    publish('camera.changed', camera('garage', 'Garage', { status: 'offline' }));
     expect(qc.getQueryData<Camera[]>(keys.cameras)!.map((c) => [c.id, c.status])).toEqual([
       ['attic', 'offline'],
       ['garage', 'offline'],
       ['porch', 'online'],
     ]);
-    client.push('camera.deleted', { id: 'porch' });
+    publish('camera.deleted', { id: 'porch' });
     expect(qc.getQueryData<Camera[]>(keys.cameras)!.map((c) => c.id)).toEqual(['attic', 'garage']);
     expect(qc.getQueryData(keys.snapshots)).toEqual([]);
   });
 
-  it('alerts: a new alert joins the active view and the badge; acknowledging moves it out of both', () => {
-    const { client, qc } = start();
+  it('alerts: a new alert joins the active view and the badge; acknowledging moves it out of both', async () => {
+    const { qc, publish } = await start();
     qc.setQueryData<AlertPages>(
       keys.alerts('active'),
       pages([alert('a1', 'active', '2026-11-29T10:00:00Z')]),
@@ -137,21 +135,21 @@ describe('push sync: one place keeps the query cache current', () => {
       pages([alert('a1', 'active', '2026-11-29T10:00:00Z')]),
     );
     qc.setQueryData<Page<Alert>>(keys.activeAlerts, { items: [], nextCursor: null });
-    client.push('alert.created', alert('a2', 'active', '2026-11-29T11:00:00Z'));
+    publish('alert.created', alert('a2', 'active', '2026-11-29T11:00:00Z'));
     const ids = (view: 'active' | 'all') =>
       qc
         .getQueryData<AlertPages>(keys.alerts(view))!
         .pages.flatMap((p) => p.items.map((a) => a.id));
     expect(ids('active')).toEqual(['a2', 'a1']);
     expect(qc.getQueryData<Page<Alert>>(keys.activeAlerts)!.items.map((a) => a.id)).toEqual(['a2']);
-    client.push('alert.updated', alert('a2', 'acknowledged', '2026-11-29T11:00:00Z'));
+    publish('alert.resolved', alert('a2', 'acknowledged', '2026-11-29T11:00:00Z'));
     expect(ids('active')).toEqual(['a1']);
     expect(ids('all')).toEqual(['a2', 'a1']);
     expect(qc.getQueryData<Page<Alert>>(keys.activeAlerts)!.items).toEqual([]);
   });
 
-  it('events: placed in order in a timeline from the newest, counted in matching stats, offered as new under a search', () => {
-    const { client, qc } = start();
+  it('events: placed in order in a timeline from the newest, counted in matching stats, offered as new under a search', async () => {
+    const { qc, publish } = await start();
     const all: EventFilter = {};
     const high: EventFilter = { riskLevels: ['high'] };
     qc.setQueryData<EventPages>(
@@ -169,15 +167,15 @@ describe('push sync: one place keeps the query cache current', () => {
       total: 0,
       byRiskLevel: { ...stats.byRiskLevel, medium: 0 },
     });
-    client.push('event.created', event('e2', '2026-11-29T11:00:00Z'));
+    publish('event.created', event('e2', '2026-11-29T11:00:00Z'));
     const timeline = qc.getQueryData<EventPages>(keys.events(all, null))!;
     expect(timeline.pages.flatMap((p) => p.items.map((e) => e.id))).toEqual(['e3', 'e2', 'e1']);
     expect(qc.getQueryData<EventStats>(keys.eventStats(all))!.total).toBe(3);
     expect(qc.getQueryData<EventStats>(keys.eventStats(high))!.total).toBe(0);
 
     // Re-scored to high: moves from medium to high in the counts, and is replaced in place.
-    client.push(
-      'event.updated',
+    publish(
+      'event.rescored',
       event('e2', '2026-11-29T11:00:00Z', { riskLevel: 'high', riskScore: 70 }),
     );
     expect(qc.getQueryData<EventStats>(keys.eventStats(all))!.byRiskLevel).toMatchObject({
@@ -189,12 +187,12 @@ describe('push sync: one place keeps the query cache current', () => {
     // A search cannot be matched here: the page offers to refresh instead.
     expect(useEventsView.getState().hasNew).toBe(false);
     useEventsView.getState().setFilters({ q: 'person' });
-    client.push('event.created', event('e4', '2026-11-29T13:00:00Z'));
+    publish('event.created', event('e4', '2026-11-29T13:00:00Z'));
     expect(useEventsView.getState().hasNew).toBe(true);
   });
 
-  it('deliveries, exports and desktop notifications land where their pages read them', () => {
-    const { client, qc } = start();
+  it('deliveries, exports and desktop notifications land where their pages read them', async () => {
+    const { qc, publish } = await start();
     const delivery = (id: string, status: Delivery['status']): Delivery => ({
       id,
       alertId: 'a',
@@ -208,7 +206,7 @@ describe('push sync: one place keeps the query cache current', () => {
     });
     qc.setQueryData(keys.deliveries(null), [delivery('d1', 'pending')]);
     qc.setQueryData(keys.deliveries('dead'), []);
-    client.push('delivery.updated', delivery('d1', 'dead'));
+    publish('delivery.changed', delivery('d1', 'dead'));
     expect(qc.getQueryData<Delivery[]>(keys.deliveries(null))!.map((d) => d.status)).toEqual([
       'dead',
     ]);
@@ -233,13 +231,13 @@ describe('push sync: one place keeps the query cache current', () => {
       finishedAt: null,
     });
     qc.setQueryData(keys.exports, []);
-    client.push('export.progress', job('running', 50));
-    client.push('export.progress', job('completed', 100));
+    publish('export.changed', job('running', 50));
+    publish('export.changed', job('completed', 100));
     // A late answer that is behind what is shown does not move the job back.
-    client.push('export.progress', job('running', 60));
+    publish('export.changed', job('running', 60));
     expect(qc.getQueryData<ExportJob[]>(keys.exports)!.map((j) => j.status)).toEqual(['completed']);
 
-    client.push('notification.desktop', {
+    publish('desktop.notified', {
       title: 'HIGH: Porch',
       body: 'A person',
       severity: 'high',
@@ -248,14 +246,65 @@ describe('push sync: one place keeps the query cache current', () => {
     expect(useToasts.getState().toasts.map((t) => t.title)).toEqual(['HIGH: Porch']);
   });
 
-  it('stops listening when stopped, and a reconnect reads everything shown again', async () => {
-    const client = new FakeClient();
-    const qc = new QueryClient();
-    const off = syncPushes(client, qc);
-    expect(client.subscriptions).toBeGreaterThan(10);
+  it('a push that lands while Load more reads the next page is applied once that page is in, and the page is kept', async () => {
+    const { qc, publish } = await start();
+    let release!: (page: Page<Alert>) => void;
+    const options = {
+      queryKey: keys.alerts('all'),
+      initialPageParam: null as string | null,
+      queryFn: ({ pageParam }: { pageParam: string | null }) =>
+        pageParam === null
+          ? Promise.resolve<Page<Alert>>({
+              items: [alert('a2', 'active', '2026-11-29T11:00:00Z')],
+              nextCursor: 'c0',
+            })
+          : new Promise<Page<Alert>>((resolve) => (release = resolve)),
+      getNextPageParam: (last: Page<Alert>) => last.nextCursor,
+      staleTime: Infinity,
+    };
+    await qc.fetchInfiniteQuery(options);
+    const observer = new InfiniteQueryObserver(qc, options);
+    const off = observer.subscribe(() => undefined);
+    const more = observer.fetchNextPage();
+    publish('alert.resolved', alert('a2', 'acknowledged', '2026-11-29T11:00:00Z'));
+    release({ items: [alert('a1', 'active', '2026-11-29T10:00:00Z')], nextCursor: null });
+    await more;
     off();
-    expect(client.subscriptions).toBe(0);
+    const data = qc.getQueryData<AlertPages>(keys.alerts('all'))!;
+    expect(data.pages.map((p) => p.items.map((a) => [a.id, a.status]))).toEqual([
+      [['a2', 'acknowledged']],
+      [['a1', 'active']],
+    ]);
+  });
+
+  it('a re-scored event moves in the counts when only its detail is cached; found nowhere, the counts are read again', async () => {
+    const { qc, publish } = await start();
+    const all: EventFilter = {};
+    qc.setQueryData<EventStats>(keys.eventStats(all), {
+      total: 1,
+      byRiskLevel: { low: 0, medium: 1, high: 0, critical: 0 },
+      byCamera: [],
+    });
+    const at = '2026-11-29T11:00:00Z';
+    qc.setQueryData(keys.event('e5'), { ...event('e5', at), detections: [] });
+    publish('event.rescored', event('e5', at, { riskLevel: 'high', riskScore: 70 }));
+    expect(qc.getQueryData<EventStats>(keys.eventStats(all))!.byRiskLevel).toMatchObject({
+      medium: 0,
+      high: 1,
+    });
+    expect(qc.getQueryData<{ riskLevel: string }>(keys.event('e5'))!.riskLevel).toBe('high');
+    expect(qc.getQueryState(keys.eventStats(all))!.isInvalidated).toBe(false);
+    publish('event.rescored', event('e6', at, { riskLevel: 'high', riskScore: 70 }));
+    expect(qc.getQueryState(keys.eventStats(all))!.isInvalidated).toBe(true);
+  });
+
+  it('stops listening when stopped, and a reconnect reads everything shown again', async () => {
+    const { qc, publish } = await start();
     await qc.fetchQuery({ queryKey: keys.cameras, queryFn: () => [] });
+    stop!();
+    stop = undefined;
+    publish('camera.changed', camera('attic', 'Attic'));
+    expect(qc.getQueryData(keys.cameras)).toEqual([]);
     expect(qc.getQueryState(keys.cameras)?.isInvalidated).toBe(false);
     refreshAfterReconnect(qc);
     expect(qc.getQueryState(keys.cameras)?.isInvalidated).toBe(true);
@@ -319,6 +368,21 @@ describe('forms are checked by the contract schemas, with errors under their own
       ['detector.confidence', 'Enter a number'],
       ['detector.classes', 'List at least one class'],
     ]);
+  });
+
+  it("a list's error sits under its item; the field shows the first message below it", () => {
+    const issues = channelFormSchema(null).safeParse({
+      ...emptyChannelForm(),
+      kind: 'email',
+      name: 'Me',
+      config: { ...emptyChannelForm().config, host: 'mail', from: 'a@b.test', to: 'c@d.test, bob' },
+    }).error!.issues;
+    expect(issues.map((i) => i.path.join('.'))).toEqual(['config.to.1']);
+    // As react-hook-form keeps it: an array under the field, the message on the item.
+    const error = { 1: { type: 'invalid_format', message: issues[0]!.message, ref: {} } };
+    expect(firstMessage(error)).toBe(issues[0]!.message);
+    expect(firstMessage({ type: 'server', message: 'Taken' })).toBe('Taken');
+    expect(firstMessage(undefined)).toBeUndefined();
   });
 
   it('channel: a stored secret is kept unless a new one is typed or it is removed', () => {
