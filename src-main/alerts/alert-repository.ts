@@ -110,9 +110,23 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
       .selectAll('a')
       .select('e.camera_id');
 
+  // Every event reads the rules; only this repository writes them, so it keeps them until it
+  // changes them (one read less per evaluation).
+  let rules: Promise<AlertRule[]> | undefined;
+  const readRules = async () =>
+    (await db.selectFrom('alert_rules').selectAll().orderBy('name').execute()).map(toRule);
+  const rulesChanged = <T>(result: T): T => {
+    rules = undefined;
+    return result;
+  };
+
   const repo = {
     async rules(): Promise<AlertRule[]> {
-      return (await db.selectFrom('alert_rules').selectAll().orderBy('name').execute()).map(toRule);
+      rules ??= readRules().catch((err: unknown) => {
+        rules = undefined;
+        throw err;
+      });
+      return [...(await rules)];
     },
     async rule(id: string): Promise<AlertRule | undefined> {
       const r = await db
@@ -136,7 +150,7 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return toRule(row);
+      return rulesChanged(toRule(row));
     },
     async updateRule(id: string, r: Partial<RuleInput>): Promise<AlertRule | undefined> {
       const row = await db
@@ -145,7 +159,7 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
-      return row && toRule(row);
+      return rulesChanged(row && toRule(row));
     },
     async deleteRule(id: string): Promise<AlertRule | undefined> {
       const row = await db
@@ -153,7 +167,7 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
-      return row && toRule(row);
+      return rulesChanged(row && toRule(row));
     },
 
     /**

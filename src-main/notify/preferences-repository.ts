@@ -6,34 +6,46 @@ import type { DB } from '../db/schema';
 
 const QUIET_ID = 'default';
 
-/** `notification_preferences` (one row) and `quiet_hours`. */
+/**
+ * `notification_preferences` (one row) and `quiet_hours`. Every evaluated event reads them;
+ * only this repository writes them, so it keeps them until it changes them.
+ */
 export function preferencesRepository(db: Kysely<DB>) {
+  let kept: Promise<NotificationPreferences> | undefined;
+  const read = async (): Promise<NotificationPreferences> => {
+    const p = await db
+      .selectFrom('notification_preferences')
+      .selectAll()
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    const q = await db
+      .selectFrom('quiet_hours')
+      .selectAll()
+      .where('id', '=', QUIET_ID)
+      .executeTakeFirst();
+    return {
+      mutedCameraIds: JSON.parse(p.muted_camera_ids) as string[],
+      quietHours:
+        q && q.enabled === 1
+          ? {
+              start: q.start,
+              end: q.end,
+              days: JSON.parse(q.days) as number[],
+              ...(q.timezone && { timezone: q.timezone }),
+            }
+          : null,
+      maxPerHour: p.max_per_hour,
+      channelMinSeverity: JSON.parse(p.channel_min_severity) as Record<string, RiskLevel>,
+    };
+  };
+
   const repo = {
     async get(): Promise<NotificationPreferences> {
-      const p = await db
-        .selectFrom('notification_preferences')
-        .selectAll()
-        .where('id', '=', 1)
-        .executeTakeFirstOrThrow();
-      const q = await db
-        .selectFrom('quiet_hours')
-        .selectAll()
-        .where('id', '=', QUIET_ID)
-        .executeTakeFirst();
-      return {
-        mutedCameraIds: JSON.parse(p.muted_camera_ids) as string[],
-        quietHours:
-          q && q.enabled === 1
-            ? {
-                start: q.start,
-                end: q.end,
-                days: JSON.parse(q.days) as number[],
-                ...(q.timezone && { timezone: q.timezone }),
-              }
-            : null,
-        maxPerHour: p.max_per_hour,
-        channelMinSeverity: JSON.parse(p.channel_min_severity) as Record<string, RiskLevel>,
-      };
+      kept ??= read().catch((err: unknown) => {
+        kept = undefined;
+        throw err;
+      });
+      return structuredClone(await kept);
     },
 
     async update(
@@ -72,6 +84,7 @@ export function preferencesRepository(db: Kysely<DB>) {
             .execute();
         }
       });
+      kept = undefined;
       return repo.get();
     },
   };

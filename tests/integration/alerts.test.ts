@@ -115,6 +115,58 @@ describe('alert rules', () => {
     expect(later).toHaveLength(1);
   });
 
+  it('evaluation follows rule and preference changes made after it last ran', async () => {
+    await start();
+    const desktop = await t!.call('notify.channels.create', {
+      kind: 'desktop',
+      name: 'Here',
+      config: {},
+    });
+    const rule = await t!.call('alertRules.create', {
+      name: 'People',
+      severity: 'high',
+      objectClasses: ['person'],
+      cooldownSeconds: 0,
+      channelIds: [desktop.id],
+    });
+    let events = 0;
+    /** A new event of a person at the front door, and the alerts it raised. */
+    const personEvent = async () => {
+      await detect(t!.app, 'front_door', [
+        {
+          objectClass: 'person',
+          confidence: 0.95,
+          bbox: [events / 10, 0.1, events / 10 + 0.05, 0.5],
+        },
+      ]);
+      events += 1;
+      await expect.poll(eventCount).toBe(events);
+      await t!.app.alerts.idle();
+      const [event] = (await t!.call('events.list', { limit: 1 })).items;
+      return (await t!.call('alerts.list', {})).items.filter((a) => a.eventId === event!.id);
+    };
+    expect((await personEvent()).map((a) => a.ruleId)).toEqual([rule.id]);
+
+    await t!.call('alertRules.update', { id: rule.id, enabled: false });
+    expect(await personEvent()).toEqual([]);
+    await t!.call('alertRules.update', { id: rule.id, enabled: true, objectClasses: ['car'] });
+    expect(await personEvent()).toEqual([]);
+    const other = await t!.call('alertRules.create', { name: 'Any', severity: 'low' });
+    expect((await personEvent()).map((a) => a.ruleId)).toEqual([other.id]);
+    await t!.call('alertRules.delete', { id: other.id });
+    expect(await personEvent()).toEqual([]);
+    expect((await t!.call('alertRules.list', {})).map((r) => r.name)).toEqual(['People']);
+
+    // The preferences read by the evaluation follow their updates too.
+    await t!.call('alertRules.update', { id: rule.id, objectClasses: ['person'] });
+    const deliveryOf = async (alerts: Alert[]) =>
+      (await t!.call('notify.deliveries.list', { alertId: alerts[0]!.id }))[0]!;
+    await t!.call('notify.preferences.update', { mutedCameraIds: ['front_door'] });
+    expect((await deliveryOf(await personEvent())).status).toBe('suppressed');
+    await t!.call('notify.preferences.update', { mutedCameraIds: [] });
+    expect((await deliveryOf(await personEvent())).status).not.toBe('suppressed');
+  });
+
   it('cooldown holds under concurrent events', async () => {
     await start();
     await t!.call('alertRules.create', { name: 'Any', severity: 'low', cooldownSeconds: 300 });
