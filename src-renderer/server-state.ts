@@ -312,9 +312,12 @@ export function readAgainIfLoading(
   for (const query of cache.findAll({ queryKey, fetchStatus: 'fetching' })) {
     if (reapply && query.state.fetchMeta?.fetchMore) {
       const off = cache.subscribe((e) => {
-        if (e.query !== query || query.state.fetchStatus === 'fetching') return;
-        off();
-        reapply();
+        if (e.query !== query) return;
+        if (e.type === 'removed') off();
+        else if (query.state.fetchStatus !== 'fetching') {
+          off();
+          reapply();
+        }
       });
     } else {
       void qc.invalidateQueries({ queryKey: query.queryKey, exact: true });
