@@ -4,7 +4,7 @@ import { redactSettings } from '../system';
 
 /**
  * The UI's view of the domain events: which facts reach connected windows, under which push
- * names (API.md), with secrets removed. Returns the unsubscribe.
+ * names (`PushMessage` in the contract), with secrets removed. Returns the unsubscribe.
  */
 export function relayPushes(events: DomainEventBus, push: PushBus): () => void {
   const offs = [

@@ -86,13 +86,13 @@ export class CircuitBreaker {
   }
 
   snapshot(): BreakerSnapshot {
-    const open = this.openedAt !== null;
+    const { openedAt } = this;
     return {
       name: this.name,
       state: this.state,
       failures: this.failures,
-      openedAt: open ? new Date(this.openedAt!).toISOString() : null,
-      nextTrialAt: open ? new Date(this.openedAt! + this.cooldownMs).toISOString() : null,
+      openedAt: openedAt === null ? null : new Date(openedAt).toISOString(),
+      nextTrialAt: openedAt === null ? null : new Date(openedAt + this.cooldownMs).toISOString(),
     };
   }
 

@@ -92,11 +92,6 @@ async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-/**
- * The headless bridge: the same router over HTTP (POST /api/rpc/<channel>), push events
- * over a WebSocket, the renderer bundle at `/`. Bearer token on everything but /healthz.
- * Every route answers failures through the same responder as the router.
- */
 /** The request's URL; one that does not parse is the client's error, not ours. */
 function parseUrl(raw: string | undefined): URL {
   try {
@@ -115,6 +110,11 @@ function decodePart(part: string): string {
   }
 }
 
+/**
+ * The headless bridge: the same router over HTTP (POST /api/rpc/<channel>), push events
+ * over a WebSocket, the renderer bundle at `/`. Bearer token on everything but /healthz.
+ * Every route answers failures through the same responder as the router.
+ */
 export async function startWebServer(app: App, options: WebServerOptions = {}): Promise<WebServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('hex');

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { SecurityEvent } from '../../src-shared/domain';
 import type { RendererClient } from '../api';
 import { errorMessage } from '../api';
@@ -9,6 +9,7 @@ import type { EventPages } from '../server-state';
 import { keys } from '../server-state';
 import { useEventsView } from '../stores/events-view';
 import { useEventsTimeline } from '../timeline';
+import { BulkBar } from './BulkBar';
 
 /** Ids per `events.bulkUpdate` call (the API's limit). */
 const BULK_CHUNK = 500;
@@ -47,15 +48,7 @@ export function EventBulkBar() {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const allRef = useRef<HTMLInputElement>(null);
-
-  const count = selected.size;
-  const all = items.length > 0 && count >= items.length && items.every((e) => selected.has(e.id));
-  const some = count > 0 && !all;
-
-  useEffect(() => {
-    if (allRef.current) allRef.current.indeterminate = some;
-  }, [some]);
+  const ids = useMemo(() => items.map((event) => event.id), [items]);
 
   const onMark = () => {
     setBusy(true);
@@ -74,41 +67,25 @@ export function EventBulkBar() {
   };
 
   return (
-    <div className="bulk-bar" role="group" aria-label="Bulk review">
-      <label className="checkbox-row">
-        <input
-          ref={allRef}
-          type="checkbox"
-          checked={all}
-          disabled={items.length === 0}
-          onChange={(e) =>
-            selectAll(
-              items.map((event) => event.id),
-              e.target.checked,
-            )
-          }
-        />
-        Select all loaded
-      </label>
-      <span className="muted" data-testid="events-selected">
-        {count} selected
-      </span>
-      <button
-        type="button"
-        className="button button-small button-primary"
-        disabled={count === 0 || busy}
-        onClick={onMark}
-      >
-        Mark reviewed
-      </button>
-      <span className="status-line bulk-status" role="status">
-        {message}
-      </span>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
+    <BulkBar
+      label="Bulk review"
+      ids={ids}
+      selected={selected}
+      selectAll={selectAll}
+      testId="events-selected"
+      message={message}
+      error={error}
+    >
+      {(count) => (
+        <button
+          type="button"
+          className="button button-small button-primary"
+          disabled={count === 0 || busy}
+          onClick={onMark}
+        >
+          Mark reviewed
+        </button>
       )}
-    </div>
+    </BulkBar>
   );
 }

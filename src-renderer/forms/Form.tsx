@@ -1,6 +1,7 @@
 import type { FormHTMLAttributes, ReactNode } from 'react';
 import type { FieldValues, UseFormReturn } from 'react-hook-form';
 import { FormProvider, useFormContext } from 'react-hook-form';
+import { formMessage } from './server-errors';
 
 type FormProps<V extends FieldValues, O> = Omit<
   FormHTMLAttributes<HTMLFormElement>,
@@ -47,8 +48,7 @@ export function Form<V extends FieldValues, O>({
 
 /** The form's own message (a conflict, an outage: nothing under one field), if any. */
 export function FormProblem() {
-  const { formState } = useFormContext();
-  const message = formState.errors.root?.server?.message;
+  const message = formMessage(useFormContext());
   if (!message) return null;
   return (
     <p className="notice notice-error" role="alert">

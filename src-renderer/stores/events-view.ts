@@ -6,9 +6,10 @@
 import { create } from 'zustand';
 import type { EventFilterForm } from '../event-filters';
 import { EMPTY_FILTERS } from '../event-filters';
-import { toggled } from './selection';
+import type { Selection } from './selection';
+import { selectionSlice } from './selection';
 
-export interface EventsView {
+export interface EventsView extends Selection {
   filters: EventFilterForm;
   /** The cursor the list starts after; null: it starts at the newest event. */
   start: string | null;
@@ -16,7 +17,6 @@ export interface EventsView {
   skipped: number;
   /** Live events arrived that the list cannot place itself (a search, or an older start). */
   hasNew: boolean;
-  selected: ReadonlySet<string>;
 
   setFilters: (patch: Partial<EventFilterForm>) => void;
   resetFilters: () => void;
@@ -24,8 +24,6 @@ export interface EventsView {
   startOver: () => void;
   /** Lets the loaded events go and continues after `cursor` (past the loaded maximum). */
   continueAfter: (cursor: string, loaded: number) => void;
-  setSelected: (id: string, selected: boolean) => void;
-  selectAll: (ids: readonly string[], selected: boolean) => void;
   unselect: (ids: readonly string[]) => void;
 }
 
@@ -39,11 +37,7 @@ export const useEventsView = create<EventsView>()((set) => ({
   startOver: () => set({ ...fresh }),
   continueAfter: (cursor, loaded) =>
     set((s) => ({ ...fresh, start: cursor, skipped: s.skipped + loaded })),
-  setSelected: (id, selected) =>
-    set((s) =>
-      s.selected.has(id) === selected ? {} : { selected: toggled(s.selected, id, selected) },
-    ),
-  selectAll: (ids, selected) => set({ selected: selected ? new Set(ids) : new Set() }),
+  ...selectionSlice(set),
   unselect: (ids) =>
     set((s) => {
       const next = new Set(s.selected);
