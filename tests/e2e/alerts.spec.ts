@@ -66,6 +66,16 @@ test('a webhook channel and a rule made in the UI alert on a dropped image and d
     await page.goto(page.url().replace(/#.*$/, '') + '#/alerts');
     await alertRow.getByRole('button', { name: 'Acknowledge People on the porch' }).click();
     await expect(page.getByTestId('alerts-badge')).toBeHidden();
+
+    // Bulk: every alert, selected together and dismissed.
+    await page.getByLabel('Show').selectOption('all');
+    const bulk = page.getByRole('group', { name: 'Bulk actions' });
+    await bulk.getByLabel('Select all loaded').check();
+    await expect(page.getByTestId('alerts-selected')).toHaveText('1 selected');
+    await bulk.getByRole('button', { name: 'Dismiss selected' }).click();
+    await expect(bulk.getByRole('status')).toHaveText('Dismissed 1 alert');
+    await expect(page.getByTestId('alerts-selected')).toHaveText('0 selected');
+    await expect(alertRow).toContainText(/dismissed/i);
   } finally {
     await hook.close();
   }

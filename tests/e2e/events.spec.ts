@@ -51,4 +51,13 @@ test('a dropped image becomes an event; review and notes persist', async ({ page
     'Parcel courier, expected',
   );
   await expect(page.getByRole('dialog').getByLabel('Reviewed')).toBeChecked();
+  await page.keyboard.press('Escape');
+
+  // Bulk review: select every loaded event, mark them reviewed; the selection empties.
+  const bulk = page.getByRole('group', { name: 'Bulk review' });
+  await bulk.getByLabel('Select all loaded').check();
+  await expect(page.getByTestId('events-selected')).toHaveText('1 selected');
+  await bulk.getByRole('button', { name: 'Mark reviewed' }).click();
+  await expect(bulk.getByRole('status')).toHaveText('Marked 1 event reviewed');
+  await expect(page.getByTestId('events-selected')).toHaveText('0 selected');
 });
