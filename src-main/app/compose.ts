@@ -56,11 +56,12 @@ export async function createApp(config: AppConfig): Promise<App> {
   const r = createRepositories(database, config.secretStore ?? keyFileSecretStore(dataDir));
   const common = { ...r, settings, bus, publish, logger, dataDir, ingestRoot };
 
+  const modelsDir = config.modelsDir ?? detect.appModelsDir();
   const detector = new detect.ObjectDetector({
     settings: () => settings.get().detector,
     userModelsDir: path.join(dataDir, 'models'),
-    appModelsDir: detect.appModelsDir(),
-    manifest: detect.loadManifest(),
+    appModelsDir: modelsDir,
+    manifest: detect.loadManifest(modelsDir),
     envModelPath: process.env.HSI_MODEL_PATH,
     logger,
     onStatus: (s) => publish('detector.statusChanged', s),

@@ -31,6 +31,11 @@ export interface AppConfig {
   exportChunkSize?: number;
   /** The clock batch windows are measured on (tests move it instead of waiting). */
   batchClock?: () => number;
+  /**
+   * The app's own models folder: the bundled default model and `models.json` (the packaged
+   * app passes its resources folder; default: `models/` beside package.json).
+   */
+  modelsDir?: string;
   /** Per-image stage timings (benchmarks). */
   onProcessed?: (row: IngestRow, timings: StageTimings) => void;
 }

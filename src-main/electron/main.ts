@@ -24,6 +24,7 @@ import type { SecretStore } from '../notify';
 import { keyFileSecretStore } from '../notify';
 import { createLogger } from '../system';
 import { forwardPushes, registerIpc } from './ipc';
+import { bundledModelsDir } from './paths';
 import {
   APP_SCHEME,
   ELECTRON_CSP,
@@ -85,6 +86,7 @@ async function start(): Promise<void> {
   hsi = await createApp({
     dataDir,
     debug: process.argv.includes('--debug'),
+    modelsDir: bundledModelsDir(app.isPackaged, process.resourcesPath),
     secretStore: safeStorageSecrets(keyFileSecretStore(dataDir)),
     desktop: {
       async saveAs(_file, suggestedName) {

@@ -18,7 +18,11 @@ export function fixtureModel(dir = tempDir('hsi-model-'), boxes = FIXTURE_BOXES)
   return writeModel(dir, 'fixture-yolox', yoloxModel({ boxes }));
 }
 
-/** The app with ingest running: fast stability, small minimum size, the fixture model. */
+/**
+ * The app with ingest running: fast stability, small minimum size, the fixture model (or the
+ * given path, or none with `model: null`). The bundled default model is hidden (an empty
+ * models folder), so a missing model stays missing.
+ */
 export async function startIngestApp(
   options: {
     dataDir?: string;
@@ -33,6 +37,7 @@ export async function startIngestApp(
       ? path.join(dataDir, 'no-model.onnx')
       : (options.model ?? fixtureModel());
   return startTestApp({
+    modelsDir: tempDir('hsi-no-models-'),
     ...options.config,
     dataDir,
     ingest: true,

@@ -275,8 +275,10 @@ describe('settings through the router', () => {
   });
 
   it('reports health and debug config with secrets redacted', async () => {
+    await t.close();
+    // No detector model anywhere (the bundled one hidden): the app runs, degraded, and says why.
+    t = await startTestApp({ modelsDir: tempDir('hsi-no-models-') });
     const health = await t.call('system.health', {});
-    // No detector model in a fresh data dir: the app runs, degraded, and says why.
     expect(health).toMatchObject({ status: 'degraded', version: '0.1.0' });
     expect(health.services).toContainEqual({ name: 'database', status: 'running' });
     expect(health.services).toContainEqual({
