@@ -24,12 +24,16 @@ await build({
   outdir: 'dist/main',
   external: ['electron'],
 });
-// The inference thread is loaded by URL next to main.mjs (its image code bundled in).
+// The inference thread and the frame workers are loaded by URL next to main.mjs (their
+// image code bundled in).
 await build({
   ...common,
-  entryPoints: { 'inference-worker': 'src-main/detect/inference-worker.mjs' },
+  entryPoints: {
+    'inference-worker': 'src-main/detect/inference-worker.mjs',
+    'frame-worker': 'src-main/detect/frame-worker.mjs',
+  },
   format: 'esm',
   outExtension: { '.js': '.mjs' },
   outdir: 'dist/main',
 });
-console.log('built dist/main/main.mjs, preload.cjs and inference-worker.mjs');
+console.log('built dist/main/main.mjs, preload.cjs, inference-worker.mjs and frame-worker.mjs');

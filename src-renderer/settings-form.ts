@@ -17,6 +17,8 @@ const settingsForm = z.object({
     modelPath: z.string(),
     intraOpThreads: z.string(),
     concurrency: z.string(),
+    decodeWorkers: z.string(),
+    allowSpinning: z.boolean(),
     classes: z.string(),
   }),
   ingest: z.object({
@@ -42,6 +44,8 @@ export const SETTINGS_FIELD_KEYS = [
   'detector.modelPath',
   'detector.intraOpThreads',
   'detector.concurrency',
+  'detector.decodeWorkers',
+  'detector.allowSpinning',
   'detector.classes',
   'ingest.stabilitySeconds',
   'ingest.minBytes',
@@ -75,6 +79,8 @@ export function formFrom(s: Settings): SettingsForm {
       modelPath: s.detector.modelPath ?? '',
       intraOpThreads: String(s.detector.intraOpThreads),
       concurrency: String(s.detector.concurrency),
+      decodeWorkers: String(s.detector.decodeWorkers),
+      allowSpinning: s.detector.allowSpinning,
       classes: s.detector.classes.join(', '),
     },
     ingest: {

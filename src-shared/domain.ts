@@ -159,6 +159,8 @@ export interface DetectorStatus {
   inputSize: [number, number] | null;
   intraOpThreads: number;
   concurrency: number;
+  allowSpinning: boolean;
+  decodeWorkers: number;
 }
 
 export interface FtpCredentials {

@@ -62,6 +62,10 @@ export const settingsSchema = z.strictObject({
         .default(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']),
       intraOpThreads: z.number().int().min(0).max(64).default(2),
       concurrency: z.number().int().min(1).max(16).default(1),
+      /** Idle inference threads spin (wake faster) instead of yielding their cores. */
+      allowSpinning: z.boolean().default(false),
+      /** Threads that read, hash and decode snapshots; 0 = the inference thread does it. */
+      decodeWorkers: z.number().int().min(0).max(8).default(1),
       confidence: z.number().min(0).max(1).default(0.5),
       classes: z.array(z.string().min(1)).default(DEFAULT_DETECTOR_CLASSES),
     })
@@ -72,6 +76,8 @@ export const settingsSchema = z.strictObject({
       )[],
       intraOpThreads: 2,
       concurrency: 1,
+      allowSpinning: false,
+      decodeWorkers: 1,
       confidence: 0.5,
       classes: DEFAULT_DETECTOR_CLASSES,
     })),

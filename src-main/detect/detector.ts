@@ -6,8 +6,11 @@ import type { DetectorFamily, DetectorStatus } from '../../src-shared/domain';
 import type { Settings } from '../../src-shared/settings';
 import type { Logger } from '../system/logger';
 import type { FamilyCodec } from './families';
+import { FramePool } from './frame-pool';
+import type { FramePreparer } from './inference-worker-client';
 import { InferenceWorker } from './inference-worker-client';
 import { CODECS, inferFamily } from './families';
+import type { FrameSource, PreparedFrame } from './image-tensor.mjs';
 import type { ModelEntry } from './models';
 import { classNames, resolveModel } from './models';
 import { nms } from './nms';
@@ -26,7 +29,20 @@ export interface DetectResult {
   width: number;
   height: number;
   detections: PixelDetection[];
-  timings: { decodeMs: number; preprocessMs: number; inferenceMs: number; postprocessMs: number };
+  timings: {
+    readMs: number;
+    decodeMs: number;
+    preprocessMs: number;
+    inferenceMs: number;
+    postprocessMs: number;
+  };
+}
+
+/** A snapshot read, hashed, decoded and laid out for the loaded model, ready to infer. */
+export interface Frame extends PreparedFrame {
+  source: string | Buffer;
+  /** The model it was laid out for (a frame for another model is prepared again). */
+  modelKey: string;
 }
 
 export interface DetectOptions {
@@ -90,12 +106,15 @@ function hasCudaProvider(): boolean {
 /**
  * The object detector: one cached InferenceSession per model, owned by an inference thread
  * (session.run blocks its thread for the whole inference), concurrent callers share the
- * loading promise, execution providers tried in the configured order, family-specific
- * pre/post-processing on this thread, class-aware NMS.
+ * loading promise, execution providers tried in the configured order. Frames are prepared
+ * (read, hashed, decoded at the JPEG scale the model needs, laid out) by frame workers, or
+ * by the inference thread when there are none; only box decoding and class-aware NMS run on
+ * this thread.
  */
 export class ObjectDetector {
   private loaded?: LoadedModel;
   private loading?: Promise<LoadedModel | undefined>;
+  private pool?: FramePool;
   private current: DetectorStatus;
 
   constructor(private readonly deps: DetectorDeps) {
@@ -110,6 +129,8 @@ export class ObjectDetector {
       inputSize: null,
       intraOpThreads: s.intraOpThreads,
       concurrency: s.concurrency,
+      allowSpinning: s.allowSpinning,
+      decodeWorkers: s.decodeWorkers,
     };
   }
 
@@ -148,7 +169,7 @@ export class ObjectDetector {
       }
       return false;
     }
-    const key = JSON.stringify([location.path, s.providers, s.intraOpThreads]);
+    const key = JSON.stringify([location.path, s.providers, s.intraOpThreads, s.allowSpinning]);
     if (this.loaded?.key === key && this.loaded.worker.alive) return true;
     if (!this.loading) {
       this.loading = this.load(location.path, location.entry, key, s).finally(() => {
@@ -169,7 +190,11 @@ export class ObjectDetector {
     const worker = new InferenceWorker();
     let loaded;
     try {
-      loaded = await worker.load(modelPath, platformProviders(s.providers), s.intraOpThreads);
+      loaded = await worker.load(modelPath, {
+        providers: platformProviders(s.providers),
+        intraOpThreads: s.intraOpThreads,
+        allowSpinning: s.allowSpinning,
+      });
     } catch (err) {
       await worker.close();
       this.setStatus({
@@ -216,22 +241,56 @@ export class ObjectDetector {
       inputSize: [w, h],
       intraOpThreads: s.intraOpThreads,
       concurrency: s.concurrency,
+      allowSpinning: s.allowSpinning,
+      decodeWorkers: s.decodeWorkers,
     });
     return this.loaded;
   }
 
-  /** Detects objects in an encoded image. Throws ImageDecodeError for unreadable images. */
-  async detect(image: Buffer, options: DetectOptions): Promise<DetectResult> {
+  /** The frame workers for the current setting, or the inference thread when there are none. */
+  private preparer(model: LoadedModel): FramePreparer {
+    const size = this.deps.settings().decodeWorkers;
+    if (size === 0) {
+      if (this.pool) void this.pool.close();
+      this.pool = undefined;
+      return model.worker;
+    }
+    if (this.pool?.size !== size) {
+      if (this.pool) void this.pool.close();
+      this.pool = new FramePool(size);
+    }
+    return this.pool;
+  }
+
+  /**
+   * Reads (a path) or takes (bytes) a snapshot, hashes it, decodes it at the JPEG scale the
+   * model needs and lays out its tensor, off the main thread. Throws ImageReadError for a
+   * file that cannot be read and ImageDecodeError for one that does not decode.
+   */
+  async prepare(source: string | Buffer): Promise<Frame> {
     const model = this.loaded;
     if (!model) throw new Error('Detector is not ready');
     const [w, h] = model.inputSize;
-    // Decode, resize and inference happen on the inference thread.
-    const { outputs, transform, timings } = await model.worker.detect(
-      image,
-      model.codec.preprocess(w, h),
-      model.inputName,
-    );
+    const from: FrameSource = typeof source === 'string' ? { path: source } : { bytes: source };
+    const prepared = await this.preparer(model).prepare(from, model.codec.preprocess(w, h));
+    return { ...prepared, source, modelKey: model.key };
+  }
+
+  /** Runs the model on a prepared frame (its tensor is used up) and maps boxes to the image. */
+  async infer(prepared: Frame, options: DetectOptions): Promise<DetectResult> {
+    let frame = prepared;
+    const model = this.loaded;
+    if (!model) throw new Error('Detector is not ready');
+    if (frame.modelKey !== model.key) frame = await this.prepare(frame.source);
+    const [w, h] = model.inputSize;
+    const { outputs, inferenceMs } = await model.worker.infer(model.inputName, frame.tensor, [
+      1,
+      3,
+      h,
+      w,
+    ]);
     const t2 = performance.now();
+    const { transform } = frame;
     const minScore = Math.max(0.001, Math.min(options.confidence, 0.999));
     let candidates = model.codec.decode(outputs, w, h, minScore);
     const iouThreshold = model.codec.nmsIou(outputs);
@@ -259,8 +318,13 @@ export class ObjectDetector {
       width: transform.srcWidth,
       height: transform.srcHeight,
       detections,
-      timings: { ...timings, postprocessMs: t3 - t2 },
+      timings: { ...frame.timings, inferenceMs, postprocessMs: t3 - t2 },
     };
+  }
+
+  /** Detects objects in a snapshot file or encoded image: prepare, then infer. */
+  async detect(source: string | Buffer, options: DetectOptions): Promise<DetectResult> {
+    return this.infer(await this.prepare(source), options);
   }
 
   /** The loaded session's model path and family, for logs and records. */
@@ -277,6 +341,8 @@ export class ObjectDetector {
   async close(): Promise<void> {
     await this.loading;
     await this.unload();
+    await this.pool?.close();
+    this.pool = undefined;
   }
 }
 

@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import type { InputTransform, PreprocessSpec } from './image-tensor.mjs';
-import { ImageDecodeError } from './image-tensor.mjs';
+import type { FrameSource, PreparedFrame, PreprocessSpec } from './image-tensor.mjs';
+import { WorkerClient } from './worker-client';
 
 export interface TensorMeta {
   name: string;
@@ -14,80 +13,54 @@ export interface LoadedSession {
   outputs: TensorMeta[];
 }
 
-export interface DetectRun {
+export interface InferenceRun {
   outputs: Record<string, { data: Float32Array; dims: number[] }>;
-  transform: InputTransform;
-  timings: { decodeMs: number; preprocessMs: number; inferenceMs: number };
+  inferenceMs: number;
 }
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
+export interface SessionOptions {
+  providers: string[];
+  intraOpThreads: number;
+  /** Whether idle intra-op threads spin (fast wake-up, but they hold their cores). */
+  allowSpinning: boolean;
+}
+
+/** Something that turns a snapshot into the model's input, off the main thread. */
+export interface FramePreparer {
+  prepare(source: FrameSource, spec: PreprocessSpec): Promise<PreparedFrame>;
 }
 
 /** The inference thread's file, next to this module (also in the bundled app). */
 const WORKER_URL = new URL('./inference-worker.mjs', import.meta.url);
 
 /**
- * A worker thread that owns one InferenceSession. Requests are answered in order; the main
- * thread posts encoded images (or tensors, transferred) and receives outputs.
+ * The thread that owns one InferenceSession: loads the model, runs it on tensors moved to it,
+ * and prepares frames itself when there are no frame workers.
  */
-export class InferenceWorker {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
-  private exitError?: Error;
+export class InferenceWorker implements FramePreparer {
+  private readonly thread = new WorkerClient(WORKER_URL);
 
-  constructor() {
-    this.worker = new Worker(WORKER_URL);
-    this.worker.on(
-      'message',
-      (m: { id: number; ok: boolean; value?: unknown; error?: string; decode?: boolean }) => {
-        const p = this.pending.get(m.id);
-        if (!p) return;
-        this.pending.delete(m.id);
-        if (m.ok) p.resolve(m.value);
-        else if (m.decode) p.reject(new ImageDecodeError(m.error ?? 'Image does not decode'));
-        else p.reject(new Error(m.error ?? 'inference failed'));
-      },
-    );
-    const fail = (err: Error) => {
-      this.exitError = err;
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`Inference thread exited (${code})`)));
-  }
-
-  /** False once the thread died; the detector then starts a new one. */
   get alive(): boolean {
-    return this.exitError === undefined;
+    return this.thread.alive;
   }
 
-  private request<T>(message: Record<string, unknown>): Promise<T> {
-    if (this.exitError) return Promise.reject(this.exitError);
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...message, id });
-    });
+  load(modelPath: string, options: SessionOptions): Promise<LoadedSession> {
+    return this.thread.request({ type: 'load', modelPath, ...options });
   }
 
-  load(modelPath: string, providers: string[], intraOpThreads: number): Promise<LoadedSession> {
-    return this.request({ type: 'load', modelPath, providers, intraOpThreads });
+  /** Reads, hashes, decodes and lays out a snapshot (ImageReadError, ImageDecodeError). */
+  prepare(source: FrameSource, spec: PreprocessSpec): Promise<PreparedFrame> {
+    return this.thread.request({ type: 'prepare', source, spec });
   }
 
-  /**
-   * Decodes an encoded image, lays out the tensor the spec describes and runs the model, all
-   * on the inference thread. A file that does not decode rejects with ImageDecodeError.
-   */
-  detect(image: Buffer, spec: PreprocessSpec, inputName: string): Promise<DetectRun> {
-    return this.request({ type: 'detect', image, spec, inputName });
+  /** Runs the model; the tensor moves to the inference thread (unusable here afterwards). */
+  infer(inputName: string, tensor: Float32Array, dims: number[]): Promise<InferenceRun> {
+    return this.thread.request({ type: 'infer', inputName, tensor, dims }, [
+      tensor.buffer as ArrayBuffer,
+    ]);
   }
 
-  async close(): Promise<void> {
-    this.exitError ??= new Error('Inference thread closed');
-    await this.worker.terminate();
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }

@@ -1,10 +1,11 @@
-// The inference thread: decodes a snapshot, lays out its input tensor and runs the model.
-// InferenceSession.run blocks the thread it is called on for the whole inference, and the
-// resize is plain JavaScript: neither may run on the main event loop.
+// The inference thread: owns the InferenceSession and runs it. InferenceSession.run blocks
+// the thread it is called on for the whole inference, so it never runs on the main event
+// loop. With no frame workers it also prepares frames (read, hash, decode, tensor): the decode
+// itself runs on libuv's pool, beside a running inference.
 // Plain JavaScript so it loads the same in development, tests and the packaged app.
-import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
-import { ImageDecodeError, decodeRgb, layoutTensor } from './image-tensor.mjs';
+import { prepareFrame } from './image-tensor.mjs';
+import { preparedReply, serve } from './worker-rpc.mjs';
 
 let session;
 
@@ -12,7 +13,7 @@ function metadata(list) {
   return list.map((m) => ({ name: m.name, shape: 'shape' in m ? [...m.shape] : [] }));
 }
 
-async function load({ modelPath, providers, intraOpThreads }) {
+async function load({ modelPath, providers, intraOpThreads, allowSpinning }) {
   if (session) await session.release();
   session = undefined;
   const errors = [];
@@ -25,6 +26,8 @@ async function load({ modelPath, providers, intraOpThreads }) {
         graphOptimizationLevel: 'all',
         // Some exports list initializers as inputs: one warning per initializer otherwise.
         logSeverityLevel: 3,
+        // Idle intra-op threads spin by default, taking the cores decoding needs.
+        extra: { session: { intra_op: { allow_spinning: allowSpinning ? '1' : '0' } } },
       });
       return {
         provider: ep,
@@ -39,9 +42,12 @@ async function load({ modelPath, providers, intraOpThreads }) {
   throw new Error(`No execution provider could load the model (${errors.join('; ')})`);
 }
 
-async function infer(inputName, data, dims) {
+/** Runs the model on a prepared tensor; outputs move back without copying. */
+async function infer({ inputName, tensor, dims }) {
   if (!session) throw new Error('No model loaded');
-  const results = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
+  const t0 = performance.now();
+  const results = await session.run({ [inputName]: new ort.Tensor('float32', tensor, dims) });
+  const inferenceMs = performance.now() - t0;
   const outputs = {};
   const transfer = [];
   for (const [name, value] of Object.entries(results)) {
@@ -49,44 +55,11 @@ async function infer(inputName, data, dims) {
     outputs[name] = { data: array, dims: [...value.dims] };
     transfer.push(array.buffer);
   }
-  return { outputs, transfer };
+  return { value: { outputs, inferenceMs }, transfer };
 }
 
-/** An encoded image: decode, resize into the model's input, run. */
-async function detect({ image, spec, inputName }) {
-  const t0 = performance.now();
-  const decoded = await decodeRgb(image);
-  const t1 = performance.now();
-  const { tensor, transform } = layoutTensor(decoded, spec);
-  const t2 = performance.now();
-  const { outputs, transfer } = await infer(inputName, tensor, [1, 3, spec.height, spec.width]);
-  const t3 = performance.now();
-  return {
-    value: {
-      outputs,
-      transform,
-      timings: { decodeMs: t1 - t0, preprocessMs: t2 - t1, inferenceMs: t3 - t2 },
-    },
-    transfer,
-  };
-}
-
-const TASKS = {
-  load: (message) => load(message).then((value) => ({ value, transfer: [] })),
-  detect,
-};
-
-parentPort.on('message', (message) => {
-  const { id, type } = message;
-  const task = TASKS[type]?.(message) ?? Promise.reject(new Error(`Unknown request ${type}`));
-  task.then(
-    ({ value, transfer }) => parentPort.postMessage({ id, ok: true, value }, transfer),
-    (err) =>
-      parentPort.postMessage({
-        id,
-        ok: false,
-        error: String(err?.message ?? err),
-        decode: err instanceof ImageDecodeError,
-      }),
-  );
+serve({
+  load: (message) => load(message).then((value) => ({ value })),
+  prepare: ({ source, spec }) => prepareFrame(source, spec).then(preparedReply),
+  infer,
 });

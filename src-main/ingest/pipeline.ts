@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import type { LimitFunction } from 'p-limit';
@@ -7,8 +5,8 @@ import type { CameraRepository } from '../cameras';
 import { withCorrelation } from '../common/correlation';
 import type { DomainEventBus, StoredDetection } from '../common/domain-events';
 import { newId, nowIso } from '../common/ids';
-import type { DetectResult, ObjectDetector } from '../detect';
-import { ImageDecodeError } from '../detect';
+import type { DetectResult, Frame, ObjectDetector } from '../detect';
+import { ImageDecodeError, ImageReadError } from '../detect';
 import type { Logger, SettingsService } from '../system';
 import type { IngestRepository, IngestRow } from './ingest-repository';
 import type { IngestService } from './ingest-service';
@@ -42,10 +40,11 @@ export function imageCorrelationId(row: Pick<IngestRow, 'id' | 'correlation_id'>
 }
 
 /**
- * Takes queued files one by one: read → dedupe → decode + detect → persist, each item
- * finished in one transaction so a crash never loses or doubles an image, then publishes
- * `image.processed` (the batch aggregator takes it from there). Inference runs at most
- * `concurrency` at a time while the next image is already being read and decoded.
+ * Takes queued files: prepare (read, hash, decode, tensor — off the main thread) → dedupe →
+ * infer → persist, each item finished in one transaction so a crash never loses or doubles an
+ * image, then publishes `image.processed` (the batch aggregator takes it from there).
+ * Inference runs at most `concurrency` at a time while the next images are being prepared
+ * (one per frame worker, or one by the inference thread when there are none).
  */
 export class IngestPipeline {
   private running = false;
@@ -65,7 +64,8 @@ export class IngestPipeline {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.deps.bus.on('image.queued', () => this.wake());
-    const workerCount = this.deps.settings.get().detector.concurrency + 1;
+    const { concurrency, decodeWorkers } = this.deps.settings.get().detector;
+    const workerCount = concurrency + Math.max(1, decodeWorkers) + 1;
     for (let i = 0; i < workerCount; i += 1) this.workers.push(this.work());
     // A model that appears later (models:fetch, a copied file) starts processing.
     this.modelTimer = setInterval(() => {
@@ -124,30 +124,39 @@ export class IngestPipeline {
   }
 
   private async process(row: IngestRow): Promise<void> {
-    const t0 = performance.now();
     let requeued = false;
+    /** An error that is not the image's fault: try again later, at most MAX_ATTEMPTS times. */
+    const retryLater = async (err: Error) => {
+      const retry = row.attempts < MAX_ATTEMPTS;
+      await this.deps.images.finish(row.id, retry ? 'queued' : 'failed', {
+        error: err.message,
+        now: nowIso(),
+      });
+      requeued = retry;
+      this.log.error({ err, path: row.path }, 'detection failed');
+    };
     try {
-      let bytes: Buffer;
+      let frame: Frame;
       try {
-        bytes = await fs.readFile(row.path);
+        frame = await this.deps.detector.prepare(row.path);
       } catch (err) {
-        await this.deps.images.finish(row.id, 'failed', {
-          error: `File cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-          now: nowIso(),
-        });
+        if (err instanceof ImageReadError) {
+          await this.deps.images.finish(row.id, 'failed', { error: err.message, now: nowIso() });
+        } else if (err instanceof ImageDecodeError) {
+          await this.deps.ingest.quarantine(row, err.message);
+        } else {
+          await retryLater(err as Error);
+        }
         return;
       }
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
       const settings = this.deps.settings.get();
       const windowStart = new Date(
         Date.now() - settings.ingest.dedupeWindowSeconds * 1000,
       ).toISOString();
-      if (await this.deps.images.seenRecently(sha256, row.camera_id, windowStart)) {
-        await this.deps.images.finish(row.id, 'duplicate', { sha256, now: nowIso() });
+      if (await this.deps.images.seenRecently(frame.sha256, row.camera_id, windowStart)) {
+        await this.deps.images.finish(row.id, 'duplicate', { sha256: frame.sha256, now: nowIso() });
         return;
       }
-      const readMs = performance.now() - t0;
-
       const overrides = await this.deps.cameras.find(row.camera_id);
       if (!overrides) {
         await this.deps.images.finish(row.id, 'failed', {
@@ -159,30 +168,20 @@ export class IngestPipeline {
       let result: DetectResult;
       try {
         result = await this.inference(() =>
-          this.deps.detector.detect(bytes, {
+          this.deps.detector.infer(frame, {
             confidence: overrides.confidence ?? settings.detector.confidence,
             classes: overrides.classes ?? settings.detector.classes,
           }),
         );
       } catch (err) {
-        if (err instanceof ImageDecodeError) {
-          await this.deps.ingest.quarantine(row, err.message);
-          return;
-        }
-        const retry = row.attempts < MAX_ATTEMPTS;
-        await this.deps.images.finish(row.id, retry ? 'queued' : 'failed', {
-          error: (err as Error).message,
-          now: nowIso(),
-        });
-        requeued = retry;
-        this.log.error({ err, path: row.path }, 'detection failed');
+        await retryLater(err as Error);
         return;
       }
 
       const t1 = performance.now();
-      await this.record(row, sha256, result);
+      await this.record(row, frame.sha256, result);
       const persistMs = performance.now() - t1;
-      this.deps.onProcessed?.(row, { readMs, ...result.timings, persistMs });
+      this.deps.onProcessed?.(row, { ...result.timings, persistMs });
     } finally {
       this.deps.ingest.released(requeued);
     }

@@ -1,4 +1,4 @@
-import { FormText } from '../forms/fields';
+import { FormCheckbox, FormText } from '../forms/fields';
 import type { SettingsForm as V } from '../settings-form';
 
 /** The Settings page's Detector group: which model, how it runs, what it looks for. */
@@ -44,6 +44,22 @@ export function DetectorSettingsFields() {
           hint="Images analysed at the same time."
         />
       </div>
+      <FormText<V>
+        name="detector.decodeWorkers"
+        id="settings-decode-workers"
+        label="Decode threads"
+        type="number"
+        min={0}
+        max={8}
+        step={1}
+        hint="Threads that read and decode snapshots beside inference; 0 lets the inference thread do it."
+      />
+      <FormCheckbox<V>
+        name="detector.allowSpinning"
+        id="settings-allow-spinning"
+        label="Keep idle inference threads spinning"
+        hint="Wakes a little faster, but holds CPU cores that decoding could use. Off is faster on small machines."
+      />
       <FormText<V>
         name="detector.classes"
         id="settings-classes"

@@ -47,7 +47,7 @@ export async function detect(
         confidence: d.confidence,
         box: d.bbox ?? [0.1, 0.2, 0.3, 0.9],
       })),
-      timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 },
+      timings: { readMs: 0, decodeMs: 0, preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 },
     }),
   );
   await app.aggregator.idle();

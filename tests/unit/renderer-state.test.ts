@@ -360,6 +360,17 @@ describe('forms are checked by the contract schemas, with errors under their own
         ingest: { ...form.ingest, ftp: { ...form.ingest.ftp, port: '2222' } },
       }),
     ).toEqual({ ingest: { ftp: { port: 2222 } } });
+    expect(
+      schema.parse({
+        ...form,
+        detector: { ...form.detector, decodeWorkers: '2', allowSpinning: true },
+      }),
+    ).toEqual({ detector: { decodeWorkers: 2, allowSpinning: true } });
+    const tooMany = schema.safeParse({
+      ...form,
+      detector: { ...form.detector, decodeWorkers: '9' },
+    });
+    expect(tooMany.error!.issues.map((i) => i.path.join('.'))).toEqual(['detector.decodeWorkers']);
     const bad = schema.safeParse({
       ...form,
       detector: { ...form.detector, confidence: 'high', classes: ' , ' },
