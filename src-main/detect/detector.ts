@@ -115,6 +115,7 @@ export class ObjectDetector {
   private loaded?: LoadedModel;
   private loading?: Promise<LoadedModel | undefined>;
   private pool?: FramePool;
+  private retiring = new Set<Promise<void>>();
   private current: DetectorStatus;
 
   constructor(private readonly deps: DetectorDeps) {
@@ -250,15 +251,14 @@ export class ObjectDetector {
   /** The frame workers for the current setting, or the inference thread when there are none. */
   private preparer(model: LoadedModel): FramePreparer {
     const size = this.deps.settings().decodeWorkers;
-    if (size === 0) {
-      if (this.pool) void this.pool.close();
+    if (this.pool && this.pool.size !== size) {
+      // Frames it is preparing still arrive; then its threads end.
+      const retired = this.pool.retire().finally(() => this.retiring.delete(retired));
+      this.retiring.add(retired);
       this.pool = undefined;
-      return model.worker;
     }
-    if (this.pool?.size !== size) {
-      if (this.pool) void this.pool.close();
-      this.pool = new FramePool(size);
-    }
+    if (size === 0) return model.worker;
+    this.pool ??= new FramePool(size);
     return this.pool;
   }
 
@@ -343,6 +343,7 @@ export class ObjectDetector {
     await this.unload();
     await this.pool?.close();
     this.pool = undefined;
+    await Promise.all(this.retiring);
   }
 }
 

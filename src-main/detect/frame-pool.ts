@@ -28,4 +28,10 @@ export class FramePool implements FramePreparer {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
   }
+
+  /** Closes once the frames already asked for are ready (a setting changed the pool's size). */
+  async retire(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.idle()));
+    await this.close();
+  }
 }

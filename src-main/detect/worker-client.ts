@@ -25,6 +25,7 @@ export class WorkerClient {
   private readonly waiting = new Map<number, Pending>();
   private nextId = 1;
   private exitError?: Error;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(url: URL) {
     this.worker = new Worker(url);
@@ -32,6 +33,7 @@ export class WorkerClient {
       const p = this.waiting.get(m.id);
       if (!p) return;
       this.waiting.delete(m.id);
+      if (this.waiting.size === 0) this.notifyIdle();
       if (m.ok) p.resolve(m.value);
       else if (m.kind === 'decode')
         p.reject(new ImageDecodeError(m.error ?? 'Image does not decode'));
@@ -43,6 +45,7 @@ export class WorkerClient {
       this.exitError = err;
       for (const p of this.waiting.values()) p.reject(err);
       this.waiting.clear();
+      this.notifyIdle();
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`Detector thread exited (${code})`)));
@@ -65,6 +68,18 @@ export class WorkerClient {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ ...message, id }, transfer);
     });
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves once every request sent so far has been answered. */
+  idle(): Promise<void> {
+    if (this.waiting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async close(): Promise<void> {

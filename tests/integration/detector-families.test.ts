@@ -108,6 +108,47 @@ describe('detector families through a real onnxruntime session', () => {
     });
   }
 
+  it('gives the same boxes whichever thread prepares the frame, as the settings change', async () => {
+    const modelPath = writeModel(dir, 'yolox-threads', yoloxModel({ boxes: BOXES }));
+    const settings = {
+      ...defaultSettings().detector,
+      model: 'yolox-threads',
+      modelPath,
+      providers: ['cpu' as const],
+      decodeWorkers: 0,
+      allowSpinning: false,
+    };
+    const d = new ObjectDetector({
+      settings: () => settings,
+      userModelsDir: path.join(dir, 'none'),
+      appModelsDir: path.join(dir, 'none'),
+      manifest: [],
+      logger: createLogger({ level: 'silent' }),
+    });
+    opened.push(d);
+    expect(await d.ensureLoaded()).toBe(true);
+    const file = path.join(dir, 'threads.png');
+    fs.writeFileSync(file, await png(64, 64));
+    const results = [];
+    for (const decodeWorkers of [0, 2, 1]) {
+      settings.decodeWorkers = decodeWorkers;
+      // Several at once: with two frame workers they are shared between them.
+      const runs = await Promise.all(
+        [0, 1, 2].map(() => d.detect(file, { confidence: 0.5, classes: [] })),
+      );
+      results.push(...runs.map((r) => r.detections));
+    }
+    for (const r of results) expect(r).toEqual(results[0]);
+    expect(results[0]).toHaveLength(2);
+
+    // Spinning is a session option: changing it loads the model again and shows in the status.
+    settings.allowSpinning = true;
+    expect(await d.ensureLoaded()).toBe(true);
+    expect(d.status()).toMatchObject({ status: 'ready', allowSpinning: true, decodeWorkers: 1 });
+    const again = await d.detect(file, { confidence: 0.5, classes: [] });
+    expect(again.detections).toEqual(results[0]);
+  });
+
   it('filters by confidence and class allow-list', async () => {
     const d = await detectorFor('yolox-filter', yoloxModel({ boxes: BOXES }));
     const high = await d.detect(await png(64, 64), { confidence: 0.8, classes: [] });
