@@ -125,28 +125,31 @@ export class IngestPipeline {
 
   private async process(row: IngestRow): Promise<void> {
     let requeued = false;
-    /** An error that is not the image's fault: try again later, at most MAX_ATTEMPTS times. */
-    const retryLater = async (err: Error) => {
-      const retry = row.attempts < MAX_ATTEMPTS;
-      await this.deps.images.finish(row.id, retry ? 'queued' : 'failed', {
-        error: err.message,
-        now: nowIso(),
-      });
-      requeued = retry;
-      this.log.error({ err, path: row.path }, 'detection failed');
+    /**
+     * A file that cannot be read fails; one that does not decode is quarantined; anything
+     * else is not the image's fault: it is tried again later, at most MAX_ATTEMPTS times.
+     */
+    const failed = async (err: unknown) => {
+      if (err instanceof ImageReadError) {
+        await this.deps.images.finish(row.id, 'failed', { error: err.message, now: nowIso() });
+      } else if (err instanceof ImageDecodeError) {
+        await this.deps.ingest.quarantine(row, err.message);
+      } else {
+        const retry = row.attempts < MAX_ATTEMPTS;
+        await this.deps.images.finish(row.id, retry ? 'queued' : 'failed', {
+          error: (err as Error).message,
+          now: nowIso(),
+        });
+        requeued = retry;
+        this.log.error({ err, path: row.path }, 'detection failed');
+      }
     };
     try {
       let frame: Frame;
       try {
         frame = await this.deps.detector.prepare(row.path);
       } catch (err) {
-        if (err instanceof ImageReadError) {
-          await this.deps.images.finish(row.id, 'failed', { error: err.message, now: nowIso() });
-        } else if (err instanceof ImageDecodeError) {
-          await this.deps.ingest.quarantine(row, err.message);
-        } else {
-          await retryLater(err as Error);
-        }
+        await failed(err);
         return;
       }
       const settings = this.deps.settings.get();
@@ -174,7 +177,7 @@ export class IngestPipeline {
           }),
         );
       } catch (err) {
-        await retryLater(err as Error);
+        await failed(err); // a model changed meanwhile prepares the frame again
         return;
       }
 

@@ -29,10 +29,21 @@ const BOXES: FixtureBox[] = [
   { classIndex: 2, score: 0.75, box: [34, 40, 62, 60] },
 ];
 
-async function detectorFor(name: string, bytes: Uint8Array) {
+/** A detector for the model; `knobs` are read at every use, so a test can change them. */
+async function detectorFor(
+  name: string,
+  bytes: Uint8Array,
+  knobs: Partial<ReturnType<typeof defaultSettings>['detector']> = {},
+) {
   const modelPath = writeModel(dir, name, bytes);
   const d = new ObjectDetector({
-    settings: () => ({ ...defaultSettings().detector, model: name, modelPath, providers: ['cpu'] }),
+    settings: () => ({
+      ...defaultSettings().detector,
+      model: name,
+      modelPath,
+      providers: ['cpu'],
+      ...knobs,
+    }),
     userModelsDir: path.join(dir, 'none'),
     appModelsDir: path.join(dir, 'none'),
     manifest: [],
@@ -109,24 +120,8 @@ describe('detector families through a real onnxruntime session', () => {
   }
 
   it('gives the same boxes whichever thread prepares the frame, as the settings change', async () => {
-    const modelPath = writeModel(dir, 'yolox-threads', yoloxModel({ boxes: BOXES }));
-    const settings = {
-      ...defaultSettings().detector,
-      model: 'yolox-threads',
-      modelPath,
-      providers: ['cpu' as const],
-      decodeWorkers: 0,
-      allowSpinning: false,
-    };
-    const d = new ObjectDetector({
-      settings: () => settings,
-      userModelsDir: path.join(dir, 'none'),
-      appModelsDir: path.join(dir, 'none'),
-      manifest: [],
-      logger: createLogger({ level: 'silent' }),
-    });
-    opened.push(d);
-    expect(await d.ensureLoaded()).toBe(true);
+    const settings = { decodeWorkers: 0, allowSpinning: false };
+    const d = await detectorFor('yolox-threads', yoloxModel({ boxes: BOXES }), settings);
     const file = path.join(dir, 'threads.png');
     fs.writeFileSync(file, await png(64, 64));
     const results = [];

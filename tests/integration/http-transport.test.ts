@@ -132,7 +132,7 @@ describe('HTTP transport', () => {
   it('serves /healthz without a token, /metrics with one', async () => {
     const health = await request(`${server.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(health.json()).toEqual({ status: 'degraded' }); // no detector model here
+    expect(health.json()).toEqual({ status: 'ok' }); // the bundled detector model is ready
     await rpc('cameras.list', {});
     const metrics = await request(`${server.url}/metrics?token=test-token`);
     expect(metrics.status).toBe(200);
