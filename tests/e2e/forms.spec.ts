@@ -32,6 +32,9 @@ test('settings: a bad value is shown under its field, a change is saved and kept
   await expect(form.getByLabel('FTP port')).toHaveAttribute('aria-invalid', 'true');
 
   await form.getByLabel('FTP port').fill('2122');
+  await expect(form.getByLabel('Decode threads')).toHaveValue('1');
+  await expect(form.getByLabel('Keep idle inference threads spinning')).not.toBeChecked();
+  await form.getByLabel('Decode threads').fill('2');
   await form.getByRole('button', { name: 'Save' }).click();
   await expect(form.getByRole('status')).toHaveText('Settings saved');
   await expect(retention).not.toHaveAttribute('aria-invalid', 'true');
@@ -47,6 +50,7 @@ test('settings: a bad value is shown under its field, a change is saved and kept
   await open(page, hsi, '#/settings');
   await expect(page.getByLabel('Retention days')).toHaveValue('14');
   await expect(page.getByLabel('FTP port')).toHaveValue('2122');
+  await expect(page.getByLabel('Decode threads')).toHaveValue('2');
 });
 
 test('notifications: preferences are saved and kept; a channel with a bad address says where', async ({
