@@ -33,13 +33,13 @@ export class WorkerClient {
       const p = this.waiting.get(m.id);
       if (!p) return;
       this.waiting.delete(m.id);
-      if (this.waiting.size === 0) this.notifyIdle();
       if (m.ok) p.resolve(m.value);
       else if (m.kind === 'decode')
         p.reject(new ImageDecodeError(m.error ?? 'Image does not decode'));
       else if (m.kind === 'read')
         p.reject(new ImageReadError(m.error ?? 'File cannot be read', m.code));
       else p.reject(new Error(m.error ?? 'Worker request failed'));
+      if (this.waiting.size === 0) this.notifyIdle();
     });
     const fail = (err: Error) => {
       this.exitError = err;
