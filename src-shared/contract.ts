@@ -23,6 +23,7 @@ import type {
   SecurityEvent,
   EventFeedback,
   EventStats,
+  FeedbackStats,
   ExportDownloadInfo,
   ExportJob,
   SystemHealth,
@@ -38,6 +39,8 @@ import {
   ZONE_KINDS,
   pointSchema,
 } from './domain';
+import type { Calibration } from './calibration';
+import { thresholdIssues } from './calibration';
 import type { RpcResult } from './errors';
 import type { Settings } from './settings';
 import { settingsPatchSchema } from './settings';
@@ -220,6 +223,45 @@ const timezone = z
       return false;
     }
   }, 'Unknown time zone');
+
+const thresholdValue = z.number().int().min(1).max(100);
+const thresholdsObject = z.strictObject({
+  medium: thresholdValue,
+  high: thresholdValue,
+  critical: thresholdValue,
+});
+/** Risk-level thresholds: strictly increasing by at least 5 (an issue names the field). */
+export const thresholdsSchema = thresholdsObject.superRefine((t, ctx) => {
+  for (const { path, message } of thresholdIssues(t))
+    ctx.addIssue({ code: 'custom', path, message });
+});
+/** Class or camera → factor 0–3 (1 = unchanged). */
+const multipliersSchema = z.record(z.string().trim().min(1).max(200), z.number().min(0).max(3));
+
+export const nightProfileSchema = z.strictObject({
+  start: hhmm,
+  end: hhmm,
+  timezone: timezone.optional(),
+  thresholds: thresholdsSchema,
+  classMultipliers: multipliersSchema.default({}),
+});
+
+/**
+ * A change to the calibration: thresholds may be partial (checked merged with the current
+ * ones); maps replace the stored ones; `night: null` removes the night profile.
+ */
+export const calibrationUpdateSchema = z.strictObject({
+  thresholds: thresholdsObject.partial().optional(),
+  classMultipliers: multipliersSchema.optional(),
+  cameraSensitivity: multipliersSchema.optional(),
+  night: nightProfileSchema.nullable().optional(),
+  decayFactor: z.number().min(0).max(1).optional(),
+});
+
+export const feedbackStatsSchema = z.strictObject({
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+});
 
 const alertRuleFields = {
   name: z.string().trim().min(1, 'Name is required').max(120),
@@ -416,6 +458,14 @@ export const channels = {
   ),
   'events.stats': channel<typeof eventFilterSchema, EventStats>(eventFilterSchema),
   'events.feedback': channel<typeof eventFeedbackSchema, EventFeedback>(eventFeedbackSchema),
+  'feedback.stats': channel<typeof feedbackStatsSchema, FeedbackStats>(feedbackStatsSchema),
+
+  'calibration.get': channel<typeof empty, Calibration>(empty),
+  'calibration.update': channel<typeof calibrationUpdateSchema, Calibration>(
+    calibrationUpdateSchema,
+  ),
+  'calibration.reset': channel<typeof empty, Calibration>(empty),
+  'calibration.defaults': channel<typeof empty, Calibration>(empty),
 
   'alertRules.list': channel<typeof empty, AlertRule[]>(empty),
   'alertRules.create': channel<typeof alertRuleCreateSchema, AlertRule>(alertRuleCreateSchema),

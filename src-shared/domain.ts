@@ -223,6 +223,14 @@ export interface EventFeedback {
   createdAt: string;
 }
 
+/** Feedback counted by type, by the event's camera and by each object class in the event. */
+export interface FeedbackStats {
+  total: number;
+  byType: Record<FeedbackType, number>;
+  byCamera: Record<string, number>;
+  byClass: Record<string, number>;
+}
+
 export interface EventStats {
   total: number;
   byRiskLevel: Record<RiskLevel, number>;

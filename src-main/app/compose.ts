@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BatchAggregator } from '../aggregate';
 import { AlertService, alertHandlers } from '../alerts';
 import { createRouter } from '../bridge/router';
+import { CalibrationService, calibrationHandlers } from '../calibration';
 import { CameraService, CameraStatusMonitor, cameraHandlers } from '../cameras';
 import { DomainEventBus } from '../common/domain-events';
 import { mergeHandlers } from '../common/handlers';
@@ -123,6 +124,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       }),
       cameraHandlers(cameras),
       zoneHandlers(new ZoneService(r.zones, r.cameras)),
+      calibrationHandlers({ calibration: new CalibrationService(r) }),
       mediaHandlers(media),
       ingestHandlers({ ingest, images: r.images }),
       detect.detectorHandlers(detector),

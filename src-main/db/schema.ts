@@ -226,6 +226,8 @@ export interface CalibrationTable {
   false_positive_count: Generated<number>;
   missed_threat_count: Generated<number>;
   severity_wrong_count: Generated<number>;
+  /** JSON NightProfile, or null. */
+  night_profile: string | null;
   updated_at: string;
 }
 

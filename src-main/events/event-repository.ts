@@ -5,11 +5,12 @@ import type { EventFilter, Page } from '../../src-shared/contract';
 import type {
   EventFeedback,
   EventStats,
+  FeedbackStats,
   FeedbackType,
   RiskLevel,
   SecurityEvent,
 } from '../../src-shared/domain';
-import { RISK_LEVELS } from '../../src-shared/domain';
+import { FEEDBACK_TYPES, RISK_LEVELS } from '../../src-shared/domain';
 import type { BatchRepository } from '../aggregate';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { newId, nowIso } from '../common/ids';
@@ -507,24 +508,27 @@ export function eventRepository(
       return EventSource.open(db, d.sqlite, filter, opts);
     },
 
-    async addFeedback(f: {
-      eventId: string;
-      type: FeedbackType;
-      notes?: string;
-      expectedSeverity?: RiskLevel;
-    }): Promise<EventFeedback> {
-      const row = await db
-        .insertInto('event_feedback')
-        .values({
-          id: newId(),
-          event_id: f.eventId,
-          type: f.type,
-          notes: f.notes ?? null,
-          expected_severity: f.expectedSeverity ?? null,
-          created_at: nowIso(),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+    /** Stores feedback; `alsoInTx` (the calibration's learning) commits with it or not at all. */
+    async addFeedback(
+      f: { eventId: string; type: FeedbackType; notes?: string; expectedSeverity?: RiskLevel },
+      alsoInTx?: (tx: Kysely<DB>) => Promise<void>,
+    ): Promise<EventFeedback> {
+      const row = await db.transaction().execute(async (tx) => {
+        const inserted = await tx
+          .insertInto('event_feedback')
+          .values({
+            id: newId(),
+            event_id: f.eventId,
+            type: f.type,
+            notes: f.notes ?? null,
+            expected_severity: f.expectedSeverity ?? null,
+            created_at: nowIso(),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await alsoInTx?.(tx);
+        return inserted;
+      });
       return {
         id: row.id,
         eventId: row.event_id,
@@ -533,6 +537,31 @@ export function eventRepository(
         expectedSeverity: row.expected_severity as RiskLevel | null,
         createdAt: row.created_at,
       };
+    },
+
+    /** Feedback counted by type, by its event's camera and by each class in the event. */
+    async feedbackStats(range: { from?: string; to?: string }): Promise<FeedbackStats> {
+      const rows = await db
+        .selectFrom('event_feedback as f')
+        .innerJoin('events as e', 'e.id', 'f.event_id')
+        .select(['f.type', 'e.camera_id', 'e.object_classes'])
+        .$if(range.from !== undefined, (q) => q.where('f.created_at', '>=', range.from!))
+        .$if(range.to !== undefined, (q) => q.where('f.created_at', '<', range.to!))
+        .execute();
+      const stats: FeedbackStats = {
+        total: rows.length,
+        byType: Object.fromEntries(FEEDBACK_TYPES.map((t) => [t, 0])) as FeedbackStats['byType'],
+        byCamera: {},
+        byClass: {},
+      };
+      for (const r of rows) {
+        stats.byType[r.type] += 1;
+        stats.byCamera[r.camera_id] = (stats.byCamera[r.camera_id] ?? 0) + 1;
+        for (const c of new Set(r.object_classes ? r.object_classes.split(' ') : [])) {
+          stats.byClass[c] = (stats.byClass[c] ?? 0) + 1;
+        }
+      }
+      return stats;
     },
   };
   return repo;

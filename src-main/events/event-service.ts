@@ -3,8 +3,10 @@ import type { EventFeedback, SecurityEvent } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { BatchRepository } from '../aggregate';
 import type { CalibrationRepository } from '../calibration';
+import { calibrationAt, feedbackLearning } from '../../src-shared/calibration';
 import type { CameraRepository } from '../cameras';
 import { currentCorrelationId, withCorrelation } from '../common/correlation';
+import { nowIso } from '../common/ids';
 import type { ClosedBatch, DomainEventBus } from '../common/domain-events';
 import type { DetectionRepository } from '../detections';
 import type { BatchContext, LlmScorer, RiskAssessment, RulesScorer } from '../risk';
@@ -76,7 +78,7 @@ export class EventService {
       endedAt: detections[detections.length - 1]!.detectedAt,
       detections,
       zones: await this.d.zones.listForCamera(camera.id),
-      calibration: await this.d.calibration.get(),
+      calibration: calibrationAt(await this.d.calibration.get(), detections[0]!.detectedAt),
       isFastPath: batch.isFastPath,
     };
   }
@@ -213,10 +215,17 @@ export class EventService {
     return { updated };
   }
 
+  /**
+   * Stores feedback (one per event) and, in the same transaction, lets it move the
+   * calibration's thresholds by the learning rule and counts it.
+   */
   async feedback(input: ChannelParsedInput<'events.feedback'>): Promise<EventFeedback> {
-    await this.get(input.eventId);
+    const event = await this.get(input.eventId);
+    const learn = feedbackLearning(event, input.type);
     try {
-      return await this.d.events.addFeedback(input);
+      return await this.d.events.addFeedback(input, (tx) =>
+        this.d.calibration.applyFeedback(tx, input.type, learn, nowIso()),
+      );
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new AppError('conflict', 'This event already has feedback');

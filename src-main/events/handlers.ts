@@ -14,6 +14,7 @@ export function eventHandlers(d: {
   | 'events.bulkUpdate'
   | 'events.stats'
   | 'events.feedback'
+  | 'feedback.stats'
 > {
   return {
     'events.list': (filter) => d.repo.list(filter),
@@ -25,5 +26,6 @@ export function eventHandlers(d: {
     'events.bulkUpdate': ({ ids, reviewed }) => d.events.reviewMany(ids, reviewed),
     'events.stats': (filter) => d.repo.stats(filter),
     'events.feedback': (input) => d.events.feedback(input),
+    'feedback.stats': (range) => d.repo.feedbackStats(range),
   };
 }

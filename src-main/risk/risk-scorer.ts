@@ -1,6 +1,6 @@
 import type { RiskLevel, Scorer, Zone } from '../../src-shared/domain';
 import { footPoint, pointInPolygon } from '../../src-shared/geometry';
-import type { Calibration } from '../calibration';
+import type { EffectiveCalibration } from '../../src-shared/calibration';
 
 /** One detection as the scorers see it. */
 export interface ScoredDetection {
@@ -21,7 +21,8 @@ export interface BatchContext {
   endedAt: string;
   detections: ScoredDetection[];
   zones: Zone[];
-  calibration: Calibration;
+  /** In effect at the batch's start (the night profile inside its window). */
+  calibration: Omit<EffectiveCalibration, 'night'>;
   isFastPath: boolean;
 }
 

@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
+import type { SettingsPatch } from '../../src-shared/settings';
 import type { App } from '../../src-main/app/compose';
 import { withCorrelation } from '../../src-main/common/correlation';
 import type { StoredDetection } from '../../src-main/common/domain-events';
 import { newId } from '../../src-main/common/ids';
 import { detectionRepository } from '../../src-main/detections';
 import { ingestRepository } from '../../src-main/ingest';
+
+/** Batches that close within a second (idle 0.25 s, window 0.6 s) for event tests. */
+export const FAST_BATCHES: SettingsPatch = {
+  batching: {
+    windowSeconds: 0.6,
+    idleSeconds: 0.25,
+    maxDetections: 50,
+    fastPath: { classes: ['person'], minConfidence: 0.9 },
+    stationary: { iou: 0.85, seconds: 60 },
+  },
+};
 
 export interface SeedDetection {
   objectClass: string;

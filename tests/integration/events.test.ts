@@ -3,7 +3,7 @@ import type { PushMessage } from '../../src-shared/contract';
 import type { SecurityEvent } from '../../src-shared/domain';
 import type { SettingsPatch } from '../../src-shared/settings';
 import type { AppConfig } from '../../src-main/app/config';
-import { detect } from '../helpers/events';
+import { FAST_BATCHES, detect } from '../helpers/events';
 import type { FakeLlm } from '../helpers/llm-server';
 import { startFakeLlm } from '../helpers/llm-server';
 import type { TestApp } from '../helpers/temp-app';
@@ -18,15 +18,7 @@ afterEach(async () => {
   llm = undefined;
 });
 
-const FAST: SettingsPatch = {
-  batching: {
-    windowSeconds: 0.6,
-    idleSeconds: 0.25,
-    maxDetections: 50,
-    fastPath: { classes: ['person'], minConfidence: 0.9 },
-    stationary: { iou: 0.85, seconds: 60 },
-  },
-};
+const FAST = FAST_BATCHES;
 
 async function start(
   settings: SettingsPatch = {},

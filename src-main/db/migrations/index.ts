@@ -5,6 +5,7 @@ import * as m003 from './003_quiet_hours_timezone';
 import * as m004 from './004_export_images';
 import * as m005 from './005_events_stats_index';
 import * as m006 from './006_correlation_ids';
+import * as m007 from './007_calibration_night';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -14,6 +15,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '004_export_images': m004,
   '005_events_stats_index': m005,
   '006_correlation_ids': m006,
+  '007_calibration_night': m007,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import {
+  calibrationAt,
+  feedbackLearning,
+  feedbackStep,
+  moveThresholds,
+  thresholdIssues,
+} from '../../src-shared/calibration';
+import type { CalibrationSettings } from '../../src-shared/calibration';
+import { calibrationUpdateSchema, nightProfileSchema } from '../../src-shared/contract';
+
+describe('the feedback learning rule (hand-computed)', () => {
+  it('steps by 10 × decay, scaled by how confident the wrong score was', () => {
+    // decay 0.1: base 1.
+    expect(feedbackStep('correct', 90, 0.1)).toBe(0);
+    expect(feedbackStep('false_positive', 80, 0.1)).toBe(1); // floor(1 × 1.6)
+    expect(feedbackStep('false_positive', 100, 0.1)).toBe(2); // floor(1 × 2)
+    expect(feedbackStep('missed_threat', 0, 0.1)).toBe(-2); // floor(1 × 100/50)
+    expect(feedbackStep('missed_threat', 80, 0.1)).toBe(-1); // at least the base
+    expect(feedbackStep('severity_wrong', 90, 0.1)).toBe(1); // half of 1, at least 1
+    expect(feedbackStep('severity_wrong', 20, 0.1)).toBe(-1);
+    // decay 0.5: base 5.
+    expect(feedbackStep('false_positive', 90, 0.5)).toBe(9); // floor(5 × 1.8)
+    expect(feedbackStep('false_positive', 30, 0.5)).toBe(5); // never below the base
+    expect(feedbackStep('missed_threat', 10, 0.5)).toBe(-9); // floor(5 × 90/50)
+    expect(feedbackStep('severity_wrong', 90, 0.5)).toBe(4); // floor(9 / 2)
+    expect(feedbackStep('severity_wrong', 30, 0.5)).toBe(-3); // floor(floor(5 × 1.4) / 2)
+    expect(feedbackStep('severity_wrong', 50, 0.5)).toBe(-2); // 50 is not above 50: lower
+    // decay 0.05: base still 1; decay 0: nothing moves.
+    expect(feedbackStep('false_positive', 60, 0.05)).toBe(1);
+    expect(feedbackStep('false_positive', 100, 0)).toBe(0);
+  });
+
+  it('moves all thresholds together, keeping order, the gap of 5 and the bounds', () => {
+    expect(moveThresholds({ medium: 30, high: 60, critical: 85 }, 9)).toEqual({
+      medium: 39,
+      high: 69,
+      critical: 94,
+    });
+    expect(moveThresholds({ medium: 80, high: 90, critical: 98 }, 5)).toEqual({
+      medium: 85,
+      high: 95,
+      critical: 100,
+    });
+    expect(moveThresholds({ medium: 89, high: 94, critical: 99 }, 5)).toEqual({
+      medium: 90,
+      high: 95,
+      critical: 100,
+    });
+    expect(moveThresholds({ medium: 3, high: 8, critical: 13 }, -5)).toEqual({
+      medium: 1,
+      high: 6,
+      critical: 11,
+    });
+    expect(moveThresholds({ medium: 30, high: 60, critical: 85 }, -40)).toEqual({
+      medium: 1,
+      high: 20,
+      critical: 45,
+    });
+  });
+
+  it('learns into the profile in effect at the event', () => {
+    const c: CalibrationSettings = {
+      thresholds: { medium: 30, high: 60, critical: 85 },
+      classMultipliers: {},
+      cameraSensitivity: {},
+      night: {
+        start: '22:00',
+        end: '06:00',
+        timezone: 'UTC',
+        thresholds: { medium: 20, high: 40, critical: 70 },
+        classMultipliers: {},
+      },
+      decayFactor: 0.5,
+    };
+    const night = feedbackLearning(
+      { riskScore: 90, startedAt: '2026-11-29T23:30:00Z' },
+      'false_positive',
+    )(c);
+    expect(night.thresholds).toEqual(c.thresholds);
+    expect(night.night?.thresholds).toEqual({ medium: 29, high: 49, critical: 79 });
+    const day = feedbackLearning(
+      { riskScore: 10, startedAt: '2026-11-29T12:00:00Z' },
+      'missed_threat',
+    )(c);
+    expect(day.thresholds).toEqual({ medium: 21, high: 51, critical: 76 });
+    expect(day.night).toEqual(c.night);
+  });
+});
+
+describe('calibration values', () => {
+  it('names the threshold that breaks the order or the gap', () => {
+    expect(thresholdIssues({ medium: 30, high: 60, critical: 85 })).toEqual([]);
+    expect(thresholdIssues({ medium: 30, high: 34, critical: 85 }).map((i) => i.path)).toEqual([
+      ['high'],
+    ]);
+    expect(thresholdIssues({ medium: 30, high: 60, critical: 50 }).map((i) => i.path)).toEqual([
+      ['critical'],
+    ]);
+    const night = nightProfileSchema.safeParse({
+      start: '22:00',
+      end: '6:00',
+      timezone: 'Mars/Olympus',
+      thresholds: { medium: 10, high: 12, critical: 90 },
+      classMultipliers: { person: 4 },
+    });
+    expect(night.error!.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'classMultipliers.person',
+      'end',
+      'thresholds.high',
+      'timezone',
+    ]);
+    expect(calibrationUpdateSchema.safeParse({ cameraSensitivity: { yard: -1 } }).success).toBe(
+      false,
+    );
+    expect(calibrationUpdateSchema.safeParse({ thresholds: { medium: 0 } }).success).toBe(false);
+  });
+
+  it('applies the night profile inside its window, in its time zone, across midnight', () => {
+    const c: CalibrationSettings = {
+      thresholds: { medium: 30, high: 60, critical: 85 },
+      classMultipliers: { person: 1.2, car: 0.5 },
+      cameraSensitivity: { yard: 2 },
+      night: {
+        start: '22:00',
+        end: '06:00',
+        timezone: 'America/New_York',
+        thresholds: { medium: 20, high: 40, critical: 70 },
+        classMultipliers: { person: 2 },
+      },
+      decayFactor: 0.1,
+    };
+    // 03:30 UTC is 22:30 in New York (EST): night. 12:00 UTC is 07:00 there: day.
+    expect(calibrationAt(c, '2026-11-29T03:30:00Z')).toEqual({
+      thresholds: { medium: 20, high: 40, critical: 70 },
+      classMultipliers: { person: 2, car: 0.5 },
+      cameraSensitivity: { yard: 2 },
+      night: true,
+    });
+    expect(calibrationAt(c, '2026-11-29T12:00:00Z')).toMatchObject({
+      thresholds: c.thresholds,
+      classMultipliers: c.classMultipliers,
+      night: false,
+    });
+    expect(calibrationAt(c, '2026-11-29T10:59:00Z').night).toBe(true); // 05:59 there
+    expect(calibrationAt({ ...c, night: null }, '2026-11-29T03:30:00Z').night).toBe(false);
+  });
+});
