@@ -4,6 +4,7 @@ import { PlaceholderPage } from './components/PlaceholderPage';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
 import { AlertsPage } from './pages/AlertsPage';
+import { CalibrationPage } from './pages/CalibrationPage';
 import { CamerasPage } from './pages/CamerasPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { EventsPage } from './pages/EventsPage';
@@ -26,6 +27,8 @@ function Page({ route }: { route: Route }) {
       return <CamerasPage />;
     case 'exports':
       return <ExportsPage />;
+    case 'calibration':
+      return <CalibrationPage />;
     case 'settings':
       return <SettingsPage />;
     default:

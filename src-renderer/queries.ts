@@ -116,6 +116,14 @@ export function useSettings() {
   });
 }
 
+export function useCalibration() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.calibration,
+    queryFn: () => api.invoke('calibration.get', {}),
+  });
+}
+
 export function usePreferences() {
   const api = useApi();
   return useQuery({

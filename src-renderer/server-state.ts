@@ -32,6 +32,7 @@ export const keys = {
   quarantine: ['quarantine'] as const,
   health: ['health'] as const,
   settings: ['settings'] as const,
+  calibration: ['calibration'] as const,
   preferences: ['preferences'] as const,
   rules: ['alertRules'] as const,
   channels: ['channels'] as const,

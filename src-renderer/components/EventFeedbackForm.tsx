@@ -1,4 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
+import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import { FEEDBACK_TYPES, RISK_LEVELS } from '../../src-shared/domain';
 import { ApiError, errorMessage } from '../api';
 import { useApi } from '../app-context';
 import { RISK_LABELS } from '../risk';
+import { keys } from '../server-state';
 
 const FEEDBACK_LABELS: Record<FeedbackType, string> = {
   correct: 'Correct',
@@ -62,6 +64,7 @@ type Outcome = 'recorded' | 'already' | null;
 /** Tells the system how it did on this event (once per event). */
 export function EventFeedbackForm({ eventId }: { eventId: string }) {
   const api = useApi();
+  const qc = useQueryClient();
   const schema = useMemo(() => feedbackFormSchema(eventId), [eventId]);
   const form = useForm<V, unknown, FeedbackInput>({
     defaultValues: { type: '', expectedSeverity: '', notes: '' },
@@ -83,6 +86,7 @@ export function EventFeedbackForm({ eventId }: { eventId: string }) {
       () => {
         setBusy(false);
         setOutcome('recorded');
+        void qc.invalidateQueries({ queryKey: keys.calibration }); // feedback moves thresholds
       },
       (err: unknown) => {
         setBusy(false);

@@ -150,3 +150,42 @@ test('zones, the rule form and its preview, and event feedback validate where th
   await feedback.getByRole('button', { name: 'Send feedback' }).click();
   await expect(feedback.getByRole('status')).toHaveText('Feedback recorded');
 });
+
+test('calibration: a threshold too close is shown under it; saved values, the night profile and reset stick', async ({
+  page,
+  hsi,
+}) => {
+  await open(page, hsi, '#/calibration');
+  const form = page.getByRole('form', { name: 'Calibration form' });
+  const high = form.getByLabel('Threshold high');
+  await expect(high).toHaveValue('60');
+
+  await high.fill('33');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByText('High must be at least 5 above medium (30)')).toBeVisible();
+  await expect(high).toHaveAttribute('aria-invalid', 'true');
+
+  await high.fill('70');
+  await form.getByLabel('Class multipliers', { exact: true }).fill('person=1.5, cat=0.5');
+  await form.getByLabel('Use other thresholds at night').check();
+  await form.getByLabel('Time zone').fill('UTC');
+  await form.getByLabel('Night medium').fill('20');
+  await form.getByLabel('Night high').fill('40');
+  await form.getByLabel('Night critical').fill('70');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByRole('status')).toHaveText('Calibration saved');
+
+  await open(page, hsi, '#/settings');
+  await open(page, hsi, '#/calibration');
+  await expect(form.getByLabel('Threshold high')).toHaveValue('70');
+  await expect(form.getByLabel('Class multipliers', { exact: true })).toHaveValue(
+    'person=1.5, cat=0.5',
+  );
+  await expect(form.getByLabel('Night high')).toHaveValue('40');
+
+  await form.getByRole('button', { name: 'Reset to defaults' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Reset' }).click();
+  await expect(form.getByRole('status')).toHaveText('Calibration reset to defaults');
+  await expect(form.getByLabel('Threshold high')).toHaveValue('60');
+  await expect(form.getByLabel('Use other thresholds at night')).not.toBeChecked();
+});

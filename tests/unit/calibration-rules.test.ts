@@ -8,6 +8,7 @@ import {
 } from '../../src-shared/calibration';
 import type { CalibrationSettings } from '../../src-shared/calibration';
 import { calibrationUpdateSchema, nightProfileSchema } from '../../src-shared/contract';
+import { calibrationFormFrom, calibrationFormSchema } from '../../src-renderer/calibration-form';
 
 describe('the feedback learning rule (hand-computed)', () => {
   it('steps by 10 × decay, scaled by how confident the wrong score was', () => {
@@ -144,5 +145,55 @@ describe('calibration values', () => {
     });
     expect(calibrationAt(c, '2026-11-29T10:59:00Z').night).toBe(true); // 05:59 there
     expect(calibrationAt({ ...c, night: null }, '2026-11-29T03:30:00Z').night).toBe(false);
+  });
+});
+
+describe('the Calibration page form', () => {
+  const saved = {
+    thresholds: { medium: 30, high: 60, critical: 85 },
+    classMultipliers: { person: 1.5 },
+    cameraSensitivity: {},
+    night: null,
+    decayFactor: 0.1,
+    feedback: { correct: 0, falsePositive: 0, missedThreat: 0, severityWrong: 0 },
+    updatedAt: '',
+  };
+
+  it('turns the inputs into a full update, and says where an input is wrong', () => {
+    const form = calibrationFormFrom(saved);
+    expect(form.classMultipliers).toBe('person=1.5');
+    expect(calibrationFormSchema.parse(form)).toEqual({
+      thresholds: saved.thresholds,
+      classMultipliers: { person: 1.5 },
+      cameraSensitivity: {},
+      decayFactor: 0.1,
+      night: null,
+    });
+    const night = calibrationFormSchema.parse({
+      ...form,
+      cameraSensitivity: ' front_door = 2 ,yard=0.5',
+      nightEnabled: true,
+      night: { ...form.night, timezone: 'UTC', classMultipliers: 'person=2' },
+    });
+    expect(night).toMatchObject({
+      cameraSensitivity: { front_door: 2, yard: 0.5 },
+      night: { start: '22:00', end: '06:00', timezone: 'UTC', classMultipliers: { person: 2 } },
+    });
+    const bad = calibrationFormSchema.safeParse({
+      ...form,
+      thresholds: { medium: '30', high: '33', critical: '85' },
+      classMultipliers: 'person, cat=0.5',
+    });
+    expect(bad.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['thresholds.high', 'High must be at least 5 above medium (30)'],
+      ['classMultipliers', 'Write name=factor, e.g. person=1.5 (not "person")'],
+    ]);
+    const blank = calibrationFormSchema.safeParse({
+      ...form,
+      thresholds: { ...form.thresholds, medium: '' },
+    });
+    expect(blank.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['thresholds.medium', 'Enter a number'],
+    ]);
   });
 });

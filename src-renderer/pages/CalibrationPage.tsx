@@ -1,0 +1,237 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
+import type { Calibration } from '../../src-shared/calibration';
+import type { ChannelInput } from '../../src-shared/contract';
+import { errorMessage } from '../api';
+import { useApi } from '../app-context';
+import type { CalibrationForm as V } from '../calibration-form';
+import {
+  CALIBRATION_FIELD_KEYS,
+  calibrationFormFrom,
+  calibrationFormSchema,
+} from '../calibration-form';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { FormCheckbox, FormText } from '../forms/fields';
+import { Form, FormProblem } from '../forms/Form';
+import { showServerErrors } from '../forms/server-errors';
+import { useCalibration } from '../queries';
+import { keys } from '../server-state';
+
+type Update = ChannelInput<'calibration.update'>;
+
+function ThresholdFields({
+  prefix,
+  label,
+}: {
+  prefix: 'thresholds' | 'night.thresholds';
+  label: string;
+}) {
+  const id = prefix.replace('.', '-');
+  return (
+    <div className="field-pair">
+      {(['medium', 'high', 'critical'] as const).map((level) => (
+        <FormText<V>
+          key={level}
+          name={`${prefix}.${level}`}
+          id={`calibration-${id}-${level}`}
+          label={`${label} ${level}`}
+          type="number"
+          min={1}
+          max={100}
+          step={1}
+          hint={
+            level === 'medium'
+              ? 'Scores from here up are medium risk.'
+              : `At least 5 above the one before.`
+          }
+        />
+      ))}
+    </div>
+  );
+}
+
+function CalibrationEditor({ saved }: { saved: Calibration }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const form = useForm<V, unknown, Update>({
+    defaultValues: calibrationFormFrom(saved),
+    resolver: zodResolver(calibrationFormSchema),
+  });
+  const [saving, setSaving] = useState(false);
+  const [message, setMessage] = useState('');
+  const [confirmReset, setConfirmReset] = useState(false);
+  const night = useWatch({ control: form.control, name: 'nightEnabled' });
+
+  useEffect(() => {
+    if (!form.formState.isDirty) form.reset(calibrationFormFrom(saved));
+  }, [saved, form]);
+
+  const apply = (next: Calibration, note: string) => {
+    qc.setQueryData(keys.calibration, next);
+    form.reset(calibrationFormFrom(next));
+    setMessage(note);
+  };
+
+  const save = async (update: Update) => {
+    setSaving(true);
+    try {
+      apply(await api.invoke('calibration.update', update), 'Calibration saved');
+    } catch (err) {
+      showServerErrors(form, err, CALIBRATION_FIELD_KEYS);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <>
+      <Form
+        form={form}
+        onValid={save}
+        busy={saving}
+        onEdit={() => setMessage('')}
+        aria-label="Calibration form"
+        className="form"
+      >
+        <fieldset className="panel">
+          <legend>Risk levels</legend>
+          <ThresholdFields prefix="thresholds" label="Threshold" />
+          <FormText<V>
+            name="classMultipliers"
+            id="calibration-class-multipliers"
+            label="Class multipliers"
+            hint="name=factor from 0 to 3, separated by commas: person=1.5, cat=0.5. Unlisted classes count ×1."
+            spellCheck={false}
+            autoComplete="off"
+          />
+          <FormText<V>
+            name="cameraSensitivity"
+            id="calibration-camera-sensitivity"
+            label="Camera sensitivity"
+            hint="camera id=factor from 0 to 3: front_door=1.5. Unlisted cameras count ×1."
+            spellCheck={false}
+            autoComplete="off"
+          />
+          <FormText<V>
+            name="decayFactor"
+            id="calibration-decay"
+            label="Learning rate"
+            type="number"
+            min={0}
+            max={1}
+            step={0.05}
+            hint="How far each piece of feedback moves the thresholds (0 = never)."
+          />
+        </fieldset>
+        <fieldset className="panel">
+          <legend>Night</legend>
+          <FormCheckbox<V>
+            name="nightEnabled"
+            id="calibration-night-enabled"
+            label="Use other thresholds at night"
+            hint="Events that start inside the window are scored with these instead."
+          />
+          {night && (
+            <>
+              <div className="field-pair">
+                <FormText<V>
+                  name="night.start"
+                  id="calibration-night-start"
+                  label="From"
+                  hint="HH:MM"
+                />
+                <FormText<V>
+                  name="night.end"
+                  id="calibration-night-end"
+                  label="Until"
+                  hint="HH:MM"
+                />
+                <FormText<V>
+                  name="night.timezone"
+                  id="calibration-night-timezone"
+                  label="Time zone"
+                  hint="e.g. Europe/Berlin"
+                  spellCheck={false}
+                />
+              </div>
+              <ThresholdFields prefix="night.thresholds" label="Night" />
+              <FormText<V>
+                name="night.classMultipliers"
+                id="calibration-night-multipliers"
+                label="Night class multipliers"
+                hint="Replace the day's for the classes listed: person=2."
+                spellCheck={false}
+                autoComplete="off"
+              />
+            </>
+          )}
+        </fieldset>
+        <FormProblem />
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={saving}>
+            Save
+          </button>
+          <button type="button" className="button" onClick={() => setConfirmReset(true)}>
+            Reset to defaults
+          </button>
+          <p role="status" className="status-line">
+            {message}
+          </p>
+        </div>
+      </Form>
+      {confirmReset && (
+        <ConfirmDialog
+          id="calibration-reset"
+          title="Reset calibration?"
+          text="Thresholds go back to 30 / 60 / 85 and all multipliers, sensitivities and the night profile are removed. Feedback counts are kept."
+          confirmLabel="Reset"
+          onCancel={() => setConfirmReset(false)}
+          onConfirm={async () => {
+            apply(await api.invoke('calibration.reset', {}), 'Calibration reset to defaults');
+            setConfirmReset(false);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function FeedbackCounts({ c }: { c: Calibration }) {
+  const f = c.feedback;
+  return (
+    <section className="panel" aria-labelledby="calibration-feedback">
+      <h2 id="calibration-feedback">Learned from your feedback</h2>
+      <p>
+        {f.correct} correct, {f.falsePositive} false positives, {f.missedThreat} missed threats,{' '}
+        {f.severityWrong} wrong severities. Each moves the thresholds a little (mark events on the
+        Events page).
+      </p>
+    </section>
+  );
+}
+
+/** `#/calibration`: thresholds, multipliers, sensitivity, the night profile, feedback. */
+export function CalibrationPage() {
+  const query = useCalibration();
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">Calibration</h1>
+      </header>
+      {query.isError && (
+        <p className="notice notice-error" role="alert">
+          Could not load calibration: {errorMessage(query.error)}
+        </p>
+      )}
+      {query.isPending && <p className="muted">Loading calibration…</p>}
+      {query.data && (
+        <>
+          <CalibrationEditor saved={query.data} />
+          <FeedbackCounts c={query.data} />
+        </>
+      )}
+    </section>
+  );
+}
