@@ -1,14 +1,11 @@
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { useForm, useWatch } from 'react-hook-form';
+import { useWatch } from 'react-hook-form';
 import type { NotificationPreferences } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
 import { errorMessage } from '../api';
 import { useApi } from '../app-context';
 import { FormCheckbox, FormChoices, FormSelect, FormText, useFieldError } from '../forms/fields';
 import { Form, FormProblem } from '../forms/Form';
-import { showServerErrors } from '../forms/server-errors';
+import { useSavedEditor } from '../forms/saved-editor';
 import { TimeWindowFields } from '../forms/TimeWindowFields';
 import type { PreferencesForm as V, PreferencesPatch } from '../preferences-form';
 import {
@@ -48,35 +45,19 @@ function ChannelSeverityFields() {
 
 function PreferencesEditor({ initial }: { initial: NotificationPreferences }) {
   const api = useApi();
-  const qc = useQueryClient();
   const cameras = useCameras().data ?? [];
   const channels = useChannels().data ?? [];
-  const form = useForm<V, unknown, PreferencesPatch>({
-    defaultValues: preferencesFormFrom(initial),
-    resolver: zodResolver(preferencesFormSchema),
+  const { form, saving, message, setMessage, submit } = useSavedEditor({
+    saved: initial,
+    toForm: preferencesFormFrom,
+    schema: preferencesFormSchema,
+    queryKey: keys.preferences,
+    fieldKeys: preferencesFieldKeys(channels.map((c) => c.id)),
   });
-  const [saving, setSaving] = useState(false);
-  const [message, setMessage] = useState('');
   const quietOn = useWatch({ control: form.control, name: 'quietHours.on' });
 
-  // Read again (another window saved): follow it unless there are unsaved edits.
-  useEffect(() => {
-    if (!form.formState.isDirty) form.reset(preferencesFormFrom(initial));
-  }, [initial, form]);
-
-  const save = async (patch: PreferencesPatch) => {
-    setSaving(true);
-    try {
-      const saved = await api.invoke('notify.preferences.update', patch);
-      qc.setQueryData(keys.preferences, saved);
-      form.reset(preferencesFormFrom(saved));
-      setMessage('Preferences saved');
-    } catch (err) {
-      showServerErrors(form, err, preferencesFieldKeys(channels.map((c) => c.id)));
-    } finally {
-      setSaving(false);
-    }
-  };
+  const save = (patch: PreferencesPatch) =>
+    submit(() => api.invoke('notify.preferences.update', patch), 'Preferences saved');
 
   return (
     <Form

@@ -1,7 +1,5 @@
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { useForm, useWatch } from 'react-hook-form';
+import { useState } from 'react';
+import { useWatch } from 'react-hook-form';
 import type { Calibration } from '../../src-shared/calibration';
 import type { ChannelInput } from '../../src-shared/contract';
 import { errorMessage } from '../api';
@@ -15,7 +13,7 @@ import {
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FormCheckbox, FormText } from '../forms/fields';
 import { Form, FormProblem } from '../forms/Form';
-import { showServerErrors } from '../forms/server-errors';
+import { useSavedEditor } from '../forms/saved-editor';
 import { useCalibration } from '../queries';
 import { keys } from '../server-state';
 
@@ -54,36 +52,18 @@ function ThresholdFields({
 
 function CalibrationEditor({ saved }: { saved: Calibration }) {
   const api = useApi();
-  const qc = useQueryClient();
-  const form = useForm<V, unknown, Update>({
-    defaultValues: calibrationFormFrom(saved),
-    resolver: zodResolver(calibrationFormSchema),
+  const { form, saving, message, setMessage, apply, submit } = useSavedEditor({
+    saved,
+    toForm: calibrationFormFrom,
+    schema: calibrationFormSchema,
+    queryKey: keys.calibration,
+    fieldKeys: CALIBRATION_FIELD_KEYS,
   });
-  const [saving, setSaving] = useState(false);
-  const [message, setMessage] = useState('');
   const [confirmReset, setConfirmReset] = useState(false);
   const night = useWatch({ control: form.control, name: 'nightEnabled' });
 
-  useEffect(() => {
-    if (!form.formState.isDirty) form.reset(calibrationFormFrom(saved));
-  }, [saved, form]);
-
-  const apply = (next: Calibration, note: string) => {
-    qc.setQueryData(keys.calibration, next);
-    form.reset(calibrationFormFrom(next));
-    setMessage(note);
-  };
-
-  const save = async (update: Update) => {
-    setSaving(true);
-    try {
-      apply(await api.invoke('calibration.update', update), 'Calibration saved');
-    } catch (err) {
-      showServerErrors(form, err, CALIBRATION_FIELD_KEYS);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const save = (update: Update) =>
+    submit(() => api.invoke('calibration.update', update), 'Calibration saved');
 
   return (
     <>

@@ -1,7 +1,4 @@
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
-import { useForm } from 'react-hook-form';
+import { useMemo } from 'react';
 import type { Settings, SettingsPatch } from '../../src-shared/settings';
 import { errorMessage } from '../api';
 import { useApi } from '../app-context';
@@ -11,7 +8,7 @@ import { NotificationSettings } from '../components/NotificationSettings';
 import { SubNav } from '../components/SubNav';
 import { FormCheckbox, FormText } from '../forms/fields';
 import { Form, FormProblem } from '../forms/Form';
-import { showServerErrors } from '../forms/server-errors';
+import { useSavedEditor } from '../forms/saved-editor';
 import { useSettings } from '../queries';
 import { routeHref, subPageFromHash, useHash } from '../routes';
 import { keys } from '../server-state';
@@ -24,34 +21,17 @@ interface EditorProps {
 
 function SettingsEditor({ saved }: EditorProps) {
   const api = useApi();
-  const qc = useQueryClient();
   const schema = useMemo(() => settingsFormSchema(saved), [saved]);
-  const form = useForm<V, unknown, SettingsPatch>({
-    defaultValues: formFrom(saved),
-    resolver: zodResolver(schema),
+  const { form, saving, message, setMessage, submit } = useSavedEditor({
+    saved,
+    toForm: formFrom,
+    schema,
+    queryKey: keys.settings,
+    fieldKeys: SETTINGS_FIELD_KEYS,
   });
-  const [saving, setSaving] = useState(false);
-  const [message, setMessage] = useState('');
   const { isDirty } = form.formState;
-
-  // Another window (or the CLI) changed settings: follow it unless there are unsaved edits.
-  useEffect(() => {
-    if (!form.formState.isDirty) form.reset(formFrom(saved));
-  }, [saved, form]);
-
-  const save = async (patch: SettingsPatch) => {
-    setSaving(true);
-    try {
-      const next = await api.invoke('system.settings.update', patch);
-      qc.setQueryData(keys.settings, next);
-      form.reset(formFrom(next));
-      setMessage('Settings saved');
-    } catch (err) {
-      showServerErrors(form, err, SETTINGS_FIELD_KEYS);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const save = (patch: SettingsPatch) =>
+    submit(() => api.invoke('system.settings.update', patch), 'Settings saved');
 
   return (
     <Form
