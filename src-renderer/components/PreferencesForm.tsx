@@ -47,7 +47,7 @@ function PreferencesEditor({ initial }: { initial: NotificationPreferences }) {
   const api = useApi();
   const cameras = useCameras().data ?? [];
   const channels = useChannels().data ?? [];
-  const { form, saving, message, setMessage, submit } = useSavedEditor({
+  const { form, formProps, saving, message, submit } = useSavedEditor({
     saved: initial,
     toForm: preferencesFormFrom,
     schema: preferencesFormSchema,
@@ -61,10 +61,8 @@ function PreferencesEditor({ initial }: { initial: NotificationPreferences }) {
 
   return (
     <Form
-      form={form}
+      {...formProps}
       onValid={save}
-      busy={saving}
-      onEdit={() => setMessage('')}
       aria-label="Notification preferences"
       className="form panel preferences-form"
     >

@@ -51,5 +51,7 @@ export function useSavedEditor<S, V extends FieldValues, O>(o: {
     }
   };
 
-  return { form, saving, message, setMessage, apply, submit };
+  /** What `<Form>` takes from the editor (a new edit clears the "saved" note). */
+  const formProps = { form, busy: saving, onEdit: () => setMessage('') };
+  return { form, formProps, saving, message, setMessage, apply, submit };
 }

@@ -52,7 +52,7 @@ function ThresholdFields({
 
 function CalibrationEditor({ saved }: { saved: Calibration }) {
   const api = useApi();
-  const { form, saving, message, setMessage, apply, submit } = useSavedEditor({
+  const { form, formProps, saving, message, apply, submit } = useSavedEditor({
     saved,
     toForm: calibrationFormFrom,
     schema: calibrationFormSchema,
@@ -67,14 +67,7 @@ function CalibrationEditor({ saved }: { saved: Calibration }) {
 
   return (
     <>
-      <Form
-        form={form}
-        onValid={save}
-        busy={saving}
-        onEdit={() => setMessage('')}
-        aria-label="Calibration form"
-        className="form"
-      >
+      <Form {...formProps} onValid={save} aria-label="Calibration form" className="form">
         <fieldset className="panel">
           <legend>Risk levels</legend>
           <ThresholdFields prefix="thresholds" label="Threshold" />

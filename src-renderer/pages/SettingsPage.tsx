@@ -22,7 +22,7 @@ interface EditorProps {
 function SettingsEditor({ saved }: EditorProps) {
   const api = useApi();
   const schema = useMemo(() => settingsFormSchema(saved), [saved]);
-  const { form, saving, message, setMessage, submit } = useSavedEditor({
+  const { form, formProps, saving, message, setMessage, submit } = useSavedEditor({
     saved,
     toForm: formFrom,
     schema,
@@ -34,14 +34,7 @@ function SettingsEditor({ saved }: EditorProps) {
     submit(() => api.invoke('system.settings.update', patch), 'Settings saved');
 
   return (
-    <Form
-      form={form}
-      onValid={save}
-      busy={saving}
-      onEdit={() => setMessage('')}
-      aria-label="Settings form"
-      className="form settings-form"
-    >
+    <Form {...formProps} onValid={save} aria-label="Settings form" className="form settings-form">
       <fieldset className="panel">
         <legend>General</legend>
         <FormCheckbox<V>
