@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Calibration } from '../src-shared/calibration';
 import type { ChannelInput } from '../src-shared/contract';
 import { calibrationUpdateSchema, thresholdsSchema } from '../src-shared/contract';
+import { typedNumber } from './forms/numbers';
 
 type Update = ChannelInput<'calibration.update'>;
 
@@ -75,12 +76,6 @@ export function calibrationFormFrom(c: Calibration): CalibrationForm {
   };
 }
 
-function number(text: string, path: (string | number)[], ctx: z.RefinementCtx): number {
-  const n = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(n)) ctx.addIssue({ code: 'custom', path, message: 'Enter a number' });
-  return n;
-}
-
 /** "person=1.5, car=0.8" → { person: 1.5, car: 0.8 }; an item without `=number` is an issue. */
 function factors(text: string, path: string[], ctx: z.RefinementCtx): Record<string, number> {
   const out: Record<string, number> = {};
@@ -106,9 +101,9 @@ function factors(text: string, path: string[], ctx: z.RefinementCtx): Record<str
 export const calibrationFormSchema = calibrationForm
   .transform((f, ctx): Update => {
     const thresholds = (t: z.infer<typeof thresholdsText>, at: string[]) => ({
-      medium: number(t.medium, [...at, 'medium'], ctx),
-      high: number(t.high, [...at, 'high'], ctx),
-      critical: number(t.critical, [...at, 'critical'], ctx),
+      medium: typedNumber(t.medium, [...at, 'medium'], ctx),
+      high: typedNumber(t.high, [...at, 'high'], ctx),
+      critical: typedNumber(t.critical, [...at, 'critical'], ctx),
     });
     const day = thresholds(f.thresholds, ['thresholds']);
     // The whole day set is checked here (an update may carry part of it; the form has all).
@@ -120,7 +115,7 @@ export const calibrationFormSchema = calibrationForm
       thresholds: day,
       classMultipliers: factors(f.classMultipliers, ['classMultipliers'], ctx),
       cameraSensitivity: factors(f.cameraSensitivity, ['cameraSensitivity'], ctx),
-      decayFactor: number(f.decayFactor, ['decayFactor'], ctx),
+      decayFactor: typedNumber(f.decayFactor, ['decayFactor'], ctx),
       night: f.nightEnabled
         ? {
             start: f.night.start.trim(),

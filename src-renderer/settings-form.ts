@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Settings, SettingsPatch } from '../src-shared/settings';
 import { settingsPatchSchema } from '../src-shared/settings';
+import { typedNumber } from './forms/numbers';
 
 const settingsForm = z.object({
   debug: z.boolean(),
@@ -149,10 +150,5 @@ function convert(key: string, value: unknown, path: string[], ctx: z.RefinementC
     }
     return classes;
   }
-  const n = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(n)) {
-    ctx.addIssue({ code: 'custom', path, message: 'Enter a number' });
-    return 0;
-  }
-  return n;
+  return typedNumber(text, path, ctx);
 }

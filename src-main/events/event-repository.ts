@@ -26,6 +26,11 @@ type EventRow = Selectable<EventsTable> & {
   thumbnail_image_id: number | null;
 };
 
+/** An event's object classes as stored (space-separated; '' for none). */
+export function objectClassesOf(stored: string): string[] {
+  return stored ? stored.split(' ') : [];
+}
+
 export function toEvent(r: EventRow): SecurityEvent {
   return {
     id: r.id,
@@ -42,7 +47,7 @@ export function toEvent(r: EventRow): SecurityEvent {
     model: r.model,
     promptVersionId: r.prompt_version_id,
     latencyMs: r.latency_ms,
-    objectClasses: r.object_classes ? r.object_classes.split(' ') : [],
+    objectClasses: objectClassesOf(r.object_classes),
     detectionCount: r.detection_count,
     isFastPath: r.is_fast_path === 1,
     reviewed: r.reviewed === 1,
@@ -557,7 +562,7 @@ export function eventRepository(
       for (const r of rows) {
         stats.byType[r.type] += 1;
         stats.byCamera[r.camera_id] = (stats.byCamera[r.camera_id] ?? 0) + 1;
-        for (const c of new Set(r.object_classes ? r.object_classes.split(' ') : [])) {
+        for (const c of new Set(objectClassesOf(r.object_classes))) {
           stats.byClass[c] = (stats.byClass[c] ?? 0) + 1;
         }
       }

@@ -1,5 +1,5 @@
 /** Events: closed batches scored into events, the timeline's queries, review and feedback. */
-export { eventRepository } from './event-repository';
+export { eventRepository, objectClassesOf } from './event-repository';
 export type { EventRepository, FtsStrategy, FtsTuning } from './event-repository';
 export { EventService } from './event-service';
 export type { EventSource, EventTuple, DetectionTuple } from './event-source';

@@ -1,5 +1,6 @@
 import type { ExportFormat } from '../../src-shared/domain';
 import type { DetectionTuple, EventTuple } from '../events';
+import { objectClassesOf } from '../events';
 
 /** The reference system's columns, plus object types and reasoning (its "extended" set). */
 export const EVENT_COLUMNS = [
@@ -41,7 +42,7 @@ export function csvCell(value: string): string {
 }
 
 export function objectTypes(spaceSeparated: string): string {
-  return spaceSeparated ? spaceSeparated.split(' ').join(', ') : '';
+  return objectClassesOf(spaceSeparated).join(', ');
 }
 
 /** The spreadsheet cells of one event, in EVENT_COLUMNS order (text defused). */
@@ -88,7 +89,7 @@ export function eventJson(r: EventTuple): Record<string, unknown> {
     riskLevel: r[5],
     summary: r[6],
     reasoning: r[10],
-    objectClasses: r[9] ? r[9].split(' ') : [],
+    objectClasses: objectClassesOf(r[9]),
     detectionCount: r[7],
     reviewed: r[8] === 1,
     falsePositive: r[12] === 1,

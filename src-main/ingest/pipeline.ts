@@ -14,14 +14,7 @@ import type { IngestService } from './ingest-service';
 const MAX_ATTEMPTS = 3;
 
 /** Per-stage timings of one image, for the benchmark and the debug panel. */
-export interface StageTimings {
-  readMs: number;
-  decodeMs: number;
-  preprocessMs: number;
-  inferenceMs: number;
-  postprocessMs: number;
-  persistMs: number;
-}
+export type StageTimings = DetectResult['timings'] & { persistMs: number };
 
 export interface PipelineDeps {
   images: IngestRepository;

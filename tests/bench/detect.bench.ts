@@ -24,7 +24,7 @@ import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { OverlayOptions, Sharp } from 'sharp';
 import type { StageTimings } from '../../src-main/ingest/pipeline';
-import { decodeRgb, layoutTensor } from '../../src-main/detect/image-tensor.mjs';
+import { decodeRgb, jpegShrink, layoutTensor } from '../../src-main/detect/image-tensor.mjs';
 import { yolox } from '../../src-main/detect/families';
 import { appModelsDir } from '../../src-main/detect/models';
 import type { Settings } from '../../src-shared/settings';
@@ -170,16 +170,6 @@ async function rawInference(file: string, k: Knobs) {
   return { perSecond: IMAGES / seconds, cpuMsPerInference: cpuPerInference, inputSize: [w, h] };
 }
 
-/** The libjpeg scale (1/1 … 1/8) the pipeline decodes at: the smallest still ≥ the model's need. */
-function jpegScale(width: number, height: number, input: [number, number]): number {
-  const r = Math.min(input[0] / width, input[1] / height);
-  const [needW, needH] = [Math.round(width * r), Math.round(height * r)];
-  let n = 1;
-  while (n < 8 && Math.ceil(width / (n * 2)) >= needW && Math.ceil(height / (n * 2)) >= needH)
-    n *= 2;
-  return n;
-}
-
 const djpeg = ['/usr/bin/djpeg', '/usr/local/bin/djpeg'].find((p) => fs.existsSync(p));
 
 /** Children's CPU seconds (user + sys) of a shell loop running djpeg over the files. */
@@ -295,7 +285,9 @@ async function measure(resolution: string, files: string[], k: Knobs, o = { floo
   const raw = await rawInference(files[0]!, k);
   const pipe = await pipeline(files, k);
   const meta = await sharp(files[0]).metadata();
-  const scale = jpegScale(meta.width, meta.height, raw.inputSize as [number, number]);
+  // The pipeline's own choice of JPEG scale, so the floor decodes as much as it does.
+  const [w, h] = raw.inputSize as [number, number];
+  const scale = jpegShrink(meta.width, meta.height, yolox.preprocess(w, h));
   return {
     resolution,
     size: `${meta.width}x${meta.height}`,
