@@ -2,9 +2,10 @@
  * Calibration rules, pure (the main process applies them; the renderer can preview them):
  * threshold validation, the profile in effect at an instant, and learning from feedback.
  */
-import type { FeedbackType, RiskThresholds } from './domain';
+import type { FeedbackType, RiskLevel, RiskThresholds, SecurityEvent } from './domain';
+import { riskLevelFor } from './domain';
 import type { ValidationIssue } from './errors';
-import { inSchedule } from './schedule';
+import { inSchedule, localClock } from './schedule';
 
 /** The smallest distance between two neighbouring risk-level thresholds. */
 export const MIN_THRESHOLD_GAP = 5;
@@ -144,4 +145,120 @@ export function feedbackLearning(
     }
     return { thresholds: moveThresholds(c.thresholds, step), night: c.night };
   };
+}
+
+/**
+ * What an event's score is made of, before calibration: per object class, the score the
+ * event would have from that class alone (rules: base × zone weight × confidence × time of
+ * day × count; LLM: the model's raw score for each class it saw). Re-evaluation needs only
+ * these and the calibration.
+ */
+export type ScoreComponents = Record<string, number>;
+
+/**
+ * The calibrated score: the best class component times its class multiplier, times the
+ * camera's sensitivity, rounded and clamped to 0..100. Both scorers and re-evaluation use it.
+ */
+export function calibratedScore(
+  components: ScoreComponents,
+  c: Pick<EffectiveCalibration, 'classMultipliers' | 'cameraSensitivity'>,
+  cameraId: string,
+): number {
+  let best = 0;
+  for (const cls in components) {
+    const v = components[cls]! * (c.classMultipliers[cls] ?? 1);
+    if (v > best) best = v;
+  }
+  return Math.round(Math.min(100, Math.max(0, best * (c.cameraSensitivity[cameraId] ?? 1))));
+}
+
+/**
+ * The components stored with an event, or for events scored before they were kept: the raw
+ * score for each of its classes (what the LLM formula does).
+ */
+export function storedComponents(
+  stored: string | null,
+  rawScore: number | null,
+  classes: readonly string[],
+): ScoreComponents {
+  if (stored) return JSON.parse(stored) as ScoreComponents;
+  const raw = rawScore ?? 0;
+  const out: ScoreComponents = {};
+  for (const c of classes.length ? classes : ['']) out[c] = raw;
+  return out;
+}
+
+/** An event's score and level under a calibration (`resolve` gives the profile at its time). */
+export function scoreUnder(
+  resolve: (iso: string) => EffectiveCalibration,
+  e: { components: ScoreComponents; cameraId: string; startedAt: string },
+): { riskScore: number; riskLevel: RiskLevel } {
+  const c = resolve(e.startedAt);
+  const riskScore = calibratedScore(e.components, c, e.cameraId);
+  return { riskScore, riskLevel: riskLevelFor(riskScore, c.thresholds) };
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * `calibrationAt` for many instants: whether the night window covers an instant is read from
+ * a per-hour cache of the local clock (one `Intl` call per distinct hour, not per event).
+ * Instants are ISO strings in UTC.
+ */
+export function calibrationResolver(c: CalibrationSettings): (iso: string) => EffectiveCalibration {
+  const day: EffectiveCalibration = { ...calibrationAt({ ...c, night: null }, ''), night: false };
+  if (!c.night) return () => day;
+  const night: EffectiveCalibration = {
+    thresholds: c.night.thresholds,
+    classMultipliers: { ...c.classMultipliers, ...c.night.classMultipliers },
+    cameraSensitivity: c.cameraSensitivity,
+    night: true,
+  };
+  const start = toMinutes(c.night.start);
+  const end = toMinutes(c.night.end);
+  const hourStart = new Map<number, number>();
+  return (iso) => {
+    const ms = Date.parse(iso);
+    const hour = Math.floor(ms / HOUR_MS);
+    let local = hourStart.get(hour);
+    if (local === undefined) {
+      local = localClock(new Date(hour * HOUR_MS).toISOString(), c.night!.timezone).minutes;
+      hourStart.set(hour, local);
+    }
+    const minutes = (local + Math.floor((ms - hour * HOUR_MS) / 60_000)) % 1440;
+    const inside =
+      start === end ||
+      (start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end);
+    return inside ? night : day;
+  };
+}
+
+const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Rules that would start or stop matching, with how many events. */
+export interface RuleShiftCount {
+  ruleId: string;
+  name: string;
+  events: number;
+}
+
+/** What a candidate calibration would do to the events of a scope (nothing is written). */
+export interface CalibrationPreview {
+  /** Events in the scope. */
+  total: number;
+  /** Events whose level would change. */
+  changed: number;
+  /** Events whose score would change (level or not). */
+  scoreChanged: number;
+  /** Events by level now (rows) and under the candidate (columns). */
+  matrix: Record<RiskLevel, Record<RiskLevel, number>>;
+  rulesNewlyMatching: RuleShiftCount[];
+  rulesNoLongerMatching: RuleShiftCount[];
+  /** Some changed events, newest first, with their new score and level. */
+  sample: (SecurityEvent & { previousRiskScore: number; previousRiskLevel: RiskLevel })[];
+  /**
+   * Current scores of the scope's events the day profile applies to, by current level: index
+   * = score 0..100 (the page's sliders count level changes from it without asking again).
+   */
+  histogram: Record<RiskLevel, number[]>;
 }

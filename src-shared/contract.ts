@@ -25,6 +25,8 @@ import type {
   EventStats,
   FeedbackStats,
   ExportDownloadInfo,
+  Job,
+  RiskLevel,
   ExportJob,
   SystemHealth,
   Zone,
@@ -35,11 +37,13 @@ import {
   EXPORT_FORMATS,
   EXPORT_STATUSES,
   FEEDBACK_TYPES,
+  JOB_STATUSES,
   RISK_LEVELS,
   ZONE_KINDS,
   pointSchema,
 } from './domain';
-import type { Calibration } from './calibration';
+import type { Calibration, CalibrationPreview } from './calibration';
+import type { CalibrationSuggestions } from './calibration-suggest';
 import { thresholdIssues } from './calibration';
 import type { RpcResult } from './errors';
 import type { Settings } from './settings';
@@ -258,6 +262,18 @@ export const calibrationUpdateSchema = z.strictObject({
   decayFactor: z.number().min(0).max(1).optional(),
 });
 
+/** A candidate calibration (as for update) over a scope (default: the last 30 days). */
+export const calibrationPreviewSchema = z.strictObject({
+  calibration: calibrationUpdateSchema.default({}),
+  scope: eventFilterSchema.optional(),
+});
+export const calibrationScopeSchema = z.strictObject({ scope: eventFilterSchema.optional() });
+
+export const jobsListSchema = z.strictObject({
+  kind: z.string().min(1).max(60).optional(),
+  status: z.enum(JOB_STATUSES).optional(),
+});
+
 export const feedbackStatsSchema = z.strictObject({
   from: isoTime.optional(),
   to: isoTime.optional(),
@@ -466,6 +482,19 @@ export const channels = {
   ),
   'calibration.reset': channel<typeof empty, Calibration>(empty),
   'calibration.defaults': channel<typeof empty, Calibration>(empty),
+  'calibration.preview': channel<typeof calibrationPreviewSchema, CalibrationPreview>(
+    calibrationPreviewSchema,
+  ),
+  'calibration.suggest': channel<typeof calibrationScopeSchema, CalibrationSuggestions>(
+    calibrationScopeSchema,
+  ),
+  'calibration.reevaluate': channel<typeof calibrationScopeSchema, { jobId: string }>(
+    calibrationScopeSchema,
+  ),
+
+  'jobs.get': channel<z.ZodObject<{ id: typeof id }>, Job>(z.strictObject({ id })),
+  'jobs.list': channel<typeof jobsListSchema, Job[]>(jobsListSchema),
+  'jobs.cancel': channel<z.ZodObject<{ id: typeof id }>, Job>(z.strictObject({ id })),
 
   'alertRules.list': channel<typeof empty, AlertRule[]>(empty),
   'alertRules.create': channel<typeof alertRuleCreateSchema, AlertRule>(alertRuleCreateSchema),
@@ -546,7 +575,14 @@ export interface PushEvents {
   'delivery.updated': Delivery;
   /** The whole job, on every status change and at most every 250 ms while it runs. */
   'export.progress': ExportJob;
-  'job.progress': unknown;
+  /** The whole job, on every status change and at most every 250 ms while it runs. */
+  'job.progress': Job;
+  /** Many events changed at once (a re-evaluation batch): one message per batch. */
+  'events.updated': {
+    reason: 'recalibrated';
+    jobId: string;
+    events: { id: string; riskScore: number; riskLevel: RiskLevel }[];
+  };
   'ingest.status': IngestStatus;
   'detector.status': DetectorStatus;
 }

@@ -204,6 +204,8 @@ export interface SecurityEvent {
   correlationId: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Bumped by every change (a writer that read an older version retries). */
+  version: number;
 }
 
 export const FEEDBACK_TYPES = [
@@ -277,6 +279,8 @@ export interface Alert {
   status: AlertStatus;
   dedupKey: string;
   matchedConditions: string[];
+  /** Why the app resolved it ('recalibrated': its event no longer matches); null otherwise. */
+  resolvedReason: string | null;
   /** The correlation id of the event's snapshot (logs). */
   correlationId: string | null;
   createdAt: string;
@@ -381,4 +385,24 @@ export interface ExportDownloadInfo {
   fileSize: number;
   contentType: string;
   sha256: string;
+}
+
+export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** A long piece of background work (re-evaluating events under a new calibration, …). */
+export interface Job {
+  id: string;
+  kind: string;
+  status: JobStatus;
+  /** 0..100. */
+  progress: number;
+  processed: number;
+  total: number | null;
+  /** What it has done so far (kind-specific counts), or null. */
+  result: Record<string, number> | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
 }

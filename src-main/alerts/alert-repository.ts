@@ -49,10 +49,23 @@ function toAlert(r: Selectable<AlertsTable> & { camera_id: string }): Alert {
     status: r.status,
     dedupKey: r.dedup_key,
     matchedConditions: JSON.parse(r.matched_conditions) as string[],
+    resolvedReason: r.resolved_reason,
     correlationId: r.correlation_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** An alert to raise for a rule that matched an event. */
+export interface NewAlert {
+  rule: AlertRule;
+  eventId: string;
+  event: Pick<SecurityEvent, 'cameraId' | 'startedAt'>;
+  prefs: NotificationPreferences;
+  dedupKey: string;
+  matchedConditions: string[];
+  now: Date;
+  correlationId: string | null;
 }
 
 type RuleInput = ChannelParsedInput<'alertRules.create'>;
@@ -175,30 +188,38 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
      * this rule already alerted on this event. One transaction: the check and the insert
      * cannot be split by a concurrent event.
      */
-    async createIfCool(a: {
-      rule: AlertRule;
-      eventId: string;
-      event: Pick<SecurityEvent, 'cameraId' | 'startedAt'>;
-      prefs: NotificationPreferences;
-      dedupKey: string;
-      matchedConditions: string[];
-      now: Date;
-      correlationId: string | null;
-    }): Promise<Alert | undefined> {
+    async createIfCool(a: NewAlert): Promise<Alert | undefined> {
+      return (await repo.raiseIfCool(a)).alert;
+    },
+
+    /**
+     * `createIfCool`, also saying until when the rule's dedup key is cooling down when it
+     * refused for that reason (callers raising many alerts skip the query until then).
+     */
+    async raiseIfCool(a: NewAlert): Promise<{
+      alert?: Alert;
+      coolUntil?: number;
+    }> {
       const id = newId();
-      const created = await db.transaction().execute(async (trx) => {
+      const outcome = await db.transaction().execute(async (trx) => {
         const since = new Date(a.now.getTime() - a.rule.cooldownSeconds * 1000).toISOString();
         const recent = await trx
           .selectFrom('alerts')
-          .select('id')
+          .select(['id', 'created_at', 'event_id', 'rule_id'])
           .where((eb) =>
             eb.or([
               eb.and([eb('dedup_key', '=', a.dedupKey), eb('created_at', '>', since)]),
               eb.and([eb('event_id', '=', a.eventId), eb('rule_id', '=', a.rule.id)]),
             ]),
           )
+          .orderBy('created_at', 'desc')
           .executeTakeFirst();
-        if (recent) return false;
+        if (recent) {
+          const sameEvent = recent.event_id === a.eventId && recent.rule_id === a.rule.id;
+          return sameEvent
+            ? {}
+            : { coolUntil: Date.parse(recent.created_at) + a.rule.cooldownSeconds * 1000 };
+        }
         const at = a.now.toISOString();
         await trx
           .insertInto('alerts')
@@ -225,9 +246,29 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
           prefs: a.prefs,
           correlationId: a.correlationId,
         });
-        return true;
+        return { created: true };
       });
-      return created ? repo.alert(id) : undefined;
+      return 'created' in outcome ? { alert: await repo.alert(id) } : outcome;
+    },
+
+    /**
+     * Resolves the rule's active alert on the event, by the app and for `reason` (status
+     * dismissed, never deleted); undefined when there is none.
+     */
+    async resolveByApp(
+      eventId: string,
+      ruleId: string,
+      reason: string,
+    ): Promise<Alert | undefined> {
+      const row = await db
+        .updateTable('alerts')
+        .set({ status: 'dismissed', resolved_reason: reason, updated_at: nowIso() })
+        .where('event_id', '=', eventId)
+        .where('rule_id', '=', ruleId)
+        .where('status', '=', 'active')
+        .returning('id')
+        .executeTakeFirst();
+      return row ? repo.alert(row.id) : undefined;
     },
 
     /** Several alerts in one query (the outbox reads a burst at once). */

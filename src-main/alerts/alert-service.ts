@@ -15,8 +15,30 @@ import type { Logger } from '../system';
 import type { ZoneRepository } from '../zones';
 import type { AlertRepository } from './alert-repository';
 import { draftRule } from './alert-repository';
-import type { RuleContext } from './rule-engine';
-import { dedupKey, evaluateRule } from './rule-engine';
+import type { RuleContext, RuleEvent } from './rule-engine';
+import {
+  dedupKey,
+  evaluateRule,
+  scoreConditionsHold,
+  verdictWithoutDetections,
+} from './rule-engine';
+
+/** An event whose score and level a new calibration changes. */
+export interface ScoreShift {
+  event: RuleEvent & Pick<SecurityEvent, 'id' | 'correlationId'>;
+  before: Pick<SecurityEvent, 'riskScore' | 'riskLevel'>;
+}
+
+/** Which rules start or stop matching, by rule id (events counted once per rule). */
+export interface RuleShifts {
+  newlyMatching: Map<string, number>;
+  noLongerMatching: Map<string, number>;
+  raised: number;
+  resolved: number;
+}
+
+/** Why the app resolved an alert whose event no longer matches after a recalibration. */
+export const RECALIBRATED = 'recalibrated';
 
 /**
  * Runs every enabled rule on each created or re-scored event (a re-scored event can newly
@@ -62,18 +84,17 @@ export class AlertService {
     return this.chain;
   }
 
-  private async context(event: SecurityEvent): Promise<RuleContext> {
+  private async context(eventId: string, cameraId: string): Promise<Omit<RuleContext, 'event'>> {
     return {
-      event,
-      detections: await this.d.detections.forEvent(event.id),
-      zones: await this.d.zones.listForCamera(event.cameraId),
+      detections: await this.d.detections.forEvent(eventId),
+      zones: await this.d.zones.listForCamera(cameraId),
     };
   }
 
   async evaluate(event: SecurityEvent, now = new Date()): Promise<Alert[]> {
     const rules = (await this.d.alerts.rules()).filter((r) => r.enabled);
     if (rules.length === 0) return [];
-    const ctx = await this.context(event);
+    const ctx = { event, ...(await this.context(event.id, event.cameraId)) };
     const prefs = await this.d.preferences.get();
     const raised: Alert[] = [];
     for (const rule of rules) {
@@ -96,6 +117,84 @@ export class AlertService {
       }
     }
     return raised;
+  }
+
+  /**
+   * Rules that start or stop matching when events' scores change (only rules with score or
+   * level conditions can). With `apply`, newly matching rules raise alerts (cooldowns and
+   * preferences honoured; `coolUntil` remembers cooling dedup keys across calls) and active
+   * alerts whose rule no longer matches are resolved as 'recalibrated'; without, it only counts.
+   * Safe to repeat: one alert per rule and event, and resolving twice changes nothing.
+   */
+  async reevaluateShifts(
+    shifts: readonly ScoreShift[],
+    opts: { apply: boolean; coolUntil?: Map<string, number>; now?: Date },
+  ): Promise<RuleShifts> {
+    const out: RuleShifts = {
+      newlyMatching: new Map(),
+      noLongerMatching: new Map(),
+      raised: 0,
+      resolved: 0,
+    };
+    const rules = (await this.d.alerts.rules()).filter(
+      (r) => r.enabled && (r.minRiskScore !== null || r.riskLevels !== null),
+    );
+    if (rules.length === 0 || shifts.length === 0) return out;
+    const prefs = opts.apply ? await this.d.preferences.get() : undefined;
+    const coolUntil = opts.coolUntil ?? new Map<string, number>();
+    const bump = (m: Map<string, number>, id: string) => m.set(id, (m.get(id) ?? 0) + 1);
+    for (const { event, before } of shifts) {
+      const was = { ...event, ...before };
+      let ctx: Omit<RuleContext, 'event'> | undefined;
+      for (const rule of rules) {
+        const after = scoreConditionsHold(rule, event);
+        if (after === scoreConditionsHold(rule, was)) continue;
+        const matching = after ? event : was;
+        let matches = verdictWithoutDetections(rule, matching);
+        if (matches === undefined) {
+          ctx ??= await this.context(event.id, event.cameraId);
+          matches = evaluateRule(rule, { ...ctx, event: matching }).matches;
+        }
+        if (!matches) continue;
+        bump(after ? out.newlyMatching : out.noLongerMatching, rule.id);
+        if (!opts.apply) continue;
+        if (!after) {
+          const resolved = await this.d.alerts.resolveByApp(event.id, rule.id, RECALIBRATED);
+          if (resolved) {
+            out.resolved += 1;
+            this.d.bus.publish('alert.resolved', resolved, resolved.correlationId ?? undefined);
+          }
+          continue;
+        }
+        const now = opts.now ?? new Date();
+        const key = dedupKey(rule, event);
+        if ((coolUntil.get(key) ?? 0) > now.getTime()) continue;
+        const { alert, coolUntil: until } = await this.d.alerts.raiseIfCool({
+          rule,
+          eventId: event.id,
+          event,
+          prefs: prefs!,
+          dedupKey: key,
+          matchedConditions: evaluateRule(
+            rule,
+            ctx ? { ...ctx, event } : { event, detections: [], zones: [] },
+          ).matchedConditions,
+          now,
+          correlationId: event.correlationId,
+        });
+        if (until !== undefined) coolUntil.set(key, until);
+        if (alert) {
+          out.raised += 1;
+          coolUntil.set(key, now.getTime() + rule.cooldownSeconds * 1000);
+          this.log.info(
+            { alertId: alert.id, ruleId: rule.id, eventId: event.id },
+            'alert raised after recalibration',
+          );
+          this.d.bus.publish('alert.created', alert, alert.correlationId ?? undefined);
+        }
+      }
+    }
+    return out;
   }
 
   /** Acknowledged or dismissed by the homeowner. */
@@ -126,7 +225,13 @@ export class AlertService {
     }
     const results = [];
     for (const event of events) {
-      const r = evaluateRule({ ...rule, enabled: true }, await this.context(event));
+      const r = evaluateRule(
+        { ...rule, enabled: true },
+        {
+          event,
+          ...(await this.context(event.id, event.cameraId)),
+        },
+      );
       results.push({
         eventId: event.id,
         matches: r.matches,

@@ -2,8 +2,14 @@ import type { AlertRule, Detection, SecurityEvent, Zone } from '../../src-shared
 import { footPoint, pointInPolygon, sideOfLine } from '../../src-shared/geometry';
 import { inSchedule } from '../../src-shared/schedule';
 
+/** What the rules read of an event. */
+export type RuleEvent = Pick<
+  SecurityEvent,
+  'riskScore' | 'riskLevel' | 'cameraId' | 'objectClasses' | 'startedAt'
+>;
+
 export interface RuleContext {
-  event: SecurityEvent;
+  event: RuleEvent;
   detections: Pick<Detection, 'objectClass' | 'confidence' | 'bbox' | 'detectedAt'>[];
   zones: Zone[];
 }
@@ -70,7 +76,10 @@ export function evaluateRule(rule: AlertRule, ctx: RuleContext): RuleEvaluation 
   };
 }
 
-export function dedupKey(rule: AlertRule, event: SecurityEvent): string {
+export function dedupKey(
+  rule: AlertRule,
+  event: Pick<SecurityEvent, 'cameraId' | 'objectClasses'>,
+): string {
   return rule.dedupKeyTemplate.replace(/\{(\w+)\}/g, (_m, key: string) => {
     switch (key) {
       case 'cameraId':
@@ -85,4 +94,30 @@ export function dedupKey(rule: AlertRule, event: SecurityEvent): string {
         return '';
     }
   });
+}
+
+/** Whether a rule's conditions on the score hold (true when it has none). */
+export function scoreConditionsHold(
+  rule: AlertRule,
+  s: Pick<SecurityEvent, 'riskScore' | 'riskLevel'>,
+): boolean {
+  return (
+    (rule.minRiskScore === null || s.riskScore >= rule.minRiskScore) &&
+    (!rule.riskLevels || rule.riskLevels.includes(s.riskLevel))
+  );
+}
+
+/**
+ * The rule's verdict on an event from the event alone (score, level, camera, schedule,
+ * classes), or undefined when its detections decide (confidence, zones, stationary classes).
+ * Agrees with `evaluateRule` wherever it answers.
+ */
+export function verdictWithoutDetections(rule: AlertRule, e: RuleEvent): boolean | undefined {
+  if (!rule.enabled || !scoreConditionsHold(rule, e)) return false;
+  if (rule.cameraIds && !rule.cameraIds.includes(e.cameraId)) return false;
+  if (rule.schedule && !inSchedule(e.startedAt, rule.schedule)) return false;
+  if (rule.minConfidence !== null || rule.zoneIds !== null) return undefined;
+  if (rule.objectClasses && !e.objectClasses.some((c) => rule.objectClasses!.includes(c)))
+    return undefined;
+  return true;
 }

@@ -9,8 +9,10 @@ import type { ObjectDetector } from '../detect';
 import type { EventService } from '../events';
 import type { ExportService } from '../exports';
 import type { IngestPipeline, IngestRuntime, IngestService } from '../ingest';
+import type { JobService } from '../jobs';
 import type { MediaService } from '../media';
 import type { DeliveryOutbox } from '../notify';
+import type { RecalibrationService } from '../recalibrate';
 import type { CircuitBreaker } from '../risk';
 import type { Logger, SettingsService } from '../system';
 import type { AppConfig } from './config';
@@ -41,6 +43,8 @@ export interface App {
   readonly alerts: AlertService;
   readonly outbox: DeliveryOutbox;
   readonly exports: ExportService;
+  readonly jobs: JobService;
+  readonly recalibration: RecalibrationService;
   debugEnabled(): boolean;
   close(): Promise<void>;
 }

@@ -15,8 +15,10 @@ import { detectionHandlers } from '../detections';
 import { EventService, eventHandlers } from '../events';
 import { ExportService, exportHandlers } from '../exports';
 import { IngestPipeline, IngestRuntime, IngestService, ingestHandlers } from '../ingest';
+import { JobService, jobHandlers } from '../jobs';
 import { MediaService, mediaHandlers } from '../media';
 import { ChannelService, DeliveryOutbox, keyFileSecretStore, notifyHandlers } from '../notify';
+import { RecalibrationService, recalibrationHandlers } from '../recalibrate';
 import { CircuitBreaker, LlmScorer, RulesScorer } from '../risk';
 import * as system from '../system';
 import { ZoneService, zoneHandlers } from '../zones';
@@ -91,6 +93,11 @@ export async function createApp(config: AppConfig): Promise<App> {
     llm: new LlmScorer(() => settings.get().llm, llmBreaker),
   });
   const alerts = new AlertService(common);
+  const jobs = new JobService(common);
+  const recalibration = new RecalibrationService({
+    ...{ ...common, alertService: alerts, jobService: jobs },
+    batchSize: config.recalibrationBatchSize,
+  });
   const outbox = new DeliveryOutbox({
     ...common,
     sources: {
@@ -125,6 +132,8 @@ export async function createApp(config: AppConfig): Promise<App> {
       cameraHandlers(cameras),
       zoneHandlers(new ZoneService(r.zones, r.cameras)),
       calibrationHandlers({ calibration: new CalibrationService(r) }),
+      recalibrationHandlers(recalibration),
+      jobHandlers(jobs),
       mediaHandlers(media),
       ingestHandlers({ ingest, images: r.images }),
       detect.detectorHandlers(detector),
@@ -152,6 +161,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   events.start();
   alerts.start();
   await outbox.start();
+  await recalibration.start();
   await aggregator.start();
   events.startRescoring(config.rescoreIntervalMs);
   await exports.start();
@@ -161,12 +171,14 @@ export async function createApp(config: AppConfig): Promise<App> {
   return {
     ...{ config, dataDir, db, router, bus, push, settings, metrics, logger, detector, ingest },
     ...{ ingestRuntime, pipeline, media, events, aggregator, llmBreaker, alerts, outbox, exports },
+    ...{ jobs, recalibration },
     debugEnabled,
     async close() {
       if (closed) return;
       closed = true;
       await ingestRuntime.stop();
       await aggregator.stop();
+      await jobs.stop();
       await events.stop();
       await alerts.stop();
       await outbox.stop();

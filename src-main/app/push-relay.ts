@@ -22,6 +22,10 @@ export function relayPushes(events: DomainEventBus, push: PushBus): () => void {
     events.on('event.created', (e) => push.emit('event.created', e)),
     events.on('event.rescored', (e) => push.emit('event.updated', e)),
     events.on('event.reviewed', (e) => push.emit('event.updated', e)),
+    events.on('events.recalibrated', (r) =>
+      push.emit('events.updated', { reason: 'recalibrated', ...r }),
+    ),
+    events.on('job.changed', (j) => push.emit('job.progress', j)),
     events.on('alert.created', (a) => push.emit('alert.created', a)),
     events.on('alert.resolved', (a) => push.emit('alert.updated', a)),
     events.on('delivery.changed', (d) => push.emit('delivery.updated', d)),

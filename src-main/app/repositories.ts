@@ -7,6 +7,7 @@ import { detectionRepository } from '../detections';
 import { eventRepository } from '../events';
 import { exportRepository } from '../exports';
 import { ingestRepository } from '../ingest';
+import { jobRepository } from '../jobs';
 import type { SecretStore } from '../notify';
 import { channelRepository, deliveryRepository, preferencesRepository } from '../notify';
 import { zoneRepository } from '../zones';
@@ -34,6 +35,7 @@ export function createRepositories(database: OpenedDatabase, secrets: SecretStor
     deliveries,
     preferences: preferencesRepository(db),
     exportJobs: exportRepository(db),
+    jobs: jobRepository(db, sqlite),
   };
 }
 

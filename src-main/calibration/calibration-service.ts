@@ -27,27 +27,8 @@ export class CalibrationService {
   }
 
   /** Applies a change; thresholds are checked merged with the current ones. */
-  async update(patch: ChannelParsedInput<'calibration.update'>): Promise<Calibration> {
-    const current = await this.d.calibration.get();
-    const thresholds = { ...current.thresholds, ...patch.thresholds };
-    const issues = thresholdIssues(thresholds);
-    if (issues.length) {
-      throw new AppError(
-        'invalid_input',
-        issues[0]!.message,
-        issues.map((i) => ({ ...i, path: ['thresholds', ...i.path] })),
-      );
-    }
-    return this.d.calibration.save(
-      {
-        thresholds,
-        classMultipliers: patch.classMultipliers ?? current.classMultipliers,
-        cameraSensitivity: patch.cameraSensitivity ?? current.cameraSensitivity,
-        night: patch.night === undefined ? current.night : patch.night,
-        decayFactor: patch.decayFactor ?? current.decayFactor,
-      },
-      nowIso(),
-    );
+  async update(patch: CalibrationPatch): Promise<Calibration> {
+    return this.d.calibration.save(applyPatch(await this.d.calibration.get(), patch), nowIso());
   }
 
   /** Back to the defaults; the feedback counts stay (as the reference system's reset). */
@@ -60,5 +41,30 @@ export class CalibrationService {
     return { ...DEFAULT_CALIBRATION, feedback: { ...NO_FEEDBACK }, updatedAt: '' };
   }
 }
+
+/** A change applied to a calibration (thresholds checked merged: `invalid_input` naming the field). */
+export function applyPatch(
+  current: CalibrationSettings,
+  patch: CalibrationPatch,
+): CalibrationSettings {
+  const thresholds = { ...current.thresholds, ...patch.thresholds };
+  const issues = thresholdIssues(thresholds);
+  if (issues.length) {
+    throw new AppError(
+      'invalid_input',
+      issues[0]!.message,
+      issues.map((i) => ({ ...i, path: ['thresholds', ...i.path] })),
+    );
+  }
+  return {
+    thresholds,
+    classMultipliers: patch.classMultipliers ?? current.classMultipliers,
+    cameraSensitivity: patch.cameraSensitivity ?? current.cameraSensitivity,
+    night: patch.night === undefined ? current.night : patch.night,
+    decayFactor: patch.decayFactor ?? current.decayFactor,
+  };
+}
+
+type CalibrationPatch = ChannelParsedInput<'calibration.update'>;
 
 const NO_FEEDBACK = { correct: 0, falsePositive: 0, missedThreat: 0, severityWrong: 0 };

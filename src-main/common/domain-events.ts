@@ -13,6 +13,8 @@ import type {
   DetectorStatus,
   ExportJob,
   IngestStatus,
+  Job,
+  RiskLevel,
   SecurityEvent,
 } from '../../src-shared/domain';
 import type { Settings } from '../../src-shared/settings';
@@ -42,6 +44,12 @@ export interface DesktopNotification {
   eventId: string | null;
 }
 
+/** Events a re-evaluation batch changed, with their new scores. */
+export interface RecalibratedEvents {
+  jobId: string;
+  events: { id: string; riskScore: number; riskLevel: RiskLevel }[];
+}
+
 export interface DomainEvents {
   /** A file entered the ingest queue. */
   'image.queued': { imageId: number; cameraId: string };
@@ -64,6 +72,10 @@ export interface DomainEvents {
   'event.rescored': SecurityEvent;
   /** The homeowner reviewed the event or wrote notes. */
   'event.reviewed': SecurityEvent;
+  /** A re-evaluation batch gave these events new scores (one fact per batch, not per event). */
+  'events.recalibrated': RecalibratedEvents;
+  /** A background job started, progressed, or finished. */
+  'job.changed': Job;
   'alert.created': Alert;
   /** Acknowledged or dismissed. */
   'alert.resolved': Alert;

@@ -116,6 +116,10 @@ export interface EventsTable {
   updated_at: string;
   /** Follows one ingested image through the pipeline (logs); null on older rows. */
   correlation_id: string | null;
+  /** JSON ScoreComponents (class → component before calibration); null on older rows. */
+  score_components: string | null;
+  /** Bumped by every write (optimistic concurrency). */
+  version: Generated<number>;
 }
 
 export interface EventDetectionsTable {
@@ -165,6 +169,8 @@ export interface AlertsTable {
   updated_at: string;
   /** Follows one ingested image through the pipeline (logs); null on older rows. */
   correlation_id: string | null;
+  /** Why the app resolved it ('recalibrated'); null when the homeowner did. */
+  resolved_reason: string | null;
 }
 
 export interface NotificationChannelsTable {

@@ -19,17 +19,14 @@ import type { RiskAssessment } from '../risk';
 import { eventFilterSql, withFts } from './event-filter-sql';
 import type { ExportSourceOptions } from './event-source';
 import { EventSource } from './event-source';
+import { objectClassesOf } from './object-classes';
+import { recalibrationRows } from './recalibration-rows';
 
 /** An events row as pages read it: the camera's name and the best detection's image joined. */
 type EventRow = Selectable<EventsTable> & {
   camera_name: string;
   thumbnail_image_id: number | null;
 };
-
-/** An event's object classes as stored (space-separated; '' for none). */
-export function objectClassesOf(stored: string): string[] {
-  return stored ? stored.split(' ') : [];
-}
 
 export function toEvent(r: EventRow): SecurityEvent {
   return {
@@ -57,6 +54,7 @@ export function toEvent(r: EventRow): SecurityEvent {
     correlationId: r.correlation_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    version: r.version,
   };
 }
 
@@ -247,6 +245,7 @@ export function eventRepository(
   };
 
   const repo = {
+    ...recalibrationRows(db, d.sqlite),
     async get(id: string): Promise<SecurityEvent | undefined> {
       const row = await selectEvents().where('e.id', '=', id).executeTakeFirst();
       return row && toEvent(row);
@@ -293,6 +292,7 @@ export function eventRepository(
             detection_count: e.detectionIds.length,
             is_fast_path: e.isFastPath ? 1 : 0,
             correlation_id: e.correlationId,
+            score_components: JSON.stringify(e.assessment.components),
             created_at: now,
             updated_at: now,
           })
@@ -446,6 +446,7 @@ export function eventRepository(
           ...(patch.falsePositive !== undefined && { false_positive: patch.falsePositive ? 1 : 0 }),
           ...(patch.notes !== undefined && { notes: patch.notes }),
           updated_at: nowIso(),
+          version: sql`version + 1`,
         })
         .where('id', '=', id)
         .executeTakeFirst();
@@ -455,14 +456,22 @@ export function eventRepository(
     async setReviewed(ids: string[], reviewed: boolean): Promise<number> {
       const r = await db
         .updateTable('events')
-        .set({ reviewed: reviewed ? 1 : 0, updated_at: nowIso() })
+        .set({ reviewed: reviewed ? 1 : 0, updated_at: nowIso(), version: sql`version + 1` })
         .where('id', 'in', ids)
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
 
-    async rescore(id: string, a: RiskAssessment): Promise<SecurityEvent | undefined> {
-      await db
+    /**
+     * A new assessment for the event, written only if the event is still at `version` (what
+     * the assessment was based on): 'stale' when something else wrote it meanwhile.
+     */
+    async rescore(
+      id: string,
+      version: number,
+      a: RiskAssessment,
+    ): Promise<SecurityEvent | 'stale' | undefined> {
+      const r = await db
         .updateTable('events')
         .set({
           risk_score: a.riskScore,
@@ -474,10 +483,14 @@ export function eventRepository(
           model: a.model,
           prompt_version_id: a.promptVersionId,
           latency_ms: a.latencyMs,
+          score_components: JSON.stringify(a.components),
           updated_at: nowIso(),
+          version: sql`version + 1`,
         })
         .where('id', '=', id)
-        .execute();
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return (await repo.get(id)) ? 'stale' : undefined;
       return repo.get(id);
     },
 

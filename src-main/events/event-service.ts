@@ -1,9 +1,11 @@
 import type { ChannelParsedInput } from '../../src-shared/contract';
 import type { EventFeedback, SecurityEvent } from '../../src-shared/domain';
+import type { EffectiveCalibration } from '../../src-shared/calibration';
 import { AppError } from '../../src-shared/errors';
 import type { BatchRepository } from '../aggregate';
 import type { CalibrationRepository } from '../calibration';
-import { calibrationAt, feedbackLearning } from '../../src-shared/calibration';
+import { calibratedScore, calibrationAt, feedbackLearning } from '../../src-shared/calibration';
+import { riskLevelFor } from '../../src-shared/domain';
 import type { CameraRepository } from '../cameras';
 import { currentCorrelationId, withCorrelation } from '../common/correlation';
 import { nowIso } from '../common/ids';
@@ -185,9 +187,32 @@ export class EventService {
     } catch {
       return 'unavailable';
     }
-    const updated = await this.d.events.rescore(event.id, assessment);
-    if (updated) this.d.bus.publish('event.rescored', updated);
-    return true;
+    // The model took its time: the event may have been recalibrated or edited meanwhile.
+    // Write against the version read, under the calibration in effect now; retry if stale.
+    let version = event.version;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const cal = calibrationAt(await this.d.calibration.get(), ctx.startedAt);
+      const riskScore = calibratedScore(assessment.components, cal, ctx.cameraId);
+      const riskLevel =
+        riskScore === assessment.riskScore && sameThresholds(cal, ctx.calibration)
+          ? assessment.riskLevel
+          : riskLevelFor(riskScore, cal.thresholds);
+      const updated = await this.d.events.rescore(event.id, version, {
+        ...assessment,
+        riskScore,
+        riskLevel,
+      });
+      if (updated === undefined) return false;
+      if (updated !== 'stale') {
+        this.d.bus.publish('event.rescored', updated);
+        return true;
+      }
+      const now = await this.d.events.get(event.id);
+      if (!now) return false;
+      version = now.version;
+    }
+    this.log.warn({ eventId: event.id }, 're-score kept losing to other writers; will retry later');
+    return false;
   }
 
   async get(id: string): Promise<SecurityEvent> {
@@ -247,4 +272,13 @@ export class EventService {
     await this.idle();
     await this.rescoreRun;
   }
+}
+
+function sameThresholds(
+  a: Pick<EffectiveCalibration, 'thresholds'>,
+  b: Pick<EffectiveCalibration, 'thresholds'>,
+): boolean {
+  const x = a.thresholds;
+  const y = b.thresholds;
+  return x.medium === y.medium && x.high === y.high && x.critical === y.critical;
 }

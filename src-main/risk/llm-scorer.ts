@@ -1,4 +1,6 @@
 import { riskLevelFor } from '../../src-shared/domain';
+import type { ScoreComponents } from '../../src-shared/calibration';
+import { calibratedScore } from '../../src-shared/calibration';
 import type { Settings } from '../../src-shared/settings';
 import type { RetryPolicy } from 'cockatiel';
 import { ExponentialBackoff, handleWhen, noJitterGenerator, retry } from 'cockatiel';
@@ -101,12 +103,9 @@ export class LlmScorer implements RiskScorer {
     }
     const raw = Math.round(Math.min(100, Math.max(0, answer.risk_score)));
     const { calibration } = batch;
-    const sensitivity = calibration.cameraSensitivity[batch.cameraId] ?? 1;
-    const classMultiplier = Math.max(
-      1e-6,
-      ...batch.detections.map((d) => calibration.classMultipliers[d.objectClass] ?? 1),
-    );
-    const calibrated = Math.round(Math.min(100, Math.max(0, raw * sensitivity * classMultiplier)));
+    const components: ScoreComponents = {};
+    for (const d of batch.detections) components[d.objectClass] = raw;
+    const calibrated = calibratedScore(components, calibration, batch.cameraId);
     // The model's own level only when its score stands as given (not clamped, not calibrated).
     const unchanged = calibrated === raw && raw === answer.risk_score;
     return {
@@ -121,6 +120,7 @@ export class LlmScorer implements RiskScorer {
       scorer: 'llm',
       model: s.model,
       promptVersionId: null,
+      components,
       latencyMs: performance.now() - started,
     };
   }

@@ -1,6 +1,6 @@
 import type { RiskLevel, Scorer, Zone } from '../../src-shared/domain';
 import { footPoint, pointInPolygon } from '../../src-shared/geometry';
-import type { EffectiveCalibration } from '../../src-shared/calibration';
+import type { EffectiveCalibration, ScoreComponents } from '../../src-shared/calibration';
 
 /** One detection as the scorers see it. */
 export interface ScoredDetection {
@@ -35,6 +35,8 @@ export interface RiskAssessment {
   scorer: Scorer;
   model: string | null;
   promptVersionId: string | null;
+  /** What the score is made of before calibration (re-evaluation recomputes from these). */
+  components: ScoreComponents;
   latencyMs: number;
 }
 

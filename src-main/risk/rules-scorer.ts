@@ -1,4 +1,6 @@
 import { riskLevelFor } from '../../src-shared/domain';
+import type { ScoreComponents } from '../../src-shared/calibration';
+import { calibratedScore } from '../../src-shared/calibration';
 import type { BatchContext, RiskAssessment, RiskScorer, ScoredDetection } from './risk-scorer';
 import { zonesFor } from './risk-scorer';
 
@@ -36,9 +38,10 @@ function plural(n: number, word: string): string {
 
 /**
  * The deterministic scorer, always available:
- *   per detection: base(class) × classMultiplier × cameraSensitivity × zoneWeight × confidence
- *   batch: max over detections × timeOfDay × count, clamped to 0..100.
- * The raw score is the same product without the calibration multipliers.
+ *   component of a class: max over its detections of base(class) × zoneWeight × confidence,
+ *     × timeOfDay × count;
+ *   score: max over classes of component × classMultiplier, × cameraSensitivity, clamped to
+ *     0..100 (`calibratedScore`). The raw score is the largest component.
  */
 export class RulesScorer implements RiskScorer {
   readonly name = 'rules' as const;
@@ -52,26 +55,25 @@ export class RulesScorer implements RiskScorer {
     const tod = timeOfDayFactor(batch.startedAt);
     const count = countFactor(distinctObjects(moving));
 
-    let best = { calibrated: 0, raw: 0, d: undefined as ScoredDetection | undefined, zone: '' };
+    let best = { calibrated: 0, d: undefined as ScoredDetection | undefined, zone: '' };
+    const components: ScoreComponents = {};
     for (const d of considered) {
       const base = BASE_SEVERITY[d.objectClass] ?? DEFAULT_SEVERITY;
       const classMultiplier = calibration.classMultipliers[d.objectClass] ?? 1;
       const zones = zonesFor(d, batch.zones);
       const zoneWeight = zones.length ? Math.max(...zones.map((z) => z.riskWeight)) : 1;
       const raw = base * zoneWeight * d.confidence;
+      components[d.objectClass] = Math.max(
+        components[d.objectClass] ?? 0,
+        raw * tod.factor * count,
+      );
       const calibrated = raw * classMultiplier * sensitivity;
-      if (calibrated > best.calibrated) {
-        best = {
-          calibrated,
-          raw,
-          d,
-          zone: zones.find((z) => z.riskWeight === zoneWeight)?.name ?? '',
-        };
+      if (calibrated > best.calibrated || !best.d) {
+        best = { calibrated, d, zone: zones.find((z) => z.riskWeight === zoneWeight)?.name ?? '' };
       }
     }
-    const clamp = (v: number) => Math.round(Math.min(100, Math.max(0, v)));
-    const riskScore = clamp(best.calibrated * tod.factor * count);
-    const rawRiskScore = clamp(best.raw * tod.factor * count);
+    const riskScore = calibratedScore(components, calibration, batch.cameraId);
+    const rawRiskScore = Math.round(Math.min(100, Math.max(0, ...Object.values(components))));
     const riskLevel = riskLevelFor(riskScore, calibration.thresholds);
 
     const counts = new Map<string, number>();
@@ -104,6 +106,7 @@ export class RulesScorer implements RiskScorer {
       scorer: 'rules',
       model: null,
       promptVersionId: null,
+      components,
       latencyMs: performance.now() - started,
     });
   }

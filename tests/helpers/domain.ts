@@ -28,6 +28,7 @@ export function securityEvent(over: Partial<SecurityEvent> = {}): SecurityEvent 
     correlationId: null,
     createdAt: startedAt,
     updatedAt: startedAt,
+    version: 0,
     ...over,
   };
 }

@@ -73,6 +73,7 @@ const alert = (id: string, status: Alert['status'], createdAt: string): Alert =>
   status,
   dedupKey: 'k',
   matchedConditions: [],
+  resolvedReason: null,
   correlationId: null,
   createdAt,
   updatedAt: createdAt,

@@ -6,6 +6,7 @@ import * as m004 from './004_export_images';
 import * as m005 from './005_events_stats_index';
 import * as m006 from './006_correlation_ids';
 import * as m007 from './007_calibration_night';
+import * as m008 from './008_recalibration';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '005_events_stats_index': m005,
   '006_correlation_ids': m006,
   '007_calibration_night': m007,
+  '008_recalibration': m008,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

@@ -1,0 +1,180 @@
+import type Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { EventFilter } from '../../src-shared/contract';
+import type { ScoreComponents } from '../../src-shared/calibration';
+import { storedComponents } from '../../src-shared/calibration';
+import type { FeedbackType, RiskLevel, Scorer } from '../../src-shared/domain';
+import { nowIso } from '../common/ids';
+import type { DB } from '../db/schema';
+import { eventFilterSql } from './event-filter-sql';
+import { objectClassesOf } from './object-classes';
+
+/** What re-evaluating one event needs: its score's components, camera, time and version. */
+export interface ScoreRow {
+  rowid: number;
+  id: string;
+  cameraId: string;
+  startedAt: string;
+  riskScore: number;
+  riskLevel: RiskLevel;
+  scorer: Scorer;
+  objectClasses: string[];
+  components: ScoreComponents;
+  version: number;
+  correlationId: string | null;
+}
+
+/** A new score and level for an event, written only over the version it was computed from. */
+export interface ScoreChange {
+  rowid: number;
+  version: number;
+  riskScore: number;
+  riskLevel: RiskLevel;
+}
+
+/** A labelled event (one with feedback) as the suggestions see it. */
+export interface LabelledScore {
+  cameraId: string;
+  objectClasses: string[];
+  riskScore: number;
+  type: FeedbackType;
+}
+
+interface RawRow {
+  rid: number;
+  id: string;
+  camera_id: string;
+  started_at: string;
+  risk_score: number;
+  raw_risk_score: number | null;
+  risk_level: RiskLevel;
+  scorer: Scorer;
+  object_classes: string;
+  score_components: string | null;
+  version: number;
+  correlation_id: string | null;
+}
+
+function toScoreRow(r: RawRow): ScoreRow {
+  const objectClasses = objectClassesOf(r.object_classes);
+  return {
+    rowid: r.rid,
+    id: r.id,
+    cameraId: r.camera_id,
+    startedAt: r.started_at,
+    riskScore: r.risk_score,
+    riskLevel: r.risk_level,
+    scorer: r.scorer,
+    objectClasses,
+    components: storedComponents(r.score_components, r.raw_risk_score, objectClasses),
+    version: r.version,
+    correlationId: r.correlation_id,
+  };
+}
+
+const COLUMNS = sql`e.rowid AS rid, e.id, e.camera_id, e.started_at, e.risk_score,
+  e.raw_risk_score, e.risk_level, e.scorer, e.object_classes, e.score_components, e.version, e.correlation_id`;
+
+/**
+ * The events repository's part for re-evaluation: scopes read in rowid order (a cursor that
+ * survives restarts and never meets a row twice), and new scores written in one synchronous
+ * transaction per batch with prepared statements (a million rows in seconds), each only over
+ * the version it was computed from.
+ */
+export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
+  // Prepared on first use (the schema is migrated by then).
+  let statements:
+    | {
+        write: Database.Statement<[number, RiskLevel, string, number, number]>;
+        readOne: Database.Statement<[number], RawRow>;
+      }
+    | undefined;
+  const prepared = () =>
+    (statements ??= {
+      write: sqlite.prepare(
+        `UPDATE events SET risk_score = ?, risk_level = ?, updated_at = ?, version = version + 1
+         WHERE rowid = ? AND version = ?`,
+      ),
+      readOne: sqlite.prepare(`SELECT ${COLUMNS.compile(db).sql} FROM events e WHERE e.rowid = ?`),
+    });
+  return {
+    /** The newest event's rowid (a job's scope ends there: later events are scored new). */
+    async lastRowid(): Promise<number> {
+      const r = await sql<{ m: number | null }>`SELECT max(rowid) AS m FROM events`.execute(db);
+      return r.rows[0]?.m ?? 0;
+    },
+
+    async countScope(scope: EventFilter, untilRowid: number): Promise<number> {
+      const r = await sql<{ n: number }>`SELECT count(*) AS n FROM events e
+        WHERE ${eventFilterSql(scope)} AND e.rowid <= ${untilRowid}`.execute(db);
+      return r.rows[0]?.n ?? 0;
+    },
+
+    /** Up to `limit` events of the scope after rowid `after` (and at most `until`), in order. */
+    async scopeRows(
+      scope: EventFilter,
+      after: number,
+      until: number,
+      limit: number,
+    ): Promise<ScoreRow[]> {
+      const r = await sql<RawRow>`SELECT ${COLUMNS} FROM events e
+        WHERE ${eventFilterSql(scope)} AND e.rowid > ${after} AND e.rowid <= ${until}
+        ORDER BY e.rowid LIMIT ${limit}`.execute(db);
+      return r.rows.map(toScoreRow);
+    },
+
+    /**
+     * Writes the changes and runs `alsoInTx` in one synchronous transaction. A row written by
+     * someone else since it was read is read again and handed to `recompute` (its change is
+     * written if it still has one): no update is lost either way. The rows recomputed so
+     * (with their fresh values) reach `alsoInTx` and the caller.
+     */
+    applyScores(
+      changes: readonly ScoreChange[],
+      recompute: (row: ScoreRow) => Omit<ScoreChange, 'rowid' | 'version'>,
+      alsoInTx: (recomputed: readonly { row: ScoreRow; next: ScoreChange }[]) => void,
+    ): { written: number; recomputed: { row: ScoreRow; next: ScoreChange }[] } {
+      const at = nowIso();
+      const { write, readOne } = prepared();
+      return sqlite.transaction(() => {
+        let written = 0;
+        const recomputed: { row: ScoreRow; next: ScoreChange }[] = [];
+        for (const c of changes) {
+          if (write.run(c.riskScore, c.riskLevel, at, c.rowid, c.version).changes) {
+            written += 1;
+            continue;
+          }
+          const raw = readOne.get(c.rowid);
+          if (!raw) continue; // deleted meanwhile
+          const row = toScoreRow(raw);
+          const next = { ...recompute(row), rowid: row.rowid, version: row.version };
+          if (next.riskScore === row.riskScore && next.riskLevel === row.riskLevel) continue;
+          write.run(next.riskScore, next.riskLevel, at, row.rowid, row.version);
+          written += 1;
+          recomputed.push({ row, next });
+        }
+        alsoInTx(recomputed);
+        return { written, recomputed };
+      })();
+    },
+
+    /** The scope's events that have feedback, with their current score (suggestions). */
+    async labelledScores(scope: EventFilter): Promise<LabelledScore[]> {
+      const r = await sql<{
+        camera_id: string;
+        object_classes: string;
+        risk_score: number;
+        type: FeedbackType;
+      }>`SELECT e.camera_id, e.object_classes, e.risk_score, f.type
+        FROM event_feedback f JOIN events e ON e.id = f.event_id
+        WHERE ${eventFilterSql(scope)}`.execute(db);
+      return r.rows.map((x) => ({
+        cameraId: x.camera_id,
+        objectClasses: objectClassesOf(x.object_classes),
+        riskScore: x.risk_score,
+        type: x.type,
+      }));
+    },
+  };
+}

@@ -1,0 +1,336 @@
+import type { CalibrationPreview, CalibrationSettings } from '../../src-shared/calibration';
+import { calibrationResolver, scoreUnder } from '../../src-shared/calibration';
+import type { CalibrationSuggestions } from '../../src-shared/calibration-suggest';
+import { suggestFactors, suggestThresholds } from '../../src-shared/calibration-suggest';
+import type { ChannelParsedInput, EventFilter } from '../../src-shared/contract';
+import type { RiskLevel, SecurityEvent } from '../../src-shared/domain';
+import { RISK_LEVELS } from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
+import type { AlertRepository, AlertService, ScoreShift } from '../alerts';
+import type { CalibrationRepository } from '../calibration';
+import { applyPatch } from '../calibration';
+import type { Publish } from '../common/domain-events';
+import type { EventRepository, ScoreRow } from '../events';
+import type { JobRepository, JobService } from '../jobs';
+import type { Logger } from '../system';
+
+export const RECALIBRATE_JOB = 'recalibrate';
+const DAY_MS = 86_400_000;
+const SAMPLE_SIZE = 10;
+
+/** An event a committed batch changed, kept until its alerts are re-evaluated. */
+type PendingShift = ScoreShift;
+
+/** A re-evaluation job's saved state: scope, where it got to, what is left to alert on. */
+interface RecalibrateParams {
+  scope: EventFilter;
+  /** The newest event when the job was asked for (later ones are scored new). */
+  until: number;
+  /** The last rowid committed. */
+  cursor: number;
+  pending: PendingShift[];
+}
+
+interface RecalibrateResult extends Record<string, number> {
+  changed: number;
+  alertsRaised: number;
+  alertsResolved: number;
+}
+
+/** Without a scope: the last 30 days. */
+export function defaultScope(now = Date.now()): EventFilter {
+  return { from: new Date(now - 30 * DAY_MS).toISOString() };
+}
+
+/** Whether two scopes can share events (disjoint only by cameras or by time). */
+export function scopesOverlap(a: EventFilter, b: EventFilter): boolean {
+  if (a.cameraIds?.length && b.cameraIds?.length) {
+    if (!a.cameraIds.some((c) => b.cameraIds!.includes(c))) return false;
+  }
+  const from = (f: EventFilter) => (f.from ? Date.parse(f.from) : -Infinity);
+  const to = (f: EventFilter) => (f.to ? Date.parse(f.to) : Infinity);
+  return from(a) < to(b) && from(b) < to(a);
+}
+
+const levelTable = () =>
+  Object.fromEntries(
+    RISK_LEVELS.map((from) => [from, Object.fromEntries(RISK_LEVELS.map((to) => [to, 0]))]),
+  ) as Record<RiskLevel, Record<RiskLevel, number>>;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function shiftOf(row: ScoreRow, next: { riskScore: number; riskLevel: RiskLevel }): ScoreShift {
+  return {
+    event: {
+      id: row.id,
+      cameraId: row.cameraId,
+      startedAt: row.startedAt,
+      objectClasses: row.objectClasses,
+      correlationId: row.correlationId,
+      riskScore: next.riskScore,
+      riskLevel: next.riskLevel,
+    },
+    before: { riskScore: row.riskScore, riskLevel: row.riskLevel },
+  };
+}
+
+/**
+ * A new calibration applied to stored events: previewed without writing, suggested from the
+ * homeowner's labels, and applied as a job (batches that each commit scores and the job's
+ * cursor together; alerts re-evaluated for what changed; resumed after a crash).
+ *
+ *   score = clamp(round(max over classes (component × class multiplier) × camera sensitivity))
+ *   level = by the thresholds of the profile (day or night) in effect at the event's start
+ */
+export class RecalibrationService {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly d: {
+      events: EventRepository;
+      calibration: CalibrationRepository;
+      alerts: AlertRepository;
+      alertService: AlertService;
+      jobs: JobRepository;
+      jobService: JobService;
+      publish: Publish;
+      logger: Logger;
+      batchSize?: number;
+    },
+  ) {
+    this.log = d.logger.child({ module: 'recalibrate' });
+  }
+
+  private get batchSize(): number {
+    return this.d.batchSize ?? 2000;
+  }
+
+  /** Resumes the re-evaluations a crash or shutdown interrupted. */
+  async start(): Promise<void> {
+    for (const { job } of await this.d.jobs.unfinished<RecalibrateParams>(RECALIBRATE_JOB)) {
+      this.log.info({ jobId: job.id, processed: job.processed }, 'resuming re-evaluation');
+      this.d.jobService.run(job.id, (signal) => this.work(job.id, signal));
+    }
+  }
+
+  /**
+   * Every event of the scope, in rowid order, under `candidate`: `onPage` sees each page's
+   * rows with their new score and level.
+   */
+  private async scan(
+    candidate: CalibrationSettings,
+    scope: EventFilter,
+    onPage: (
+      page: { row: ScoreRow; next: { riskScore: number; riskLevel: RiskLevel } }[],
+    ) => Promise<void> | void,
+  ): Promise<void> {
+    const resolve = calibrationResolver(candidate);
+    const until = await this.d.events.lastRowid();
+    let cursor = 0;
+    for (;;) {
+      const rows = await this.d.events.scopeRows(scope, cursor, until, 5000);
+      if (rows.length === 0) return;
+      await onPage(rows.map((row) => ({ row, next: scoreUnder(resolve, row) })));
+      cursor = rows[rows.length - 1]!.rowid;
+      await yieldToLoop();
+    }
+  }
+
+  async preview(input: ChannelParsedInput<'calibration.preview'>): Promise<CalibrationPreview> {
+    const current = await this.d.calibration.get();
+    const candidate = applyPatch(current, input.calibration);
+    const scope = input.scope ?? defaultScope();
+    const nowResolve = calibrationResolver(current);
+    const matrix = levelTable();
+    const histogram = Object.fromEntries(
+      RISK_LEVELS.map((l) => [l, new Array<number>(101).fill(0)]),
+    ) as Record<RiskLevel, number[]>;
+    const newly = new Map<string, number>();
+    const stopped = new Map<string, number>();
+    let total = 0;
+    let changed = 0;
+    let scoreChanged = 0;
+    let sample: { row: ScoreRow; next: { riskScore: number; riskLevel: RiskLevel } }[] = [];
+    await this.scan(candidate, scope, async (page) => {
+      const shifts: ScoreShift[] = [];
+      for (const p of page) {
+        const { row, next } = p;
+        total += 1;
+        matrix[row.riskLevel][next.riskLevel] += 1;
+        if (!nowResolve(row.startedAt).night) histogram[row.riskLevel][row.riskScore]! += 1;
+        if (next.riskScore === row.riskScore && next.riskLevel === row.riskLevel) continue;
+        if (next.riskScore !== row.riskScore) scoreChanged += 1;
+        shifts.push(shiftOf(row, next));
+        if (next.riskLevel === row.riskLevel) continue;
+        changed += 1;
+        sample.push(p);
+      }
+      sample = sample
+        .sort((a, b) => b.row.startedAt.localeCompare(a.row.startedAt))
+        .slice(0, SAMPLE_SIZE);
+      const r = await this.d.alertService.reevaluateShifts(shifts, { apply: false });
+      for (const [id, n] of r.newlyMatching) newly.set(id, (newly.get(id) ?? 0) + n);
+      for (const [id, n] of r.noLongerMatching) stopped.set(id, (stopped.get(id) ?? 0) + n);
+    });
+    const names = new Map((await this.d.alerts.rules()).map((r) => [r.id, r.name]));
+    const counts = (m: Map<string, number>) =>
+      [...m].map(([ruleId, events]) => ({ ruleId, name: names.get(ruleId) ?? ruleId, events }));
+    const full = await this.d.events.getMany(sample.map((s) => s.row.id));
+    return {
+      total,
+      changed,
+      scoreChanged,
+      matrix,
+      rulesNewlyMatching: counts(newly),
+      rulesNoLongerMatching: counts(stopped),
+      sample: sample.flatMap(({ row, next }) => {
+        const e: SecurityEvent | undefined = full.get(row.id);
+        return e
+          ? [{ ...e, ...next, previousRiskScore: row.riskScore, previousRiskLevel: row.riskLevel }]
+          : [];
+      }),
+      histogram,
+    };
+  }
+
+  /** How many events of the scope would change level under `candidate`. */
+  private async levelChanges(candidate: CalibrationSettings, scope: EventFilter): Promise<number> {
+    let n = 0;
+    await this.scan(candidate, scope, (page) => {
+      for (const { row, next } of page) if (next.riskLevel !== row.riskLevel) n += 1;
+    });
+    return n;
+  }
+
+  async suggest(input: ChannelParsedInput<'calibration.suggest'>): Promise<CalibrationSuggestions> {
+    const scope = input.scope ?? defaultScope();
+    const labelled = await this.d.events.labelledScores(scope);
+    const current = await this.d.calibration.get();
+    const found = [
+      suggestThresholds(labelled, current.thresholds),
+      ...suggestFactors(labelled, current, 'classMultiplier'),
+      ...suggestFactors(labelled, current, 'cameraSensitivity'),
+    ].filter((s) => s !== null);
+    const suggestions = [];
+    for (const s of found) {
+      suggestions.push({
+        ...s,
+        changes: await this.levelChanges(applyPatch(current, s.patch), scope),
+      });
+    }
+    return { labelled: labelled.length, suggestions };
+  }
+
+  /**
+   * Starts re-evaluating the scope's events under the calibration in effect (each batch reads
+   * it afresh). A second job on an overlapping scope is refused with `conflict`.
+   */
+  async reevaluate(
+    input: ChannelParsedInput<'calibration.reevaluate'>,
+  ): Promise<{ jobId: string }> {
+    const scope = input.scope ?? defaultScope();
+    const busy = (await this.d.jobs.unfinished<RecalibrateParams>(RECALIBRATE_JOB)).find((j) =>
+      scopesOverlap(j.params.scope, scope),
+    );
+    if (busy) {
+      throw new AppError(
+        'conflict',
+        `A re-evaluation of some of these events is already running (job ${busy.job.id}): wait for it or cancel it`,
+      );
+    }
+    const until = await this.d.events.lastRowid();
+    const total = await this.d.events.countScope(scope, until);
+    const params: RecalibrateParams = { scope, until, cursor: 0, pending: [] };
+    const job = await this.d.jobs.create(RECALIBRATE_JOB, params, total);
+    this.log.info({ jobId: job.id, total }, 're-evaluation queued');
+    this.d.jobService.run(job.id, (signal) => this.work(job.id, signal));
+    return { jobId: job.id };
+  }
+
+  /** The job's batches, from its saved cursor, until the scope is done or it is cancelled. */
+  private async work(jobId: string, signal: AbortSignal): Promise<void> {
+    const state = await this.d.jobs.state<RecalibrateParams>(jobId);
+    if (!state) return;
+    let params = state.params;
+    let processed = state.job.processed;
+    const total = Math.max(1, state.job.total ?? 1);
+    const result: RecalibrateResult = {
+      changed: 0,
+      alertsRaised: 0,
+      alertsResolved: 0,
+      ...state.job.result,
+    };
+    const coolUntil = new Map<string, number>();
+    const save = () =>
+      this.d.jobs.advanceInTx(jobId, processed, (processed / total) * 100, params, result);
+
+    // A batch committed before a crash may still owe its alerts (repeating them is harmless).
+    if (params.pending.length) await this.alertOn(params, result, coolUntil, save);
+
+    while (!signal.aborted) {
+      const rows = await this.d.events.scopeRows(
+        params.scope,
+        params.cursor,
+        params.until,
+        this.batchSize,
+      );
+      if (rows.length === 0) break;
+      const resolve = calibrationResolver(await this.d.calibration.get());
+      const planned = new Map<number, ScoreShift>();
+      const changes = [];
+      for (const row of rows) {
+        const next = scoreUnder(resolve, row);
+        if (next.riskScore === row.riskScore && next.riskLevel === row.riskLevel) continue;
+        changes.push({ rowid: row.rowid, version: row.version, ...next });
+        planned.set(row.rowid, shiftOf(row, next));
+      }
+      // Scores, the cursor and the shifts still owing alerts commit together.
+      this.d.events.applyScores(
+        changes,
+        (row) => scoreUnder(resolve, row),
+        (recomputed) => {
+          for (const { row, next } of recomputed) planned.set(row.rowid, shiftOf(row, next));
+          processed += rows.length;
+          result.changed += planned.size;
+          params = {
+            ...params,
+            cursor: rows[rows.length - 1]!.rowid,
+            pending: [...planned.values()],
+          };
+          save();
+        },
+      );
+      if (planned.size) {
+        this.d.publish('events.recalibrated', {
+          jobId,
+          events: params.pending.map((s) => ({
+            id: s.event.id,
+            riskScore: s.event.riskScore,
+            riskLevel: s.event.riskLevel,
+          })),
+        });
+      }
+      await this.alertOn(params, result, coolUntil, save);
+      await this.d.jobService.progressed(jobId);
+      await yieldToLoop();
+    }
+    if (!signal.aborted) this.log.info({ jobId, ...result }, 're-evaluation finished');
+  }
+
+  /** Alerts for the pending shifts, then the job saved without them. */
+  private async alertOn(
+    params: RecalibrateParams,
+    result: RecalibrateResult,
+    coolUntil: Map<string, number>,
+    save: () => void,
+  ): Promise<void> {
+    const r = await this.d.alertService.reevaluateShifts(params.pending, {
+      apply: true,
+      coolUntil,
+    });
+    result.alertsRaised += r.raised;
+    result.alertsResolved += r.resolved;
+    params.pending = [];
+    save();
+  }
+}
