@@ -62,7 +62,14 @@ export async function serve(argv: string[]): Promise<void> {
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   let app;
   try {
-    app = await createApp({ dataDir, debug: values.debug, settingsPatch });
+    // Smaller re-evaluation batches keep each transaction short on slow disks.
+    const batch = Number(process.env.HSI_RECALIBRATION_BATCH);
+    app = await createApp({
+      dataDir,
+      debug: values.debug,
+      settingsPatch,
+      recalibrationBatchSize: Number.isInteger(batch) && batch > 0 ? batch : undefined,
+    });
   } catch (err) {
     const issues = (err as { issues?: unknown }).issues;
     fail(`${(err as Error).message}${issues ? `\n${JSON.stringify(issues, null, 2)}` : ''}`);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { riskLevelFor } from '../../src-shared/domain';
 import type { SettingsPatch } from '../../src-shared/settings';
 import type { App } from '../../src-main/app/compose';
 import { withCorrelation } from '../../src-main/common/correlation';
@@ -64,4 +65,82 @@ export async function detect(
   );
   await app.aggregator.idle();
   return stored;
+}
+
+export interface StoredEventSpec {
+  cameraId: string;
+  startedAt: string;
+  /** The score before calibration (its one class's component). */
+  component: number;
+  objectClass?: string;
+  scorer?: 'rules' | 'llm';
+}
+
+/**
+ * Events as the scorers store them under the default calibration (score = component, its
+ * components kept), each with one detection linked, written straight into the app's SQLite
+ * file: for tests of what later happens to stored events. Returns their ids in order.
+ */
+export async function insertScoredEvents(app: App, specs: StoredEventSpec[]): Promise<string[]> {
+  const ids: string[] = [];
+  await app.db.transaction().execute(async (tx) => {
+    for (const s of specs) {
+      const id = newId();
+      const detectionId = newId();
+      const objectClass = s.objectClass ?? 'person';
+      const riskScore = Math.round(s.component);
+      await tx
+        .insertInto('detections')
+        .values({
+          id: detectionId,
+          camera_id: s.cameraId,
+          image_path: `/tmp/${detectionId}.jpg`,
+          image_sha256: null,
+          image_width: 1,
+          image_height: 1,
+          detected_at: s.startedAt,
+          object_class: objectClass,
+          confidence: 0.8,
+          x1: 0.1,
+          y1: 0.2,
+          x2: 0.3,
+          y2: 0.9,
+          model: 'test',
+          created_at: s.startedAt,
+          image_id: null,
+        })
+        .execute();
+      await tx
+        .insertInto('events')
+        .values({
+          id,
+          batch_id: null,
+          camera_id: s.cameraId,
+          started_at: s.startedAt,
+          ended_at: s.startedAt,
+          risk_score: riskScore,
+          raw_risk_score: riskScore,
+          risk_level: riskLevelFor(riskScore),
+          summary: `${objectClass} at ${s.cameraId}`,
+          reasoning: '',
+          scorer: s.scorer ?? 'rules',
+          model: null,
+          prompt_version_id: null,
+          latency_ms: 1,
+          object_classes: objectClass,
+          detection_count: 1,
+          correlation_id: null,
+          score_components: JSON.stringify({ [objectClass]: s.component }),
+          created_at: s.startedAt,
+          updated_at: s.startedAt,
+        })
+        .execute();
+      await tx
+        .insertInto('event_detections')
+        .values({ event_id: id, detection_id: detectionId, created_at: s.startedAt })
+        .execute();
+      ids.push(id);
+    }
+  });
+  return ids;
 }

@@ -9,6 +9,8 @@ export interface FakeLlm {
   /** Score the "good" modes answer with. */
   score: number;
   requests: { body: Record<string, unknown> }[];
+  /** While set, answers wait for it (tests interleave other work with a slow model). */
+  gate: Promise<void> | null;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function startFakeLlm(mode: LlmMode = 'good'): Promise<FakeLlm> {
     mode,
     score: 77,
     requests: [],
+    gate: null,
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
@@ -58,7 +61,9 @@ export async function startFakeLlm(mode: LlmMode = 'good'): Promise<FakeLlm> {
       });
       switch (state.mode) {
         case 'good':
-          reply(`<think>Let me weigh the detections…</think>${json}`);
+          void (state.gate ?? Promise.resolve()).then(() =>
+            reply(`<think>Let me weigh the detections…</think>${json}`),
+          );
           break;
         case 'prose':
           reply(`Here is my assessment:\n\`\`\`json\n${json}\n\`\`\`\nStay safe.`);
