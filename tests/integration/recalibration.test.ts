@@ -201,6 +201,48 @@ describe('re-evaluating stored events under a new calibration', () => {
     expect((await stored()).map((e) => e.risk_level)).toEqual(ids.map(() => 'high'));
   }, 30_000);
 
+  it("suggests from the homeowner's labels, each with how many events would change level, and applies nothing", async () => {
+    await start();
+    await t!.call('calibration.update', { decayFactor: 0 }); // labels here must not move thresholds
+    const base = Date.now() - 5 * HOUR;
+    const spec = [
+      ['cat', 35, 'false_positive'],
+      ['cat', 38, 'false_positive'],
+      ['cat', 40, 'false_positive'],
+      ['cat', 42, 'false_positive'],
+      ['person', 55, 'missed_threat'],
+      ['person', 60, 'missed_threat'],
+      ['person', 70, 'correct'],
+      ['person', 80, 'correct'],
+      ['dog', 10, 'correct'],
+      ['cat', 33, null],
+      ['person', 45, null],
+    ] as const;
+    const ids = await insertScoredEvents(
+      t!.app,
+      spec.map(([objectClass, component], i) => ({
+        cameraId: 'yard',
+        objectClass,
+        component,
+        startedAt: iso(base + i * 60_000),
+      })),
+    );
+    for (const [i, [, , type]] of spec.entries()) {
+      if (type) await t!.call('events.feedback', { eventId: ids[i]!, type });
+    }
+    const before = await t!.call('calibration.get', {});
+    const s = await t!.call('calibration.suggest', {});
+    expect(s.labelled).toBe(9);
+    expect(s.suggestions.map((x) => [x.kind, x.key, x.current, x.suggested, x.changes])).toEqual([
+      // medium 43 (high 73, critical 98): the five cats leave medium, 60 and 70 leave high.
+      ['thresholds', null, 30, 43, 7],
+      ['classMultiplier', 'cat', 1, 0.7, 5],
+      // ×0.7 for the whole camera: the five cats, and 60, 70 and 80 drop a level.
+      ['cameraSensitivity', 'yard', 1, 0.7, 8],
+    ]);
+    expect(await t!.call('calibration.get', {})).toEqual(before);
+  });
+
   it('refuses bad input with invalid_input naming the field, and unknown jobs with not_found', async () => {
     await start();
     expect(

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  calibratedScore,
   calibrationAt,
+  calibrationResolver,
   feedbackLearning,
   feedbackStep,
   moveThresholds,
+  storedComponents,
   thresholdIssues,
 } from '../../src-shared/calibration';
+import type { LabelledEvent } from '../../src-shared/calibration-suggest';
+import { suggestFactors, suggestThresholds } from '../../src-shared/calibration-suggest';
 import type { CalibrationSettings } from '../../src-shared/calibration';
 import { calibrationUpdateSchema, nightProfileSchema } from '../../src-shared/contract';
 import { calibrationFormFrom, calibrationFormSchema } from '../../src-renderer/calibration-form';
@@ -195,5 +200,110 @@ describe('the Calibration page form', () => {
     expect(blank.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
       ['thresholds.medium', 'Enter a number'],
     ]);
+  });
+});
+
+const DAY: CalibrationSettings = {
+  thresholds: { medium: 30, high: 60, critical: 85 },
+  classMultipliers: {},
+  cameraSensitivity: {},
+  night: null,
+  decayFactor: 0.1,
+};
+
+describe('the score formula and re-evaluation helpers', () => {
+  it('takes the best class component × its multiplier, × camera sensitivity, clamped', () => {
+    const c = { classMultipliers: { person: 1.5, cat: 0.5 }, cameraSensitivity: { yard: 0.8 } };
+    // person 40 × 1.5 = 60 beats car 50 × 1; × 0.8 = 48.
+    expect(calibratedScore({ person: 40, car: 50 }, c, 'yard')).toBe(48);
+    expect(calibratedScore({ person: 40, car: 50 }, c, 'porch')).toBe(60);
+    expect(calibratedScore({ person: 90 }, c, 'porch')).toBe(100);
+    expect(calibratedScore({}, c, 'porch')).toBe(0);
+    // Events stored before components were kept: the raw score for each class.
+    expect(storedComponents(null, 42, ['cat', 'dog'])).toEqual({ cat: 42, dog: 42 });
+    expect(storedComponents('{"person":12.5}', 99, ['person'])).toEqual({ person: 12.5 });
+  });
+
+  it('resolves the night profile per instant from a per-hour cache, as calibrationAt does', () => {
+    const settings: CalibrationSettings = {
+      ...DAY,
+      night: {
+        start: '22:30',
+        end: '06:00',
+        timezone: 'Asia/Kolkata', // UTC+05:30: the half hour must not be lost
+        thresholds: { medium: 20, high: 50, critical: 80 },
+        classMultipliers: {},
+      },
+    };
+    const resolve = calibrationResolver(settings);
+    const start = Date.parse('2026-03-07T12:00:00.000Z');
+    for (let m = 0; m < 26 * 60; m += 7) {
+      const at = new Date(start + m * 60_000).toISOString();
+      expect(resolve(at).night, at).toBe(calibrationAt(settings, at).night);
+    }
+  });
+});
+
+describe('suggestions from labelled events', () => {
+  const label = (riskScore: number, type: LabelledEvent['type'], cls = 'cat') => ({
+    riskScore,
+    type,
+    cameraId: 'yard',
+    objectClasses: [cls],
+  });
+  // Four false positives sit in medium (35–42); threats and confirmed events are right.
+  const labelled: LabelledEvent[] = [
+    label(35, 'false_positive'),
+    label(38, 'false_positive'),
+    label(40, 'false_positive'),
+    label(42, 'false_positive'),
+    label(55, 'missed_threat', 'person'),
+    label(60, 'missed_threat', 'person'),
+    label(70, 'correct', 'person'),
+    label(80, 'correct', 'person'),
+    label(10, 'correct', 'dog'),
+  ];
+
+  it('moves medium to the nearest threshold that separates the labels best, the others with it', () => {
+    const s = suggestThresholds(labelled, DAY.thresholds)!;
+    // 43 is the lowest medium with every false positive below it and every threat above.
+    expect(s).toMatchObject({
+      kind: 'thresholds',
+      current: 30,
+      suggested: 43,
+      errorsBefore: 4,
+      errorsAfter: 0,
+      patch: { thresholds: { medium: 43, high: 73, critical: 98 } },
+    });
+    expect(suggestThresholds(labelled.slice(0, 2), DAY.thresholds)).toBeNull();
+    // Already separated: nothing to suggest.
+    expect(suggestThresholds(labelled.slice(4), DAY.thresholds)).toBeNull();
+  });
+
+  it('scales a class or camera whose labels sit on the wrong side, and only those', () => {
+    const classes = suggestFactors(labelled, DAY, 'classMultiplier');
+    // cat: ×0.70 brings 42 to 29 (below 30); ×0.75 would give 32.
+    expect(classes).toEqual([
+      expect.objectContaining({
+        kind: 'classMultiplier',
+        key: 'cat',
+        current: 1,
+        suggested: 0.7,
+        errorsBefore: 4,
+        errorsAfter: 0,
+        patch: { classMultipliers: { cat: 0.7 } },
+      }),
+    ]);
+    const cameras = suggestFactors(labelled, DAY, 'cameraSensitivity');
+    expect(cameras).toEqual([
+      expect.objectContaining({ key: 'yard', suggested: 0.7, errorsAfter: 0 }),
+    ]);
+    // Against a current factor: the suggestion is relative to it.
+    const halved = suggestFactors(
+      labelled,
+      { ...DAY, classMultipliers: { cat: 2 } },
+      'classMultiplier',
+    );
+    expect(halved[0]).toMatchObject({ key: 'cat', current: 2, suggested: 1.4 });
   });
 });
