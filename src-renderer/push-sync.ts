@@ -22,6 +22,8 @@ import {
   cacheCamera,
   cacheDelivery,
   cacheExportJob,
+  cacheJob,
+  cacheRescoredEvents,
   cacheUpdatedEvent,
   eventMatches,
   insertEvent,
@@ -142,6 +144,13 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
       cacheUpdatedEvent(qc, event);
       considerForGauge(qc, event);
     }),
+    client.on('events.updated', ({ events }) => {
+      cacheRescoredEvents(qc, events);
+      // The preview and suggestions described events that have changed since.
+      void qc.invalidateQueries({ queryKey: keys.calibrationPreviewAll });
+      void qc.invalidateQueries({ queryKey: keys.calibrationSuggest });
+    }),
+    client.on('job.progress', (job) => cacheJob(qc, job)),
     client.on('alert.created', (alert) => cacheAlert(qc, alert)),
     client.on('alert.updated', (alert) => cacheAlert(qc, alert)),
     client.on('delivery.updated', (delivery) => cacheDelivery(qc, delivery)),

@@ -10,7 +10,7 @@ import {
   useQuery,
   useQueryClient,
 } from '@tanstack/react-query';
-import type { EventFilter, Page } from '../src-shared/contract';
+import type { ChannelInput, EventFilter, Page } from '../src-shared/contract';
 import type {
   Alert,
   CameraSnapshot,
@@ -121,6 +121,34 @@ export function useCalibration() {
   return useQuery({
     queryKey: keys.calibration,
     queryFn: () => api.invoke('calibration.get', {}),
+  });
+}
+
+/** Re-evaluation jobs, newest first (pushes keep them current). */
+export function useRecalibrationJobs() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.jobs('recalibrate'),
+    queryFn: () => api.invoke('jobs.list', { kind: 'recalibrate' }),
+  });
+}
+
+/** What a candidate calibration would change (null: none to ask about yet). */
+export function useCalibrationPreview(input: ChannelInput<'calibration.preview'> | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.calibrationPreview(input),
+    queryFn: () => api.invoke('calibration.preview', input!),
+    enabled: input !== null,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useCalibrationSuggestions() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.calibrationSuggest,
+    queryFn: () => api.invoke('calibration.suggest', {}),
   });
 }
 

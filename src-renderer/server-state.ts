@@ -4,10 +4,11 @@
  * QueryClient (`push-sync.ts`) that tests can run without a page.
  */
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
-import type { EventFilter, EventWithDetections, Page } from '../src-shared/contract';
+import type { EventFilter, EventWithDetections, Page, PushEvents } from '../src-shared/contract';
 import type {
   Alert,
   AlertRule,
+  Job,
   Camera,
   CameraSnapshot,
   Delivery,
@@ -50,6 +51,11 @@ export const keys = {
   event: (id: string) => ['event', id] as const,
   activity: ['activity'] as const,
   riskGauge: ['riskGauge'] as const,
+  /** Background jobs of a kind (newest first). */
+  jobs: (kind: string) => ['jobs', kind] as const,
+  calibrationPreview: (input: unknown) => ['calibrationPreview', input] as const,
+  calibrationPreviewAll: ['calibrationPreview'] as const,
+  calibrationSuggest: ['calibrationSuggest'] as const,
 };
 
 interface Named {
@@ -382,6 +388,40 @@ export function cacheExportJob(qc: QueryClient, job: ExportJob): void {
   qc.setQueryData<ExportJob[]>(keys.exports, (items) => applyExportJob(items, job));
 }
 
+/** New scores for many events at once (one re-evaluation batch). */
+export type RescoredEvents = PushEvents['events.updated']['events'];
+
+/**
+ * Many events got new scores at once (a re-evaluation batch): patched wherever they are
+ * loaded; timelines filtered by risk, the counts and the gauge are read again (which events
+ * they hold may have changed).
+ */
+export function cacheRescoredEvents(qc: QueryClient, updates: RescoredEvents): void {
+  const byId = new Map(updates.map((u) => [u.id, u]));
+  const patch = <T extends SecurityEvent>(e: T): T => {
+    const u = byId.get(e.id);
+    return u ? { ...e, riskScore: u.riskScore, riskLevel: u.riskLevel } : e;
+  };
+  for (const query of qc.getQueryCache().findAll({ queryKey: keys.eventsAll })) {
+    const filter = query.queryKey[1] as EventFilter;
+    if (filter.riskLevels || filter.minRisk !== undefined || filter.maxRisk !== undefined) {
+      void qc.invalidateQueries({ queryKey: query.queryKey, exact: true });
+      continue;
+    }
+    qc.setQueryData<EventPages>(query.queryKey, (data) =>
+      data && data.pages.some((p) => p.items.some((e) => byId.has(e.id)))
+        ? { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.map(patch) })) }
+        : data,
+    );
+  }
+  for (const u of updates) {
+    qc.setQueryData<EventWithDetections>(keys.event(u.id), (full) => full && patch(full));
+  }
+  qc.setQueryData<SecurityEvent[]>(keys.activity, (list) => list?.map(patch));
+  void qc.invalidateQueries({ queryKey: keys.eventStatsAll });
+  void qc.invalidateQueries({ queryKey: keys.riskGauge });
+}
+
 /** The event in every loaded timeline; returns the version a timeline had, if any. */
 function replaceInTimelines(qc: QueryClient, event: SecurityEvent): SecurityEvent | undefined {
   let before: SecurityEvent | undefined;
@@ -427,4 +467,17 @@ export function cacheUpdatedEvent(qc: QueryClient, event: SecurityEvent): void {
     list?.map((e) => (e.id === event.id ? event : e)),
   );
   readAgainIfLoading(qc, keys.activity);
+}
+
+/** A job's progress or end, in the list of its kind (newest first). */
+export function cacheJob(qc: QueryClient, job: Job): void {
+  qc.setQueryData<Job[]>(
+    keys.jobs(job.kind),
+    (list) =>
+      list &&
+      [job, ...list.filter((j) => j.id !== job.id)].sort((a, b) =>
+        b.createdAt.localeCompare(a.createdAt),
+      ),
+  );
+  readAgainIfLoading(qc, keys.jobs(job.kind));
 }

@@ -10,6 +10,13 @@ import {
   calibrationFormFrom,
   calibrationFormSchema,
 } from '../calibration-form';
+import {
+  CalibrationPreviewPanel,
+  ReevaluatePanel,
+  SuggestionsPanel,
+  ThresholdSliders,
+} from '../components/CalibrationTools';
+import type { CalibrationPreview } from '../../src-shared/calibration';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FormCheckbox, FormText } from '../forms/fields';
 import { Form, FormProblem } from '../forms/Form';
@@ -60,16 +67,21 @@ function CalibrationEditor({ saved }: { saved: Calibration }) {
     fieldKeys: CALIBRATION_FIELD_KEYS,
   });
   const [confirmReset, setConfirmReset] = useState(false);
+  const [histogram, setHistogram] = useState<CalibrationPreview['histogram']>();
   const night = useWatch({ control: form.control, name: 'nightEnabled' });
 
   const save = (update: Update) =>
-    submit(() => api.invoke('calibration.update', update), 'Calibration saved');
+    submit(
+      () => api.invoke('calibration.update', update),
+      'Calibration saved. Stored events keep their levels until re-evaluated (below).',
+    );
 
   return (
     <>
       <Form {...formProps} onValid={save} aria-label="Calibration form" className="form">
         <fieldset className="panel">
           <legend>Risk levels</legend>
+          <ThresholdSliders form={form} histogram={histogram} />
           <ThresholdFields prefix="thresholds" label="Threshold" />
           <FormText<V>
             name="classMultipliers"
@@ -154,6 +166,8 @@ function CalibrationEditor({ saved }: { saved: Calibration }) {
           </p>
         </div>
       </Form>
+      <CalibrationPreviewPanel form={form} onHistogram={setHistogram} />
+      <SuggestionsPanel form={form} />
       {confirmReset && (
         <ConfirmDialog
           id="calibration-reset"
@@ -185,7 +199,10 @@ function FeedbackCounts({ c }: { c: Calibration }) {
   );
 }
 
-/** `#/calibration`: thresholds, multipliers, sensitivity, the night profile, feedback. */
+/**
+ * `#/calibration`: thresholds (sliders over the score histogram), multipliers, sensitivity,
+ * the night profile, the preview, suggestions from feedback, re-evaluation, feedback counts.
+ */
 export function CalibrationPage() {
   const query = useCalibration();
   return (
@@ -202,6 +219,7 @@ export function CalibrationPage() {
       {query.data && (
         <>
           <CalibrationEditor saved={query.data} />
+          <ReevaluatePanel saved={query.data} />
           <FeedbackCounts c={query.data} />
         </>
       )}

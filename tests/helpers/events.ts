@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { riskLevelFor } from '../../src-shared/domain';
+import type { Kysely } from 'kysely';
 import type { SettingsPatch } from '../../src-shared/settings';
+import type { DB } from '../../src-main/db/schema';
 import type { App } from '../../src-main/app/compose';
 import { withCorrelation } from '../../src-main/common/correlation';
 import type { StoredDetection } from '../../src-main/common/domain-events';
@@ -79,11 +81,16 @@ export interface StoredEventSpec {
 /**
  * Events as the scorers store them under the default calibration (score = component, its
  * components kept), each with one detection linked, written straight into the app's SQLite
- * file: for tests of what later happens to stored events. Returns their ids in order.
+ * file (through the app, or a connection of its own): for tests of what later happens to
+ * stored events. Returns their ids in order.
  */
-export async function insertScoredEvents(app: App, specs: StoredEventSpec[]): Promise<string[]> {
+export async function insertScoredEvents(
+  target: App | Kysely<DB>,
+  specs: StoredEventSpec[],
+): Promise<string[]> {
   const ids: string[] = [];
-  await app.db.transaction().execute(async (tx) => {
+  const db = 'db' in target ? target.db : target;
+  await db.transaction().execute(async (tx) => {
     for (const s of specs) {
       const id = newId();
       const detectionId = newId();

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { DB } from '../../src-main/db/schema';
+import { insertScoredEvents } from '../helpers/events';
+import { expect, test } from './fixtures';
+
+/** Stored events on a "Yard" camera, written into the app's own SQLite file. */
+async function seedYard(dataDir: string, components: number[]) {
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: new Database(path.join(dataDir, 'hsi.sqlite')) }),
+  });
+  try {
+    const now = new Date().toISOString();
+    await db
+      .insertInto('cameras')
+      .values({
+        id: 'yard',
+        name: 'Yard',
+        folder: path.join(dataDir, 'yard'),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const start = Date.now() - 3 * 3_600_000;
+    await insertScoredEvents(
+      db,
+      components.map((component, i) => ({
+        cameraId: 'yard',
+        component,
+        startedAt: new Date(start + i * 60_000).toISOString(),
+      })),
+    );
+  } finally {
+    await db.destroy();
+  }
+}
+
+test('calibration: a slider shows how many events change, the preview agrees, and re-evaluation gives them their new level', async ({
+  page,
+  hsi,
+}) => {
+  await seedYard(hsi.dataDir, [50, 50, 50, 20]);
+  if (hsi.entryUrl) await page.goto(`${hsi.entryUrl}#/calibration`);
+  else await page.goto(page.url().replace(/#.*$/, '') + '#/calibration');
+
+  const summary = page.getByTestId('preview-summary');
+  await expect(summary).toHaveText(/Of 4 events in the last 30 days, 0 events would change level/);
+
+  // Medium from 30 to 55: the three events at 50 fall to low, live under the sliders ...
+  await page.getByLabel('Medium threshold').fill('55');
+  await expect(page.getByTestId('slider-changes')).toHaveText(
+    'With these thresholds, 3 events of the last 30 days would change level.',
+  );
+  const form = page.getByRole('form', { name: 'Calibration form' });
+  await expect(form.getByLabel('Threshold medium')).toHaveValue('55');
+  // ... and in the exact preview, with its matrix.
+  await expect(summary).toHaveText(/Of 4 events in the last 30 days, 3 events would change level/);
+  const matrix = page.getByRole('table', { name: /Events by level now/ });
+  await expect(matrix.getByRole('row', { name: /^Medium/ })).toHaveText(/Medium\s*3\s*0\s*0\s*0/);
+
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByRole('status')).toHaveText(/Calibration saved/);
+
+  const panel = page.getByRole('region', { name: 'Re-evaluate stored events' });
+  await panel.getByRole('button', { name: 'Re-evaluate the last 30 days' }).click();
+  await expect(panel.getByRole('status')).toHaveText(
+    'Re-evaluated 4 events: 3 events changed, 0 alerts raised, 0 alerts resolved.',
+  );
+  await expect(panel.getByRole('progressbar')).toHaveCount(0);
+
+  await page.goto(page.url().replace(/#.*$/, '') + '#/events');
+  await expect(page.getByTitle('Low risk, score 50 of 100')).toHaveCount(3);
+  await expect(page.getByTitle('Medium risk, score 50 of 100')).toHaveCount(0);
+});
