@@ -344,7 +344,7 @@ export function ReevaluatePanel({ saved }: { saved: CalibrationSettings & { upda
             type="button"
             className="button"
             onClick={() =>
-              api.invoke('jobs.cancel', { id: latest.id }).then(
+              void api.invoke('jobs.cancel', { id: latest.id }).then(
                 (j) => cacheJob(qc, j),
                 (err: unknown) => setError(errorMessage(err)),
               )
