@@ -3,8 +3,10 @@ import type {
   Alert,
   AlertRule,
   AlertStatus,
+  Detection,
   RuleTestResult,
   SecurityEvent,
+  Zone,
 } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { DomainEventBus } from '../common/domain-events';
@@ -136,65 +138,83 @@ export class AlertService {
       raised: 0,
       resolved: 0,
     };
-    const rules = (await this.d.alerts.rules()).filter(
-      (r) => r.enabled && (r.minRiskScore !== null || r.riskLevels !== null),
-    );
+    const rules = await this.scoreRules();
     if (rules.length === 0 || shifts.length === 0) return out;
+    // Which rule flips for which event, and which of those need the event's detections.
+    const flips: { shift: ScoreShift; rule: AlertRule; after: boolean; verdict?: boolean }[] = [];
+    const needDetections = new Set<string>();
+    for (const shift of shifts) {
+      const was = { ...shift.event, ...shift.before };
+      for (const rule of rules) {
+        const after = scoreConditionsHold(rule, shift.event);
+        if (after === scoreConditionsHold(rule, was)) continue;
+        const verdict = verdictWithoutDetections(rule, after ? shift.event : was);
+        if (verdict === false) continue;
+        if (verdict === undefined) needDetections.add(shift.event.id);
+        flips.push({ shift, rule, after, verdict });
+      }
+    }
+    // One query for the detections of the whole batch; zones once per camera.
+    const detections = needDetections.size
+      ? await this.d.detections.forEvents([...needDetections])
+      : new Map<string, Detection[]>();
+    const zones = new Map<string, Zone[]>();
+    const contextOf = async (e: ScoreShift['event']): Promise<Omit<RuleContext, 'event'>> => {
+      if (!zones.has(e.cameraId))
+        zones.set(e.cameraId, await this.d.zones.listForCamera(e.cameraId));
+      return { detections: detections.get(e.id) ?? [], zones: zones.get(e.cameraId)! };
+    };
     const prefs = opts.apply ? await this.d.preferences.get() : undefined;
     const coolUntil = opts.coolUntil ?? new Map<string, number>();
     const bump = (m: Map<string, number>, id: string) => m.set(id, (m.get(id) ?? 0) + 1);
-    for (const { event, before } of shifts) {
-      const was = { ...event, ...before };
-      let ctx: Omit<RuleContext, 'event'> | undefined;
-      for (const rule of rules) {
-        const after = scoreConditionsHold(rule, event);
-        if (after === scoreConditionsHold(rule, was)) continue;
-        const matching = after ? event : was;
-        let matches = verdictWithoutDetections(rule, matching);
-        if (matches === undefined) {
-          ctx ??= await this.context(event.id, event.cameraId);
-          matches = evaluateRule(rule, { ...ctx, event: matching }).matches;
+    for (const { shift, rule, after, verdict } of flips) {
+      const { event } = shift;
+      const matching = after ? event : { ...event, ...shift.before };
+      const ctx = verdict === undefined ? await contextOf(event) : undefined;
+      if (ctx && !evaluateRule(rule, { ...ctx, event: matching }).matches) continue;
+      bump(after ? out.newlyMatching : out.noLongerMatching, rule.id);
+      if (!opts.apply) continue;
+      if (!after) {
+        const resolved = await this.d.alerts.resolveByApp(event.id, rule.id, RECALIBRATED);
+        if (resolved) {
+          out.resolved += 1;
+          this.d.bus.publish('alert.resolved', resolved, resolved.correlationId ?? undefined);
         }
-        if (!matches) continue;
-        bump(after ? out.newlyMatching : out.noLongerMatching, rule.id);
-        if (!opts.apply) continue;
-        if (!after) {
-          const resolved = await this.d.alerts.resolveByApp(event.id, rule.id, RECALIBRATED);
-          if (resolved) {
-            out.resolved += 1;
-            this.d.bus.publish('alert.resolved', resolved, resolved.correlationId ?? undefined);
-          }
-          continue;
-        }
-        const now = opts.now ?? new Date();
-        const key = dedupKey(rule, event);
-        if ((coolUntil.get(key) ?? 0) > now.getTime()) continue;
-        const { alert, coolUntil: until } = await this.d.alerts.raiseIfCool({
-          rule,
-          eventId: event.id,
-          event,
-          prefs: prefs!,
-          dedupKey: key,
-          matchedConditions: evaluateRule(
-            rule,
-            ctx ? { ...ctx, event } : { event, detections: [], zones: [] },
-          ).matchedConditions,
-          now,
-          correlationId: event.correlationId,
-        });
-        if (until !== undefined) coolUntil.set(key, until);
-        if (alert) {
-          out.raised += 1;
-          coolUntil.set(key, now.getTime() + rule.cooldownSeconds * 1000);
-          this.log.info(
-            { alertId: alert.id, ruleId: rule.id, eventId: event.id },
-            'alert raised after recalibration',
-          );
-          this.d.bus.publish('alert.created', alert, alert.correlationId ?? undefined);
-        }
+        continue;
+      }
+      const now = opts.now ?? new Date();
+      const key = dedupKey(rule, event);
+      if ((coolUntil.get(key) ?? 0) > now.getTime()) continue;
+      const { alert, coolUntil: until } = await this.d.alerts.raiseIfCool({
+        rule,
+        eventId: event.id,
+        event,
+        prefs: prefs!,
+        dedupKey: key,
+        matchedConditions: evaluateRule(rule, { ...(ctx ?? (await contextOf(event))), event })
+          .matchedConditions,
+        now,
+        correlationId: event.correlationId,
+      });
+      if (until !== undefined) coolUntil.set(key, until);
+      if (alert) {
+        out.raised += 1;
+        coolUntil.set(key, now.getTime() + rule.cooldownSeconds * 1000);
+        this.log.info(
+          { alertId: alert.id, ruleId: rule.id, eventId: event.id },
+          'alert raised after recalibration',
+        );
+        this.d.bus.publish('alert.created', alert, alert.correlationId ?? undefined);
       }
     }
     return out;
+  }
+
+  /** The enabled rules a change of score or level can make start or stop matching. */
+  async scoreRules(): Promise<AlertRule[]> {
+    return (await this.d.alerts.rules()).filter(
+      (r) => r.enabled && (r.minRiskScore !== null || r.riskLevels !== null),
+    );
   }
 
   /** Acknowledged or dismissed by the homeowner. */

@@ -4,3 +4,4 @@ export type { AlertRepository } from './alert-repository';
 export { AlertService, RECALIBRATED } from './alert-service';
 export type { RuleShifts, ScoreShift } from './alert-service';
 export { alertHandlers } from './handlers';
+export { flipsAnyRule } from './rule-engine';

@@ -121,3 +121,12 @@ export function verdictWithoutDetections(rule: AlertRule, e: RuleEvent): boolean
     return undefined;
   return true;
 }
+
+/** Whether any of the rules' score conditions hold before a score change and not after, or back. */
+export function flipsAnyRule(
+  rules: readonly AlertRule[],
+  before: Pick<SecurityEvent, 'riskScore' | 'riskLevel'>,
+  after: Pick<SecurityEvent, 'riskScore' | 'riskLevel'>,
+): boolean {
+  return rules.some((r) => scoreConditionsHold(r, before) !== scoreConditionsHold(r, after));
+}

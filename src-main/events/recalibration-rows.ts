@@ -33,6 +33,12 @@ export interface ScoreChange {
   riskLevel: RiskLevel;
 }
 
+/** What a batch wrote: every change written, and those recomputed from a fresher row. */
+export interface AppliedScores {
+  written: ScoreChange[];
+  recomputed: { row: ScoreRow; next: ScoreChange }[];
+}
+
 /** A labelled event (one with feedback) as the suggestions see it. */
 export interface LabelledScore {
   cameraId: string;
@@ -111,17 +117,34 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
       return r.rows[0]?.n ?? 0;
     },
 
-    /** Up to `limit` events of the scope after rowid `after` (and at most `until`), in order. */
-    async scopeRows(
-      scope: EventFilter,
-      after: number,
-      until: number,
-      limit: number,
-    ): Promise<ScoreRow[]> {
-      const r = await sql<RawRow>`SELECT ${COLUMNS} FROM events e
-        WHERE ${eventFilterSql(scope)} AND e.rowid > ${after} AND e.rowid <= ${until}
-        ORDER BY e.rowid LIMIT ${limit}`.execute(db);
-      return r.rows.map(toScoreRow);
+    /**
+     * A reader of the scope's events in rowid order, prepared once (a job reads hundreds of
+     * pages): up to `limit` after rowid `after`, none past `until`. Synchronous.
+     */
+    scopePages(scope: EventFilter): (after: number, until: number, limit: number) => ScoreRow[] {
+      const compiled = sql<RawRow>`SELECT ${COLUMNS} FROM events e
+        WHERE ${eventFilterSql(scope)} AND e.rowid > ${0} AND e.rowid <= ${0}
+        ORDER BY e.rowid LIMIT ${0}`.compile(db);
+      // Rows as arrays (no per-row object from the driver), in COLUMNS' order.
+      const stmt = sqlite.prepare<unknown[], unknown[]>(compiled.sql).raw(true);
+      const filterParams = compiled.parameters.slice(0, -3);
+      return (after, until, limit) =>
+        stmt.all(...filterParams, after, until, limit).map((r) =>
+          toScoreRow({
+            rid: r[0] as number,
+            id: r[1] as string,
+            camera_id: r[2] as string,
+            started_at: r[3] as string,
+            risk_score: r[4] as number,
+            raw_risk_score: r[5] as number | null,
+            risk_level: r[6] as RiskLevel,
+            scorer: r[7] as Scorer,
+            object_classes: r[8] as string,
+            score_components: r[9] as string | null,
+            version: r[10] as number,
+            correlation_id: r[11] as string | null,
+          }),
+        );
     },
 
     /**
@@ -133,16 +156,15 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
     applyScores(
       changes: readonly ScoreChange[],
       recompute: (row: ScoreRow) => Omit<ScoreChange, 'rowid' | 'version'>,
-      alsoInTx: (recomputed: readonly { row: ScoreRow; next: ScoreChange }[]) => void,
-    ): { written: number; recomputed: { row: ScoreRow; next: ScoreChange }[] } {
+      alsoInTx: (outcome: AppliedScores) => void,
+    ): AppliedScores {
       const at = nowIso();
       const { write, readOne } = prepared();
       return sqlite.transaction(() => {
-        let written = 0;
-        const recomputed: { row: ScoreRow; next: ScoreChange }[] = [];
+        const outcome: AppliedScores = { written: [], recomputed: [] };
         for (const c of changes) {
           if (write.run(c.riskScore, c.riskLevel, at, c.rowid, c.version).changes) {
-            written += 1;
+            outcome.written.push(c);
             continue;
           }
           const raw = readOne.get(c.rowid);
@@ -151,11 +173,11 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
           const next = { ...recompute(row), rowid: row.rowid, version: row.version };
           if (next.riskScore === row.riskScore && next.riskLevel === row.riskLevel) continue;
           write.run(next.riskScore, next.riskLevel, at, row.rowid, row.version);
-          written += 1;
-          recomputed.push({ row, next });
+          outcome.written.push(next);
+          outcome.recomputed.push({ row, next });
         }
-        alsoInTx(recomputed);
-        return { written, recomputed };
+        alsoInTx(outcome);
+        return outcome;
       })();
     },
 

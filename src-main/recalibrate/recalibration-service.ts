@@ -7,10 +7,11 @@ import type { RiskLevel, SecurityEvent } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { AlertRepository, AlertService, ScoreShift } from '../alerts';
+import { flipsAnyRule } from '../alerts';
 import type { CalibrationRepository } from '../calibration';
 import { applyPatch } from '../calibration';
 import type { Publish } from '../common/domain-events';
-import type { EventRepository, ScoreRow } from '../events';
+import type { EventRepository, ScoreChange, ScoreRow } from '../events';
 import type { JobRepository, JobService } from '../jobs';
 import type { Logger } from '../system';
 
@@ -105,6 +106,12 @@ export class RecalibrationService {
     return this.d.batchSize ?? 2000;
   }
 
+  /** The scope asked for (the last 30 days without one); a malformed search is `invalid_input`. */
+  private async checkedScope(scope: EventFilter | undefined): Promise<EventFilter> {
+    if (scope?.q) await this.d.events.checkSearch(scope.q);
+    return scope ?? defaultScope();
+  }
+
   /** Resumes the re-evaluations a crash or shutdown interrupted. */
   async start(): Promise<void> {
     for (const { job } of await this.d.jobs.unfinished<RecalibrateParams>(RECALIBRATE_JOB)) {
@@ -126,9 +133,10 @@ export class RecalibrationService {
   ): Promise<void> {
     const resolve = calibrationResolver(candidate);
     const until = await this.d.events.lastRowid();
+    const page = this.d.events.scopePages(scope);
     let cursor = 0;
     for (;;) {
-      const rows = await this.d.events.scopeRows(scope, cursor, until, 5000);
+      const rows = page(cursor, until, this.batchSize);
       if (rows.length === 0) return;
       await onPage(rows.map((row) => ({ row, next: scoreUnder(resolve, row) })));
       cursor = rows[rows.length - 1]!.rowid;
@@ -139,7 +147,7 @@ export class RecalibrationService {
   async preview(input: ChannelParsedInput<'calibration.preview'>): Promise<CalibrationPreview> {
     const current = await this.d.calibration.get();
     const candidate = applyPatch(current, input.calibration);
-    const scope = input.scope ?? defaultScope();
+    const scope = await this.checkedScope(input.scope);
     const nowResolve = calibrationResolver(current);
     const matrix = levelTable();
     const histogram = Object.fromEntries(
@@ -203,7 +211,7 @@ export class RecalibrationService {
   }
 
   async suggest(input: ChannelParsedInput<'calibration.suggest'>): Promise<CalibrationSuggestions> {
-    const scope = input.scope ?? defaultScope();
+    const scope = await this.checkedScope(input.scope);
     const labelled = await this.d.events.labelledScores(scope);
     const current = await this.d.calibration.get();
     const found = [
@@ -228,7 +236,7 @@ export class RecalibrationService {
   async reevaluate(
     input: ChannelParsedInput<'calibration.reevaluate'>,
   ): Promise<{ jobId: string }> {
-    const scope = input.scope ?? defaultScope();
+    const scope = await this.checkedScope(input.scope);
     const busy = (await this.d.jobs.unfinished<RecalibrateParams>(RECALIBRATE_JOB)).find((j) =>
       scopesOverlap(j.params.scope, scope),
     );
@@ -267,50 +275,57 @@ export class RecalibrationService {
     // A batch committed before a crash may still owe its alerts (repeating them is harmless).
     if (params.pending.length) await this.alertOn(params, result, coolUntil, save);
 
+    const page = this.d.events.scopePages(params.scope);
     while (!signal.aborted) {
-      const rows = await this.d.events.scopeRows(
-        params.scope,
-        params.cursor,
-        params.until,
-        this.batchSize,
-      );
+      const rows = page(params.cursor, params.until, this.batchSize);
       if (rows.length === 0) break;
       const resolve = calibrationResolver(await this.d.calibration.get());
-      const planned = new Map<number, ScoreShift>();
-      const changes = [];
+      const rules = await this.d.alertService.scoreRules();
+      const changes: ScoreChange[] = [];
+      // Only shifts that make some rule start or stop matching owe alerts.
+      const owing = new Map<number, ScoreShift>();
+      const owe = (row: ScoreRow, next: Omit<ScoreChange, 'rowid' | 'version'>) => {
+        if (flipsAnyRule(rules, row, next)) owing.set(row.rowid, shiftOf(row, next));
+        else owing.delete(row.rowid);
+      };
       for (const row of rows) {
         const next = scoreUnder(resolve, row);
         if (next.riskScore === row.riskScore && next.riskLevel === row.riskLevel) continue;
         changes.push({ rowid: row.rowid, version: row.version, ...next });
-        planned.set(row.rowid, shiftOf(row, next));
+        owe(row, next);
       }
+      await yieldToLoop();
       // Scores, the cursor and the shifts still owing alerts commit together.
-      this.d.events.applyScores(
+      const { written } = this.d.events.applyScores(
         changes,
         (row) => scoreUnder(resolve, row),
-        (recomputed) => {
-          for (const { row, next } of recomputed) planned.set(row.rowid, shiftOf(row, next));
+        ({ written: done, recomputed }) => {
+          const wrote = new Set(done.map((c) => c.rowid));
+          for (const rowid of owing.keys()) if (!wrote.has(rowid)) owing.delete(rowid);
+          for (const { row, next } of recomputed) owe(row, next);
           processed += rows.length;
-          result.changed += planned.size;
+          result.changed += done.length;
           params = {
             ...params,
             cursor: rows[rows.length - 1]!.rowid,
-            pending: [...planned.values()],
+            pending: [...owing.values()],
           };
           save();
         },
       );
-      if (planned.size) {
+      if (written.length) {
+        const ids = new Map(rows.map((r) => [r.rowid, r.id]));
         this.d.publish('events.recalibrated', {
           jobId,
-          events: params.pending.map((s) => ({
-            id: s.event.id,
-            riskScore: s.event.riskScore,
-            riskLevel: s.event.riskLevel,
+          events: written.map((c) => ({
+            id: ids.get(c.rowid)!,
+            riskScore: c.riskScore,
+            riskLevel: c.riskLevel,
           })),
         });
       }
-      await this.alertOn(params, result, coolUntil, save);
+      await yieldToLoop();
+      if (params.pending.length) await this.alertOn(params, result, coolUntil, save);
       await this.d.jobService.progressed(jobId);
       await yieldToLoop();
     }

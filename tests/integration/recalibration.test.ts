@@ -343,7 +343,7 @@ describe('re-evaluating stored events under a new calibration', () => {
         batches: batchRepository(database.db),
         sqlite: database.sqlite,
       });
-      const [read] = await events.scopeRows({}, 0, await events.lastRowid(), 10);
+      const [read] = events.scopePages({})(0, await events.lastRowid(), 10);
       expect(read).toMatchObject({ id, version: 0, riskScore: 40 });
       // The homeowner edits the event between the job's read and its write.
       await t!.call('events.update', { id: id!, notes: 'mine' });
@@ -356,7 +356,7 @@ describe('re-evaluating stored events under a new calibration', () => {
         },
         () => undefined,
       );
-      expect({ written, recomputedFrom, n: recomputed.length }).toEqual({
+      expect({ written: written.length, recomputedFrom, n: recomputed.length }).toEqual({
         written: 1,
         recomputedFrom: [1],
         n: 1,
