@@ -25,6 +25,7 @@ import type {
   EventStats,
   FeedbackStats,
   ExportDownloadInfo,
+  IgnoreOffer,
   Job,
   RiskLevel,
   ExportJob,
@@ -101,6 +102,8 @@ const zoneFields = {
     .regex(/^#[0-9a-fA-F]{6}$/, 'Colour must look like #3B82F6')
     .optional(),
   enabled: z.boolean().optional(),
+  /** Ignore zones only: the classes ignored (null or absent: every class). */
+  objectClasses: z.array(z.string().trim().min(1).max(40)).min(1).max(80).nullable().optional(),
 };
 
 function checkZonePoints(
@@ -108,11 +111,11 @@ function checkZonePoints(
   ctx: z.RefinementCtx,
 ) {
   if (!v.kind || !v.points) return;
-  if (v.kind === 'polygon' && v.points.length < 3) {
+  if (v.kind !== 'line' && v.points.length < 3) {
     ctx.addIssue({
       code: 'custom',
       path: ['points'],
-      message: 'A polygon zone needs at least 3 points',
+      message: `A${v.kind === 'ignore' ? 'n ignore' : ' polygon'} zone needs at least 3 points`,
     });
   }
   if (v.kind === 'line' && v.points.length !== 2) {
@@ -137,6 +140,7 @@ export const zoneUpdateSchema = z
     riskWeight: zoneFields.riskWeight,
     color: zoneFields.color,
     enabled: zoneFields.enabled,
+    objectClasses: zoneFields.objectClasses,
   })
   .superRefine(checkZonePoints);
 
@@ -474,6 +478,10 @@ export const channels = {
   ),
   'events.stats': channel<typeof eventFilterSchema, EventStats>(eventFilterSchema),
   'events.feedback': channel<typeof eventFeedbackSchema, EventFeedback>(eventFeedbackSchema),
+  /** After repeated false positives at one spot: the "ignore here" region to offer, or null. */
+  'events.ignoreOffer': channel<z.ZodObject<{ id: typeof id }>, IgnoreOffer | null>(
+    z.strictObject({ id }),
+  ),
   'feedback.stats': channel<typeof feedbackStatsSchema, FeedbackStats>(feedbackStatsSchema),
 
   'calibration.get': channel<typeof empty, Calibration>(empty),

@@ -38,7 +38,8 @@ export interface Camera {
   updatedAt: string;
 }
 
-export const ZONE_KINDS = ['polygon', 'line'] as const;
+/** polygon: weighs risk; line: crossing it counts; ignore: detections inside never alert. */
+export const ZONE_KINDS = ['polygon', 'line', 'ignore'] as const;
 export type ZoneKind = (typeof ZONE_KINDS)[number];
 export type Point = [number, number];
 
@@ -51,6 +52,8 @@ export interface Zone {
   riskWeight: number;
   color: string;
   enabled: boolean;
+  /** Ignore zones: the classes ignored (null: every class). */
+  objectClasses: string[] | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -113,6 +116,8 @@ export interface Detection {
   confidence: number;
   bbox: BBox;
   stationary: boolean;
+  /** Inside an ignore zone: kept and shown, but it opened or extended no batch. */
+  suppressed: boolean;
 }
 
 export interface CameraSnapshot {
@@ -405,4 +410,14 @@ export interface Job {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** An "ignore here" region offered after repeated false positives at one spot. */
+export interface IgnoreOffer {
+  cameraId: string;
+  objectClass: string;
+  /** The region (a rectangle around the matching boxes), normalised 0..1. */
+  points: Point[];
+  /** The false-positive events whose boxes overlap here. */
+  eventIds: string[];
 }

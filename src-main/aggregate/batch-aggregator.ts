@@ -1,9 +1,10 @@
-import { box, iou } from '../../src-shared/geometry';
+import { box, footPoint, iou, pointInPolygon } from '../../src-shared/geometry';
 import { currentCorrelationId } from '../common/correlation';
 import type { DomainEventBus, StoredDetection } from '../common/domain-events';
 import { newId } from '../common/ids';
 import type { DetectionRepository } from '../detections';
 import type { Logger, SettingsService } from '../system';
+import type { ZoneRepository } from '../zones';
 import type { BatchRepository } from './batch-repository';
 
 interface OpenBatch {
@@ -20,7 +21,8 @@ interface OpenBatch {
  * it opened, after `idleSeconds` without new moving detections, or at `maxDetections`; a
  * fast-path detection (e.g. a person ≥ 0.9) closes it at once. Stationary objects (same
  * class, same place as one seen recently) join an open batch but never open or extend one.
- * Open batches are rows, so a restart resumes them. A closed batch is published as
+ * Detections inside an ignore zone (for their class) are kept, marked suppressed, and left
+ * out. Open batches are rows, so a restart resumes them. A closed batch is published as
  * `batch.closed` (the event service scores it), carrying the correlation id of the image
  * that opened it.
  */
@@ -35,6 +37,7 @@ export class BatchAggregator {
     private readonly d: {
       batches: BatchRepository;
       detections: DetectionRepository;
+      zones: ZoneRepository;
       settings: SettingsService;
       bus: DomainEventBus;
       logger: Logger;
@@ -119,8 +122,11 @@ export class BatchAggregator {
     return this.serial(cameraId, () => this.addNow(cameraId, detections, at));
   }
 
-  private async addNow(cameraId: string, detections: StoredDetection[], at: string) {
+  private async addNow(cameraId: string, all: StoredDetection[], at: string) {
     const s = this.d.settings.get().batching;
+    const suppressed = await this.suppressed(cameraId, all);
+    const detections = suppressed.size ? all.filter((d) => !suppressed.has(d.id)) : all;
+    if (detections.length === 0) return;
     const stationaryIds = await this.stationary(cameraId, detections, at);
     const moving = detections.filter((d) => !stationaryIds.has(d.id));
     let batch = this.open.get(cameraId);
@@ -160,6 +166,27 @@ export class BatchAggregator {
       (d) => s.fastPath.classes.includes(d.objectClass) && d.confidence >= s.fastPath.minConfidence,
     );
     if (fast || batch.detectionIds.length >= s.maxDetections) await this.close(cameraId, fast);
+  }
+
+  /** Marks detections inside the camera's ignore zones (for their classes): never batched. */
+  private async suppressed(cameraId: string, detections: StoredDetection[]): Promise<Set<string>> {
+    const ignore = (await this.d.zones.listForCamera(cameraId)).filter(
+      (z) => z.enabled && z.kind === 'ignore',
+    );
+    const ids = new Set<string>();
+    if (ignore.length === 0) return ids;
+    for (const d of detections) {
+      const foot = footPoint(d.bbox);
+      const inside = ignore.some(
+        (z) =>
+          (!z.objectClasses || z.objectClasses.includes(d.objectClass)) &&
+          pointInPolygon(foot, z.points),
+      );
+      if (inside) ids.add(d.id);
+    }
+    await this.d.detections.markSuppressed([...ids]);
+    if (ids.size) this.log.debug({ cameraId, suppressed: ids.size }, 'detections ignored here');
+    return ids;
   }
 
   /** Marks detections that repeat an object seen recently at the same place. */

@@ -23,7 +23,7 @@ export interface RuleEvaluation {
 /** A zone is entered when a detection stands in its polygon, or crosses its line between snapshots. */
 export function detectionsInZone(detections: RuleContext['detections'], zone: Zone): boolean {
   if (!zone.enabled) return false;
-  if (zone.kind === 'polygon')
+  if (zone.kind !== 'line')
     return detections.some((d) => pointInPolygon(footPoint(d.bbox), zone.points));
   const [a, b] = zone.points as [[number, number], [number, number]];
   const byClass = new Map<string, number[]>();

@@ -22,13 +22,15 @@ export interface ZonesTable {
   id: string;
   camera_id: string;
   name: string;
-  kind: 'polygon' | 'line';
+  kind: 'polygon' | 'line' | 'ignore';
   points: string;
   risk_weight: Generated<number>;
   color: Generated<string>;
   enabled: Generated<Bool>;
   created_at: string;
   updated_at: string;
+  /** Ignore zones: JSON array of the classes ignored; null = every class. */
+  object_classes: string | null;
 }
 
 export interface IngestQueueTable {
@@ -76,6 +78,8 @@ export interface DetectionsTable {
   model: string | null;
   created_at: string;
   image_id: number | null;
+  /** Inside an ignore zone: kept, never batched. */
+  suppressed: Generated<Bool>;
 }
 
 export interface BatchesTable {

@@ -22,6 +22,7 @@ function toDetection(r: Row): Detection {
     confidence: r.confidence,
     bbox: [r.x1, r.y1, r.x2, r.y2] as BBox,
     stationary: r.stationary === 1,
+    suppressed: r.suppressed === 1,
   };
 }
 
@@ -60,7 +61,10 @@ export function detectionRepository(db: Kysely<DB>) {
       return rows.map(toDetection);
     },
 
-    /** A camera's detections of these classes in [since, until): what a new one may repeat. */
+    /**
+     * A camera's detections of these classes in [since, until) (not those ignored): what a new
+     * one may repeat.
+     */
     async recent(
       cameraId: string,
       classes: string[],
@@ -74,12 +78,19 @@ export function detectionRepository(db: Kysely<DB>) {
         .where('detected_at', '>=', since)
         .where('detected_at', '<', until)
         .where('object_class', 'in', classes)
+        .where('suppressed', '=', 0)
         .execute();
     },
 
     async markStationary(ids: string[]): Promise<void> {
       if (!ids.length) return;
       await db.updateTable('detections').set({ stationary: 1 }).where('id', 'in', ids).execute();
+    },
+
+    /** Marks detections inside an ignore zone (kept and shown, never batched). */
+    async markSuppressed(ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db.updateTable('detections').set({ suppressed: 1 }).where('id', 'in', ids).execute();
     },
 
     /** Newest first, keyset-paginated on (detected_at, id). */

@@ -1,5 +1,5 @@
 import type { ChannelParsedInput } from '../../src-shared/contract';
-import type { EventFeedback, SecurityEvent } from '../../src-shared/domain';
+import type { EventFeedback, IgnoreOffer, SecurityEvent } from '../../src-shared/domain';
 import type { EffectiveCalibration } from '../../src-shared/calibration';
 import { AppError } from '../../src-shared/errors';
 import type { BatchRepository } from '../aggregate';
@@ -15,6 +15,8 @@ import type { BatchContext, LlmScorer, RiskAssessment, RulesScorer } from '../ri
 import type { Logger } from '../system';
 import type { ZoneRepository } from '../zones';
 import type { EventRepository } from './event-repository';
+import type { FalsePositiveBoxes } from './ignore-offer';
+import { ignoreOfferFor } from './ignore-offer';
 
 /**
  * Turns closed batches (`batch.closed`) into events: LLM first when it is on and its breaker
@@ -257,6 +259,25 @@ export class EventService {
       }
       throw err;
     }
+  }
+
+  /**
+   * "Ignore here", offered on an event after the homeowner marked three false positives of
+   * one of its classes at the same spot on its camera (null: nothing to offer).
+   */
+  async ignoreOffer(id: string): Promise<IgnoreOffer | null> {
+    const event = await this.get(id);
+    const detections = await this.d.detections.forEvent(id);
+    const boxes = new Map<string, FalsePositiveBoxes[]>();
+    for (const c of new Set(detections.map((d) => d.objectClass))) {
+      boxes.set(c, await this.d.events.falsePositiveBoxes(event.cameraId, c));
+    }
+    return ignoreOfferFor(
+      event.cameraId,
+      detections,
+      (c) => boxes.get(c) ?? [],
+      await this.d.zones.listForCamera(event.cameraId),
+    );
   }
 
   /** Resolves once every closed batch handed over so far has its event (tests, shutdown). */

@@ -14,6 +14,7 @@ export function eventHandlers(d: {
   | 'events.bulkUpdate'
   | 'events.stats'
   | 'events.feedback'
+  | 'events.ignoreOffer'
   | 'feedback.stats'
 > {
   return {
@@ -26,6 +27,7 @@ export function eventHandlers(d: {
     'events.bulkUpdate': ({ ids, reviewed }) => d.events.reviewMany(ids, reviewed),
     'events.stats': (filter) => d.repo.stats(filter),
     'events.feedback': (input) => d.events.feedback(input),
+    'events.ignoreOffer': ({ id }) => d.events.ignoreOffer(id),
     'feedback.stats': (range) => d.repo.feedbackStats(range),
   };
 }

@@ -181,6 +181,28 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
       })();
     },
 
+    /** Boxes of one class in the camera's events marked false positive, by event. */
+    async falsePositiveBoxes(
+      cameraId: string,
+      objectClass: string,
+    ): Promise<{ eventId: string; boxes: [number, number, number, number][] }[]> {
+      const r = await sql<{ event_id: string; x1: number; y1: number; x2: number; y2: number }>`
+        SELECT e.id AS event_id, d.x1, d.y1, d.x2, d.y2
+        FROM event_feedback f
+        JOIN events e ON e.id = f.event_id
+        JOIN event_detections ed ON ed.event_id = e.id
+        JOIN detections d ON d.id = ed.detection_id
+        WHERE f.type = 'false_positive' AND e.camera_id = ${cameraId}
+          AND d.object_class = ${objectClass}`.execute(db);
+      const byEvent = new Map<string, [number, number, number, number][]>();
+      for (const x of r.rows) {
+        const boxes = byEvent.get(x.event_id) ?? [];
+        boxes.push([x.x1, x.y1, x.x2, x.y2]);
+        byEvent.set(x.event_id, boxes);
+      }
+      return [...byEvent].map(([eventId, boxes]) => ({ eventId, boxes }));
+    },
+
     /** The scope's events that have feedback, with their current score (suggestions). */
     async labelledScores(scope: EventFilter): Promise<LabelledScore[]> {
       const r = await sql<{

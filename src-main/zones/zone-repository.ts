@@ -12,6 +12,7 @@ export function toZone(row: Selectable<ZonesTable>): Zone {
     riskWeight: row.risk_weight,
     color: row.color,
     enabled: row.enabled === 1,
+    objectClasses: row.object_classes ? (JSON.parse(row.object_classes) as string[]) : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -24,6 +25,7 @@ export interface ZoneFields {
   riskWeight?: number;
   color?: string;
   enabled?: boolean;
+  objectClasses?: string[] | null;
 }
 
 function columns(f: ZoneFields) {
@@ -34,6 +36,9 @@ function columns(f: ZoneFields) {
     ...(f.riskWeight !== undefined && { risk_weight: f.riskWeight }),
     ...(f.color !== undefined && { color: f.color }),
     ...(f.enabled !== undefined && { enabled: f.enabled ? (1 as const) : (0 as const) }),
+    ...(f.objectClasses !== undefined && {
+      object_classes: f.objectClasses ? JSON.stringify(f.objectClasses) : null,
+    }),
   };
 }
 

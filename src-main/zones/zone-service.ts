@@ -28,10 +28,9 @@ export class ZoneService {
     // The schema checks kind and points when both are sent; check the merged shape too.
     const kind = input.kind ?? existing.kind;
     const points = input.points ?? existing.points;
-    if (kind === 'polygon' && points.length < 3) {
-      throw new AppError('invalid_input', 'A polygon zone needs at least 3 points', [
-        { path: ['points'], message: 'A polygon zone needs at least 3 points' },
-      ]);
+    if (kind !== 'line' && points.length < 3) {
+      const message = `A${kind === 'ignore' ? 'n ignore' : ' polygon'} zone needs at least 3 points`;
+      throw new AppError('invalid_input', message, [{ path: ['points'], message }]);
     }
     if (kind === 'line' && points.length !== 2) {
       throw new AppError('invalid_input', 'A line zone needs exactly 2 points', [

@@ -163,3 +163,106 @@ describe('night profile', () => {
     );
   });
 });
+
+describe('the same false positive at the same spot', () => {
+  it('offers "ignore here" after three, class-scoped; detections inside are kept as suppressed and open no batch', async () => {
+    // Batches close when the test says so (the clock only moves on request).
+    let clock = Date.now();
+    t = await startTestApp({ settingsPatch: FAST_BATCHES, batchClock: () => clock });
+    await t.call('cameras.create', { name: 'Yard' });
+    const spot: [number, number, number, number] = [0.12, 0.15, 0.38, 0.88];
+    const open = () => t!.app.aggregator.openBatches().length;
+    const closeBatches = async () => {
+      clock += 10_000;
+      await t!.app.aggregator.tick();
+    };
+    const base = Date.parse('2026-11-20T12:00:00.000Z');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const at = new Date(base + i * 3_600_000).toISOString();
+      await detect(
+        t.app,
+        'yard',
+        [{ objectClass: 'person', confidence: 0.7, bbox: [0.1, 0.1, 0.4, 0.9] }],
+        at,
+      );
+      await closeBatches();
+      await t.app.events.idle();
+      ids.push((await t.call('events.list', {})).items.find((e) => e.startedAt === at)!.id);
+    }
+    const [a, b, c] = ids as [string, string, string];
+    await t.call('events.feedback', { eventId: a, type: 'false_positive' });
+    await t.call('events.feedback', { eventId: b, type: 'false_positive' });
+    expect(await t.call('events.ignoreOffer', { id: c })).toBeNull();
+
+    await t.call('events.feedback', { eventId: c, type: 'false_positive' });
+    const offer = (await t.call('events.ignoreOffer', { id: c }))!;
+    // The boxes ([0.1, 0.1, 0.4, 0.9]) with a 0.02 margin.
+    expect(offer).toEqual({
+      cameraId: 'yard',
+      objectClass: 'person',
+      points: [
+        [0.08, 0.08],
+        [0.42, 0.08],
+        [0.42, 0.92],
+        [0.08, 0.92],
+      ],
+      eventIds: expect.arrayContaining([a, b, c]) as string[],
+    });
+
+    const zone = await t.call('zones.create', {
+      cameraId: 'yard',
+      name: 'Ignore person here',
+      kind: 'ignore',
+      points: offer.points,
+      objectClasses: ['person'],
+    });
+    expect(await t.call('zones.list', { cameraId: 'yard' })).toEqual([
+      expect.objectContaining({ id: zone.id, kind: 'ignore', objectClasses: ['person'] }),
+    ]);
+    // Covered now: nothing more to offer.
+    expect(await t.call('events.ignoreOffer', { id: c })).toBeNull();
+
+    // A person there is stored, marked suppressed, and opens no batch ...
+    const [ignored] = await detect(t.app, 'yard', [
+      { objectClass: 'person', confidence: 0.8, bbox: spot },
+    ]);
+    expect(open()).toBe(0);
+    const stored = await t.call('detections.list', { cameraId: 'yard', limit: 10 });
+    expect(stored.items.find((d) => d.id === ignored!.id)).toMatchObject({ suppressed: true });
+    // ... a car at the same spot still does (the region is for people only) ...
+    await detect(t.app, 'yard', [{ objectClass: 'car', confidence: 0.8, bbox: spot }]);
+    expect(open()).toBe(1);
+    await closeBatches();
+
+    // ... and once the region is removed, people there count again.
+    await t.call('zones.delete', { id: zone.id });
+    const [counted] = await detect(t.app, 'yard', [
+      { objectClass: 'person', confidence: 0.8, bbox: spot },
+    ]);
+    expect(open()).toBe(1);
+    const again = await t.call('detections.list', { cameraId: 'yard', limit: 10 });
+    expect(again.items.find((d) => d.id === counted!.id)).toMatchObject({ suppressed: false });
+  });
+
+  it('refuses an ignore zone with fewer than 3 points, naming the field', async () => {
+    await start();
+    expect(
+      await t!.raw('zones.create', {
+        cameraId: 'yard',
+        name: 'x',
+        kind: 'ignore',
+        points: [
+          [0, 0],
+          [1, 1],
+        ],
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'invalid_input',
+        issues: [{ path: ['points'], message: 'An ignore zone needs at least 3 points' }],
+      },
+    });
+  });
+});

@@ -29,6 +29,7 @@ const zone = (over: Partial<Zone> = {}): Zone => ({
   cameraId: 'cam',
   name: 'Porch',
   kind: 'polygon',
+  objectClasses: null,
   points: [
     [0.3, 0.5],
     [0.7, 0.5],

@@ -40,6 +40,7 @@ const porch: Zone = {
   cameraId: 'front_door',
   name: 'Porch',
   kind: 'polygon',
+  objectClasses: null,
   points: [
     [0, 0.5],
     [0.5, 0.5],

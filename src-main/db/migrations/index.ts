@@ -7,6 +7,7 @@ import * as m005 from './005_events_stats_index';
 import * as m006 from './006_correlation_ids';
 import * as m007 from './007_calibration_night';
 import * as m008 from './008_recalibration';
+import * as m009 from './009_ignore_regions';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '006_correlation_ids': m006,
   '007_calibration_night': m007,
   '008_recalibration': m008,
+  '009_ignore_regions': m009,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
