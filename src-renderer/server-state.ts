@@ -56,6 +56,7 @@ export const keys = {
   calibrationPreview: (input: unknown) => ['calibrationPreview', input] as const,
   calibrationPreviewAll: ['calibrationPreview'] as const,
   calibrationSuggest: ['calibrationSuggest'] as const,
+  ignoreOffer: (eventId: string) => ['ignoreOffer', eventId] as const,
 };
 
 interface Named {

@@ -5,6 +5,7 @@ import { useEvent } from '../queries';
 import { dateTime, latencyText, timeAgo } from '../format';
 import { useNow } from '../stores/clock';
 import { EventFeedbackForm } from './EventFeedbackForm';
+import { IgnoreOfferPanel } from './IgnoreOfferPanel';
 import { EventImages } from './EventImages';
 import { EventReview } from './EventReview';
 import { RiskBadge } from './RiskBadge';
@@ -119,6 +120,7 @@ export function EventDetail({
           </p>
           <EventReview event={event} onSaved={saved} />
           <EventFeedbackForm eventId={event.id} />
+          <IgnoreOfferPanel eventId={event.id} />
         </div>
       </div>
     </article>

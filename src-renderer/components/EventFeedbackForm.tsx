@@ -87,6 +87,9 @@ export function EventFeedbackForm({ eventId }: { eventId: string }) {
         setBusy(false);
         setOutcome('recorded');
         void qc.invalidateQueries({ queryKey: keys.calibration }); // feedback moves thresholds
+        void qc.invalidateQueries({ queryKey: keys.calibrationSuggest });
+        // A false positive may be the one that makes "ignore here" worth offering.
+        void qc.invalidateQueries({ queryKey: keys.ignoreOffer(eventId) });
       },
       (err: unknown) => {
         setBusy(false);

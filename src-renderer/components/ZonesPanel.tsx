@@ -158,7 +158,7 @@ export function ZonesPanel({
       {zones?.length === 0 && (
         <p className="muted">
           No zones yet. Zones mark areas (polygons) or tripwires (lines) that raise an event&apos;s
-          risk.
+          risk, or areas to ignore (a false positive that keeps coming back at one spot).
         </p>
       )}
       {zones && zones.length > 0 && (
@@ -168,7 +168,10 @@ export function ZonesPanel({
               <span className="zone-swatch" style={{ background: zone.color }} aria-hidden="true" />
               <span className="zone-name">{zone.name}</span>
               <span className="muted">
-                {zone.kind} · {plural(zone.points.length, 'point')}
+                {zone.kind === 'ignore'
+                  ? `ignores ${zone.objectClasses?.join(', ') ?? 'every class'}`
+                  : zone.kind}{' '}
+                · {plural(zone.points.length, 'point')}
               </span>
               {confirming === zone.id ? (
                 <span className="inline-confirm">

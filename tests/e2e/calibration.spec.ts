@@ -5,8 +5,11 @@ import type { DB } from '../../src-main/db/schema';
 import { insertScoredEvents } from '../helpers/events';
 import { expect, test } from './fixtures';
 
-/** Stored events on a "Yard" camera, written into the app's own SQLite file. */
-async function seedYard(dataDir: string, components: number[]) {
+/**
+ * Stored events on a "Yard" camera, written into the app's own SQLite file (the first
+ * `falsePositives` already marked so); returns their ids.
+ */
+async function seedYard(dataDir: string, components: number[], falsePositives = 0) {
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: new Database(path.join(dataDir, 'hsi.sqlite')) }),
   });
@@ -23,7 +26,7 @@ async function seedYard(dataDir: string, components: number[]) {
       })
       .execute();
     const start = Date.now() - 3 * 3_600_000;
-    await insertScoredEvents(
+    const ids = await insertScoredEvents(
       db,
       components.map((component, i) => ({
         cameraId: 'yard',
@@ -31,6 +34,20 @@ async function seedYard(dataDir: string, components: number[]) {
         startedAt: new Date(start + i * 60_000).toISOString(),
       })),
     );
+    for (const id of ids.slice(0, falsePositives)) {
+      await db
+        .insertInto('event_feedback')
+        .values({
+          id: `fb-${id}`,
+          event_id: id,
+          type: 'false_positive',
+          notes: null,
+          expected_severity: null,
+          created_at: now,
+        })
+        .execute();
+    }
+    return ids;
   } finally {
     await db.destroy();
   }
@@ -72,4 +89,32 @@ test('calibration: a slider shows how many events change, the preview agrees, an
   await page.goto(page.url().replace(/#.*$/, '') + '#/events');
   await expect(page.getByTitle('Low risk, score 50 of 100')).toHaveCount(3);
   await expect(page.getByTitle('Medium risk, score 50 of 100')).toHaveCount(0);
+});
+
+test('the same false positive at the same spot: the third offers "ignore here", and the region shows in Cameras & Zones', async ({
+  page,
+  hsi,
+}) => {
+  const ids = await seedYard(hsi.dataDir, [40, 40, 40], 2);
+  const base = hsi.entryUrl ?? page.url().replace(/#.*$/, '');
+  await page.goto(`${base}#/events/${ids[2]}`);
+  const detail = page.getByRole('dialog');
+  const feedback = detail.getByRole('form', { name: 'Was this right?' });
+  await expect(feedback).toBeVisible();
+  await expect(detail.getByText('The same false positive keeps coming back')).toHaveCount(0);
+
+  await feedback.getByLabel('False positive').check();
+  await feedback.getByRole('button', { name: 'Send feedback' }).click();
+  await expect(feedback.getByRole('status')).toHaveText('Feedback recorded');
+  const offer = detail.getByRole('region', { name: 'The same false positive keeps coming back' });
+  await expect(offer).toContainText('You marked 3 false positives of person at this spot');
+  await offer.getByRole('button', { name: 'Ignore person here' }).click();
+  await expect(offer.getByRole('status')).toContainText(
+    'person detections here no longer raise events',
+  );
+
+  await page.goto(`${base}#/cameras`);
+  await page.getByRole('button', { name: 'Zones' }).click();
+  await expect(page.getByText('Ignore person here')).toBeVisible();
+  await expect(page.getByText(/ignores person · 4 points/)).toBeVisible();
 });
