@@ -251,6 +251,21 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
       return 'created' in outcome ? { alert: await repo.alert(id) } : outcome;
     },
 
+    /** "eventId ruleId" of every active alert on these events (one query per 500 events). */
+    async activePairs(eventIds: readonly string[]): Promise<Set<string>> {
+      const out = new Set<string>();
+      for (let i = 0; i < eventIds.length; i += 500) {
+        const rows = await db
+          .selectFrom('alerts')
+          .select(['event_id', 'rule_id'])
+          .where('status', '=', 'active')
+          .where('event_id', 'in', eventIds.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.add(`${r.event_id} ${r.rule_id ?? ''}`);
+      }
+      return out;
+    },
+
     /**
      * Resolves the rule's active alert on the event, by the app and for `reason` (status
      * dismissed, never deleted); undefined when there is none.

@@ -21,6 +21,7 @@ import type { RuleContext, RuleEvent } from './rule-engine';
 import {
   dedupKey,
   evaluateRule,
+  flipsAnyRule,
   scoreConditionsHold,
   verdictWithoutDetections,
 } from './rule-engine';
@@ -140,7 +141,13 @@ export class AlertService {
     };
     const rules = await this.scoreRules();
     if (rules.length === 0 || shifts.length === 0) return out;
-    // Which rule flips for which event, and which of those need the event's detections.
+    const coolUntil = opts.coolUntil ?? new Map<string, number>();
+    const nowMs = (opts.now ?? new Date()).getTime();
+    const active = opts.apply
+      ? await this.d.alerts.activePairs([...new Set(shifts.map((s) => s.event.id))])
+      : new Set<string>();
+    // Which rule flips for which event (applying: only those that can still do something),
+    // and which of those need the event's detections.
     const flips: { shift: ScoreShift; rule: AlertRule; after: boolean; verdict?: boolean }[] = [];
     const needDetections = new Set<string>();
     for (const shift of shifts) {
@@ -148,6 +155,9 @@ export class AlertService {
       for (const rule of rules) {
         const after = scoreConditionsHold(rule, shift.event);
         if (after === scoreConditionsHold(rule, was)) continue;
+        if (opts.apply && after && (coolUntil.get(dedupKey(rule, shift.event)) ?? 0) > nowMs)
+          continue;
+        if (opts.apply && !after && !active.has(`${shift.event.id} ${rule.id}`)) continue;
         const verdict = verdictWithoutDetections(rule, after ? shift.event : was);
         if (verdict === false) continue;
         if (verdict === undefined) needDetections.add(shift.event.id);
@@ -165,7 +175,6 @@ export class AlertService {
       return { detections: detections.get(e.id) ?? [], zones: zones.get(e.cameraId)! };
     };
     const prefs = opts.apply ? await this.d.preferences.get() : undefined;
-    const coolUntil = opts.coolUntil ?? new Map<string, number>();
     const bump = (m: Map<string, number>, id: string) => m.set(id, (m.get(id) ?? 0) + 1);
     for (const { shift, rule, after, verdict } of flips) {
       const { event } = shift;
@@ -208,6 +217,31 @@ export class AlertService {
       }
     }
     return out;
+  }
+
+  /**
+   * The shifts that may still raise or resolve an alert: a rule starts matching and its dedup
+   * key is not known to be cooling down, or stops matching an event with an active alert from
+   * it. (What a re-evaluation batch must remember until its alerts are done.)
+   */
+  async owedShifts(
+    shifts: readonly ScoreShift[],
+    rules: readonly AlertRule[],
+    coolUntil: ReadonlyMap<string, number>,
+    now = Date.now(),
+  ): Promise<ScoreShift[]> {
+    const moved = shifts.filter((s) => flipsAnyRule(rules, s.before, s.event));
+    if (moved.length === 0) return [];
+    const active = await this.d.alerts.activePairs(moved.map((s) => s.event.id));
+    return moved.filter(({ event, before }) =>
+      rules.some((rule) => {
+        const after = scoreConditionsHold(rule, event);
+        if (after === scoreConditionsHold(rule, before)) return false;
+        return after
+          ? (coolUntil.get(dedupKey(rule, event)) ?? 0) <= now
+          : active.has(`${event.id} ${rule.id}`);
+      }),
+    );
   }
 
   /** The enabled rules a change of score or level can make start or stop matching. */

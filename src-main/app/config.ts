@@ -29,7 +29,7 @@ export interface AppConfig {
   desktop?: DesktopFiles;
   /** Events per chunk an export reads (tests make it small to catch a job mid-run). */
   exportChunkSize?: number;
-  /** Events per re-evaluation batch (one transaction each); 2000 by default. */
+  /** Events per re-evaluation batch (one transaction each); 1000 by default. */
   recalibrationBatchSize?: number;
   /** The clock batch windows are measured on (tests move it instead of waiting). */
   batchClock?: () => number;

@@ -18,6 +18,8 @@ import type { Logger } from '../system';
 export const RECALIBRATE_JOB = 'recalibrate';
 const DAY_MS = 86_400_000;
 const SAMPLE_SIZE = 10;
+/** Events per batch: each batch's write holds the main thread ~10 ms (a million in ~1,000). */
+const DEFAULT_BATCH = 1000;
 
 /** An event a committed batch changed, kept until its alerts are re-evaluated. */
 type PendingShift = ScoreShift;
@@ -103,7 +105,7 @@ export class RecalibrationService {
   }
 
   private get batchSize(): number {
-    return this.d.batchSize ?? 2000;
+    return this.d.batchSize ?? DEFAULT_BATCH;
   }
 
   /** The scope asked for (the last 30 days without one); a malformed search is `invalid_input`. */
@@ -282,18 +284,21 @@ export class RecalibrationService {
       const resolve = calibrationResolver(await this.d.calibration.get());
       const rules = await this.d.alertService.scoreRules();
       const changes: ScoreChange[] = [];
-      // Only shifts that make some rule start or stop matching owe alerts.
-      const owing = new Map<number, ScoreShift>();
-      const owe = (row: ScoreRow, next: Omit<ScoreChange, 'rowid' | 'version'>) => {
-        if (flipsAnyRule(rules, row, next)) owing.set(row.rowid, shiftOf(row, next));
-        else owing.delete(row.rowid);
-      };
+      const shifts: ScoreShift[] = [];
       for (const row of rows) {
         const next = scoreUnder(resolve, row);
         if (next.riskScore === row.riskScore && next.riskLevel === row.riskLevel) continue;
         changes.push({ rowid: row.rowid, version: row.version, ...next });
-        owe(row, next);
+        shifts.push(shiftOf(row, next));
       }
+      // Only shifts that may still raise or resolve an alert are owed (and remembered).
+      const rowids = new Map(rows.map((r) => [r.id, r.rowid]));
+      const owing = new Map<number, ScoreShift>(
+        (await this.d.alertService.owedShifts(shifts, rules, coolUntil)).map((s) => [
+          rowids.get(s.event.id)!,
+          s,
+        ]),
+      );
       await yieldToLoop();
       // Scores, the cursor and the shifts still owing alerts commit together.
       const { written } = this.d.events.applyScores(
@@ -302,7 +307,11 @@ export class RecalibrationService {
         ({ written: done, recomputed }) => {
           const wrote = new Set(done.map((c) => c.rowid));
           for (const rowid of owing.keys()) if (!wrote.has(rowid)) owing.delete(rowid);
-          for (const { row, next } of recomputed) owe(row, next);
+          // Rewritten from a fresher row: owed if it moves a rule at all (rare; conservative).
+          for (const { row, next } of recomputed) {
+            if (flipsAnyRule(rules, row, next)) owing.set(row.rowid, shiftOf(row, next));
+            else owing.delete(row.rowid);
+          }
           processed += rows.length;
           result.changed += done.length;
           params = {

@@ -10,6 +10,7 @@
  *
  *   BENCH_REEVALUATE_EVENTS=100000 npx tsx tests/bench/reevaluate.bench.ts   # quick
  *   npm run bench:reevaluate                                                 # the issue's size
+ *   BENCH_REEVALUATE_BATCH=500 …                       # events per job batch (default: the app's)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,7 +38,8 @@ const NEW_SCORE = `CASE WHEN (' ' || object_classes || ' ') LIKE '% person %'
   THEN min(100, round(raw_risk_score * ${MULTIPLIER})) ELSE raw_risk_score END`;
 const NEW_LEVEL = `CASE WHEN s >= 85 THEN 'critical' WHEN s >= 60 THEN 'high'
   WHEN s >= 30 THEN 'medium' ELSE 'low' END`;
-const FLOOR_SQL = `UPDATE events SET risk_score = n.s, risk_level = n.l, version = version + 1
+const FLOOR_SQL = `UPDATE events SET risk_score = n.s, risk_level = n.l, version = version + 1,
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ')
   FROM (SELECT rowid AS rid, s, ${NEW_LEVEL} AS l FROM
          (SELECT rowid, CAST(${NEW_SCORE} AS INTEGER) AS s FROM events)) AS n
   WHERE events.rowid = n.rid AND (events.risk_score != n.s OR events.risk_level != n.l)`;
@@ -79,7 +81,8 @@ function rules(cameraIds: string[]) {
 }
 
 async function main(): Promise<void> {
-  const t = await startTestApp({});
+  const batchSize = Number(process.env.BENCH_REEVALUATE_BATCH) || undefined;
+  const t = await startTestApp({ recalibrationBatchSize: batchSize });
   const dataDir = t.dataDir;
   const file = path.join(dataDir, 'hsi.sqlite');
   const floorDir = tempDir('hsi-bench-floor-');
