@@ -121,6 +121,55 @@ describe('migrations', () => {
     expect(names.map((n) => n.name)).toEqual(Object.keys(MIGRATIONS));
   });
 
+  it('009 rebuilds zones for ignore regions keeping every zone; older events get a version and no components', async () => {
+    const file = path.join(tempDir(), 'hsi.sqlite');
+    const old = await open(file, { migrateTo: '007_calibration_night' });
+    const now = new Date().toISOString();
+    await old.db
+      .insertInto('cameras')
+      .values({ id: 'porch', name: 'Porch', folder: '/tmp/p', created_at: now, updated_at: now })
+      .execute();
+    old.sqlite.exec(`INSERT INTO zones (id, camera_id, name, kind, points, risk_weight, color,
+      enabled, created_at, updated_at) VALUES ('z1', 'porch', 'Steps', 'polygon',
+      '[[0,0],[1,0],[1,1]]', 2.5, '#112233', 0, '${now}', '${now}')`);
+    old.sqlite.exec(`INSERT INTO events (id, camera_id, started_at, ended_at, risk_score,
+      raw_risk_score, risk_level, scorer, created_at, updated_at) VALUES ('e1', 'porch', '${now}',
+      '${now}', 40, 40, 'medium', 'rules', '${now}', '${now}')`);
+    await old.close();
+    opened.pop();
+
+    const { sqlite } = await open(file);
+    expect(sqlite.prepare('SELECT * FROM zones').all()).toEqual([
+      {
+        id: 'z1',
+        camera_id: 'porch',
+        name: 'Steps',
+        kind: 'polygon',
+        points: '[[0,0],[1,0],[1,1]]',
+        risk_weight: 2.5,
+        color: '#112233',
+        enabled: 0,
+        created_at: now,
+        updated_at: now,
+        object_classes: null,
+      },
+    ]);
+    expect(sqlite.prepare('SELECT version, score_components FROM events').get()).toEqual({
+      version: 0,
+      score_components: null,
+    });
+    // The widened check: an ignore zone fits now, another kind still does not.
+    sqlite.exec(`INSERT INTO zones (id, camera_id, name, kind, points, created_at, updated_at)
+      VALUES ('z2', 'porch', 'Statue', 'ignore', '[]', '${now}', '${now}')`);
+    expect(() =>
+      sqlite.exec(`INSERT INTO zones (id, camera_id, name, kind, points, created_at, updated_at)
+        VALUES ('z3', 'porch', 'x', 'circle', '[]', '${now}', '${now}')`),
+    ).toThrow(/CHECK/);
+    // Deleting the camera still takes its zones (the rebuilt table kept the cascade).
+    sqlite.exec(`DELETE FROM cameras WHERE id = 'porch'`);
+    expect(sqlite.prepare('SELECT count(*) AS n FROM zones').get()).toEqual({ n: 0 });
+  });
+
   it('keeps the events full-text index in sync, including camera renames', async () => {
     const { db } = await open(path.join(tempDir(), 'hsi.sqlite'));
     const now = new Date().toISOString();
