@@ -79,6 +79,9 @@ function toScoreRow(r: RawRow): ScoreRow {
   };
 }
 
+/** Rowids per slice of a long count. */
+const COUNT_SLICE = 50_000;
+
 const COLUMNS = sql`e.rowid AS rid, e.id, e.camera_id, e.started_at, e.risk_score,
   e.raw_risk_score, e.risk_level, e.scorer, e.object_classes, e.score_components, e.version, e.correlation_id`;
 
@@ -111,10 +114,21 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
       return r.rows[0]?.m ?? 0;
     },
 
+    /**
+     * Events of the scope up to rowid `untilRowid`, counted in slices of 50,000 rowids with
+     * the event loop free between them (a million rows would otherwise hold it ~0.2 s).
+     */
     async countScope(scope: EventFilter, untilRowid: number): Promise<number> {
-      const r = await sql<{ n: number }>`SELECT count(*) AS n FROM events e
-        WHERE ${eventFilterSql(scope)} AND e.rowid <= ${untilRowid}`.execute(db);
-      return r.rows[0]?.n ?? 0;
+      const compiled = sql<{ n: number }>`SELECT count(*) AS n FROM events e
+        WHERE ${eventFilterSql(scope)} AND e.rowid > ${0} AND e.rowid <= ${0}`.compile(db);
+      const stmt = sqlite.prepare<unknown[], { n: number }>(compiled.sql);
+      const filterParams = compiled.parameters.slice(0, -2);
+      let n = 0;
+      for (let from = 0; from < untilRowid; from += COUNT_SLICE) {
+        n += stmt.get(...filterParams, from, Math.min(untilRowid, from + COUNT_SLICE))?.n ?? 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return n;
     },
 
     /**

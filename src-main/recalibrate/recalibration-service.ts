@@ -272,7 +272,13 @@ export class RecalibrationService {
     };
     const coolUntil = new Map<string, number>();
     const save = () =>
-      this.d.jobs.advanceInTx(jobId, processed, (processed / total) * 100, params, result);
+      this.d.jobs.advanceInTx(
+        jobId,
+        processed,
+        Math.min(100, (processed / total) * 100),
+        params,
+        result,
+      );
 
     // A batch committed before a crash may still owe its alerts (repeating them is harmless).
     if (params.pending.length) await this.alertOn(params, result, coolUntil, save);
