@@ -470,15 +470,33 @@ export function cacheUpdatedEvent(qc: QueryClient, event: SecurityEvent): void {
   readAgainIfLoading(qc, keys.activity);
 }
 
-/** A job's progress or end, in the list of its kind (newest first). */
+const JOB_STAGE = { pending: 0, running: 1, completed: 2, failed: 2, cancelled: 2 } as const;
+
+/** Whether `next` is older news than `known` about the same job (a late answer after a push). */
+function isStale(next: Job, known: Job | undefined): boolean {
+  if (!known) return false;
+  const a = JOB_STAGE[next.status];
+  const b = JOB_STAGE[known.status];
+  return a < b || (a === b && next.processed < known.processed);
+}
+
+/**
+ * A job's progress or end, in the list of its kind (newest first). A reply that left before
+ * a newer push arrived does not put an older state back.
+ */
 export function cacheJob(qc: QueryClient, job: Job): void {
-  qc.setQueryData<Job[]>(
-    keys.jobs(job.kind),
-    (list) =>
-      list &&
-      [job, ...list.filter((j) => j.id !== job.id)].sort((a, b) =>
-        b.createdAt.localeCompare(a.createdAt),
-      ),
-  );
+  qc.setQueryData<Job[]>(keys.jobs(job.kind), (list) => {
+    if (!list) return list;
+    if (
+      isStale(
+        job,
+        list.find((j) => j.id === job.id),
+      )
+    )
+      return list;
+    return [job, ...list.filter((j) => j.id !== job.id)].sort((a, b) =>
+      b.createdAt.localeCompare(a.createdAt),
+    );
+  });
   readAgainIfLoading(qc, keys.jobs(job.kind));
 }

@@ -244,7 +244,10 @@ export const thresholdsSchema = thresholdsObject.superRefine((t, ctx) => {
     ctx.addIssue({ code: 'custom', path, message });
 });
 /** Class or camera → factor 0–3 (1 = unchanged). */
-const multipliersSchema = z.record(z.string().trim().min(1).max(200), z.number().min(0).max(3));
+const multipliersSchema = z.record(
+  z.string().trim().min(1).max(200),
+  z.number().min(0, 'Use a factor from 0 to 3').max(3, 'Use a factor from 0 to 3'),
+);
 
 export const nightProfileSchema = z.strictObject({
   start: hhmm,

@@ -18,10 +18,11 @@ import {
 } from '../components/CalibrationTools';
 import type { CalibrationPreview } from '../../src-shared/calibration';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { FactorTable } from '../components/FactorTable';
 import { FormCheckbox, FormText } from '../forms/fields';
 import { Form, FormProblem } from '../forms/Form';
 import { useSavedEditor } from '../forms/saved-editor';
-import { useCalibration } from '../queries';
+import { useCalibration, useCameras, useSettings } from '../queries';
 import { keys } from '../server-state';
 
 type Update = ChannelInput<'calibration.update'>;
@@ -68,6 +69,10 @@ function CalibrationEditor({ saved }: { saved: Calibration }) {
   });
   const [confirmReset, setConfirmReset] = useState(false);
   const [histogram, setHistogram] = useState<CalibrationPreview['histogram']>();
+  const settings = useSettings().data;
+  const cameras = useCameras().data;
+  const classRows = (settings?.detector.classes ?? []).map((c) => ({ key: c, label: c }));
+  const cameraRows = (cameras ?? []).map((c) => ({ key: c.id, label: c.name }));
   const night = useWatch({ control: form.control, name: 'nightEnabled' });
 
   const save = (update: Update) =>
@@ -83,22 +88,25 @@ function CalibrationEditor({ saved }: { saved: Calibration }) {
           <legend>Risk levels</legend>
           <ThresholdSliders form={form} histogram={histogram} />
           <ThresholdFields prefix="thresholds" label="Threshold" />
-          <FormText<V>
-            name="classMultipliers"
-            id="calibration-class-multipliers"
-            label="Class multipliers"
-            hint="name=factor from 0 to 3, separated by commas: person=1.5, cat=0.5. Unlisted classes count ×1."
-            spellCheck={false}
-            autoComplete="off"
-          />
-          <FormText<V>
-            name="cameraSensitivity"
-            id="calibration-camera-sensitivity"
-            label="Camera sensitivity"
-            hint="camera id=factor from 0 to 3: front_door=1.5. Unlisted cameras count ×1."
-            spellCheck={false}
-            autoComplete="off"
-          />
+          <div className="factor-tables">
+            <FactorTable<V>
+              name="classMultipliers"
+              id="calibration-class-multipliers"
+              caption="Class multipliers"
+              nameHeader="Class"
+              rows={classRows}
+              addLabel="Another class"
+              hint="How much each kind of object weighs, 0 to 3 (1 = as scored, 0 = never a risk)."
+            />
+            <FactorTable<V>
+              name="cameraSensitivity"
+              id="calibration-camera-sensitivity"
+              caption="Camera sensitivity"
+              nameHeader="Camera"
+              rows={cameraRows}
+              hint="How much each camera's events weigh, 0 to 3 (lower for a busy street view)."
+            />
+          </div>
           <FormText<V>
             name="decayFactor"
             id="calibration-decay"
@@ -142,13 +150,14 @@ function CalibrationEditor({ saved }: { saved: Calibration }) {
                 />
               </div>
               <ThresholdFields prefix="night.thresholds" label="Night" />
-              <FormText<V>
+              <FactorTable<V>
                 name="night.classMultipliers"
                 id="calibration-night-multipliers"
-                label="Night class multipliers"
-                hint="Replace the day's for the classes listed: person=2."
-                spellCheck={false}
-                autoComplete="off"
+                caption="Night class multipliers"
+                nameHeader="Class"
+                rows={classRows}
+                addLabel="Another class"
+                hint="At night these replace the day's multipliers for the classes set here."
               />
             </>
           )}

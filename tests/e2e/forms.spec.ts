@@ -166,7 +166,20 @@ test('calibration: a threshold too close is shown under it; saved values, the ni
   await expect(high).toHaveAttribute('aria-invalid', 'true');
 
   await high.fill('70');
-  await form.getByLabel('Class multipliers', { exact: true }).fill('person=1.5, cat=0.5');
+  await form.getByLabel('Class multipliers: person', { exact: true }).fill('1.5');
+  await form.getByLabel('Class multipliers: cat', { exact: true }).fill('0.5');
+  // Beyond 3: the contract's limit, under the table.
+  await form.getByLabel('Class multipliers: dog', { exact: true }).fill('5');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByText('Use a factor from 0 to 3')).toBeVisible();
+  await expect(form.getByLabel('Class multipliers: dog', { exact: true })).toHaveAttribute(
+    'aria-invalid',
+    'true',
+  );
+  await expect(form.getByLabel('Class multipliers: cat', { exact: true })).not.toHaveAttribute(
+    'aria-invalid',
+  );
+  await form.getByLabel('Class multipliers: dog', { exact: true }).fill('');
   await form.getByLabel('Use other thresholds at night').check();
   await form.getByLabel('Time zone').fill('UTC');
   await form.getByLabel('Night medium').fill('20');
@@ -178,9 +191,9 @@ test('calibration: a threshold too close is shown under it; saved values, the ni
   await open(page, hsi, '#/settings');
   await open(page, hsi, '#/calibration');
   await expect(form.getByLabel('Threshold high')).toHaveValue('70');
-  await expect(form.getByLabel('Class multipliers', { exact: true })).toHaveValue(
-    'person=1.5, cat=0.5',
-  );
+  await expect(form.getByLabel('Class multipliers: person', { exact: true })).toHaveValue('1.5');
+  await expect(form.getByLabel('Class multipliers: cat', { exact: true })).toHaveValue('0.5');
+  await expect(form.getByLabel('Class multipliers: dog', { exact: true })).toHaveValue('1');
   await expect(form.getByLabel('Night high')).toHaveValue('40');
 
   await form.getByRole('button', { name: 'Reset to defaults' }).click();

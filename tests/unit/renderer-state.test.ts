@@ -8,6 +8,7 @@ import type {
   Delivery,
   EventStats,
   ExportJob,
+  Job,
   NotificationChannel,
   SecurityEvent,
 } from '../../src-shared/domain';
@@ -22,7 +23,7 @@ import { firstMessage } from '../../src-renderer/forms/fields';
 import { refreshAfterReconnect, syncPushes } from '../../src-renderer/push-sync';
 import { emptyRuleForm, ruleFormSchema } from '../../src-renderer/rule-form';
 import type { AlertPages, EventPages } from '../../src-renderer/server-state';
-import { keys } from '../../src-renderer/server-state';
+import { cacheJob, cacheRescoredEvents, keys } from '../../src-renderer/server-state';
 import { formFrom, settingsFormSchema } from '../../src-renderer/settings-form';
 import { useEventsView } from '../../src-renderer/stores/events-view';
 import { useToasts } from '../../src-renderer/stores/toasts';
@@ -419,5 +420,48 @@ describe('forms are checked by the contract schemas, with errors under their own
       config: { ...emptyChannelForm().config, url: 'ftp://nope', timeoutMs: 'soon' },
     });
     expect(fresh.error!.issues.map((i) => i.path.join('.'))).toEqual(['config.timeoutMs']);
+  });
+});
+
+describe('pushed jobs and re-evaluated events in the cache', () => {
+  const job = (status: Job['status'], processed: number): Job => ({
+    id: 'j1',
+    kind: 'recalibrate',
+    status,
+    progress: processed,
+    processed,
+    total: 100,
+    result: null,
+    error: null,
+    createdAt: '2026-11-29T10:00:00.000Z',
+    startedAt: null,
+    finishedAt: null,
+  });
+
+  it('a late reply never puts an older job state back over a newer push', () => {
+    const qc = new QueryClient();
+    qc.setQueryData<Job[]>(keys.jobs('recalibrate'), []);
+    cacheJob(qc, job('running', 10));
+    cacheJob(qc, job('completed', 100));
+    cacheJob(qc, job('running', 40)); // the reply to a call made before it finished
+    expect(qc.getQueryData<Job[]>(keys.jobs('recalibrate'))).toEqual([job('completed', 100)]);
+  });
+
+  it('a batch of new scores patches loaded timelines and the detail, and counts are read again', () => {
+    const qc = new QueryClient();
+    const a = securityEvent({ id: 'a', riskScore: 40, riskLevel: 'medium' });
+    const b = securityEvent({ id: 'b', riskScore: 20, riskLevel: 'low' });
+    const page: Page<SecurityEvent> = { items: [a, b], nextCursor: null };
+    qc.setQueryData<EventPages>(keys.events({}, null), { pages: [page], pageParams: [null] });
+    qc.setQueryData(keys.event('a'), { ...a, detections: [] });
+    qc.setQueryData(keys.eventStats({}), { total: 2 });
+    cacheRescoredEvents(qc, [{ id: 'a', riskScore: 60, riskLevel: 'high' }]);
+    const items = qc.getQueryData<EventPages>(keys.events({}, null))!.pages[0]!.items;
+    expect(items.map((e) => [e.id, e.riskScore, e.riskLevel])).toEqual([
+      ['a', 60, 'high'],
+      ['b', 20, 'low'],
+    ]);
+    expect(qc.getQueryData<SecurityEvent>(keys.event('a'))).toMatchObject({ riskScore: 60 });
+    expect(qc.getQueryState(keys.eventStats({}))?.isInvalidated).toBe(true);
   });
 });
