@@ -415,10 +415,14 @@ export function cacheRescoredEvents(qc: QueryClient, updates: RescoredEvents): v
         : data,
     );
   }
+  // A page or detail being read now left before these scores: it is read again after.
+  readAgainIfLoading(qc, keys.eventsAll);
   for (const u of updates) {
     qc.setQueryData<EventWithDetections>(keys.event(u.id), (full) => full && patch(full));
+    readAgainIfLoading(qc, keys.event(u.id));
   }
   qc.setQueryData<SecurityEvent[]>(keys.activity, (list) => list?.map(patch));
+  readAgainIfLoading(qc, keys.activity);
   void qc.invalidateQueries({ queryKey: keys.eventStatsAll });
   void qc.invalidateQueries({ queryKey: keys.riskGauge });
 }

@@ -1,11 +1,9 @@
 import type { ChannelParsedInput } from '../../src-shared/contract';
 import type { EventFeedback, IgnoreOffer, SecurityEvent } from '../../src-shared/domain';
-import type { EffectiveCalibration } from '../../src-shared/calibration';
 import { AppError } from '../../src-shared/errors';
 import type { BatchRepository } from '../aggregate';
 import type { CalibrationRepository } from '../calibration';
-import { calibratedScore, calibrationAt, feedbackLearning } from '../../src-shared/calibration';
-import { riskLevelFor } from '../../src-shared/domain';
+import { calibrationAt, feedbackLearning, scoreUnder } from '../../src-shared/calibration';
 import type { CameraRepository } from '../cameras';
 import { currentCorrelationId, withCorrelation } from '../common/correlation';
 import { nowIso } from '../common/ids';
@@ -101,6 +99,15 @@ export class EventService {
     return this.d.rules.score(ctx);
   }
 
+  /** The assessment's score and level from its components under the calibration saved now. */
+  private async underCurrentCalibration(
+    a: RiskAssessment,
+    ctx: BatchContext,
+  ): Promise<RiskAssessment> {
+    const cal = calibrationAt(await this.d.calibration.get(), ctx.startedAt);
+    return { ...a, ...scoreUnder(() => cal, { ...ctx, components: a.components }) };
+  }
+
   /** Scores a closed batch and stores its event (idempotent per batch). */
   async createFromBatch(batch: ClosedBatch): Promise<void> {
     this.liveInFlight += 1;
@@ -110,7 +117,9 @@ export class EventService {
         await this.d.batches.markClosed(batch.id, null);
         return;
       }
-      const assessment = await this.assess(ctx);
+      // Scoring may have waited on the model: apply the calibration in effect now (a
+      // re-evaluation started meanwhile does not cover events created after it started).
+      const assessment = await this.underCurrentCalibration(await this.assess(ctx), ctx);
       const objectClasses = [
         ...new Set(ctx.detections.filter((d) => !d.stationary).map((d) => d.objectClass)),
       ];
@@ -193,17 +202,11 @@ export class EventService {
     // Write against the version read, under the calibration in effect now; retry if stale.
     let version = event.version;
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const cal = calibrationAt(await this.d.calibration.get(), ctx.startedAt);
-      const riskScore = calibratedScore(assessment.components, cal, ctx.cameraId);
-      const riskLevel =
-        riskScore === assessment.riskScore && sameThresholds(cal, ctx.calibration)
-          ? assessment.riskLevel
-          : riskLevelFor(riskScore, cal.thresholds);
-      const updated = await this.d.events.rescore(event.id, version, {
-        ...assessment,
-        riskScore,
-        riskLevel,
-      });
+      const updated = await this.d.events.rescore(
+        event.id,
+        version,
+        await this.underCurrentCalibration(assessment, ctx),
+      );
       if (updated === undefined) return false;
       if (updated !== 'stale') {
         this.d.bus.publish('event.rescored', updated);
@@ -293,13 +296,4 @@ export class EventService {
     await this.idle();
     await this.rescoreRun;
   }
-}
-
-function sameThresholds(
-  a: Pick<EffectiveCalibration, 'thresholds'>,
-  b: Pick<EffectiveCalibration, 'thresholds'>,
-): boolean {
-  const x = a.thresholds;
-  const y = b.thresholds;
-  return x.medium === y.medium && x.high === y.high && x.critical === y.critical;
 }

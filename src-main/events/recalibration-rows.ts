@@ -21,6 +21,8 @@ export interface ScoreRow {
   scorer: Scorer;
   objectClasses: string[];
   components: ScoreComponents;
+  /** False for events scored before components were kept (`components` is a stand-in). */
+  componentsStored: boolean;
   version: number;
   correlationId: string | null;
 }
@@ -74,6 +76,7 @@ function toScoreRow(r: RawRow): ScoreRow {
     scorer: r.scorer,
     objectClasses,
     components: storedComponents(r.score_components, r.raw_risk_score, objectClasses),
+    componentsStored: r.score_components !== null,
     version: r.version,
     correlationId: r.correlation_id,
   };
@@ -193,6 +196,22 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
         alsoInTx(outcome);
         return outcome;
       })();
+    },
+
+    /** Events' scores and levels as stored now, by id (missing: deleted). */
+    async currentScores(
+      ids: readonly string[],
+    ): Promise<Map<string, { riskScore: number; riskLevel: RiskLevel }>> {
+      const out = new Map<string, { riskScore: number; riskLevel: RiskLevel }>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom('events')
+          .select(['id', 'risk_score', 'risk_level'])
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.set(r.id, { riskScore: r.risk_score, riskLevel: r.risk_level });
+      }
+      return out;
     },
 
     /** Boxes of one class in the camera's events marked false positive, by event. */

@@ -3,7 +3,7 @@ import { calibrationResolver, scoreUnder } from '../../src-shared/calibration';
 import type { CalibrationSuggestions } from '../../src-shared/calibration-suggest';
 import { suggestFactors, suggestThresholds } from '../../src-shared/calibration-suggest';
 import type { ChannelParsedInput, EventFilter } from '../../src-shared/contract';
-import type { RiskLevel, SecurityEvent } from '../../src-shared/domain';
+import type { RiskLevel, SecurityEvent, Zone } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { AlertRepository, AlertService, ScoreShift } from '../alerts';
@@ -11,9 +11,12 @@ import { flipsAnyRule } from '../alerts';
 import type { CalibrationRepository } from '../calibration';
 import { applyPatch } from '../calibration';
 import type { Publish } from '../common/domain-events';
+import type { DetectionRepository } from '../detections';
 import type { EventRepository, ScoreChange, ScoreRow } from '../events';
+import { rulesComponents } from '../risk';
 import type { JobRepository, JobService } from '../jobs';
 import type { Logger } from '../system';
+import type { ZoneRepository } from '../zones';
 
 export const RECALIBRATE_JOB = 'recalibrate';
 const DAY_MS = 86_400_000;
@@ -87,10 +90,13 @@ function shiftOf(row: ScoreRow, next: { riskScore: number; riskLevel: RiskLevel 
  */
 export class RecalibrationService {
   private readonly log: Logger;
+  private starting: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly d: {
       events: EventRepository;
+      detections: DetectionRepository;
+      zones: ZoneRepository;
       calibration: CalibrationRepository;
       alerts: AlertRepository;
       alertService: AlertService;
@@ -106,6 +112,25 @@ export class RecalibrationService {
 
   private get batchSize(): number {
     return this.d.batchSize ?? DEFAULT_BATCH;
+  }
+
+  /**
+   * Rules-scored events stored before their components were kept get them from their
+   * detections now (rules components, today's zones); others without detections keep the
+   * stand-in (their raw score for each class). Changes the rows in place.
+   */
+  private async completeComponents(rows: ScoreRow[]): Promise<void> {
+    const legacy = rows.filter((r) => !r.componentsStored && r.scorer === 'rules');
+    if (legacy.length === 0) return;
+    const detections = await this.d.detections.forEvents(legacy.map((r) => r.id));
+    const zones = new Map<string, Zone[]>();
+    for (const row of legacy) {
+      const found = detections.get(row.id) ?? [];
+      if (found.length === 0) continue;
+      if (!zones.has(row.cameraId))
+        zones.set(row.cameraId, await this.d.zones.listForCamera(row.cameraId));
+      row.components = rulesComponents(found, zones.get(row.cameraId)!, row.startedAt);
+    }
   }
 
   /** The scope asked for (the last 30 days without one); a malformed search is `invalid_input`. */
@@ -140,6 +165,7 @@ export class RecalibrationService {
     for (;;) {
       const rows = page(cursor, until, this.batchSize);
       if (rows.length === 0) return;
+      await this.completeComponents(rows);
       await onPage(rows.map((row) => ({ row, next: scoreUnder(resolve, row) })));
       cursor = rows[rows.length - 1]!.rowid;
       await yieldToLoop();
@@ -238,6 +264,15 @@ export class RecalibrationService {
   async reevaluate(
     input: ChannelParsedInput<'calibration.reevaluate'>,
   ): Promise<{ jobId: string }> {
+    // One start at a time: the overlap check and the new job's row must not interleave.
+    const started = this.starting.then(() => this.startJob(input));
+    this.starting = started.catch(() => undefined);
+    return started;
+  }
+
+  private async startJob(
+    input: ChannelParsedInput<'calibration.reevaluate'>,
+  ): Promise<{ jobId: string }> {
     const scope = await this.checkedScope(input.scope);
     const busy = (await this.d.jobs.unfinished<RecalibrateParams>(RECALIBRATE_JOB)).find((j) =>
       scopesOverlap(j.params.scope, scope),
@@ -287,6 +322,8 @@ export class RecalibrationService {
     while (!signal.aborted) {
       const rows = page(params.cursor, params.until, this.batchSize);
       if (rows.length === 0) break;
+      await this.completeComponents(rows);
+      const completed = new Map(rows.map((r) => [r.rowid, r.components]));
       const resolve = calibrationResolver(await this.d.calibration.get());
       const rules = await this.d.alertService.scoreRules();
       const changes: ScoreChange[] = [];
@@ -309,7 +346,13 @@ export class RecalibrationService {
       // Scores, the cursor and the shifts still owing alerts commit together.
       const { written } = this.d.events.applyScores(
         changes,
-        (row) => scoreUnder(resolve, row),
+        // A row read again keeps the components found for it above (older rules events),
+        // unless it has its own now.
+        (row) =>
+          scoreUnder(
+            resolve,
+            row.componentsStored ? row : { ...row, components: completed.get(row.rowid)! },
+          ),
         ({ written: done, recomputed }) => {
           const wrote = new Set(done.map((c) => c.rowid));
           for (const rowid of owing.keys()) if (!wrote.has(rowid)) owing.delete(rowid);
@@ -354,7 +397,13 @@ export class RecalibrationService {
     coolUntil: Map<string, number>,
     save: () => void,
   ): Promise<void> {
-    const r = await this.d.alertService.reevaluateShifts(params.pending, {
+    // Act on the events as they are now: another writer may have moved them since.
+    const now = await this.d.events.currentScores(params.pending.map((p) => p.event.id));
+    const shifts = params.pending.flatMap((p) => {
+      const current = now.get(p.event.id);
+      return current ? [{ ...p, event: { ...p.event, ...current } }] : [];
+    });
+    const r = await this.d.alertService.reevaluateShifts(shifts, {
       apply: true,
       coolUntil,
     });

@@ -106,15 +106,12 @@ export class LlmScorer implements RiskScorer {
     const components: ScoreComponents = {};
     for (const d of batch.detections) components[d.objectClass] = raw;
     const calibrated = calibratedScore(components, calibration, batch.cameraId);
-    // The model's own level only when its score stands as given (not clamped, not calibrated).
-    const unchanged = calibrated === raw && raw === answer.risk_score;
+    // The level comes from the thresholds, as for every event (so a re-evaluation under the
+    // same calibration changes nothing); the model's own word for it is not kept.
     return {
       riskScore: calibrated,
       rawRiskScore: raw,
-      riskLevel:
-        unchanged && answer.risk_level
-          ? answer.risk_level
-          : riskLevelFor(calibrated, calibration.thresholds),
+      riskLevel: riskLevelFor(calibrated, calibration.thresholds),
       summary: answer.summary,
       reasoning: answer.reasoning,
       scorer: 'llm',

@@ -47,7 +47,7 @@ export interface RiskScorer {
 }
 
 /** Polygon zones (enabled) containing the detection's foot point. */
-export function zonesFor(d: ScoredDetection, zones: Zone[]): Zone[] {
+export function zonesFor(d: ScoredDetection, zones: readonly Zone[]): Zone[] {
   const p = footPoint(d.bbox);
   return zones.filter((z) => z.enabled && z.kind === 'polygon' && pointInPolygon(p, z.points));
 }

@@ -1,3 +1,4 @@
+import type { Zone } from '../../src-shared/domain';
 import { riskLevelFor } from '../../src-shared/domain';
 import type { ScoreComponents } from '../../src-shared/calibration';
 import { calibratedScore } from '../../src-shared/calibration';
@@ -36,6 +37,31 @@ function plural(n: number, word: string): string {
   return `${n} ${word === 'person' ? 'people' : `${word}s`}`;
 }
 
+const severity = (d: ScoredDetection, zoneWeight: number) =>
+  (BASE_SEVERITY[d.objectClass] ?? DEFAULT_SEVERITY) * zoneWeight * d.confidence;
+
+/**
+ * The rules scorer's score before calibration, per class: the best of its detections'
+ * base × zone weight × confidence (moving ones; all when none moves), × time of day × count.
+ */
+export function rulesComponents(
+  detections: readonly ScoredDetection[],
+  zones: readonly Zone[],
+  startedAt: string,
+): ScoreComponents {
+  const moving = detections.filter((d) => !d.stationary);
+  const considered = moving.length > 0 ? moving : detections;
+  const factor = timeOfDayFactor(startedAt).factor * countFactor(distinctObjects(moving));
+  const components: ScoreComponents = {};
+  for (const d of considered) {
+    const inZones = zonesFor(d, zones);
+    const zoneWeight = inZones.length ? Math.max(...inZones.map((z) => z.riskWeight)) : 1;
+    const c = severity(d, zoneWeight) * factor;
+    components[d.objectClass] = Math.max(components[d.objectClass] ?? 0, c);
+  }
+  return components;
+}
+
 /**
  * The deterministic scorer, always available:
  *   component of a class: max over its detections of base(class) × zoneWeight × confidence,
@@ -55,19 +81,14 @@ export class RulesScorer implements RiskScorer {
     const tod = timeOfDayFactor(batch.startedAt);
     const count = countFactor(distinctObjects(moving));
 
+    const components = rulesComponents(batch.detections, batch.zones, batch.startedAt);
+    // The detection that weighs most after calibration, for the explanation.
     let best = { calibrated: 0, d: undefined as ScoredDetection | undefined, zone: '' };
-    const components: ScoreComponents = {};
     for (const d of considered) {
-      const base = BASE_SEVERITY[d.objectClass] ?? DEFAULT_SEVERITY;
       const classMultiplier = calibration.classMultipliers[d.objectClass] ?? 1;
       const zones = zonesFor(d, batch.zones);
       const zoneWeight = zones.length ? Math.max(...zones.map((z) => z.riskWeight)) : 1;
-      const raw = base * zoneWeight * d.confidence;
-      components[d.objectClass] = Math.max(
-        components[d.objectClass] ?? 0,
-        raw * tod.factor * count,
-      );
-      const calibrated = raw * classMultiplier * sensitivity;
+      const calibrated = severity(d, zoneWeight) * classMultiplier * sensitivity;
       if (calibrated > best.calibrated || !best.d) {
         best = { calibrated, d, zone: zones.find((z) => z.riskWeight === zoneWeight)?.name ?? '' };
       }
@@ -113,7 +134,7 @@ export class RulesScorer implements RiskScorer {
 }
 
 /** Objects across a batch's images: the largest count of each class in any one image. */
-function distinctObjects(detections: ScoredDetection[]): number {
+function distinctObjects(detections: readonly ScoredDetection[]): number {
   const perImage = new Map<string, Map<string, number>>();
   for (const d of detections) {
     const img = perImage.get(d.detectedAt) ?? new Map<string, number>();

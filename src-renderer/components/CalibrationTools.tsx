@@ -271,30 +271,18 @@ export function SuggestionsPanel({ form }: { form: Form }) {
   );
 }
 
-function JobSummary({ job }: { job: Job }) {
+/** What a finished job did, in words ('' while it runs or when it failed). */
+function jobSummary(job: Job | undefined): string {
+  if (!job) return '';
   const r = job.result ?? {};
   const counts = `${plural(r.changed ?? 0, 'event')} changed, ${plural(r.alertsRaised ?? 0, 'alert')} raised, ${plural(r.alertsResolved ?? 0, 'alert')} resolved`;
   switch (job.status) {
     case 'completed':
-      return (
-        <p role="status">
-          Re-evaluated {plural(job.processed, 'event')}: {counts}.
-        </p>
-      );
+      return `Re-evaluated ${plural(job.processed, 'event')}: ${counts}.`;
     case 'cancelled':
-      return (
-        <p role="status">
-          Cancelled after {job.processed} of {job.total ?? '?'} events: {counts}.
-        </p>
-      );
-    case 'failed':
-      return (
-        <p className="notice notice-error" role="alert">
-          Re-evaluation failed: {job.error}
-        </p>
-      );
+      return `Cancelled after ${job.processed} of ${job.total ?? '?'} events: ${counts}.`;
     default:
-      return null;
+      return '';
   }
 }
 
@@ -304,6 +292,7 @@ export function ReevaluatePanel({ saved }: { saved: CalibrationSettings & { upda
   const qc = useQueryClient();
   const jobs = useRecalibrationJobs();
   const [error, setError] = useState('');
+  const [starting, setStarting] = useState(false);
   const latest = jobs.data?.[0];
   const running = latest && (latest.status === 'running' || latest.status === 'pending');
   // Saved after the last job began: stored events still carry the old levels.
@@ -313,11 +302,14 @@ export function ReevaluatePanel({ saved }: { saved: CalibrationSettings & { upda
   );
   const start = async () => {
     setError('');
+    setStarting(true);
     try {
       const { jobId } = await api.invoke('calibration.reevaluate', {});
       cacheJob(qc, await api.invoke('jobs.get', { id: jobId }));
     } catch (err) {
       setError(errorMessage(err));
+    } finally {
+      setStarting(false);
     }
   };
   return (
@@ -357,12 +349,21 @@ export function ReevaluatePanel({ saved }: { saved: CalibrationSettings & { upda
         <button
           type="button"
           className={`button ${stale ? 'button-primary' : ''}`}
+          disabled={starting}
           onClick={() => void start()}
         >
           Re-evaluate {SCOPE_TEXT}
         </button>
       )}
-      {latest && !running && <JobSummary job={latest} />}
+      {/* Always present, so the change of text is announced when a job ends. */}
+      <p role="status" className="status-line">
+        {running ? '' : jobSummary(latest)}
+      </p>
+      {latest?.status === 'failed' && (
+        <p className="notice notice-error" role="alert">
+          Re-evaluation failed: {latest.error}
+        </p>
+      )}
       {error && (
         <p className="notice notice-error" role="alert">
           {error}

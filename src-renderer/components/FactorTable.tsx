@@ -71,7 +71,7 @@ export function FactorTable<T extends FieldValues>({
 
   return (
     <div className="field">
-      <table className="factor-table" id={id} aria-describedby={describedBy(id, true, !!errors)}>
+      <table className="factor-table" id={id}>
         <caption>{caption}</caption>
         <thead>
           <tr>
@@ -93,6 +93,7 @@ export function FactorTable<T extends FieldValues>({
                     step={0.05}
                     aria-label={`${caption}: ${label}`}
                     aria-invalid={invalid(key) ? true : undefined}
+                    aria-describedby={describedBy(id, true, !!errors)}
                     value={entries.get(key) ?? '1'}
                     onChange={(e) => set(key, e.target.value)}
                     onBlur={() => settle(key)}

@@ -10,7 +10,7 @@ import { DEFAULT_CALIBRATION } from '../../src-main/calibration';
 import { batchRepository } from '../../src-main/aggregate';
 import { openDatabase } from '../../src-main/db/database';
 import { eventRepository } from '../../src-main/events';
-import { insertScoredEvents } from '../helpers/events';
+import { FAST_BATCHES, detect, insertScoredEvents } from '../helpers/events';
 import type { FakeLlm } from '../helpers/llm-server';
 import { startFakeLlm } from '../helpers/llm-server';
 import type { TestApp } from '../helpers/temp-app';
@@ -243,6 +243,39 @@ describe('re-evaluating stored events under a new calibration', () => {
     expect(await t!.call('calibration.get', {})).toEqual(before);
   });
 
+  it('older rules-scored events (no components kept) are re-evaluated from their detections', async () => {
+    t = await startTestApp({ settingsPatch: FAST_BATCHES });
+    await t.call('cameras.create', { name: 'Yard' });
+    // Noon local time: the day factor; a person and a cat in one snapshot (×1.1 for two).
+    const at = new Date(2026, 10, 20, 12, 0, 0).toISOString();
+    await detect(
+      t.app,
+      'yard',
+      [
+        { objectClass: 'person', confidence: 0.8, bbox: [0.1, 0.1, 0.3, 0.9] },
+        { objectClass: 'cat', confidence: 0.9, bbox: [0.6, 0.6, 0.7, 0.8] },
+      ],
+      at,
+    );
+    await expect
+      .poll(async () => (await t!.call('events.list', {})).items.length, { timeout: 5000 })
+      .toBe(1);
+    // 55 × 0.8 × 1.1 = 48.4 for the person, 8 × 0.9 × 1.1 = 7.92 for the cat.
+    expect((await stored())[0]).toMatchObject({ risk_score: 48, raw_risk_score: 48 });
+    await t.app.db.updateTable('events').set({ score_components: null }).execute();
+
+    // Cat ×3: 23.76 still below the person's 48.4 (the raw score for every class would say 100).
+    const preview = await t.call('calibration.preview', {
+      calibration: { classMultipliers: { cat: 3 } },
+      scope: {},
+    });
+    expect(preview).toMatchObject({ total: 1, changed: 0, scoreChanged: 0 });
+    // Person ×1.5: 72.6 → 73, high.
+    await t.call('calibration.update', { classMultipliers: { person: 1.5 } });
+    await finished((await t.call('calibration.reevaluate', { scope: {} })).jobId);
+    expect((await stored())[0]).toMatchObject({ risk_score: 73, risk_level: 'high', version: 1 });
+  });
+
   it('refuses bad input with invalid_input naming the field, and unknown jobs with not_found', async () => {
     await start();
     expect(
@@ -269,11 +302,13 @@ describe('re-evaluating stored events under a new calibration', () => {
     await start(1);
     await personEvents(300, 40);
     await t!.call('calibration.update', { classMultipliers: { person: 2 } });
-    const { jobId } = await t!.call('calibration.reevaluate', { scope: {} });
-    expect(await t!.raw('calibration.reevaluate', {})).toMatchObject({
-      ok: false,
-      error: { code: 'conflict' },
-    });
+    // Two asked for at once: one starts, the other is refused.
+    const [first, second] = await Promise.all([
+      t!.raw('calibration.reevaluate', { scope: {} }),
+      t!.raw('calibration.reevaluate', {}),
+    ]);
+    expect(second).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const { jobId } = (first as { ok: true; data: { jobId: string } }).data;
     await expect
       .poll(async () => (await t!.call('jobs.get', { id: jobId })).processed)
       .toBeGreaterThan(0);
