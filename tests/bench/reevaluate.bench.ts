@@ -1,6 +1,7 @@
 /**
  * Re-evaluation at scale: seeds BENCH_REEVALUATE_EVENTS events (default 1,000,000) with the
- * events benchmark's generator, adds 20 alert rules, sets `person ×1.5`, and runs
+ * events benchmark's generator (with score components, as the app stores them), adds 20
+ * alert rules, sets `person ×1.5`, and runs
  * `calibration.reevaluate` over all of them while a trivial channel (`calibration.defaults`)
  * is called every ~10 ms (counted from when the call was due, so waiting for the event loop
  * counts). The floor, in the same run: one set-based SQL `UPDATE` writing the same new scores
@@ -31,8 +32,8 @@ const log = (msg: string) => console.error(msg);
 const MB = 2 ** 20;
 
 /**
- * The same calibration as SQL, for rows scored before components were kept (the seeded
- * ones): every class counts the raw score, so ×1.5 applies when the event saw a person.
+ * The same calibration as SQL: the seeded components are the raw score for each class (as
+ * an LLM-scored event's are), so ×1.5 applies when the event saw a person.
  */
 const NEW_SCORE = `CASE WHEN (' ' || object_classes || ' ') LIKE '% person %'
   THEN min(100, round(raw_risk_score * ${MULTIPLIER})) ELSE raw_risk_score END`;
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     const seeded = performance.now();
     seedEvents(dataDir, N, {
       cacheMiB: 256,
+      components: true,
       onProgress: (n) => n % 200_000 === 0 && log(`  ${n}`),
     });
     log(`  seeded in ${round((performance.now() - seeded) / 1000, 1)} s`);

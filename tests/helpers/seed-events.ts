@@ -12,6 +12,11 @@ export interface SeedOptions {
   reviewedEvery?: number;
   /** Page cache of the loading connection, MiB (bulk loads of a million rows want ~256). */
   cacheMiB?: number;
+  /**
+   * Store score components as the app writes them now (the raw score for each class, as an
+   * LLM-scored event has); without, the rows look like events stored before components.
+   */
+  components?: boolean;
   /** Called after each committed batch of 10,000 events with the events loaded so far. */
   onProgress?: (events: number) => void;
 }
@@ -33,10 +38,10 @@ export function seedEvents(dataDir: string, n: number, opts: SeedOptions = {}): 
     const insertEvent = db.prepare(`INSERT INTO events (id, batch_id, camera_id, started_at,
       ended_at, risk_score, raw_risk_score, risk_level, summary, reasoning, scorer, model,
       latency_ms, object_classes, detection_count, is_fast_path, reviewed, false_positive, notes,
-      created_at, updated_at) VALUES (@id, @batch_id, @camera_id, @started_at, @ended_at,
-      @risk_score, @raw_risk_score, @risk_level, @summary, @reasoning, @scorer, @model,
+      created_at, updated_at, score_components) VALUES (@id, @batch_id, @camera_id, @started_at,
+      @ended_at, @risk_score, @raw_risk_score, @risk_level, @summary, @reasoning, @scorer, @model,
       @latency_ms, @object_classes, @detection_count, @is_fast_path, @reviewed, @false_positive,
-      @notes, @created_at, @updated_at)`);
+      @notes, @created_at, @updated_at, @score_components)`);
     const insertDetection = db.prepare(`INSERT INTO detections (id, camera_id, image_path,
       image_sha256, image_width, image_height, detected_at, object_class, confidence, x1, y1, x2,
       y2, model, created_at) VALUES (@id, @camera_id, @image_path, @image_sha256, @image_width,
@@ -50,7 +55,13 @@ export function seedEvents(dataDir: string, n: number, opts: SeedOptions = {}): 
         const e = benchEvent(i, n);
         const { detections, camera_name: _name, ...row } = e;
         if (opts.reviewedEvery) row.reviewed = i % opts.reviewedEvery === 0 ? 1 : 0;
-        insertEvent.run(row);
+        const classes = row.object_classes ? row.object_classes.split(' ') : [''];
+        insertEvent.run({
+          ...row,
+          score_components: opts.components
+            ? JSON.stringify(Object.fromEntries(classes.map((c) => [c, row.raw_risk_score])))
+            : null,
+        });
         if (opts.detections) {
           for (const d of detections) {
             insertDetection.run(d);
