@@ -170,6 +170,14 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
      * written if it still has one): no update is lost either way. The rows recomputed so
      * (with their fresh values) reach `alsoInTx` and the caller.
      */
+    /**
+     * Whether a transaction is open on the connection (one of Kysely's, mid-way): a batch
+     * written now would nest inside it and share its fate, so callers wait for it to end.
+     */
+    inTransaction(): boolean {
+      return sqlite.inTransaction;
+    },
+
     applyScores(
       changes: readonly ScoreChange[],
       recompute: (row: ScoreRow) => Omit<ScoreChange, 'rowid' | 'version'>,

@@ -342,7 +342,9 @@ export class RecalibrationService {
           s,
         ]),
       );
-      await yieldToLoop();
+      // Never inside another transaction left open across an await: wait for it to end.
+      do await yieldToLoop();
+      while (this.d.events.inTransaction());
       // Scores, the cursor and the shifts still owing alerts commit together.
       const { written } = this.d.events.applyScores(
         changes,
