@@ -26,6 +26,11 @@ import type {
   FeedbackStats,
   ExportDownloadInfo,
   IgnoreOffer,
+  BreakerSnapshot,
+  DebugRecording,
+  LogEntry,
+  LogLevels,
+  ReplayResult,
   Job,
   RiskLevel,
   ExportJob,
@@ -39,6 +44,7 @@ import {
   EXPORT_STATUSES,
   FEEDBACK_TYPES,
   JOB_STATUSES,
+  LOG_LEVELS,
   RISK_LEVELS,
   ZONE_KINDS,
   pointSchema,
@@ -279,6 +285,26 @@ export const calibrationScopeSchema = z.strictObject({ scope: eventFilterSchema.
 export const jobsListSchema = z.strictObject({
   kind: z.string().min(1).max(60).optional(),
   status: z.enum(JOB_STATUSES).optional(),
+});
+
+export const recordingsListSchema = z.strictObject({
+  channel: z.string().min(1).max(100).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+export const replaySchema = z.strictObject({ id, confirm: z.boolean().optional() });
+export const logLevelSchema = z.strictObject({
+  level: z.enum(LOG_LEVELS).optional(),
+  module: z.string().trim().min(1).max(60).optional(),
+});
+export const debugLogsSchema = z.strictObject({
+  level: z.enum(LOG_LEVELS).optional(),
+  module: z.string().min(1).max(60).optional(),
+  correlationId: z.string().min(1).max(200).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
 });
 
 export const feedbackStatsSchema = z.strictObject({
@@ -556,6 +582,28 @@ export const channels = {
   ),
 
   'debug.config': channel<typeof empty, Record<string, unknown>>(empty, { debugOnly: true }),
+  'debug.recordings.list': channel<typeof recordingsListSchema, DebugRecording[]>(
+    recordingsListSchema,
+    { debugOnly: true },
+  ),
+  'debug.recordings.get': channel<z.ZodObject<{ id: typeof id }>, DebugRecording>(
+    z.strictObject({ id }),
+    { debugOnly: true },
+  ),
+  'debug.recordings.clear': channel<typeof empty, { cleared: number }>(empty, { debugOnly: true }),
+  /** Runs a recorded call again; one that changes data needs `confirm: true`. */
+  'debug.recordings.replay': channel<typeof replaySchema, ReplayResult>(replaySchema, {
+    debugOnly: true,
+  }),
+  'debug.logLevel': channel<typeof logLevelSchema, LogLevels>(logLevelSchema, { debugOnly: true }),
+  'debug.logs': channel<typeof debugLogsSchema, Page<LogEntry>>(debugLogsSchema, {
+    debugOnly: true,
+  }),
+  'debug.breakers': channel<typeof empty, BreakerSnapshot[]>(empty, { debugOnly: true }),
+  'debug.openBatches': channel<
+    typeof empty,
+    { cameraId: string; detections: number; openedAt: string }[]
+  >(empty, { debugOnly: true }),
 } as const;
 
 export type Channels = typeof channels;
@@ -565,6 +613,49 @@ export type ChannelParsedInput<C extends ChannelName> = z.output<Channels[C]['in
 export type ChannelOutput<C extends ChannelName> = Channels[C]['output'];
 
 export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
+
+/**
+ * Channels that change nothing: safe to call again (a debug replay runs them without asking).
+ * Every other channel changes data or does something outside (a test notification, a file).
+ */
+export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>([
+  'system.health',
+  'system.settings.get',
+  'cameras.list',
+  'cameras.get',
+  'zones.list',
+  'cameras.snapshots',
+  'ingest.status',
+  'ingest.quarantine.list',
+  'detector.status',
+  'detections.list',
+  'events.list',
+  'events.get',
+  'events.stats',
+  'events.ignoreOffer',
+  'feedback.stats',
+  'calibration.get',
+  'calibration.defaults',
+  'calibration.preview',
+  'calibration.suggest',
+  'jobs.get',
+  'jobs.list',
+  'alertRules.list',
+  'alertRules.test',
+  'alerts.list',
+  'notify.channels.list',
+  'notify.preferences.get',
+  'notify.deliveries.list',
+  'exports.list',
+  'exports.get',
+  'exports.downloadInfo',
+  'debug.config',
+  'debug.recordings.list',
+  'debug.recordings.get',
+  'debug.logs',
+  'debug.breakers',
+  'debug.openBatches',
+]);
 
 export function isChannelName(name: string): name is ChannelName {
   return Object.prototype.hasOwnProperty.call(channels, name);

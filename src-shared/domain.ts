@@ -421,3 +421,58 @@ export interface IgnoreOffer {
   /** The false-positive events whose boxes overlap here. */
   eventIds: string[];
 }
+
+/** One channel call recorded while debug mode was on (secrets redacted before storage). */
+export interface DebugRecording {
+  id: string;
+  at: string;
+  channel: string;
+  transport: string | null;
+  /** The input as called, with secrets replaced by "[REDACTED]". */
+  input: unknown;
+  /** The output (or error); a string marked "[truncated …]" when it was too long to keep. */
+  output: unknown;
+  ok: boolean;
+  /** The error code of a failed call. */
+  code: string | null;
+  durationMs: number;
+  correlationId: string;
+  truncated: boolean;
+  /** The correlation id of the call this one replayed. */
+  replayOf: string | null;
+}
+
+/** Where a replayed output differs from the recorded one (JSON paths, volatile fields left out). */
+export interface JsonDifference {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface ReplayResult {
+  output: unknown;
+  matches: boolean;
+  diff: JsonDifference[];
+  correlationId: string;
+}
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Log levels in effect: the root's and each module's own (where one was set). */
+export interface LogLevels {
+  root: string;
+  modules: Record<string, string>;
+  /** The level replaced by this call (the module's, else the root's). */
+  previous?: string;
+}
+
+export interface LogEntry {
+  id: number;
+  at: string;
+  level: string;
+  module: string | null;
+  message: string;
+  correlationId: string | null;
+  context: Record<string, unknown> | null;
+}

@@ -9,7 +9,7 @@ import { DomainEventBus } from '../common/domain-events';
 import { mergeHandlers } from '../common/handlers';
 import { PushBus } from '../common/push-bus';
 import { openDatabase } from '../db/database';
-import { debugHandlers } from '../debug';
+import { DebugService, debugHandlers } from '../debug';
 import * as detect from '../detect';
 import { detectionHandlers } from '../detections';
 import { EventService, eventHandlers } from '../events';
@@ -39,7 +39,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const dataDir = path.resolve(config.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   const logSink = new system.SqliteLogSink();
-  const logger = config.logger ?? system.createLogger({ sink: logSink });
+  const logger = config.logger ?? system.createLogger({ sink: logSink, stderr: config.logStderr });
   const database = await openDatabase(databasePath(dataDir));
   const { db } = database;
   logSink.attach(database.sqlite);
@@ -119,6 +119,11 @@ export async function createApp(config: AppConfig): Promise<App> {
     resolveImage: (file) => media.safePath(file).catch(() => null),
   });
 
+  // Replays go through the router like any call (bound late: the router is built below).
+  const debug = new DebugService({
+    ...{ recordings: r.recordings, logger },
+    invoke: (channel, input, meta) => router.invoke(channel, input, meta),
+  });
   const router = createRouter({
     handlers: mergeHandlers(
       system.systemHandlers({
@@ -143,18 +148,19 @@ export async function createApp(config: AppConfig): Promise<App> {
       notifyHandlers({ ...common, channels: new ChannelService(r.channels), outbox }),
       exportHandlers({ exports, desktop: config.desktop }),
       debugHandlers({
-        paths: () => ({
-          dataDir,
-          database: databasePath(dataDir),
-          debug: debugEnabled(),
-          ingestRoot: ingestRoot(),
-        }),
-        settings: () => settings.get(),
+        ...{ debug, logs: r.logs, settings: () => settings.get(), debugMode: debugEnabled },
+        paths: () => ({ dataDir, database: databasePath(dataDir), ingestRoot: ingestRoot() }),
+        breakers: () => [llmBreaker.snapshot()],
+        openBatches: () => aggregator.openBatches(),
       }),
     ),
     logger,
     debugEnabled,
-    onCall: (record) => metrics.recordCall(record),
+    onCall: (record) => {
+      metrics.recordCall(record);
+      if (debugEnabled())
+        void debug.record(record).catch((err: unknown) => logger.warn({ err }, 'recording failed'));
+    },
   });
 
   // Listeners first, then the steps that publish: nothing published at start is missed.

@@ -29,6 +29,8 @@ export interface AppConfig {
   desktop?: DesktopFiles;
   /** Events per chunk an export reads (tests make it small to catch a job mid-run). */
   exportChunkSize?: number;
+  /** Without a `logger`: also log to stderr (default true; tests read the logs table only). */
+  logStderr?: boolean;
   /** Events per re-evaluation batch (one transaction each); 1000 by default. */
   recalibrationBatchSize?: number;
   /** The clock batch windows are measured on (tests move it instead of waiting). */

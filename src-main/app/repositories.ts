@@ -8,6 +8,8 @@ import { eventRepository } from '../events';
 import { exportRepository } from '../exports';
 import { ingestRepository } from '../ingest';
 import { jobRepository } from '../jobs';
+import { recordingRepository } from '../debug';
+import { logRepository } from '../system';
 import type { SecretStore } from '../notify';
 import { channelRepository, deliveryRepository, preferencesRepository } from '../notify';
 import { zoneRepository } from '../zones';
@@ -36,6 +38,8 @@ export function createRepositories(database: OpenedDatabase, secrets: SecretStor
     preferences: preferencesRepository(db),
     exportJobs: exportRepository(db),
     jobs: jobRepository(db, sqlite),
+    recordings: recordingRepository(db),
+    logs: logRepository(db),
   };
 }
 

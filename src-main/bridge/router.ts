@@ -18,6 +18,8 @@ export interface CallRecord {
   durationMs: number;
   correlationId: string;
   transport: CallContext['transport'];
+  /** A debug replay: the correlation id of the call it re-ran. */
+  replayOf?: string;
 }
 
 export interface RouterOptions {
@@ -31,6 +33,8 @@ export interface RouterOptions {
 export interface InvokeMeta {
   transport: CallContext['transport'];
   correlationId?: string;
+  /** A debug replay: the correlation id of the call it re-runs. */
+  replayOf?: string;
 }
 
 export interface Router {
@@ -81,6 +85,7 @@ export function createRouter(options: RouterOptions): Router {
       durationMs,
       correlationId,
       transport: meta.transport,
+      ...(meta.replayOf !== undefined && { replayOf: meta.replayOf }),
     });
     return result;
   }

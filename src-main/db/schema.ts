@@ -362,6 +362,11 @@ export interface DebugRecordingsTable {
   ok: Bool;
   duration_ms: number;
   correlation_id: string;
+  transport: string | null;
+  code: string | null;
+  truncated: Generated<Bool>;
+  /** The correlation id of the call a replay re-ran. */
+  replay_of: string | null;
 }
 
 export interface DB {

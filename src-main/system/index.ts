@@ -2,9 +2,11 @@
 export { settingsRepository } from './settings-repository';
 export type { SettingsRepository } from './settings-repository';
 export { SettingsService, redactSettings } from './settings-service';
-export { createLogger } from './logger';
+export { createLogger, logLevels, setLogLevel } from './logger';
 export type { Logger } from './logger';
 export { SqliteLogSink } from './log-sink';
+export { logRepository } from './log-repository';
+export type { LogFilter, LogRepository } from './log-repository';
 export { databaseProbe, settingsProbe } from './health';
 export type { HealthProbe } from './health';
 export { systemHandlers } from './handlers';

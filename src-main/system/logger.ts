@@ -19,13 +19,24 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.HSI_LOG_LEVEL ?? 'info';
+  const control: LevelControl = { children: new Map(), modules: new Map() };
   const streams: pino.StreamEntry[] = [];
   if (options.stderr !== false) streams.push({ level: 'trace', stream: pino.destination(2) });
   if (options.sink) streams.push({ level: options.sinkLevel ?? 'info', stream: options.sink });
-  return pino(
+  const root = pino(
     {
       level,
       base: undefined,
+      // Each module's logger is remembered, so its level can change while the app runs.
+      onChild: (child) => {
+        const module = (child.bindings() as { module?: unknown }).module;
+        if (typeof module !== 'string') return;
+        const set = control.children.get(module) ?? new Set<WeakRef<Logger>>();
+        set.add(new WeakRef(child));
+        control.children.set(module, set);
+        const own = control.modules.get(module);
+        if (own) child.level = own;
+      },
       timestamp: pino.stdTimeFunctions.isoTime,
       mixin: (context) => {
         if ('correlationId' in context) return {};
@@ -39,4 +50,53 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     pino.multistream(streams),
   );
+  controls.set(root, control);
+  return root;
+}
+
+interface LevelControl {
+  children: Map<string, Set<WeakRef<Logger>>>;
+  /** Levels set for one module (they win over the root's). */
+  modules: Map<string, string>;
+}
+const controls = new WeakMap<Logger, LevelControl>();
+
+function liveChildren(control: LevelControl, module: string): Logger[] {
+  const set = control.children.get(module);
+  if (!set) return [];
+  const alive: Logger[] = [];
+  for (const ref of set) {
+    const child = ref.deref();
+    if (child) alive.push(child);
+    else set.delete(ref);
+  }
+  return alive;
+}
+
+/** The root level and the modules' own levels. */
+export function logLevels(root: Logger): { root: string; modules: Record<string, string> } {
+  const control = controls.get(root);
+  return { root: root.level, modules: Object.fromEntries(control?.modules ?? []) };
+}
+
+/**
+ * Sets the root level (modules without their own follow it) or one module's level, at run
+ * time; returns the level it replaced.
+ */
+export function setLogLevel(root: Logger, level: string, module?: string): string {
+  const control = controls.get(root);
+  if (!control) throw new Error('Not a logger made by createLogger');
+  if (module) {
+    const previous = control.modules.get(module) ?? root.level;
+    control.modules.set(module, level);
+    for (const child of liveChildren(control, module)) child.level = level;
+    return previous;
+  }
+  const previous = root.level;
+  root.level = level;
+  for (const module of control.children.keys()) {
+    if (control.modules.has(module)) continue;
+    for (const child of liveChildren(control, module)) child.level = level;
+  }
+  return previous;
 }

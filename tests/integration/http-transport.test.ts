@@ -1,3 +1,4 @@
+import { CHANNEL_NAMES } from '../../src-shared/contract';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -76,14 +77,22 @@ describe('HTTP transport', () => {
       error: { code: 'unknown_channel' },
     });
     expect((await rpc('cameras.fly', {})).status).toBe(404);
-    const debugOff = await rpc('debug.config', {});
-    expect(debugOff.status).toBe(404);
-    expect(debugOff.json()).toMatchObject({ error: { code: 'unknown_channel' } });
+    const unknown = await rpc('debug.nothing', {});
+    for (const channel of CHANNEL_NAMES.filter((c) => c.startsWith('debug.'))) {
+      // Exactly what an unknown channel gets, but for the name.
+      const debugOff = await rpc(channel, {});
+      expect(debugOff.status, channel).toBe(unknown.status);
+      expect(debugOff.json()).toEqual({
+        ok: false,
+        error: { code: 'unknown_channel', message: `Unknown channel: ${channel}` },
+      });
+    }
     const missing = await rpc('cameras.get', { id: 'ghost' });
     expect(missing.status).toBe(404);
     expect(missing.json()).toMatchObject({ error: { code: 'not_found' } });
     await rpc('system.settings.update', { debug: true });
     expect((await rpc('debug.config', {})).status).toBe(200);
+    expect((await rpc('debug.recordings.list', {})).status).toBe(200);
   });
 
   it('409 conflict and 413 too_large', async () => {

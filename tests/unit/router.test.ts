@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_NAMES } from '../../src-shared/contract';
+import { CHANNEL_NAMES, READ_ONLY_CHANNELS } from '../../src-shared/contract';
 import { AppError } from '../../src-shared/errors';
 import type { CallRecord, Handlers } from '../../src-main/bridge/router';
 import { createRouter } from '../../src-main/bridge/router';
@@ -135,5 +135,51 @@ describe('router', () => {
     expect(calls[0]!.durationMs).toBeGreaterThanOrEqual(0);
     expect(calls[0]!.correlationId).toMatch(/[0-9a-f-]{36}/);
     expect(calls[1]!.result.ok).toBe(false);
+  });
+});
+
+describe('read-only channels', () => {
+  it('every channel is classified: read-only (replayed without asking) or changing data', () => {
+    const changing = CHANNEL_NAMES.filter((c) => !READ_ONLY_CHANNELS.has(c));
+    // A new channel lands here until someone decides: safe to call again, or not.
+    expect(changing.sort()).toEqual(
+      [
+        'alertRules.create',
+        'alertRules.delete',
+        'alertRules.update',
+        'alerts.acknowledge',
+        'alerts.dismiss',
+        'calibration.reevaluate',
+        'calibration.reset',
+        'calibration.update',
+        'cameras.create',
+        'cameras.delete',
+        'cameras.ftp.setPassword',
+        'cameras.update',
+        'debug.logLevel',
+        'debug.recordings.clear',
+        'debug.recordings.replay',
+        'events.bulkUpdate',
+        'events.feedback',
+        'events.update',
+        'exports.cancel',
+        'exports.create',
+        'exports.reveal',
+        'exports.saveAs',
+        'ingest.importFiles',
+        'jobs.cancel',
+        'notify.channels.create',
+        'notify.channels.delete',
+        'notify.channels.test',
+        'notify.channels.update',
+        'notify.deliveries.retry',
+        'notify.preferences.update',
+        'system.settings.update',
+        'zones.create',
+        'zones.delete',
+        'zones.update',
+      ].sort(),
+    );
+    for (const c of READ_ONLY_CHANNELS) expect(CHANNEL_NAMES).toContain(c);
   });
 });

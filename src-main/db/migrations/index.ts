@@ -8,6 +8,7 @@ import * as m006 from './006_correlation_ids';
 import * as m007 from './007_calibration_night';
 import * as m008 from './008_recalibration';
 import * as m009 from './009_ignore_regions';
+import * as m010 from './010_debug_recordings';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '007_calibration_night': m007,
   '008_recalibration': m008,
   '009_ignore_regions': m009,
+  '010_debug_recordings': m010,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
