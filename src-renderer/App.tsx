@@ -7,6 +7,7 @@ import { AlertsPage } from './pages/AlertsPage';
 import { CalibrationPage } from './pages/CalibrationPage';
 import { CamerasPage } from './pages/CamerasPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { DebugPage } from './pages/DebugPage';
 import { EventsPage } from './pages/EventsPage';
 import { ExportsPage } from './pages/ExportsPage';
 import { NOT_BUILT } from './pages/placeholders';
@@ -31,6 +32,8 @@ function Page({ route }: { route: Route }) {
       return <CalibrationPage />;
     case 'settings':
       return <SettingsPage />;
+    case 'debug':
+      return <DebugPage />;
     default:
       return (
         <PlaceholderPage

@@ -11,6 +11,8 @@ export const ROUTES = [
   { id: 'prompts', title: 'Prompts' },
   { id: 'operations', title: 'Operations' },
   { id: 'settings', title: 'Settings' },
+  /** Listed only in debug mode. */
+  { id: 'debug', title: 'Debug' },
 ] as const;
 
 export type RouteId = (typeof ROUTES)[number]['id'];

@@ -1,6 +1,6 @@
 import type { RouteId } from '../routes';
 import { ROUTES, routeHref } from '../routes';
-import { useActiveAlerts } from '../queries';
+import { useActiveAlerts, useSettings } from '../queries';
 import { ConnectionIndicator } from './ConnectionIndicator';
 
 /**
@@ -19,6 +19,8 @@ function useAlertsBadge(live: boolean): { text: string; description: string } | 
 /** `live`: the app can be reached (not a page opened without its access token). */
 export function Sidebar({ current, live }: { current: RouteId; live: boolean }) {
   const badge = useAlertsBadge(live);
+  const debug = useSettings().data?.debug === true;
+  const routes = ROUTES.filter((r) => r.id !== 'debug' || debug);
   return (
     <aside className="sidebar">
       <div className="brand">
@@ -27,7 +29,7 @@ export function Sidebar({ current, live }: { current: RouteId; live: boolean }) 
       </div>
       <nav aria-label="Main" className="nav">
         <ul>
-          {ROUTES.map((route) => {
+          {routes.map((route) => {
             const withBadge = route.id === 'alerts' && badge !== null;
             return (
               <li key={route.id}>

@@ -41,7 +41,7 @@ function SettingsEditor({ saved }: EditorProps) {
           name="debug"
           id="settings-debug"
           label="Debug mode"
-          hint="Turns on the debug channels (config, pipeline, logs, recordings)."
+          hint="Turns on the Debug page and its channels: the configuration (secrets hidden), logs, and a recording of every call with its input and output. Anyone holding this app's access token can read them: leave it off when you are not debugging."
         />
         <FormText<V>
           name="retentionDays"

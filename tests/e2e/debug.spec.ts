@@ -1,0 +1,42 @@
+import { expect, test } from './fixtures';
+
+test('debug: the page appears with debug mode, a log level changes, and a recorded call replays and matches', async ({
+  page,
+  hsi,
+}) => {
+  const base = hsi.entryUrl ?? page.url().replace(/#.*$/, '');
+  await page.goto(`${base}#/settings`);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Settings' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Debug' })).toHaveCount(0);
+
+  const form = page.getByRole('form', { name: 'Settings form' });
+  await form.getByLabel('Debug mode').check();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByRole('status')).toHaveText('Settings saved');
+  await nav.getByRole('link', { name: 'Debug' }).click();
+
+  // A call made with debug on: the page's own reads are recorded.
+  await page.goto(`${base}#/cameras`);
+  await expect(page.getByRole('heading', { name: 'Cameras & Zones' })).toBeVisible();
+  await nav.getByRole('link', { name: 'Debug' }).click();
+  await expect(page.getByRole('heading', { name: 'Debug', level: 1 })).toBeVisible();
+
+  const levels = page.getByRole('form', { name: 'Set a log level' });
+  await levels.getByLabel('Module (empty: all)').fill('router');
+  await levels.getByLabel('Level').selectOption('warn');
+  await levels.getByRole('button', { name: 'Set level' }).click();
+  await expect(page.getByRole('region', { name: 'Log levels' }).getByRole('status')).toHaveText(
+    /router: warn \(was /,
+  );
+  await expect(page.getByTestId('debug-levels')).toContainText('router: warn');
+
+  const recordings = page.getByRole('region', { name: 'Recorded calls' });
+  await recordings.getByRole('button', { name: 'Refresh' }).click();
+  await recordings.getByRole('button', { name: 'cameras.list' }).first().click();
+  await recordings.getByRole('button', { name: 'Replay' }).click();
+  await expect(recordings.getByText('Replayed: matches the recorded output.')).toBeVisible();
+
+  // The configuration never shows a secret.
+  await expect(page.getByTestId('debug-config')).toContainText('"debug": true');
+});
