@@ -31,6 +31,7 @@ import type {
   LogEntry,
   LogLevels,
   ReplayResult,
+  ConnectionInfo,
   Job,
   RiskLevel,
   ExportJob,
@@ -600,6 +601,8 @@ export const channels = {
     debugOnly: true,
   }),
   'debug.breakers': channel<typeof empty, BreakerSnapshot[]>(empty, { debugOnly: true }),
+  /** Renderer windows and WebSocket clients receiving pushes. */
+  'debug.connections': channel<typeof empty, ConnectionInfo[]>(empty, { debugOnly: true }),
   'debug.openBatches': channel<
     typeof empty,
     { cameraId: string; detections: number; openedAt: string }[]
@@ -655,6 +658,7 @@ export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>
   'debug.logs',
   'debug.breakers',
   'debug.openBatches',
+  'debug.connections',
 ]);
 
 export function isChannelName(name: string): name is ChannelName {

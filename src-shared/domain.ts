@@ -476,3 +476,15 @@ export interface LogEntry {
   correlationId: string | null;
   context: Record<string, unknown> | null;
 }
+
+/** A window or WebSocket client receiving pushes (the debug panel's list). */
+export interface ConnectionInfo {
+  id: number;
+  kind: 'window' | 'websocket';
+  /** The client's Origin (WebSocket) or the window's URL. */
+  origin: string | null;
+  connectedSince: string;
+  sent: number;
+  /** Pushes not delivered (the client was closing). */
+  dropped: number;
+}

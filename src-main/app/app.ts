@@ -3,6 +3,7 @@ import type { BatchAggregator } from '../aggregate';
 import type { AlertService } from '../alerts';
 import type { Router } from '../bridge/router';
 import type { DomainEventBus } from '../common/domain-events';
+import type { ConnectionRegistry } from '../common/connections';
 import type { PushBus } from '../common/push-bus';
 import type { DB } from '../db/schema';
 import type { ObjectDetector } from '../detect';
@@ -29,6 +30,8 @@ export interface App {
   readonly bus: DomainEventBus;
   /** What connected windows are told (IPC windows, WebSocket clients). */
   readonly push: PushBus;
+  /** Those windows and clients, as the transports register them (debug panel). */
+  readonly connections: ConnectionRegistry;
   readonly settings: SettingsService;
   readonly metrics: AppMetrics;
   readonly logger: Logger;

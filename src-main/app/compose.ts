@@ -7,6 +7,7 @@ import { CalibrationService, calibrationHandlers } from '../calibration';
 import { CameraService, CameraStatusMonitor, cameraHandlers } from '../cameras';
 import { DomainEventBus } from '../common/domain-events';
 import { mergeHandlers } from '../common/handlers';
+import { ConnectionRegistry } from '../common/connections';
 import { PushBus } from '../common/push-bus';
 import { openDatabase } from '../db/database';
 import { DebugService, debugHandlers } from '../debug';
@@ -52,6 +53,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   );
   const publish = bus.publish.bind(bus);
   const push = new PushBus((err) => logger.warn({ err }, 'push listener failed'));
+  const connections = new ConnectionRegistry();
   const stopRelay = relayPushes(bus, push);
   settings.onChange((next, previous) => publish('settings.changed', { next, previous }));
   const metrics = new AppMetrics();
@@ -121,7 +123,7 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   // Replays go through the router like any call (bound late: the router is built below).
   const debug = new DebugService({
-    ...{ recordings: r.recordings, logger },
+    ...{ recordings: r.recordings, logger, enabled: debugEnabled },
     invoke: (channel, input, meta) => router.invoke(channel, input, meta),
   });
   const router = createRouter({
@@ -150,17 +152,13 @@ export async function createApp(config: AppConfig): Promise<App> {
       debugHandlers({
         ...{ debug, logs: r.logs, settings: () => settings.get(), debugMode: debugEnabled },
         paths: () => ({ dataDir, database: databasePath(dataDir), ingestRoot: ingestRoot() }),
-        breakers: () => [llmBreaker.snapshot()],
+        ...{ breakers: () => [llmBreaker.snapshot()], connections: () => connections.list() },
         openBatches: () => aggregator.openBatches(),
       }),
     ),
     logger,
     debugEnabled,
-    onCall: (record) => {
-      metrics.recordCall(record);
-      if (debugEnabled())
-        void debug.record(record).catch((err: unknown) => logger.warn({ err }, 'recording failed'));
-    },
+    onCall: (record) => (metrics.recordCall(record), debug.onCall(record)),
   });
 
   // Listeners first, then the steps that publish: nothing published at start is missed.
@@ -175,7 +173,8 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   let closed = false;
   return {
-    ...{ config, dataDir, db, router, bus, push, settings, metrics, logger, detector, ingest },
+    ...{ config, dataDir, db, router, bus, push, connections, settings, metrics, logger },
+    ...{ detector, ingest },
     ...{ ingestRuntime, pipeline, media, events, aggregator, llmBreaker, alerts, outbox, exports },
     ...{ jobs, recalibration },
     debugEnabled,

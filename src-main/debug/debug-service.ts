@@ -42,8 +42,18 @@ export class DebugService {
       recordings: RecordingRepository;
       logger: Logger;
       invoke: Invoke;
+      /** Whether debug mode is on (calls are recorded only then). */
+      enabled: () => boolean;
     },
   ) {}
+
+  /** Every finished call: recorded while debug mode is on (a failure is logged, not thrown). */
+  onCall(call: RecordedCall): void {
+    if (!this.d.enabled()) return;
+    this.record(call).catch((err: unknown) =>
+      this.d.logger.warn({ err, channel: call.channel }, 'recording a call failed'),
+    );
+  }
 
   /** Stores one call (never the recordings' own channels: listing them must not grow them). */
   async record(call: RecordedCall): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Settings } from '../../src-shared/settings';
 import type { BreakerSnapshot } from '../../src-shared/domain';
+import type { ConnectionInfo } from '../common/connections';
 import type { HandlersFor } from '../common/handlers';
 import { redactSecrets } from '../common/redact';
 import type { LogRepository } from '../system';
@@ -15,6 +16,7 @@ export function debugHandlers(d: {
   logs: LogRepository;
   breakers: () => BreakerSnapshot[];
   openBatches: () => { cameraId: string; detections: number; openedAt: string }[];
+  connections: () => ConnectionInfo[];
 }): HandlersFor<
   | 'debug.config'
   | 'debug.recordings.list'
@@ -25,6 +27,7 @@ export function debugHandlers(d: {
   | 'debug.logs'
   | 'debug.breakers'
   | 'debug.openBatches'
+  | 'debug.connections'
 > {
   return {
     'debug.config': () =>
@@ -37,5 +40,6 @@ export function debugHandlers(d: {
     'debug.logs': (f) => d.logs.list(f),
     'debug.breakers': () => d.breakers(),
     'debug.openBatches': () => d.openBatches(),
+    'debug.connections': () => d.connections(),
   };
 }

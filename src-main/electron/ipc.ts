@@ -1,4 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { ConnectionRegistry } from '../common/connections';
 import type { PushBus } from '../common/push-bus';
 import type { Router } from '../bridge/router';
 import { isTrustedSender } from './window';
@@ -27,11 +28,22 @@ export function registerIpc(ipcMain: IpcMain, router: Router): () => void {
   return () => ipcMain.removeHandler(IPC_INVOKE);
 }
 
-/** Forwards push events to a window until it is destroyed. */
-export function forwardPushes(bus: PushBus, contents: WebContents): () => void {
+/** Forwards push events to a window until it is destroyed (counted among the connections). */
+export function forwardPushes(
+  bus: PushBus,
+  contents: WebContents,
+  connections?: ConnectionRegistry,
+): () => void {
+  const handle = connections?.add('window', contents.getURL() || null);
   const unsubscribe = bus.subscribe((message) => {
-    if (!contents.isDestroyed()) contents.send(IPC_PUSH, message);
+    if (contents.isDestroyed()) return handle?.dropped();
+    contents.send(IPC_PUSH, message);
+    handle?.sent();
   });
-  contents.once('destroyed', unsubscribe);
-  return unsubscribe;
+  const stop = () => {
+    unsubscribe();
+    handle?.close();
+  };
+  contents.once('destroyed', stop);
+  return stop;
 }

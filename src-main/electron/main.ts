@@ -169,7 +169,7 @@ function safeStorageSecrets(fallback: SecretStore): SecretStore {
 function createWindow(current: App): void {
   const win = new BrowserWindow(windowOptions(preloadPath));
   mainWindow = win;
-  forwardPushes(current.push, win.webContents);
+  forwardPushes(current.push, win.webContents, current.connections);
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => (mainWindow = undefined));
   void win.loadURL(RENDERER_URL);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import type { ConnectionHandle } from '../common/connections';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ErrorBody } from '../../src-shared/errors';
 import { AppError, HTTP_STATUS } from '../../src-shared/errors';
@@ -319,18 +320,31 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  wss.on('connection', (ws: WebSocket & { isAlive?: boolean }) => {
+  const handles = new WeakMap<WebSocket, ConnectionHandle>();
+  wss.on('connection', (ws: WebSocket & { isAlive?: boolean }, req: http.IncomingMessage) => {
     sockets.add(ws);
+    const handle = app.connections.add('websocket', req.headers.origin ?? null);
+    handles.set(ws, handle);
     ws.isAlive = true;
     ws.on('pong', () => (ws.isAlive = true));
-    ws.on('close', () => sockets.delete(ws));
-    ws.on('error', () => sockets.delete(ws));
+    const gone = () => {
+      sockets.delete(ws);
+      handle.close();
+    };
+    ws.on('close', gone);
+    ws.on('error', gone);
     ws.send(JSON.stringify({ type: 'hello', data: { version: 1 } }));
   });
 
   const unsubscribe = app.push.subscribe((message) => {
     const text = JSON.stringify(message);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of sockets) {
+      const handle = handles.get(ws);
+      if (ws.readyState === ws.OPEN) {
+        ws.send(text);
+        handle?.sent();
+      } else handle?.dropped();
+    }
   });
 
   // Drop clients that stopped answering pings.

@@ -60,6 +60,11 @@ function LivePanel() {
     queryFn: () => api.invoke('debug.breakers', {}),
     refetchInterval: LIVE_MS,
   });
+  const connections = useQuery({
+    queryKey: ['debug', 'connections'],
+    queryFn: () => api.invoke('debug.connections', {}),
+    refetchInterval: LIVE_MS,
+  });
   const batches = useQuery({
     queryKey: ['debug', 'openBatches'],
     queryFn: () => api.invoke('debug.openBatches', {}),
@@ -67,7 +72,7 @@ function LivePanel() {
   });
   return (
     <section className="panel" aria-labelledby="debug-live">
-      <h2 id="debug-live">Breakers and open batches</h2>
+      <h2 id="debug-live">Breakers, connections and open batches</h2>
       {breakers.isError && <ErrorLine error={breakers.error} />}
       <table className="debug-table">
         <caption>Circuit breakers</caption>
@@ -88,6 +93,29 @@ function LivePanel() {
               <td>{b.failures}</td>
               <td>{b.openedAt ? dateTime(b.openedAt) : '—'}</td>
               <td>{b.nextTrialAt ? dateTime(b.nextTrialAt) : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <table className="debug-table">
+        <caption>Connected windows and clients (receiving pushes)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Kind</th>
+            <th scope="col">Origin</th>
+            <th scope="col">Since</th>
+            <th scope="col">Sent</th>
+            <th scope="col">Dropped</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(connections.data ?? []).map((c) => (
+            <tr key={c.id}>
+              <td>{c.kind}</td>
+              <td>{c.origin ?? '—'}</td>
+              <td>{dateTime(c.connectedSince)}</td>
+              <td>{c.sent}</td>
+              <td>{c.dropped}</td>
             </tr>
           ))}
         </tbody>

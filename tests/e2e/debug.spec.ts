@@ -37,6 +37,12 @@ test('debug: the page appears with debug mode, a log level changes, and a record
   await recordings.getByRole('button', { name: 'Replay' }).click();
   await expect(recordings.getByText('Replayed: matches the recorded output.')).toBeVisible();
 
+  // This page's own WebSocket is among the connections.
+  await expect(
+    page
+      .getByRole('table', { name: /Connected windows and clients/ })
+      .getByRole('cell', { name: 'websocket' }),
+  ).toBeVisible();
   // The configuration never shows a secret.
   await expect(page.getByTestId('debug-config')).toContainText('"debug": true');
 });

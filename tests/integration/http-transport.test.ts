@@ -178,7 +178,20 @@ describe('HTTP transport', () => {
     await expect.poll(() => messages.map((m) => m.type)).toContain('camera.status');
     const status = messages.find((m) => m.type === 'camera.status');
     expect(status?.data).toMatchObject({ id: 'side_gate', status: 'unknown' });
+    // The debug panel lists it: kind, origin, and the pushes it was sent.
+    await rpc('system.settings.update', { debug: true });
+    const listed = (await rpc('debug.connections', {})).json<{
+      data: { kind: string; origin: string | null; sent: number }[];
+    }>().data;
+    expect(listed).toEqual([
+      expect.objectContaining({ kind: 'websocket', origin: null, dropped: 0 }),
+    ]);
+    const pushed = messages.length - 1; // all but the hello
+    expect(listed[0]!.sent).toBeGreaterThanOrEqual(pushed);
     ws.close();
+    await expect
+      .poll(async () => (await rpc('debug.connections', {})).json<{ data: unknown[] }>().data)
+      .toEqual([]);
 
     const rejected = await new Promise<number>((resolve) => {
       const bad = new WebSocket(`${server.url.replace('http', 'ws')}/api/events?token=wrong`);
