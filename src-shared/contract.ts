@@ -32,6 +32,7 @@ import type {
   LogLevels,
   ReplayResult,
   ConnectionInfo,
+  StageStatus,
   Job,
   RiskLevel,
   ExportJob,
@@ -600,6 +601,8 @@ export const channels = {
   'debug.logs': channel<typeof debugLogsSchema, Page<LogEntry>>(debugLogsSchema, {
     debugOnly: true,
   }),
+  /** Per stage: waiting, in flight, workers, done in the last minute, oldest wait, errors. */
+  'debug.pipeline': channel<typeof empty, StageStatus[]>(empty, { debugOnly: true }),
   'debug.breakers': channel<typeof empty, BreakerSnapshot[]>(empty, { debugOnly: true }),
   /** Renderer windows and WebSocket clients receiving pushes. */
   'debug.connections': channel<typeof empty, ConnectionInfo[]>(empty, { debugOnly: true }),
@@ -656,6 +659,7 @@ export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>
   'debug.recordings.list',
   'debug.recordings.get',
   'debug.logs',
+  'debug.pipeline',
   'debug.breakers',
   'debug.openBatches',
   'debug.connections',

@@ -488,3 +488,31 @@ export interface ConnectionInfo {
   /** Pushes not delivered (the client was closing). */
   dropped: number;
 }
+
+export const PIPELINE_STAGES = [
+  'intake',
+  'detect',
+  'aggregate',
+  'score',
+  'alert',
+  'outbox',
+  'exports',
+  'jobs',
+] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
+
+/** One pipeline stage as the debug panel shows it. */
+export interface StageStatus {
+  stage: PipelineStage;
+  /** Waiting to be worked on. */
+  queueDepth: number;
+  inFlight: number;
+  /** Workers the stage may use (null: not a pool). */
+  workers: number | null;
+  /** Finished in the last minute (null: not counted for this stage). */
+  perMinute: number | null;
+  /** Age of the oldest waiting item, seconds (null: nothing waits). */
+  oldestWaitingSeconds: number | null;
+  /** The newest errors logged by the stage's modules. */
+  lastErrors: { at: string; message: string; correlationId: string | null }[];
+}

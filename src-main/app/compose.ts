@@ -150,10 +150,9 @@ export async function createApp(config: AppConfig): Promise<App> {
       notifyHandlers({ ...common, channels: new ChannelService(r.channels), outbox }),
       exportHandlers({ exports, desktop: config.desktop }),
       debugHandlers({
-        ...{ debug, logs: r.logs, settings: () => settings.get(), debugMode: debugEnabled },
+        ...{ debug, logs: r.logs, counts: r.pipelineCounts, settings, debugEnabled },
+        ...{ llmBreaker, aggregator, events, connections },
         paths: () => ({ dataDir, database: databasePath(dataDir), ingestRoot: ingestRoot() }),
-        ...{ breakers: () => [llmBreaker.snapshot()], connections: () => connections.list() },
-        openBatches: () => aggregator.openBatches(),
       }),
     ),
     logger,

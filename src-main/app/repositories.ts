@@ -8,7 +8,7 @@ import { eventRepository } from '../events';
 import { exportRepository } from '../exports';
 import { ingestRepository } from '../ingest';
 import { jobRepository } from '../jobs';
-import { recordingRepository } from '../debug';
+import { pipelineCounts, recordingRepository } from '../debug';
 import { logRepository } from '../system';
 import type { SecretStore } from '../notify';
 import { channelRepository, deliveryRepository, preferencesRepository } from '../notify';
@@ -39,6 +39,7 @@ export function createRepositories(database: OpenedDatabase, secrets: SecretStor
     exportJobs: exportRepository(db),
     jobs: jobRepository(db, sqlite),
     recordings: recordingRepository(db),
+    pipelineCounts: pipelineCounts(db),
     logs: logRepository(db),
   };
 }

@@ -1,22 +1,27 @@
-import type { Settings } from '../../src-shared/settings';
-import type { BreakerSnapshot } from '../../src-shared/domain';
-import type { ConnectionInfo } from '../common/connections';
+import type { BatchAggregator } from '../aggregate';
+import type { ConnectionRegistry } from '../common/connections';
 import type { HandlersFor } from '../common/handlers';
 import { redactSecrets } from '../common/redact';
-import type { LogRepository } from '../system';
+import type { EventService } from '../events';
+import type { CircuitBreaker } from '../risk';
+import type { LogRepository, SettingsService } from '../system';
 import type { DebugService } from './debug-service';
+import type { PipelineCounts } from './pipeline-status';
+import { pipelineStatus } from './pipeline-status';
 
 /** Debug channels (only reachable while debug mode is on; the router hides them otherwise). */
 export function debugHandlers(d: {
-  /** Where things are and what is on, besides the settings. */
+  /** Where things are, besides the settings. */
   paths: () => Record<string, unknown>;
-  settings: () => Settings;
-  debugMode: () => boolean;
+  settings: SettingsService;
+  debugEnabled: () => boolean;
   debug: DebugService;
   logs: LogRepository;
-  breakers: () => BreakerSnapshot[];
-  openBatches: () => { cameraId: string; detections: number; openedAt: string }[];
-  connections: () => ConnectionInfo[];
+  counts: PipelineCounts;
+  llmBreaker: CircuitBreaker;
+  aggregator: BatchAggregator;
+  events: EventService;
+  connections: ConnectionRegistry;
 }): HandlersFor<
   | 'debug.config'
   | 'debug.recordings.list'
@@ -25,21 +30,31 @@ export function debugHandlers(d: {
   | 'debug.recordings.replay'
   | 'debug.logLevel'
   | 'debug.logs'
+  | 'debug.pipeline'
   | 'debug.breakers'
   | 'debug.openBatches'
   | 'debug.connections'
 > {
   return {
     'debug.config': () =>
-      redactSecrets({ ...d.paths(), debug: d.debugMode(), settings: d.settings() }),
+      redactSecrets({ ...d.paths(), debug: d.debugEnabled(), settings: d.settings.get() }),
     'debug.recordings.list': (f) => d.debug.list(f),
     'debug.recordings.get': ({ id }) => d.debug.get(id),
     'debug.recordings.clear': () => d.debug.clear(),
     'debug.recordings.replay': ({ id, confirm }) => d.debug.replay(id, confirm),
     'debug.logLevel': (input) => d.debug.logLevel(input),
     'debug.logs': (f) => d.logs.list(f),
-    'debug.breakers': () => d.breakers(),
-    'debug.openBatches': () => d.openBatches(),
-    'debug.connections': () => d.connections(),
+    'debug.pipeline': () =>
+      pipelineStatus(d.counts, {
+        openBatches: () => d.aggregator.openBatches(),
+        scoring: () => d.events.scoringNow(),
+        workers: () => {
+          const { decodeWorkers, concurrency } = d.settings.get().detector;
+          return { decode: decodeWorkers, inference: concurrency };
+        },
+      }),
+    'debug.breakers': () => [d.llmBreaker.snapshot()],
+    'debug.openBatches': () => d.aggregator.openBatches(),
+    'debug.connections': () => d.connections.list(),
   };
 }

@@ -283,6 +283,11 @@ export class EventService {
     );
   }
 
+  /** Closed batches being scored right now (the debug panel). */
+  scoringNow(): number {
+    return this.scoring.size;
+  }
+
   /** Resolves once every closed batch handed over so far has its event (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.scoring.size) await Promise.all([...this.scoring]);

@@ -60,6 +60,11 @@ function LivePanel() {
     queryFn: () => api.invoke('debug.breakers', {}),
     refetchInterval: LIVE_MS,
   });
+  const pipeline = useQuery({
+    queryKey: ['debug', 'pipeline'],
+    queryFn: () => api.invoke('debug.pipeline', {}),
+    refetchInterval: LIVE_MS,
+  });
   const connections = useQuery({
     queryKey: ['debug', 'connections'],
     queryFn: () => api.invoke('debug.connections', {}),
@@ -72,7 +77,39 @@ function LivePanel() {
   });
   return (
     <section className="panel" aria-labelledby="debug-live">
-      <h2 id="debug-live">Breakers, connections and open batches</h2>
+      <h2 id="debug-live">Pipeline, breakers, connections and open batches</h2>
+      {pipeline.isError && <ErrorLine error={pipeline.error} />}
+      <table className="debug-table">
+        <caption>Pipeline stages (read again every 2 s)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Stage</th>
+            <th scope="col">Waiting</th>
+            <th scope="col">In flight</th>
+            <th scope="col">Workers</th>
+            <th scope="col">Last minute</th>
+            <th scope="col">Oldest wait</th>
+            <th scope="col">Newest error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(pipeline.data ?? []).map((st) => (
+            <tr key={st.stage}>
+              <td>{st.stage}</td>
+              <td>{st.queueDepth}</td>
+              <td>{st.inFlight}</td>
+              <td>{st.workers ?? '—'}</td>
+              <td>{st.perMinute ?? '—'}</td>
+              <td>{st.oldestWaitingSeconds === null ? '—' : `${st.oldestWaitingSeconds} s`}</td>
+              <td>
+                {st.lastErrors[0]
+                  ? `${dateTime(st.lastErrors[0].at)}: ${st.lastErrors[0].message}`
+                  : '—'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       {breakers.isError && <ErrorLine error={breakers.error} />}
       <table className="debug-table">
         <caption>Circuit breakers</caption>

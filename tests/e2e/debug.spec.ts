@@ -37,6 +37,8 @@ test('debug: the page appears with debug mode, a log level changes, and a record
   await recordings.getByRole('button', { name: 'Replay' }).click();
   await expect(recordings.getByText('Replayed: matches the recorded output.')).toBeVisible();
 
+  const stages = page.getByRole('table', { name: /Pipeline stages/ });
+  await expect(stages.getByRole('row')).toHaveCount(9); // the header and eight stages
   // This page's own WebSocket is among the connections.
   await expect(
     page

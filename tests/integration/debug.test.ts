@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES } from '../../src-shared/contract';
-import type { DebugRecording, LogEntry } from '../../src-shared/domain';
+import type { DebugRecording, LogEntry, StageStatus } from '../../src-shared/domain';
+import { PIPELINE_STAGES } from '../../src-shared/domain';
+import { detectionRepository } from '../../src-main/detections';
+import { ingestRepository } from '../../src-main/ingest';
 import { MAX_RECORDED_OUTPUT } from '../../src-main/debug';
 import { capturingLogger } from '../helpers/logs';
 import { SEED_CAMERAS, seedEvents } from '../helpers/seed-events';
@@ -177,5 +180,42 @@ describe('debug channels', () => {
       ok: false,
       error: { code: 'invalid_input' },
     });
+  });
+
+  it('debug.pipeline: every stage with what waits, how old it is, and its newest errors', async () => {
+    t = await startTestApp({ debug: true, logger: undefined, logStderr: false });
+    await t.call('debug.logLevel', { level: 'info' }); // tests run silent
+    await t.call('cameras.create', { name: 'Yard' });
+    // One image waiting (intake is off in tests), queued a minute and a half ago.
+    const images = ingestRepository(t.app.db, { detections: detectionRepository(t.app.db) });
+    await images.enqueue({
+      cameraId: 'yard',
+      path: '/tmp/yard-1.jpg',
+      size: 2000,
+      mtimeMs: 0,
+      source: 'import',
+      enqueuedAt: new Date(Date.now() - 90_000).toISOString(),
+      correlationId: 'corr-img',
+    });
+    t.app.logger.child({ module: 'outbox' }).error({ correlationId: 'corr-out' }, 'hub refused');
+    let stages: StageStatus[] = [];
+    await expect
+      .poll(
+        async () => {
+          stages = await t!.call('debug.pipeline', {});
+          return stages.find((s) => s.stage === 'outbox')?.lastErrors.length;
+        },
+        { timeout: 5000 },
+      )
+      .toBe(1);
+    expect(stages.map((s) => s.stage)).toEqual([...PIPELINE_STAGES]);
+    const intake = stages.find((s) => s.stage === 'intake')!;
+    expect(intake.queueDepth).toBe(1);
+    expect(intake.oldestWaitingSeconds).toBeGreaterThanOrEqual(89);
+    expect(stages.find((s) => s.stage === 'detect')).toMatchObject({ inFlight: 0, workers: 2 });
+    expect(stages.find((s) => s.stage === 'outbox')!.lastErrors).toEqual([
+      { at: expect.any(String) as string, message: 'hub refused', correlationId: 'corr-out' },
+    ]);
+    for (const s of stages.filter((x) => x.stage !== 'outbox')) expect(s.lastErrors).toEqual([]);
   });
 });
