@@ -25,6 +25,16 @@ type Row = { n: number; oldest: string | null; recent: number | null };
 export function pipelineCounts(db: Kysely<DB>) {
   const one = async (query: ReturnType<typeof sql<Row>>) =>
     (await query.execute(db)).rows[0] ?? { n: 0, oldest: null, recent: null };
+  /** A table of jobs (pending → running → finished): waiting, running, oldest, done lately. */
+  const queue = async (table: 'export_jobs' | 'jobs', minuteAgo: string) =>
+    (
+      await sql<{ pending: number; running: number; oldest: string | null; recent: number }>`
+        SELECT sum(status = 'pending') AS pending, sum(status = 'running') AS running,
+          min(CASE WHEN status = 'pending' THEN created_at END) AS oldest,
+          sum(finished_at >= ${minuteAgo}) AS recent
+        FROM ${sql.table(table)}
+        WHERE status IN ('pending', 'running') OR finished_at >= ${minuteAgo}`.execute(db)
+    ).rows[0];
   return {
     async read(minuteAgo: string) {
       const intake = await sql<{
@@ -55,37 +65,15 @@ export function pipelineCounts(db: Kysely<DB>) {
         FROM deliveries WHERE status IN ('pending', 'sending') OR sent_at >= ${minuteAgo}`.execute(
         db,
       );
-      const exports = await sql<{
-        pending: number;
-        running: number;
-        oldest: string | null;
-        recent: number;
-      }>`
-        SELECT sum(status = 'pending') AS pending, sum(status = 'running') AS running,
-          min(CASE WHEN status = 'pending' THEN created_at END) AS oldest,
-          sum(finished_at >= ${minuteAgo}) AS recent
-        FROM export_jobs WHERE status IN ('pending', 'running') OR finished_at >= ${minuteAgo}`.execute(
-        db,
-      );
-      const jobs = await sql<{
-        pending: number;
-        running: number;
-        oldest: string | null;
-        recent: number;
-      }>`
-        SELECT sum(status = 'pending') AS pending, sum(status = 'running') AS running,
-          min(CASE WHEN status = 'pending' THEN created_at END) AS oldest,
-          sum(finished_at >= ${minuteAgo}) AS recent
-        FROM jobs WHERE status IN ('pending', 'running') OR finished_at >= ${minuteAgo}`.execute(
-        db,
-      );
+      const exports = await queue('export_jobs', minuteAgo);
+      const jobs = await queue('jobs', minuteAgo);
       return {
         intake: intake.rows[0],
         closing,
         alerts,
         outbox: outbox.rows[0],
-        exports: exports.rows[0],
-        jobs: jobs.rows[0],
+        exports,
+        jobs,
       };
     },
 
@@ -140,6 +128,18 @@ export async function pipelineStatus(
     name: PipelineStage,
     s: Omit<StageStatus, 'stage' | 'lastErrors'>,
   ): StageStatus => ({ stage: name, ...s, lastErrors: errors[name] });
+  /** A stage that is a table of work items: pending, running, oldest pending, done lately. */
+  const queued = (
+    name: PipelineStage,
+    q: { pending?: number; running?: number; oldest?: string | null; recent?: number } | undefined,
+  ) =>
+    stage(name, {
+      queueDepth: n(q?.pending),
+      inFlight: n(q?.running),
+      workers: null,
+      perMinute: n(q?.recent),
+      oldestWaitingSeconds: ageSeconds(q?.oldest, now),
+    });
   return [
     stage('intake', {
       queueDepth: n(c.intake?.queued),
@@ -176,26 +176,8 @@ export async function pipelineStatus(
       perMinute: n(c.alerts.recent),
       oldestWaitingSeconds: null,
     }),
-    stage('outbox', {
-      queueDepth: n(c.outbox?.pending),
-      inFlight: n(c.outbox?.sending),
-      workers: null,
-      perMinute: n(c.outbox?.recent),
-      oldestWaitingSeconds: ageSeconds(c.outbox?.oldest, now),
-    }),
-    stage('exports', {
-      queueDepth: n(c.exports?.pending),
-      inFlight: n(c.exports?.running),
-      workers: null,
-      perMinute: n(c.exports?.recent),
-      oldestWaitingSeconds: ageSeconds(c.exports?.oldest, now),
-    }),
-    stage('jobs', {
-      queueDepth: n(c.jobs?.pending),
-      inFlight: n(c.jobs?.running),
-      workers: null,
-      perMinute: n(c.jobs?.recent),
-      oldestWaitingSeconds: ageSeconds(c.jobs?.oldest, now),
-    }),
+    queued('outbox', { ...c.outbox, running: c.outbox?.sending }),
+    queued('exports', c.exports),
+    queued('jobs', c.jobs),
   ];
 }
