@@ -55,9 +55,12 @@ export class DebugService {
     );
   }
 
-  /** Stores one call (never the recordings' own channels: listing them must not grow them). */
+  /**
+   * Stores one call. Debug channels are not recorded: the Debug page's own polling would
+   * drown the calls one came to look at (a replay is recorded, under its channel).
+   */
   async record(call: RecordedCall): Promise<void> {
-    if (call.channel.startsWith('debug.recordings.')) return;
+    if (call.channel.startsWith('debug.')) return;
     const output = call.result.ok ? call.result.data : call.result.error;
     let text = JSON.stringify(redactSecrets(output) ?? null);
     const truncated = text.length > MAX_RECORDED_OUTPUT;
@@ -107,6 +110,13 @@ export class DebugService {
         [{ path: ['confirm'], message: 'Confirm replaying a call that changes data' }],
       );
     }
+    if (!READ_ONLY_CHANNELS.has(rec.channel as ChannelName) && hasRedacted(rec.input)) {
+      throw new AppError(
+        'invalid_input',
+        `The recorded input of ${rec.channel} held secrets, which are never kept: replaying it would save "[REDACTED]" in their place.`,
+        [{ path: ['id'], message: 'This call cannot be replayed' }],
+      );
+    }
     const correlationId = randomUUID();
     const result = await this.d.invoke(rec.channel, rec.input, {
       transport: 'internal',
@@ -135,4 +145,9 @@ export class DebugService {
     }
     return { ...logLevels(this.d.logger), ...(previous !== undefined && { previous }) };
   }
+}
+
+/** Whether a recorded input had a secret taken out of it. */
+function hasRedacted(input: unknown): boolean {
+  return JSON.stringify(input ?? null).includes('"[REDACTED]"');
 }

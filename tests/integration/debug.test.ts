@@ -75,6 +75,15 @@ describe('debug channels', () => {
     expect(created.input).toMatchObject({ config: { secret: '[REDACTED]' } });
     // Its correlation id is the one in the call's log lines.
     expect(lines.some((l) => l.correlationId === created.correlationId)).toBe(true);
+    // Replaying it would store "[REDACTED]" as the secret: refused, even when confirmed.
+    expect(await t.raw('debug.recordings.replay', { id: created.id, confirm: true })).toMatchObject(
+      { ok: false, error: { code: 'invalid_input', issues: [{ path: ['id'] }] } },
+    );
+    // The Debug page's own calls are not recorded.
+    await t.call('debug.pipeline', {});
+    expect(
+      (await t.call('debug.recordings.list', {})).filter((r) => r.channel.startsWith('debug.')),
+    ).toEqual([]);
 
     await t.call('cameras.create', { name: 'Shed' });
     await t.call('cameras.list', {});
