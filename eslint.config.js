@@ -14,6 +14,7 @@ export const LAYERS = [
   'common',
   'db',
   'system',
+  'rum',
   'jobs',
   'calibration',
   'cameras',

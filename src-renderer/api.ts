@@ -298,6 +298,8 @@ export function createBrowserClient(token: string | null): RendererClient {
           method: 'POST',
           headers: { Authorization: 'Bearer ' + token, 'content-type': 'application/json' },
           body: JSON.stringify(input ?? {}),
+          // Measurements sent as the page goes away must outlive it (a beacon's job).
+          keepalive: channel === 'rum.ingest',
         });
       } catch {
         throw new ApiError('unavailable', UNREACHABLE_MESSAGE);

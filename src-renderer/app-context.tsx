@@ -8,6 +8,7 @@ import type { ReactNode } from 'react';
 import { createContext, useContext, useEffect } from 'react';
 import type { RendererClient } from './api';
 import { refreshAfterReconnect, syncPushes } from './push-sync';
+import { startRum } from './rum';
 import { useConnection } from './stores/connection';
 
 const ApiContext = createContext<RendererClient | null>(null);
@@ -43,6 +44,7 @@ export function AppProviders({
 }) {
   useEffect(() => {
     const stopPushes = syncPushes(client, queryClient);
+    const stopRum = startRum(client);
     const disconnect = client.connect((report) => {
       useConnection.setState({
         state: report.state,
@@ -53,6 +55,7 @@ export function AppProviders({
     return () => {
       disconnect();
       stopPushes();
+      stopRum();
     };
   }, [client, queryClient]);
 

@@ -32,6 +32,8 @@ import type {
   LogLevels,
   ReplayResult,
   ConnectionInfo,
+  RumIngestResult,
+  RumSummaryRow,
   StageStatus,
   Job,
   RiskLevel,
@@ -47,6 +49,8 @@ import {
   FEEDBACK_TYPES,
   JOB_STATUSES,
   LOG_LEVELS,
+  RUM_METRICS,
+  RUM_RATINGS,
   RISK_LEVELS,
   ZONE_KINDS,
   pointSchema,
@@ -307,6 +311,22 @@ export const debugLogsSchema = z.strictObject({
   to: isoTime.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(500).optional(),
+});
+
+/** One RUM metric; a batch is checked metric by metric (the good ones are kept). */
+export const rumMetricSchema = z.object({
+  name: z.enum(RUM_METRICS),
+  value: z.number().finite().min(0),
+  rating: z.enum(RUM_RATINGS),
+  path: z.string().min(1).max(200),
+  id: z.string().max(100).optional(),
+});
+export const rumIngestSchema = z.strictObject({
+  metrics: z.array(z.unknown()).min(1).max(200),
+});
+export const rumSummarySchema = z.strictObject({
+  from: isoTime.optional(),
+  to: isoTime.optional(),
 });
 
 export const feedbackStatsSchema = z.strictObject({
@@ -583,6 +603,10 @@ export const channels = {
     z.strictObject({ id }),
   ),
 
+  /** Core Web Vitals from the renderer: the valid metrics are kept, the others named. */
+  'rum.ingest': channel<typeof rumIngestSchema, RumIngestResult>(rumIngestSchema),
+  'rum.summary': channel<typeof rumSummarySchema, RumSummaryRow[]>(rumSummarySchema),
+
   'debug.config': channel<typeof empty, Record<string, unknown>>(empty, { debugOnly: true }),
   'debug.recordings.list': channel<typeof recordingsListSchema, DebugRecording[]>(
     recordingsListSchema,
@@ -655,6 +679,7 @@ export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>
   'exports.list',
   'exports.get',
   'exports.downloadInfo',
+  'rum.summary',
   'debug.config',
   'debug.recordings.list',
   'debug.recordings.get',

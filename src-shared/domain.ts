@@ -516,3 +516,32 @@ export interface StageStatus {
   /** The newest errors logged by the stage's modules. */
   lastErrors: { at: string; message: string; correlationId: string | null }[];
 }
+
+export const RUM_METRICS = ['LCP', 'FID', 'INP', 'CLS', 'TTFB', 'FCP'] as const;
+export type RumMetricName = (typeof RUM_METRICS)[number];
+export const RUM_RATINGS = ['good', 'needs-improvement', 'poor'] as const;
+
+/** One Core Web Vitals measurement from a window (ms; CLS has no unit). */
+export interface RumMetric {
+  name: RumMetricName;
+  value: number;
+  rating: (typeof RUM_RATINGS)[number];
+  /** The page (route) it was measured on. */
+  path: string;
+  id?: string;
+}
+
+export interface RumIngestResult {
+  accepted: number;
+  rejected: { index: number; reason: string }[];
+}
+
+/** Percentiles of one metric on one page over a time range. */
+export interface RumSummaryRow {
+  name: RumMetricName;
+  path: string;
+  count: number;
+  p50: number;
+  p75: number;
+  p95: number;
+}

@@ -17,6 +17,7 @@ import { EventService, eventHandlers } from '../events';
 import { ExportService, exportHandlers } from '../exports';
 import { IngestPipeline, IngestRuntime, IngestService, ingestHandlers } from '../ingest';
 import { JobService, jobHandlers } from '../jobs';
+import { RumService, rumHandlers } from '../rum';
 import { MediaService, mediaHandlers } from '../media';
 import { ChannelService, DeliveryOutbox, keyFileSecretStore, notifyHandlers } from '../notify';
 import { RecalibrationService, recalibrationHandlers } from '../recalibrate';
@@ -141,6 +142,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       calibrationHandlers({ calibration: new CalibrationService(r) }),
       recalibrationHandlers(recalibration),
       jobHandlers(jobs),
+      rumHandlers(new RumService({ rum: r.rum, observe: (m) => metrics.observeRum(m) })),
       mediaHandlers(media),
       ingestHandlers({ ingest, images: r.images }),
       detect.detectorHandlers(detector),

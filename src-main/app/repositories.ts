@@ -10,6 +10,7 @@ import { ingestRepository } from '../ingest';
 import { jobRepository } from '../jobs';
 import { pipelineCounts, recordingRepository } from '../debug';
 import { logRepository } from '../system';
+import { rumRepository } from '../rum';
 import type { SecretStore } from '../notify';
 import { channelRepository, deliveryRepository, preferencesRepository } from '../notify';
 import { zoneRepository } from '../zones';
@@ -41,6 +42,7 @@ export function createRepositories(database: OpenedDatabase, secrets: SecretStor
     recordings: recordingRepository(db),
     pipelineCounts: pipelineCounts(db),
     logs: logRepository(db),
+    rum: rumRepository(db),
   };
 }
 

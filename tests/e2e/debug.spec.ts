@@ -48,3 +48,25 @@ test('debug: the page appears with debug mode, a log level changes, and a record
   // The configuration never shows a secret.
   await expect(page.getByTestId('debug-config')).toContainText('"debug": true');
 });
+
+test('rum: the window measures its Core Web Vitals and sends them when the page goes away', async ({
+  page,
+  hsi,
+}) => {
+  test.skip(!hsi.entryUrl, 'reads the summary over HTTP (browser mode)');
+  const entry = new URL(hsi.entryUrl!);
+  const token = entry.searchParams.get('token')!;
+  await page.goto(`${hsi.entryUrl}#/dashboard`);
+  await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
+  await page.goto('about:blank'); // pagehide: the waiting measurements go out
+  await expect
+    .poll(async () => {
+      const res = await page.request.post(`${entry.origin}/api/rpc/rum.summary`, {
+        headers: { authorization: `Bearer ${token}` },
+        data: {},
+      });
+      const body = (await res.json()) as { data: { name: string; path: string }[] };
+      return body.data.map((r) => `${r.name} ${r.path}`).sort();
+    })
+    .toEqual(expect.arrayContaining(['FCP /dashboard', 'TTFB /dashboard']));
+});

@@ -174,6 +174,7 @@ describe('read-only channels', () => {
         'notify.channels.update',
         'notify.deliveries.retry',
         'notify.preferences.update',
+        'rum.ingest',
         'system.settings.update',
         'zones.create',
         'zones.delete',
