@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { expect, test } from './fixtures';
 
 test('debug: the page appears with debug mode, a log level changes, and a recorded call replays and matches', async ({
@@ -53,20 +55,21 @@ test('rum: the window measures its Core Web Vitals and sends them when the page 
   page,
   hsi,
 }) => {
-  test.skip(!hsi.entryUrl, 'reads the summary over HTTP (browser mode)');
-  const entry = new URL(hsi.entryUrl!);
-  const token = entry.searchParams.get('token')!;
-  await page.goto(`${hsi.entryUrl}#/dashboard`);
+  const base = hsi.entryUrl ?? page.url().replace(/#.*$/, '');
+  await page.goto(`${base}#/dashboard`);
   await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
   await page.goto('about:blank'); // pagehide: the waiting measurements go out
-  await expect
-    .poll(async () => {
-      const res = await page.request.post(`${entry.origin}/api/rpc/rum.summary`, {
-        headers: { authorization: `Bearer ${token}` },
-        data: {},
-      });
-      const body = (await res.json()) as { data: { name: string; path: string }[] };
-      return body.data.map((r) => `${r.name} ${r.path}`).sort();
-    })
-    .toEqual(expect.arrayContaining(['FCP /dashboard', 'TTFB /dashboard']));
+  const stored = () => {
+    const db = new Database(path.join(hsi.dataDir, 'hsi.sqlite'), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT DISTINCT name, path FROM rum_samples').all() as {
+        name: string;
+        path: string;
+      }[];
+      return rows.map((r) => `${r.name} ${r.path}`).sort();
+    } finally {
+      db.close();
+    }
+  };
+  await expect.poll(stored).toEqual(expect.arrayContaining(['FCP /dashboard', 'TTFB /dashboard']));
 });
