@@ -57,7 +57,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const connections = new ConnectionRegistry();
   const stopRelay = relayPushes(bus, push);
   settings.onChange((next, previous) => publish('settings.changed', { next, previous }));
-  const metrics = new AppMetrics();
+  const metrics = new AppMetrics(bus);
   const ingestRoot = () => settings.get().ingest.root || path.join(dataDir, 'ingest');
   const r = createRepositories(database, config.secretStore ?? keyFileSecretStore(dataDir));
   const common = { ...r, settings, bus, publish, logger, dataDir, ingestRoot };

@@ -1,6 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RumMetric, RumMetricName } from '../../src-shared/domain';
 import type { CallRecord } from '../bridge/router';
+import type { DomainEventBus } from '../common/domain-events';
 
 /** Prometheus metrics for this app instance (a registry of its own, not the global one). */
 export class AppMetrics {
@@ -10,7 +11,8 @@ export class AppMetrics {
   private readonly rum: Record<RumMetricName, Histogram<'path' | 'rating'>>;
   private readonly rumTotal: Counter<'metric_name' | 'rating'>;
 
-  constructor() {
+  /** With `bus`: the pipeline's counters and latencies follow its domain events. */
+  constructor(bus?: DomainEventBus) {
     collectDefaultMetrics({ register: this.registry, prefix: 'hsi_' });
     this.calls = new Counter({
       name: 'hsi_rpc_calls_total',
@@ -64,6 +66,57 @@ export class AppMetrics {
       help: 'RUM metrics accepted, by metric and rating',
       labelNames: ['metric_name', 'rating'],
       registers: [this.registry],
+    });
+    if (bus) this.followPipeline(bus);
+  }
+
+  /** Images in and processed, inference time, event latency, alerts, deliveries, exports. */
+  private followPipeline(bus: DomainEventBus): void {
+    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+      new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+    const histogram = (name: string, help: string, buckets: number[]) =>
+      new Histogram({ name, help, buckets, registers: [this.registry] });
+    const queued = counter('hsi_images_queued_total', 'Images that entered the ingest queue');
+    const processed = counter('hsi_images_processed_total', 'Images detected and stored');
+    const images = new Gauge<'status'>({
+      name: 'hsi_images',
+      help: 'Images in the ingest queue by status (failed and quarantined stay)',
+      labelNames: ['status'],
+      registers: [this.registry],
+    });
+    const inference = histogram(
+      'hsi_inference_seconds',
+      'Model inference per image',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    );
+    const eventLatency = histogram(
+      'hsi_event_creation_seconds',
+      'From the first image of a batch arriving to its event being stored',
+      [1, 5, 15, 30, 60, 90, 120, 300, 600],
+    );
+    const alerts = counter('hsi_alerts_total', 'Alerts raised, by severity', ['severity']);
+    const deliveries = counter('hsi_deliveries_total', 'Delivery state changes, by status', [
+      'status',
+    ]);
+    const exportRows = counter('hsi_export_rows_total', 'Rows written by completed exports');
+    bus.on('image.queued', () => queued.inc());
+    bus.on('image.processed', (i) => {
+      processed.inc();
+      inference.observe(i.inferenceMs / 1000);
+    });
+    bus.on('ingest.statusChanged', (s) => {
+      images.set({ status: 'queued' }, s.queueDepth);
+      images.set({ status: 'processing' }, s.inFlight);
+      images.set({ status: 'failed' }, s.failed);
+      images.set({ status: 'quarantined' }, s.quarantined);
+    });
+    bus.on('event.created', (e) =>
+      eventLatency.observe(Math.max(0, Date.parse(e.createdAt) - Date.parse(e.startedAt)) / 1000),
+    );
+    bus.on('alert.created', (a) => alerts.inc({ severity: a.severity }));
+    bus.on('delivery.changed', (d) => deliveries.inc({ status: d.status }));
+    bus.on('export.changed', (j) => {
+      if (j.status === 'completed' && j.rowCount) exportRows.inc(j.rowCount);
     });
   }
 

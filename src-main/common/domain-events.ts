@@ -60,6 +60,8 @@ export interface DomainEvents {
     /** When the image arrived (its detections' time). */
     at: string;
     detections: StoredDetection[];
+    /** Time in the model's session.run (ms). */
+    inferenceMs: number;
   };
   'ingest.statusChanged': IngestStatus;
   'detector.statusChanged': DetectorStatus;

@@ -231,6 +231,7 @@ export class IngestPipeline {
       cameraId: row.camera_id,
       at: row.enqueued_at,
       detections: stored,
+      inferenceMs: result.timings.inferenceMs,
     });
     return stored;
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebServer } from '../../src-main/web/server';
 import { startWebServer } from '../../src-main/web/server';
+import { FAST_BATCHES, detect } from '../helpers/events';
 import { request } from '../helpers/http';
 import { parsePrometheusText, sampleValue } from '../helpers/prometheus-text';
 import type { TestApp } from '../helpers/temp-app';
@@ -104,5 +105,32 @@ describe('real-user monitoring', () => {
     expect(
       await t.call('rum.summary', { from: new Date(Date.now() + 60_000).toISOString() }),
     ).toEqual([]);
+  });
+
+  it('/metrics also counts the pipeline: images, inference time, event latency, alerts and deliveries', async () => {
+    t = await startTestApp({ settingsPatch: FAST_BATCHES });
+    await t.call('cameras.create', { name: 'Yard' });
+    await t.call('alertRules.create', {
+      name: 'People',
+      severity: 'high',
+      objectClasses: ['person'],
+    });
+    await detect(t.app, 'yard', [{ objectClass: 'person', confidence: 0.8 }]);
+    await expect
+      .poll(async () => (await t!.call('alerts.list', {})).items.length, { timeout: 5000 })
+      .toBe(1);
+    server = await startWebServer(t.app, { port: 0, token: 'tok', rendererDir: tempDir() });
+    const res = await request(`${server.url}/metrics`, {
+      headers: { authorization: 'Bearer tok' },
+    });
+    const families = parsePrometheusText(res.text);
+    expect(sampleValue(families, 'hsi_images_processed_total', {})).toBe(1);
+    expect(sampleValue(families, 'hsi_inference_seconds_count', {})).toBe(1);
+    expect(sampleValue(families, 'hsi_event_creation_seconds_count', {})).toBe(1);
+    expect(sampleValue(families, 'hsi_alerts_total', { severity: 'high' })).toBe(1);
+    expect(families.get('hsi_event_creation_seconds')?.type).toBe('histogram');
+    expect(
+      sampleValue(families, 'hsi_rpc_calls_total', { channel: 'alerts.list', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 });
