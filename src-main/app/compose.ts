@@ -40,11 +40,11 @@ export type { App } from './app';
 export async function createApp(config: AppConfig): Promise<App> {
   const dataDir = path.resolve(config.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
-  const logSink = new system.SqliteLogSink();
-  const logger = config.logger ?? system.createLogger({ sink: logSink, stderr: config.logStderr });
+  const logging = system.appLogging(dataDir, config);
+  const { logger } = logging;
   const database = await openDatabase(databasePath(dataDir));
   const { db } = database;
-  logSink.attach(database.sqlite);
+  logging.attach(database.sqlite);
 
   const settings = await system.SettingsService.load(system.settingsRepository(db), logger);
   if (config.settingsPatch) await settings.update(config.settingsPatch);
@@ -192,7 +192,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       await detector.close();
       llmBreaker.close();
       stopRelay();
-      logSink.detach();
+      logging.close();
       await database.close();
     },
   };

@@ -2,9 +2,9 @@ import { REDACTED } from '../../src-shared/settings';
 
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|credential|private[-_]?key/i;
 
-/** Replace `user:password@` in URLs. */
+/** Replace `user:password@` in URLs, wherever they are in the text (error messages too). */
 export function redactUrl(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/i, (_m, scheme: string) => {
+  return value.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi, (_m, scheme: string) => {
     return `${scheme}${REDACTED}@`;
   });
 }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Alert, SecurityEvent } from '../../src-shared/domain';
 import { escapeHtml } from '../common/html';
+import { redactUrl } from '../common/redact';
 import type { DesktopNotification } from '../common/domain-events';
 import type { StoredChannel } from './channel-repository';
 
@@ -103,9 +104,18 @@ export async function sendWebhook(channel: StoredChannel, n: Notification): Prom
     'x-hsi-timestamp': timestamp,
   };
   if (config.secret) headers['x-hsi-signature'] = signature(config.secret, timestamp, body);
+  // fetch refuses URLs with credentials: user:password@ goes as Basic authorization.
+  const url = new URL(config.url);
+  if (url.username || url.password) {
+    const user = decodeURIComponent(url.username);
+    const pass = decodeURIComponent(url.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
   let res: Response;
   try {
-    res = await fetch(config.url, {
+    res = await fetch(url, {
       method: 'POST',
       headers,
       body,
@@ -115,7 +125,9 @@ export async function sendWebhook(channel: StoredChannel, n: Notification): Prom
   } catch (err) {
     const e = err as Error;
     throw new SendError(
-      e.name === 'TimeoutError' ? 'No answer before the timeout' : `Cannot connect: ${e.message}`,
+      e.name === 'TimeoutError'
+        ? 'No answer before the timeout'
+        : `Cannot connect: ${redactUrl(e.message)}`,
       true,
     );
   }

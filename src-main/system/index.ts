@@ -2,9 +2,10 @@
 export { settingsRepository } from './settings-repository';
 export type { SettingsRepository } from './settings-repository';
 export { SettingsService, redactSettings } from './settings-service';
-export { createLogger, logLevels, setLogLevel } from './logger';
+export { appLogging, createLogger, logLevels, setLogLevel } from './logger';
 export type { Logger } from './logger';
 export { SqliteLogSink } from './log-sink';
+export { RotatingLogFile } from './log-file';
 export { logRepository } from './log-repository';
 export type { LogFilter, LogRepository } from './log-repository';
 export { databaseProbe, settingsProbe } from './health';

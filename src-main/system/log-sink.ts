@@ -25,15 +25,22 @@ export class SqliteLogSink {
   private timer?: NodeJS.Timeout;
   private readonly maxBuffered = 5000;
 
-  constructor(private readonly flushMs = 500) {}
+  constructor(
+    private readonly flushMs = 500,
+    /** How many log lines the table keeps (the newest). */
+    private readonly keepRows = 200_000,
+  ) {}
 
   attach(sqlite: Database.Database): void {
     const stmt = sqlite.prepare(
       `INSERT INTO logs (at, level, module, message, correlation_id, context)
        VALUES (@at, @level, @module, @message, @correlation_id, @context)`,
     );
+    // Retention: the newest `keepRows` lines stay.
+    const prune = sqlite.prepare('DELETE FROM logs WHERE id <= (SELECT max(id) FROM logs) - ?');
     this.insert = sqlite.transaction((rows: Row[]) => {
       for (const row of rows) stmt.run(row);
+      prune.run(this.keepRows);
     });
     this.schedule();
   }

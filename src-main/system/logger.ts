@@ -1,4 +1,8 @@
+import path from 'node:path';
+import type Database from 'better-sqlite3';
 import pino from 'pino';
+import { RotatingLogFile } from './log-file';
+import { SqliteLogSink } from './log-sink';
 import { currentCorrelationId } from '../common/correlation';
 
 export type Logger = pino.Logger;
@@ -10,6 +14,8 @@ export interface LoggerOptions {
   sinkLevel?: pino.Level;
   /** Write to stderr (default true). */
   stderr?: boolean;
+  /** Also write every line at the logger's level here (the rotating log file). */
+  file?: { write(line: string): void };
 }
 
 /**
@@ -23,6 +29,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const streams: pino.StreamEntry[] = [];
   if (options.stderr !== false) streams.push({ level: 'trace', stream: pino.destination(2) });
   if (options.sink) streams.push({ level: options.sinkLevel ?? 'info', stream: options.sink });
+  if (options.file) streams.push({ level: 'trace', stream: options.file });
   const root = pino(
     {
       level,
@@ -99,4 +106,22 @@ export function setLogLevel(root: Logger, level: string, module?: string): strin
     for (const child of liveChildren(control, module)) child.level = level;
   }
   return previous;
+}
+
+/**
+ * The app's logging: stderr (unless turned off), the rotating file in `DATA/logs`, and the
+ * `logs` table once the database is attached; or the logger the caller brings (tests).
+ */
+export function appLogging(dataDir: string, o: { logger?: Logger; logStderr?: boolean }) {
+  const sink = new SqliteLogSink();
+  const file = new RotatingLogFile(path.join(dataDir, 'logs'));
+  const logger = o.logger ?? createLogger({ sink, stderr: o.logStderr, file });
+  return {
+    logger,
+    attach: (sqlite: Database.Database) => sink.attach(sqlite),
+    close: () => {
+      sink.detach();
+      file.close();
+    },
+  };
 }

@@ -55,6 +55,21 @@ async function webhookRule(secret?: string) {
 const deliveries = () => t!.call('notify.deliveries.list', {});
 
 describe('webhook deliveries', () => {
+  it('sends the credentials of a user:password@ URL as Basic authorization (fetch refuses them in the URL)', async () => {
+    await start();
+    hook = await startWebhookServer();
+    const withCredentials = hook.url.replace('http://', 'http://alice:s3cret-pw@');
+    const channel = await t!.call('notify.channels.create', {
+      kind: 'webhook',
+      name: 'Hub',
+      config: { url: withCredentials },
+    });
+    expect(await t!.call('notify.channels.test', { id: channel.id })).toEqual({ ok: true });
+    expect(hook.received[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('alice:s3cret-pw').toString('base64')}`,
+    );
+  });
+
   it('delivers a signed JSON payload with an idempotency key; secrets are encrypted and redacted', async () => {
     await start();
     const channel = await webhookRule('s3cret-signing-key');
