@@ -1,6 +1,11 @@
 import { REDACTED } from '../../src-shared/settings';
 
-const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|credential|private[-_]?key/i;
+/**
+ * Keys that name a secret: passwords, secrets, tokens, API keys, credentials, private keys
+ * (as the whole key or its last word: `smtpPassword`, `accessToken`; not `maxTokens`).
+ */
+const SECRET_KEY =
+  /(pass(word|wd)?|secret|token|api[-_]?key|authorization|credentials?|private[-_]?key)$/i;
 
 /** Replace `user:password@` in URLs, wherever they are in the text (error messages too). */
 export function redactUrl(value: string): string {

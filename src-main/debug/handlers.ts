@@ -5,6 +5,7 @@ import { redactSecrets } from '../common/redact';
 import type { EventService } from '../events';
 import type { CircuitBreaker } from '../risk';
 import type { LogRepository, SettingsService } from '../system';
+import { redactSettings } from '../system';
 import type { DebugService } from './debug-service';
 import type { PipelineCounts } from './pipeline-status';
 import { pipelineStatus } from './pipeline-status';
@@ -36,8 +37,13 @@ export function debugHandlers(d: {
   | 'debug.connections'
 > {
   return {
+    // The settings' registered secret paths first, then every secret-looking key and URL.
     'debug.config': () =>
-      redactSecrets({ ...d.paths(), debug: d.debugEnabled(), settings: d.settings.get() }),
+      redactSecrets({
+        ...d.paths(),
+        debug: d.debugEnabled(),
+        settings: redactSettings(d.settings.get()),
+      }),
     'debug.recordings.list': (f) => d.debug.list(f),
     'debug.recordings.get': ({ id }) => d.debug.get(id),
     'debug.recordings.clear': () => d.debug.clear(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redactSecrets, redactUrl } from '../../src-main/common/redact';
 import { redactSettings } from '../../src-main/system/settings-service';
-import { defaultSettings } from '../../src-shared/settings';
+import { SECRET_SETTING_PATHS, defaultSettings } from '../../src-shared/settings';
 
 describe('redaction', () => {
   it('replaces values under secret-looking keys at any depth', () => {
@@ -46,5 +46,79 @@ describe('redaction', () => {
     expect(out.llm.baseUrl).toBe('http://[REDACTED]@127.0.0.1:8080');
     expect(s.llm.apiKey).toBe('sk-live');
     expect(JSON.stringify(out)).not.toContain('sk-live');
+  });
+
+  it('keeps look-alike settings that are not secrets (maxTokens), and redacts URL credentials inside any text', () => {
+    expect(redactSecrets({ llm: { maxTokens: 512, accessToken: 'a', smtpPassword: 'b' } })).toEqual(
+      {
+        llm: { maxTokens: 512, accessToken: '[REDACTED]', smtpPassword: '[REDACTED]' },
+      },
+    );
+    expect(redactUrl('Cannot connect to http://u:pw@host:1/x (refused)')).toBe(
+      'Cannot connect to http://[REDACTED]@host:1/x (refused)',
+    );
+  });
+
+  it('every setting is classified: a registered secret path, or known not to be one', () => {
+    // A new setting lands here until someone decides: register it as a secret, or list it.
+    const notSecret = new Set([
+      'debug',
+      'ingest.root',
+      'ingest.stabilitySeconds',
+      'ingest.minBytes',
+      'ingest.dedupeWindowSeconds',
+      'ingest.highWater',
+      'ingest.lowWater',
+      'ingest.usePolling',
+      'ingest.ftp.enabled',
+      'ingest.ftp.host',
+      'ingest.ftp.port',
+      'detector.model',
+      'detector.modelPath',
+      'detector.providers',
+      'detector.intraOpThreads',
+      'detector.concurrency',
+      'detector.allowSpinning',
+      'detector.decodeWorkers',
+      'detector.confidence',
+      'detector.classes',
+      'batching.windowSeconds',
+      'batching.idleSeconds',
+      'batching.maxDetections',
+      'batching.fastPath.classes',
+      'batching.fastPath.minConfidence',
+      'batching.stationary.iou',
+      'batching.stationary.seconds',
+      'llm.enabled',
+      'llm.baseUrl',
+      'llm.model',
+      'llm.timeoutMs',
+      'llm.temperature',
+      'llm.maxTokens',
+      'cameras.offlineAfterSeconds',
+      'retentionDays',
+      'exports.directory',
+      'exports.retentionDays',
+      'exports.concurrency',
+    ]);
+    const secret = new Set(SECRET_SETTING_PATHS.map((p) => p.join('.')));
+    const leaves: string[] = [];
+    const walk = (v: unknown, at: string[]) => {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        for (const [k, child] of Object.entries(v)) walk(child, [...at, k]);
+      } else leaves.push(at.join('.'));
+    };
+    const s = defaultSettings();
+    s.llm.apiKey = 'sk-set'; // optional settings are absent by default
+    walk(s, []);
+    const unclassified = leaves.filter((l) => !secret.has(l) && !notSecret.has(l));
+    expect(unclassified).toEqual([]);
+    // Every registered secret is redacted, whatever its key is called.
+    const out = redactSettings(s) as unknown as Record<string, Record<string, unknown>>;
+    for (const p of SECRET_SETTING_PATHS) {
+      expect(p.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], out)).toBe(
+        '[REDACTED]',
+      );
+    }
   });
 });
