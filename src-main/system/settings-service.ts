@@ -196,6 +196,12 @@ export class SettingsService {
     this.invalid = [];
     const previous = this.current;
     this.current = result.data;
+    if (previous.debug !== this.current.debug) {
+      this.logger.warn(
+        { module: 'settings', debug: this.current.debug },
+        this.current.debug ? 'debug mode turned on' : 'debug mode turned off',
+      );
+    }
     for (const listener of this.listeners) {
       try {
         listener(this.current, previous);

@@ -32,7 +32,8 @@ async function recorded(channel: string): Promise<DebugRecording> {
 
 describe('debug channels', () => {
   it('every debug channel is an unknown channel while debug is off, and answers once it is on, without a restart', async () => {
-    t = await startTestApp();
+    const { logger, lines } = capturingLogger();
+    t = await startTestApp({ logger });
     for (const channel of DEBUG_CHANNELS) {
       expect(await t.raw(channel, {}), channel).toEqual({
         ok: false,
@@ -40,6 +41,7 @@ describe('debug channels', () => {
       });
     }
     await t.call('system.settings.update', { debug: true });
+    expect(lines.some((l) => l.msg === 'debug mode turned on' && l.level === 40)).toBe(true);
     for (const channel of DEBUG_CHANNELS) {
       const r = await t.raw(
         channel,
