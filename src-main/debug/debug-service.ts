@@ -7,7 +7,7 @@ import { AppError } from '../../src-shared/errors';
 import { redactSecrets } from '../common/redact';
 import type { Logger } from '../system';
 import { logLevels, setLogLevel } from '../system';
-import { jsonDiff } from './json-diff';
+import { jsonDiff, volatileFor } from './json-diff';
 import type { RecordingRepository } from './recording-repository';
 
 /** Outputs longer than this (as JSON) are kept cut, and marked. */
@@ -124,7 +124,8 @@ export class DebugService {
       correlationId,
     });
     const output = redactSecrets(result.ok ? result.data : result.error);
-    const diff = rec.truncated ? [] : jsonDiff(rec.output, JSON.parse(JSON.stringify(output)));
+    const now = JSON.parse(JSON.stringify(output)) as unknown;
+    const diff = rec.truncated ? [] : jsonDiff(rec.output, now, volatileFor(rec.channel));
     return {
       output,
       matches: !rec.truncated && diff.length === 0,

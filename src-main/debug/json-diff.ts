@@ -12,6 +12,21 @@ export const VOLATILE_FIELDS: ReadonlySet<string> = new Set([
   'nextTrialAt',
 ]);
 
+/** Per channel, what else changes between two identical calls (counters, clocks, caches). */
+export const VOLATILE_BY_CHANNEL: Readonly<Record<string, readonly string[]>> = {
+  'ingest.status': ['perMinute'],
+  'jobs.get': ['progress', 'processed'],
+  'jobs.list': ['progress', 'processed'],
+  'exports.get': ['progress', 'processed'],
+  'exports.list': ['progress', 'processed'],
+};
+
+/** The fields a replay of `channel` leaves out of its comparison. */
+export function volatileFor(channel: string): ReadonlySet<string> {
+  const own = VOLATILE_BY_CHANNEL[channel];
+  return own ? new Set([...VOLATILE_FIELDS, ...own]) : VOLATILE_FIELDS;
+}
+
 /**
  * Where two JSON values differ, by path (`items.0.name`), skipping keys in `ignore`; at most
  * `max` differences.

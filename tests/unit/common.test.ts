@@ -1,3 +1,4 @@
+import { jsonDiff, volatileFor } from '../../src-main/debug/json-diff';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -166,5 +167,26 @@ describe('shared rules', () => {
     expect(iou(box([0, 0, 2, 2]), box([1, 1, 3, 3]))).toBeCloseTo(1 / 7);
     expect(iou(box([0, 0, 1, 1]), box([2, 2, 3, 3]))).toBe(0);
     expect(iou(box([0, 0, 1, 1]), box([0, 0, 1, 1]))).toBe(1);
+  });
+});
+
+describe('replay diffs', () => {
+  it('compares JSON by path, leaving out volatile fields (and each channel’s own)', () => {
+    expect(
+      jsonDiff(
+        { items: [{ name: 'A', updatedAt: 'x' }], n: 1 },
+        { items: [{ name: 'B', updatedAt: 'y' }], n: 1, extra: true },
+      ),
+    ).toEqual([
+      { path: 'items.0.name', before: 'A', after: 'B' },
+      { path: 'extra', before: undefined, after: true },
+    ]);
+    const a = { queueDepth: 1, perMinute: 3 };
+    const b = { queueDepth: 1, perMinute: 9 };
+    expect(jsonDiff(a, b, volatileFor('ingest.status'))).toEqual([]);
+    expect(jsonDiff(a, b, volatileFor('cameras.list'))).toHaveLength(1);
+    expect(jsonDiff([1, 2], { 0: 1, 1: 2 })).toEqual([
+      { path: '(root)', before: [1, 2], after: { 0: 1, 1: 2 } },
+    ]);
   });
 });
