@@ -1,4 +1,3 @@
-import { jsonDiff, volatileFor } from '../../src-main/debug/json-diff';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { mergeHandlers } from '../../src-main/common/handlers';
 import { isInside, realpathInside } from '../../src-main/common/paths';
 import { PushBus } from '../../src-main/common/push-bus';
 import { tempDir } from '../helpers/temp-app';
+import { jsonDiff, volatileFor } from '../../src-main/debug/json-diff';
 
 describe('path containment: one rule', () => {
   it('children are inside; the root itself only when allowed; `..` and siblings never', () => {
