@@ -5,7 +5,7 @@
 import type { FeedbackType, RiskLevel, RiskThresholds, SecurityEvent } from './domain';
 import { riskLevelFor } from './domain';
 import type { ValidationIssue } from './errors';
-import { inSchedule, localClock } from './schedule';
+import { inDailyWindow, inSchedule, localClock, toMinutes } from './schedule';
 
 /** The smallest distance between two neighbouring risk-level thresholds. */
 export const MIN_THRESHOLD_GAP = 5;
@@ -76,21 +76,36 @@ export function thresholdIssues(t: RiskThresholds): ValidationIssue[] {
 
 /** The calibration in effect at an instant: the night profile inside its window, else the day's. */
 export function calibrationAt(c: CalibrationSettings, iso: string): EffectiveCalibration {
-  const night =
-    c.night !== null &&
+  const { day, night } = profiles(c);
+  const inside =
+    night !== null &&
     inSchedule(iso, {
       days: [0, 1, 2, 3, 4, 5, 6],
-      start: c.night.start,
-      end: c.night.end,
-      timezone: c.night.timezone,
+      start: c.night!.start,
+      end: c.night!.end,
+      timezone: c.night!.timezone,
     });
+  return inside ? night : day;
+}
+
+/** The day profile, and the night one (its thresholds, its multipliers over the day's). */
+function profiles(c: CalibrationSettings): {
+  day: EffectiveCalibration;
+  night: EffectiveCalibration | null;
+} {
   return {
-    thresholds: night ? c.night!.thresholds : c.thresholds,
-    classMultipliers: night
-      ? { ...c.classMultipliers, ...c.night!.classMultipliers }
-      : c.classMultipliers,
-    cameraSensitivity: c.cameraSensitivity,
-    night,
+    day: {
+      thresholds: c.thresholds,
+      classMultipliers: c.classMultipliers,
+      cameraSensitivity: c.cameraSensitivity,
+      night: false,
+    },
+    night: c.night && {
+      thresholds: c.night.thresholds,
+      classMultipliers: { ...c.classMultipliers, ...c.night.classMultipliers },
+      cameraSensitivity: c.cameraSensitivity,
+      night: true,
+    },
   };
 }
 
@@ -206,14 +221,9 @@ const HOUR_MS = 3_600_000;
  * Instants are ISO strings in UTC.
  */
 export function calibrationResolver(c: CalibrationSettings): (iso: string) => EffectiveCalibration {
-  const day: EffectiveCalibration = { ...calibrationAt({ ...c, night: null }, ''), night: false };
-  if (!c.night) return () => day;
-  const night: EffectiveCalibration = {
-    thresholds: c.night.thresholds,
-    classMultipliers: { ...c.classMultipliers, ...c.night.classMultipliers },
-    cameraSensitivity: c.cameraSensitivity,
-    night: true,
-  };
+  const { day, night } = profiles(c);
+  if (!night || !c.night) return () => day;
+  const { timezone } = c.night;
   const start = toMinutes(c.night.start);
   const end = toMinutes(c.night.end);
   const hourStart = new Map<number, number>();
@@ -222,18 +232,13 @@ export function calibrationResolver(c: CalibrationSettings): (iso: string) => Ef
     const hour = Math.floor(ms / HOUR_MS);
     let local = hourStart.get(hour);
     if (local === undefined) {
-      local = localClock(new Date(hour * HOUR_MS).toISOString(), c.night!.timezone).minutes;
+      local = localClock(new Date(hour * HOUR_MS).toISOString(), timezone).minutes;
       hourStart.set(hour, local);
     }
     const minutes = (local + Math.floor((ms - hour * HOUR_MS) / 60_000)) % 1440;
-    const inside =
-      start === end ||
-      (start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end);
-    return inside ? night : day;
+    return inDailyWindow(minutes, start, end) ? night : day;
   };
 }
-
-const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** Rules that would start or stop matching, with how many events. */
 export interface RuleShiftCount {

@@ -48,7 +48,17 @@ export function localClock(iso: string, timeZone?: string): { day: number; minut
   };
 }
 
-const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/** "HH:MM" → minutes since midnight. */
+export const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * Whether a time of day (minutes) is inside a daily window; a start after the end spans
+ * midnight, start = end is the whole day.
+ */
+export function inDailyWindow(minutes: number, start: number, end: number): boolean {
+  if (start === end) return true;
+  return start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
+}
 
 /**
  * Whether an instant falls in the window. A window whose start is after its end spans
@@ -58,8 +68,7 @@ export function inSchedule(iso: string, s: WeeklyWindow): boolean {
   const { day, minutes } = localClock(iso, s.timezone);
   const start = toMinutes(s.start);
   const end = toMinutes(s.end);
-  if (start === end) return s.days.includes(day); // the whole day
-  if (start < end) return s.days.includes(day) && minutes >= start && minutes < end;
-  if (minutes >= start) return s.days.includes(day);
-  return minutes < end && s.days.includes((day + 6) % 7);
+  if (!inDailyWindow(minutes, start, end)) return false;
+  // After midnight in a window that spans it: the window started the day before.
+  return s.days.includes(start > end && minutes < end ? (day + 6) % 7 : day);
 }

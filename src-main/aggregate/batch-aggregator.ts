@@ -1,10 +1,11 @@
-import { box, footPoint, iou, pointInPolygon } from '../../src-shared/geometry';
+import { box, iou } from '../../src-shared/geometry';
 import { currentCorrelationId } from '../common/correlation';
 import type { DomainEventBus, StoredDetection } from '../common/domain-events';
 import { newId } from '../common/ids';
 import type { DetectionRepository } from '../detections';
 import type { Logger, SettingsService } from '../system';
 import type { ZoneRepository } from '../zones';
+import { inIgnoreZone } from '../zones';
 import type { BatchRepository } from './batch-repository';
 
 interface OpenBatch {
@@ -170,22 +171,11 @@ export class BatchAggregator {
 
   /** Marks detections inside the camera's ignore zones (for their classes): never batched. */
   private async suppressed(cameraId: string, detections: StoredDetection[]): Promise<Set<string>> {
-    const ignore = (await this.d.zones.listForCamera(cameraId)).filter(
-      (z) => z.enabled && z.kind === 'ignore',
-    );
-    const ids = new Set<string>();
-    if (ignore.length === 0) return ids;
-    for (const d of detections) {
-      const foot = footPoint(d.bbox);
-      const inside = ignore.some(
-        (z) =>
-          (!z.objectClasses || z.objectClasses.includes(d.objectClass)) &&
-          pointInPolygon(foot, z.points),
-      );
-      if (inside) ids.add(d.id);
-    }
+    const zones = await this.d.zones.listForCamera(cameraId);
+    const ids = new Set(detections.filter((d) => inIgnoreZone(zones, d)).map((d) => d.id));
+    if (ids.size === 0) return ids;
     await this.d.detections.markSuppressed([...ids]);
-    if (ids.size) this.log.debug({ cameraId, suppressed: ids.size }, 'detections ignored here');
+    this.log.debug({ cameraId, suppressed: ids.size }, 'detections ignored here');
     return ids;
   }
 

@@ -40,6 +40,27 @@ export interface RuleShifts {
   resolved: number;
 }
 
+/** Whether the rule's score conditions start (true) or stop (false) holding; null: neither. */
+function flipOf(rule: AlertRule, { event, before }: ScoreShift): boolean | null {
+  const after = scoreConditionsHold(rule, event);
+  return after === scoreConditionsHold(rule, before) ? null : after;
+}
+
+/**
+ * Whether a flip can still do something: raise (its dedup key not known to be cooling down)
+ * or resolve (the rule has an active alert on the event).
+ */
+function canAct(
+  rule: AlertRule,
+  { event }: ScoreShift,
+  after: boolean,
+  known: { coolUntil: ReadonlyMap<string, number>; active: ReadonlySet<string>; now: number },
+): boolean {
+  return after
+    ? (known.coolUntil.get(dedupKey(rule, event)) ?? 0) <= known.now
+    : known.active.has(`${event.id} ${rule.id}`);
+}
+
 /** Why the app resolved an alert whose event no longer matches after a recalibration. */
 export const RECALIBRATED = 'recalibrated';
 
@@ -131,7 +152,13 @@ export class AlertService {
    */
   async reevaluateShifts(
     shifts: readonly ScoreShift[],
-    opts: { apply: boolean; coolUntil?: Map<string, number>; now?: Date },
+    opts: {
+      apply: boolean;
+      coolUntil?: Map<string, number>;
+      now?: Date;
+      /** The score rules, when the caller has them already (`scoreRules`). */
+      rules?: readonly AlertRule[];
+    },
   ): Promise<RuleShifts> {
     const out: RuleShifts = {
       newlyMatching: new Map(),
@@ -139,8 +166,9 @@ export class AlertService {
       raised: 0,
       resolved: 0,
     };
-    const rules = await this.scoreRules();
-    if (rules.length === 0 || shifts.length === 0) return out;
+    if (shifts.length === 0) return out;
+    const rules = opts.rules ?? (await this.scoreRules());
+    if (rules.length === 0) return out;
     const coolUntil = opts.coolUntil ?? new Map<string, number>();
     const nowMs = (opts.now ?? new Date()).getTime();
     const active = opts.apply
@@ -153,11 +181,9 @@ export class AlertService {
     for (const shift of shifts) {
       const was = { ...shift.event, ...shift.before };
       for (const rule of rules) {
-        const after = scoreConditionsHold(rule, shift.event);
-        if (after === scoreConditionsHold(rule, was)) continue;
-        if (opts.apply && after && (coolUntil.get(dedupKey(rule, shift.event)) ?? 0) > nowMs)
-          continue;
-        if (opts.apply && !after && !active.has(`${shift.event.id} ${rule.id}`)) continue;
+        const after = flipOf(rule, shift);
+        if (after === null) continue;
+        if (opts.apply && !canAct(rule, shift, after, { coolUntil, active, now: nowMs })) continue;
         const verdict = verdictWithoutDetections(rule, after ? shift.event : was);
         if (verdict === false) continue;
         if (verdict === undefined) needDetections.add(shift.event.id);
@@ -233,13 +259,10 @@ export class AlertService {
     const moved = shifts.filter((s) => flipsAnyRule(rules, s.before, s.event));
     if (moved.length === 0) return [];
     const active = await this.d.alerts.activePairs(moved.map((s) => s.event.id));
-    return moved.filter(({ event, before }) =>
+    return moved.filter((shift) =>
       rules.some((rule) => {
-        const after = scoreConditionsHold(rule, event);
-        if (after === scoreConditionsHold(rule, before)) return false;
-        return after
-          ? (coolUntil.get(dedupKey(rule, event)) ?? 0) <= now
-          : active.has(`${event.id} ${rule.id}`);
+        const after = flipOf(rule, shift);
+        return after !== null && canAct(rule, shift, after, { coolUntil, active, now });
       }),
     );
   }

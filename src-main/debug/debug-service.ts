@@ -4,6 +4,7 @@ import { READ_ONLY_CHANNELS } from '../../src-shared/contract';
 import type { DebugRecording, LogLevels, ReplayResult } from '../../src-shared/domain';
 import type { RpcResult } from '../../src-shared/errors';
 import { AppError } from '../../src-shared/errors';
+import { REDACTED } from '../../src-shared/settings';
 import { redactSecrets } from '../common/redact';
 import type { Logger } from '../system';
 import { logLevels, setLogLevel } from '../system';
@@ -150,5 +151,5 @@ export class DebugService {
 
 /** Whether a recorded input had a secret taken out of it. */
 function hasRedacted(input: unknown): boolean {
-  return JSON.stringify(input ?? null).includes('"[REDACTED]"');
+  return JSON.stringify(input ?? null).includes(JSON.stringify(REDACTED));
 }

@@ -97,16 +97,6 @@ export function recordingRepository(db: Kysely<DB>, keep = 1000) {
       return row && toRecording(row);
     },
 
-    async byCorrelation(correlationId: string): Promise<DebugRecording[]> {
-      const rows = await db
-        .selectFrom('debug_recordings')
-        .selectAll()
-        .where('correlation_id', '=', correlationId)
-        .orderBy(sql`rowid`)
-        .execute();
-      return rows.map(toRecording);
-    },
-
     async clear(): Promise<number> {
       const r = await db.deleteFrom('debug_recordings').executeTakeFirst();
       return Number(r.numDeletedRows);

@@ -1,5 +1,6 @@
 import type { BBox, Detection, IgnoreOffer, Point, Zone } from '../../src-shared/domain';
-import { box, footPoint, iou, pointInPolygon } from '../../src-shared/geometry';
+import { box, iou } from '../../src-shared/geometry';
+import { inIgnoreZone } from '../zones';
 
 /** False positives of one class at one spot before "ignore here" is offered. */
 export const IGNORE_OFFER_AFTER = 3;
@@ -31,14 +32,7 @@ export function ignoreOfferFor(
     if (!had || d.confidence > had.confidence) best.set(d.objectClass, d);
   }
   for (const [objectClass, anchor] of best) {
-    const covered = zones.some(
-      (z) =>
-        z.enabled &&
-        z.kind === 'ignore' &&
-        (!z.objectClasses || z.objectClasses.includes(objectClass)) &&
-        pointInPolygon(footPoint(anchor.bbox), z.points),
-    );
-    if (covered) continue;
+    if (inIgnoreZone(zones, { objectClass, bbox: anchor.bbox })) continue;
     const here = box(anchor.bbox);
     const matching: { eventId: string; bbox: BBox }[] = [];
     for (const fp of falsePositives(objectClass)) {

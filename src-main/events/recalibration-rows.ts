@@ -1,9 +1,11 @@
+import { setImmediate as nextTick } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { EventFilter } from '../../src-shared/contract';
 import type { ScoreComponents } from '../../src-shared/calibration';
 import { storedComponents } from '../../src-shared/calibration';
+import type { LabelledEvent } from '../../src-shared/calibration-suggest';
 import type { FeedbackType, RiskLevel, Scorer } from '../../src-shared/domain';
 import { nowIso } from '../common/ids';
 import type { DB } from '../db/schema';
@@ -39,14 +41,6 @@ export interface ScoreChange {
 export interface AppliedScores {
   written: ScoreChange[];
   recomputed: { row: ScoreRow; next: ScoreChange }[];
-}
-
-/** A labelled event (one with feedback) as the suggestions see it. */
-export interface LabelledScore {
-  cameraId: string;
-  objectClasses: string[];
-  riskScore: number;
-  type: FeedbackType;
 }
 
 interface RawRow {
@@ -129,7 +123,7 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
       let n = 0;
       for (let from = 0; from < untilRowid; from += COUNT_SLICE) {
         n += stmt.get(...filterParams, from, Math.min(untilRowid, from + COUNT_SLICE))?.n ?? 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTick();
       }
       return n;
     },
@@ -165,12 +159,6 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
     },
 
     /**
-     * Writes the changes and runs `alsoInTx` in one synchronous transaction. A row written by
-     * someone else since it was read is read again and handed to `recompute` (its change is
-     * written if it still has one): no update is lost either way. The rows recomputed so
-     * (with their fresh values) reach `alsoInTx` and the caller.
-     */
-    /**
      * Whether a transaction is open on the connection (one of Kysely's, mid-way): a batch
      * written now would nest inside it and share its fate, so callers wait for it to end.
      */
@@ -178,6 +166,12 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
       return sqlite.inTransaction;
     },
 
+    /**
+     * Writes the changes and runs `alsoInTx` in one synchronous transaction. A row written by
+     * someone else since it was read is read again and handed to `recompute` (its change is
+     * written if it still has one): no update is lost either way. The rows recomputed so
+     * (with their fresh values) reach `alsoInTx` and the caller.
+     */
     applyScores(
       changes: readonly ScoreChange[],
       recompute: (row: ScoreRow) => Omit<ScoreChange, 'rowid' | 'version'>,
@@ -245,7 +239,7 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
     },
 
     /** The scope's events that have feedback, with their current score (suggestions). */
-    async labelledScores(scope: EventFilter): Promise<LabelledScore[]> {
+    async labelledScores(scope: EventFilter): Promise<LabelledEvent[]> {
       const r = await sql<{
         camera_id: string;
         object_classes: string;

@@ -81,11 +81,6 @@ export class JobService {
     if (job) this.d.publish('job.changed', job);
   }
 
-  /** Whether a job runs in this process now. */
-  isRunning(id: string): boolean {
-    return this.running.has(id);
-  }
-
   private async setStatus(id: string, status: JobStatus, error?: string): Promise<Job | undefined> {
     const job = await this.d.jobs.setStatus(id, status, error ?? null);
     if (job) this.d.publish('job.changed', job);

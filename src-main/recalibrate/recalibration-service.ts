@@ -1,9 +1,10 @@
+import { setImmediate as nextTick } from 'node:timers/promises';
 import type { CalibrationPreview, CalibrationSettings } from '../../src-shared/calibration';
 import { calibrationResolver, scoreUnder } from '../../src-shared/calibration';
 import type { CalibrationSuggestions } from '../../src-shared/calibration-suggest';
 import { suggestFactors, suggestThresholds } from '../../src-shared/calibration-suggest';
 import type { ChannelParsedInput, EventFilter } from '../../src-shared/contract';
-import type { RiskLevel, SecurityEvent, Zone } from '../../src-shared/domain';
+import type { AlertRule, RiskLevel, SecurityEvent, Zone } from '../../src-shared/domain';
 import { RISK_LEVELS } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { AlertRepository, AlertService, ScoreShift } from '../alerts';
@@ -24,9 +25,6 @@ const SAMPLE_SIZE = 10;
 /** Events per batch: each batch's write holds the main thread ~10 ms (a million in ~1,000). */
 const DEFAULT_BATCH = 1000;
 
-/** An event a committed batch changed, kept until its alerts are re-evaluated. */
-type PendingShift = ScoreShift;
-
 /** A re-evaluation job's saved state: scope, where it got to, what is left to alert on. */
 interface RecalibrateParams {
   scope: EventFilter;
@@ -34,7 +32,8 @@ interface RecalibrateParams {
   until: number;
   /** The last rowid committed. */
   cursor: number;
-  pending: PendingShift[];
+  /** Shifts a committed batch still owes alerts for. */
+  pending: ScoreShift[];
 }
 
 interface RecalibrateResult extends Record<string, number> {
@@ -62,8 +61,6 @@ const levelTable = () =>
   Object.fromEntries(
     RISK_LEVELS.map((from) => [from, Object.fromEntries(RISK_LEVELS.map((to) => [to, 0]))]),
   ) as Record<RiskLevel, Record<RiskLevel, number>>;
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function shiftOf(row: ScoreRow, next: { riskScore: number; riskLevel: RiskLevel }): ScoreShift {
   return {
@@ -168,7 +165,7 @@ export class RecalibrationService {
       await this.completeComponents(rows);
       await onPage(rows.map((row) => ({ row, next: scoreUnder(resolve, row) })));
       cursor = rows[rows.length - 1]!.rowid;
-      await yieldToLoop();
+      await nextTick();
     }
   }
 
@@ -181,6 +178,7 @@ export class RecalibrationService {
     const histogram = Object.fromEntries(
       RISK_LEVELS.map((l) => [l, new Array<number>(101).fill(0)]),
     ) as Record<RiskLevel, number[]>;
+    const rules = await this.d.alertService.scoreRules();
     const newly = new Map<string, number>();
     const stopped = new Map<string, number>();
     let total = 0;
@@ -204,7 +202,7 @@ export class RecalibrationService {
       sample = sample
         .sort((a, b) => b.row.startedAt.localeCompare(a.row.startedAt))
         .slice(0, SAMPLE_SIZE);
-      const r = await this.d.alertService.reevaluateShifts(shifts, { apply: false });
+      const r = await this.d.alertService.reevaluateShifts(shifts, { apply: false, rules });
       for (const [id, n] of r.newlyMatching) newly.set(id, (newly.get(id) ?? 0) + n);
       for (const [id, n] of r.noLongerMatching) stopped.set(id, (stopped.get(id) ?? 0) + n);
     });
@@ -343,7 +341,7 @@ export class RecalibrationService {
         ]),
       );
       // Never inside another transaction left open across an await: wait for it to end.
-      do await yieldToLoop();
+      do await nextTick();
       while (this.d.events.inTransaction());
       // Scores, the cursor and the shifts still owing alerts commit together.
       const { written } = this.d.events.applyScores(
@@ -384,10 +382,10 @@ export class RecalibrationService {
           })),
         });
       }
-      await yieldToLoop();
-      if (params.pending.length) await this.alertOn(params, result, coolUntil, save);
+      await nextTick();
+      if (params.pending.length) await this.alertOn(params, result, coolUntil, save, rules);
       await this.d.jobService.progressed(jobId);
-      await yieldToLoop();
+      await nextTick();
     }
     if (!signal.aborted) this.log.info({ jobId, ...result }, 're-evaluation finished');
   }
@@ -398,6 +396,7 @@ export class RecalibrationService {
     result: RecalibrateResult,
     coolUntil: Map<string, number>,
     save: () => void,
+    rules?: readonly AlertRule[],
   ): Promise<void> {
     // Act on the events as they are now: another writer may have moved them since.
     const now = await this.d.events.currentScores(params.pending.map((p) => p.event.id));
@@ -408,6 +407,7 @@ export class RecalibrationService {
     const r = await this.d.alertService.reevaluateShifts(shifts, {
       apply: true,
       coolUntil,
+      rules,
     });
     result.alertsRaised += r.raised;
     result.alertsResolved += r.resolved;

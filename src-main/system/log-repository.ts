@@ -1,18 +1,10 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import pino from 'pino';
 import type { Page } from '../../src-shared/contract';
 import type { LogEntry, LogLevel } from '../../src-shared/domain';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import type { DB } from '../db/schema';
-
-const ORDER: Record<string, number> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-};
 
 export interface LogFilter {
   /** This level and above. */
@@ -35,8 +27,10 @@ export function logRepository(db: Kysely<DB>) {
   return {
     async list(f: LogFilter): Promise<Page<LogEntry>> {
       const limit = f.limit ?? 100;
+      // pino's own level numbers: this level and the ones above it.
+      const { values } = pino.levels;
       const levels = f.level
-        ? Object.keys(ORDER).filter((l) => ORDER[l]! >= (ORDER[f.level!] ?? 0))
+        ? Object.keys(values).filter((l) => values[l]! >= (values[f.level!] ?? Infinity))
         : undefined;
       let q = db.selectFrom('logs').selectAll();
       if (levels) q = q.where('level', 'in', levels.length ? levels : ['none']);
