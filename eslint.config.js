@@ -23,6 +23,7 @@ export const LAYERS = [
   'detect',
   'ingest',
   'media',
+  'prompts',
   'risk',
   'aggregate',
   'events',

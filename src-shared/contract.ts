@@ -58,6 +58,24 @@ import {
 import type { Calibration, CalibrationPreview } from './calibration';
 import type { CalibrationSuggestions } from './calibration-suggest';
 import { thresholdIssues } from './calibration';
+import type {
+  EvaluationReport,
+  PromptImportResult,
+  LocalLlmServer,
+  PlaygroundResult,
+  PromptAnalytics,
+  PromptExperiment,
+  PromptTemplate,
+  PromptTemplateDetail,
+  PromptVersion,
+  PromptsExport,
+} from './prompts';
+import {
+  EXPERIMENT_MODES,
+  rollbackPolicySchema,
+  variableNameSchema,
+  versionParamsPatchSchema,
+} from './prompts';
 import type { RpcResult } from './errors';
 import type { Settings } from './settings';
 import { settingsPatchSchema } from './settings';
@@ -488,6 +506,93 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+const variables = z.array(variableNameSchema).max(50);
+const constants = z.record(variableNameSchema, z.string().max(4000));
+const promptBody = z.string().min(1, 'The prompt is empty').max(20_000);
+const changeDescription = z.string().max(500);
+/** A version's content: body, declared variables, constant values, model parameters. */
+const versionContent = {
+  body: promptBody,
+  variables: variables.optional(),
+  constants: constants.optional(),
+  params: versionParamsPatchSchema.optional(),
+};
+export const templateCreateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  description: z.string().max(500).optional(),
+  body: promptBody,
+  variables,
+  constants: constants.optional(),
+  params: versionParamsPatchSchema.optional(),
+});
+export const versionCreateSchema = z.strictObject({
+  templateId: id,
+  ...versionContent,
+  changeDescription: changeDescription.optional(),
+  activate: z.boolean().optional(),
+});
+export const versionsListSchema = z.strictObject({
+  templateId: id,
+  limit: z.int().min(1).max(500).optional(),
+});
+export const rollbackSchema = z.strictObject({
+  templateId: id,
+  /** The version to restore; the one before the active version when left out. */
+  versionId: id.optional(),
+  changeDescription: changeDescription.optional(),
+});
+export const renderSchema = z
+  .strictObject({
+    versionId: id.optional(),
+    templateId: id.optional(),
+    variables: z.record(z.string().max(100), z.string().max(20_000)),
+  })
+  .refine((v) => Boolean(v.versionId) !== Boolean(v.templateId), {
+    message: 'Give either versionId or templateId',
+  });
+export const experimentSetSchema = z
+  .strictObject({
+    templateId: id,
+    variants: z
+      .array(z.strictObject({ versionId: id, weight: z.number().min(0).max(1000) }))
+      .min(2, 'An experiment needs at least two versions')
+      .max(5),
+    mode: z.enum(EXPERIMENT_MODES).default('split'),
+    rollback: rollbackPolicySchema.partial().optional(),
+  })
+  .refine((e) => new Set(e.variants.map((v) => v.versionId)).size === e.variants.length, {
+    message: 'Each version can be a variant once',
+  })
+  .refine((e) => e.variants.some((v) => v.weight > 0), { message: 'Give some version a weight' });
+export const analyticsSchema = z.strictObject({
+  templateId: id,
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+});
+export const evaluateSchema = z.strictObject({
+  versionId: id,
+  /** Default: every event with feedback. */
+  scope: eventFilterSchema.optional(),
+  limit: z.int().min(1).max(10_000).optional(),
+});
+const draftSchema = z.strictObject({ templateId: id, ...versionContent });
+export const playgroundSchema = z.union([
+  z.strictObject({ eventId: id, versionId: id }),
+  z.strictObject({ eventId: id, draft: draftSchema }),
+]);
+export const playgroundPromoteSchema = z.union([
+  z.strictObject({ versionId: id, changeDescription: changeDescription.optional() }),
+  z.strictObject({ draft: draftSchema, changeDescription: changeDescription.optional() }),
+]);
+export const importSchema = z.strictObject({
+  json: z.string().min(2).max(5_000_000),
+  preview: z.boolean().optional(),
+});
+export const llmModelsSchema = z.strictObject({
+  baseUrl: z.url({ protocol: /^https?$/, error: 'Use an http:// or https:// address' }).optional(),
+  apiKey: z.string().max(1000).optional(),
+});
+
 export const channels = {
   'system.health': channel<typeof empty, SystemHealth>(empty),
   'system.settings.get': channel<typeof empty, Settings>(empty),
@@ -604,6 +709,51 @@ export const channels = {
   ),
 
   /** Core Web Vitals from the renderer: the valid metrics are kept, the others named. */
+  'prompts.templates.list': channel<typeof empty, PromptTemplate[]>(empty),
+  'prompts.templates.get': channel<z.ZodObject<{ id: typeof id }>, PromptTemplateDetail>(
+    z.strictObject({ id }),
+  ),
+  'prompts.templates.create': channel<typeof templateCreateSchema, PromptTemplateDetail>(
+    templateCreateSchema,
+  ),
+  'prompts.versions.list': channel<typeof versionsListSchema, PromptVersion[]>(versionsListSchema),
+  'prompts.versions.create': channel<typeof versionCreateSchema, PromptVersion>(
+    versionCreateSchema,
+  ),
+  'prompts.versions.activate': channel<z.ZodObject<{ versionId: typeof id }>, PromptVersion>(
+    z.strictObject({ versionId: id }),
+  ),
+  'prompts.rollback': channel<typeof rollbackSchema, PromptVersion>(rollbackSchema),
+  'prompts.render': channel<typeof renderSchema, { text: string }>(renderSchema),
+  'prompts.experiment.get': channel<
+    z.ZodObject<{ templateId: typeof id }>,
+    PromptExperiment | null
+  >(z.strictObject({ templateId: id })),
+  'prompts.experiment.set': channel<typeof experimentSetSchema, PromptExperiment>(
+    experimentSetSchema,
+  ),
+  'prompts.experiment.stop': channel<z.ZodObject<{ templateId: typeof id }>, { stopped: boolean }>(
+    z.strictObject({ templateId: id }),
+  ),
+  'prompts.experiment.promote': channel<z.ZodObject<{ versionId: typeof id }>, PromptVersion>(
+    z.strictObject({ versionId: id }),
+  ),
+  'prompts.analytics': channel<typeof analyticsSchema, PromptAnalytics>(analyticsSchema),
+  'prompts.evaluate': channel<typeof evaluateSchema, { jobId: string }>(evaluateSchema),
+  'prompts.evaluation': channel<z.ZodObject<{ jobId: typeof id }>, EvaluationReport>(
+    z.strictObject({ jobId: id }),
+  ),
+  'prompts.playground': channel<typeof playgroundSchema, PlaygroundResult>(playgroundSchema),
+  'prompts.playground.promote': channel<typeof playgroundPromoteSchema, PromptVersion>(
+    playgroundPromoteSchema,
+  ),
+  'prompts.export': channel<typeof empty, PromptsExport>(empty),
+  'prompts.import': channel<typeof importSchema, PromptImportResult>(importSchema),
+  'llm.models': channel<typeof llmModelsSchema, { models: string[]; source: string }>(
+    llmModelsSchema,
+  ),
+  'llm.detect': channel<typeof empty, LocalLlmServer[]>(empty),
+
   'rum.ingest': channel<typeof rumIngestSchema, RumIngestResult>(rumIngestSchema),
   'rum.summary': channel<typeof rumSummarySchema, RumSummaryRow[]>(rumSummarySchema),
 
@@ -679,6 +829,16 @@ export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>
   'exports.list',
   'exports.get',
   'exports.downloadInfo',
+  'prompts.templates.list',
+  'prompts.templates.get',
+  'prompts.versions.list',
+  'prompts.render',
+  'prompts.experiment.get',
+  'prompts.analytics',
+  'prompts.evaluation',
+  'prompts.export',
+  'llm.models',
+  'llm.detect',
   'rum.summary',
   'debug.config',
   'debug.recordings.list',

@@ -181,8 +181,18 @@ export interface FtpCredentials {
 export const SCORERS = ['llm', 'rules'] as const;
 export type Scorer = (typeof SCORERS)[number];
 
+/** What a structured LLM answer adds to an event. */
+export interface EventAnalysis {
+  title: string;
+  observations: string[];
+  confidence: number | null;
+  otherConcerns: string[];
+}
+
 export interface SecurityEvent {
   id: string;
+  /** The batch of detections it was made from (null for imported rows). */
+  batchId: string | null;
   cameraId: string;
   cameraName: string;
   startedAt: string;
@@ -196,6 +206,8 @@ export interface SecurityEvent {
   scorer: Scorer;
   model: string | null;
   promptVersionId: string | null;
+  /** Title, observations, confidence and other concerns from a structured LLM answer. */
+  analysis: EventAnalysis | null;
   latencyMs: number | null;
   objectClasses: string[];
   detectionCount: number;

@@ -12,6 +12,7 @@ import type { ExportService } from '../exports';
 import type { IngestPipeline, IngestRuntime, IngestService } from '../ingest';
 import type { JobService } from '../jobs';
 import type { MediaService } from '../media';
+import type { PromptExperiments } from '../prompts';
 import type { DeliveryOutbox } from '../notify';
 import type { RecalibrationService } from '../recalibrate';
 import type { CircuitBreaker } from '../risk';
@@ -48,6 +49,8 @@ export interface App {
   readonly exports: ExportService;
   readonly jobs: JobService;
   readonly recalibration: RecalibrationService;
+  /** Live prompt selection and shadow runs (tests wait on `idle()`). */
+  readonly experiments: PromptExperiments;
   debugEnabled(): boolean;
   close(): Promise<void>;
 }

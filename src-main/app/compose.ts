@@ -19,6 +19,7 @@ import { IngestPipeline, IngestRuntime, IngestService, ingestHandlers } from '..
 import { JobService, jobHandlers } from '../jobs';
 import { RumService, rumHandlers } from '../rum';
 import { MediaService, mediaHandlers } from '../media';
+import * as prompts from '../prompts';
 import { ChannelService, DeliveryOutbox, keyFileSecretStore, notifyHandlers } from '../notify';
 import { RecalibrationService, recalibrationHandlers } from '../recalibrate';
 import { CircuitBreaker, LlmScorer, RulesScorer } from '../risk';
@@ -90,13 +91,29 @@ export async function createApp(config: AppConfig): Promise<App> {
   const llmBreaker = new CircuitBreaker('llm', 3, config.llmBreakerCooldownMs ?? 30_000, (s) =>
     publish('breaker.changed', s),
   );
-  const events = new EventService({
+  const llmSettings = () => settings.get().llm;
+  const runner = new prompts.PromptRunner({
+    ...{ ...common, prompts: r.prompts, llm: llmSettings },
+    recentEvents: (cameraId, before, limit) => r.events.recentForCamera(cameraId, before, limit),
+  });
+  const contextFor = (id: string): Promise<prompts.PromptContext | undefined> =>
+    events.contextForEvent(id);
+  const experiments = new prompts.PromptExperiments({
+    ...{ ...common, prompts: r.prompts, runner, contextFor },
+    modelIdle: (): boolean => events.scoringNow() === 0 && llmBreaker.state !== 'open',
+  });
+  const events: EventService = new EventService({
     ...common,
     rules: new RulesScorer(),
-    llm: new LlmScorer(() => settings.get().llm, llmBreaker),
+    llm: new LlmScorer(llmSettings, llmBreaker, experiments),
   });
   const alerts = new AlertService(common);
   const jobs = new JobService(common);
+  const promptService = new prompts.PromptService(r);
+  const lab = new prompts.PromptLab({
+    ...{ ...common, service: promptService, runner, events: r.events, contextFor },
+    ...{ jobService: jobs, calibration: r.calibration },
+  });
   const recalibration = new RecalibrationService({
     ...{ ...common, alertService: alerts, jobService: jobs },
     batchSize: config.recalibrationBatchSize,
@@ -142,6 +159,10 @@ export async function createApp(config: AppConfig): Promise<App> {
       calibrationHandlers({ calibration: new CalibrationService(r) }),
       recalibrationHandlers(recalibration),
       jobHandlers(jobs),
+      prompts.promptHandlers({
+        ...{ service: promptService, lab },
+        servers: new prompts.LlmServers({ llm: llmSettings, candidates: config.localLlmServers }),
+      }),
       rumHandlers(new RumService({ rum: r.rum, observe: (m) => metrics.observeRum(m) })),
       mediaHandlers(media),
       ingestHandlers({ ingest, images: r.images }),
@@ -164,9 +185,11 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   // Listeners first, then the steps that publish: nothing published at start is missed.
   events.start();
+  experiments.start();
   alerts.start();
   await outbox.start();
   await recalibration.start();
+  await lab.start();
   await aggregator.start();
   events.startRescoring(config.rescoreIntervalMs);
   await exports.start();
@@ -177,7 +200,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...{ config, dataDir, db, router, bus, push, connections, settings, metrics, logger },
     ...{ detector, ingest },
     ...{ ingestRuntime, pipeline, media, events, aggregator, llmBreaker, alerts, outbox, exports },
-    ...{ jobs, recalibration },
+    ...{ jobs, recalibration, experiments },
     debugEnabled,
     async close() {
       if (closed) return;
@@ -186,6 +209,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       await aggregator.stop();
       await jobs.stop();
       await events.stop();
+      await experiments.stop();
       await alerts.stop();
       await outbox.stop();
       await exports.stop();

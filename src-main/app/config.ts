@@ -33,6 +33,8 @@ export interface AppConfig {
   logStderr?: boolean;
   /** Events per re-evaluation batch (one transaction each); 1000 by default. */
   recalibrationBatchSize?: number;
+  /** Loopback servers `llm.detect` probes (default: Ollama, llama.cpp, LM Studio, vLLM ports). */
+  localLlmServers?: { name: string; port: number }[];
   /** The clock batch windows are measured on (tests move it instead of waiting). */
   batchClock?: () => number;
   /**

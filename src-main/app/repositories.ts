@@ -9,6 +9,7 @@ import { exportRepository } from '../exports';
 import { ingestRepository } from '../ingest';
 import { jobRepository } from '../jobs';
 import { pipelineCounts, recordingRepository } from '../debug';
+import { promptRepository } from '../prompts';
 import { logRepository } from '../system';
 import { rumRepository } from '../rum';
 import type { SecretStore } from '../notify';
@@ -39,6 +40,7 @@ export function createRepositories(database: OpenedDatabase, secrets: SecretStor
     preferences: preferencesRepository(db),
     exportJobs: exportRepository(db),
     jobs: jobRepository(db, sqlite),
+    prompts: promptRepository(db),
     recordings: recordingRepository(db),
     pipelineCounts: pipelineCounts(db),
     logs: logRepository(db),

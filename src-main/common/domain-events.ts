@@ -17,6 +17,7 @@ import type {
   RiskLevel,
   SecurityEvent,
 } from '../../src-shared/domain';
+import type { PromptRollback } from '../../src-shared/prompts';
 import type { Settings } from '../../src-shared/settings';
 import { currentCorrelationId, withCorrelation } from './correlation';
 
@@ -85,6 +86,16 @@ export interface DomainEvents {
   'desktop.notified': DesktopNotification;
   'export.changed': ExportJob;
   'settings.changed': { next: Settings; previous: Settings };
+  /** A prompt version analysed something (live, shadow, evaluation, playground). */
+  'prompt.ran': {
+    versionId: string | null;
+    templateId: string;
+    kind: 'live' | 'shadow' | 'evaluate' | 'playground';
+    outcome: 'ok' | 'parse_failed' | 'failed';
+    latencyMs: number;
+  };
+  /** An experiment's candidate was taken out automatically (it failed or slowed down). */
+  'prompt.rolledBack': PromptRollback;
   /** A circuit breaker opened, closed, or is ready for a trial call. */
   'breaker.changed': BreakerSnapshot;
 }

@@ -109,6 +109,7 @@ export interface EventsTable {
   scorer: 'llm' | 'rules';
   model: string | null;
   prompt_version_id: string | null;
+  analysis: string | null;
   latency_ms: number | null;
   object_classes: Generated<string>;
   detection_count: Generated<number>;
@@ -282,7 +283,8 @@ export interface ExportJobsTable {
 export interface PromptTemplatesTable {
   id: string;
   name: string;
-  variables: Generated<string>;
+  description: Generated<string>;
+  live: Generated<Bool>;
   created_at: string;
   updated_at: string;
 }
@@ -292,27 +294,53 @@ export interface PromptVersionsTable {
   template_id: string;
   number: number;
   body: string;
+  variables: string;
+  constants: Generated<string>;
+  params: string;
   active: Generated<Bool>;
+  change_description: Generated<string>;
+  created_by: string;
+  source_version_id: string | null;
+  text_only_reason: string | null;
   created_at: string;
 }
 
 export interface PromptExperimentsTable {
-  id: string;
   template_id: string;
+  mode: 'split' | 'shadow';
   variants: string;
-  enabled: Generated<Bool>;
-  created_at: string;
+  rollback: string;
+  started_at: string;
   updated_at: string;
 }
 
-export interface PromptUsageTable {
+export interface PromptRunsTable {
   id: Generated<number>;
-  version_id: string;
+  version_id: string | null;
+  draft_hash: string | null;
+  kind: 'live' | 'shadow' | 'evaluate' | 'playground';
   event_id: string | null;
+  batch_id: string | null;
+  job_id: string | null;
   at: string;
-  latency_ms: number | null;
-  parse_failed: Generated<Bool>;
+  latency_ms: number;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  outcome: 'ok' | 'parse_failed' | 'failed';
+  error: string | null;
   risk_score: number | null;
+  score: number | null;
+  answer: string | null;
+  raw: string | null;
+}
+
+export interface PromptRollbacksTable {
+  id: Generated<number>;
+  template_id: string;
+  version_id: string;
+  reason: string;
+  detail: string;
+  at: string;
 }
 
 export interface GpuStatsTable {
@@ -391,7 +419,8 @@ export interface DB {
   prompt_templates: PromptTemplatesTable;
   prompt_versions: PromptVersionsTable;
   prompt_experiments: PromptExperimentsTable;
-  prompt_usage: PromptUsageTable;
+  prompt_runs: PromptRunsTable;
+  prompt_rollbacks: PromptRollbacksTable;
   gpu_stats: GpuStatsTable;
   logs: LogsTable;
   rum_samples: RumSamplesTable;

@@ -3,6 +3,7 @@ import type { Kysely, RawBuilder, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { EventFilter, Page } from '../../src-shared/contract';
 import type {
+  EventAnalysis,
   EventFeedback,
   EventStats,
   FeedbackStats,
@@ -31,6 +32,7 @@ type EventRow = Selectable<EventsTable> & {
 export function toEvent(r: EventRow): SecurityEvent {
   return {
     id: r.id,
+    batchId: r.batch_id,
     cameraId: r.camera_id,
     cameraName: r.camera_name,
     startedAt: r.started_at,
@@ -43,6 +45,7 @@ export function toEvent(r: EventRow): SecurityEvent {
     scorer: r.scorer,
     model: r.model,
     promptVersionId: r.prompt_version_id,
+    analysis: r.analysis ? (JSON.parse(r.analysis) as EventAnalysis) : null,
     latencyMs: r.latency_ms,
     objectClasses: objectClassesOf(r.object_classes),
     detectionCount: r.detection_count,
@@ -287,6 +290,7 @@ export function eventRepository(
             scorer: e.assessment.scorer,
             model: e.assessment.model,
             prompt_version_id: e.assessment.promptVersionId,
+            analysis: e.assessment.analysis ? JSON.stringify(e.assessment.analysis) : null,
             latency_ms: e.assessment.latencyMs,
             object_classes: e.objectClasses.join(' '),
             detection_count: e.detectionIds.length,
@@ -482,6 +486,7 @@ export function eventRepository(
           scorer: a.scorer,
           model: a.model,
           prompt_version_id: a.promptVersionId,
+          analysis: a.analysis ? JSON.stringify(a.analysis) : null,
           latency_ms: a.latencyMs,
           score_components: JSON.stringify(a.components),
           updated_at: nowIso(),
@@ -555,6 +560,61 @@ export function eventRepository(
         expectedSeverity: row.expected_severity as RiskLevel | null,
         createdAt: row.created_at,
       };
+    },
+
+    /** The feedback type given on each of these events (those with feedback). */
+    async feedbackTypes(eventIds: string[]): Promise<Map<string, FeedbackType>> {
+      const out = new Map<string, FeedbackType>();
+      for (let i = 0; i < eventIds.length; i += 500) {
+        const rows = await db
+          .selectFrom('event_feedback')
+          .select(['event_id', 'type'])
+          .where('event_id', 'in', eventIds.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.set(r.event_id, r.type);
+      }
+      return out;
+    },
+
+    /** Ids of events with feedback, in id order, after `afterId` (a golden set, paged). */
+    async feedbackEventIds(afterId: string | null, limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('event_feedback')
+        .select('event_id')
+        .$if(afterId !== null, (q) => q.where('event_id', '>', afterId!))
+        .orderBy('event_id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.event_id);
+    },
+
+    async countFeedback(): Promise<number> {
+      const r = await db
+        .selectFrom('event_feedback')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    /** A camera's events that started before a time, newest first (a prompt's context). */
+    async recentForCamera(cameraId: string, before: string, limit: number) {
+      const rows = await db
+        .selectFrom('events')
+        .select(['id', 'started_at', 'risk_score', 'risk_level', 'object_classes', 'summary'])
+        .where('camera_id', '=', cameraId)
+        .where('started_at', '<', before)
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        startedAt: r.started_at,
+        riskScore: r.risk_score,
+        riskLevel: r.risk_level,
+        objectClasses: objectClassesOf(r.object_classes),
+        summary: r.summary,
+      }));
     },
 
     /** Feedback counted by type, by its event's camera and by each class in the event. */

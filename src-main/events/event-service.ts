@@ -70,6 +70,7 @@ export class EventService {
       bbox: d.bbox,
       detectedAt: d.detectedAt,
       stationary: d.stationary,
+      imagePath: d.imagePath,
     }));
     if (detections.length === 0) return undefined;
     return {
@@ -83,6 +84,19 @@ export class EventService {
       calibration: calibrationAt(await this.d.calibration.get(), detections[0]!.detectedAt),
       isFastPath: batch.isFastPath,
     };
+  }
+
+  /** A stored event's batch as the scorers see it (undefined when it or its detections are gone). */
+  async contextForEvent(id: string): Promise<BatchContext | undefined> {
+    const event = await this.d.events.get(id);
+    if (!event) return undefined;
+    const ctx = await this.context({
+      id: `rescore-${event.id}`,
+      cameraId: event.cameraId,
+      detectionIds: await this.d.events.detectionIds(event.id),
+      isFastPath: event.isFastPath,
+    });
+    return ctx && { ...ctx, eventId: event.id };
   }
 
   async assess(ctx: BatchContext): Promise<RiskAssessment> {
@@ -185,12 +199,7 @@ export class EventService {
   }
 
   private async rescore(event: SecurityEvent): Promise<boolean | 'unavailable'> {
-    const ctx = await this.context({
-      id: `rescore-${event.id}`,
-      cameraId: event.cameraId,
-      detectionIds: await this.d.events.detectionIds(event.id),
-      isFastPath: event.isFastPath,
-    });
+    const ctx = await this.contextForEvent(event.id);
     if (!ctx) return false;
     let assessment: RiskAssessment;
     try {

@@ -5,6 +5,7 @@ export function securityEvent(over: Partial<SecurityEvent> = {}): SecurityEvent 
   const startedAt = over.startedAt ?? '2026-11-27T23:30:00.000Z';
   return {
     id: 'e1',
+    batchId: null,
     cameraId: 'porch',
     cameraName: 'Porch',
     startedAt,
@@ -17,6 +18,7 @@ export function securityEvent(over: Partial<SecurityEvent> = {}): SecurityEvent 
     scorer: 'rules',
     model: null,
     promptVersionId: null,
+    analysis: null,
     latencyMs: 1,
     objectClasses: ['person'],
     detectionCount: 1,

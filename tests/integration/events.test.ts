@@ -219,26 +219,47 @@ describe('risk scoring with an LLM', () => {
     });
     expect(event!.reasoning).toContain('<script>'); // stored as text; the UI shows it as text
     expect(event!.latencyMs).toBeGreaterThan(0);
+    // The structured answer's extra fields, and the prompt version that asked for them.
+    expect(event!.analysis).toEqual({
+      title: 'Person lingering at the front door',
+      observations: ['one person', 'close to the door', 'stayed for a while'],
+      confidence: 0.8,
+      otherConcerns: [],
+    });
+    expect(event!.promptVersionId).toBe('prompt-risk-v2');
     const body = llm.requests[0]!.body as {
       messages: { content: string }[];
       response_format: { type: string };
     };
     expect(body.response_format.type).toBe('json_schema');
-    expect(body.messages[1]!.content).toContain('Camera: Front Door');
-    expect(body.messages[1]!.content).toMatch(/person 95%/);
+    expect(llm.requests[0]!.prompt).toContain('Camera: Front Door');
+    expect(llm.requests[0]!.prompt).toMatch(/\| person \| 95% \|/);
   });
 
-  it('finds the JSON inside prose and clamps out-of-range scores', async () => {
+  it('finds the JSON inside prose', async () => {
     llm = await startFakeLlm('prose');
-    llm.score = 140;
+    llm.score = 90;
     await start(withLlm(llm.url));
     await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
     await waitForEvents(1);
     expect((await events())[0]).toMatchObject({
       scorer: 'llm',
-      riskScore: 100,
+      riskScore: 90,
       riskLevel: 'critical',
     });
+  });
+
+  it('an out-of-range score or a missing field is a parse failure: the rules scorer answers', async () => {
+    llm = await startFakeLlm('good');
+    llm.script = (req) =>
+      req.prompt.includes('Camera:')
+        ? { content: JSON.stringify({ risk_score: 140, risk_level: 'high', summary: 's' }) }
+        : undefined;
+    await start(withLlm(llm.url));
+    await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
+    await waitForEvents(1);
+    expect((await events())[0]).toMatchObject({ scorer: 'rules' });
+    expect(llm.requests).toHaveLength(1); // a bad answer is not retried
   });
 
   for (const mode of ['garbage', 'error500', 'hang'] as const) {

@@ -4,12 +4,13 @@ import { DEFAULT_THRESHOLDS } from '../../src-shared/domain';
 import type { BreakerSnapshot } from '../../src-main/risk/circuit-breaker';
 import { CircuitBreaker, CircuitOpenError } from '../../src-main/risk/circuit-breaker';
 import {
-  ASSESSMENT_JSON_SCHEMA,
   chatUrl,
   extractJsonObject,
-  parseAssessment,
+  parseAnswer,
+  responseJsonSchema,
   stripThinking,
-} from '../../src-main/risk/llm-client';
+} from '../../src-main/prompts/llm-client';
+import { DEFAULT_RESPONSE_LIMITS } from '../../src-shared/prompts';
 import type { BatchContext, ScoredDetection } from '../../src-main/risk/risk-scorer';
 import { pointInPolygon } from '../../src-shared/geometry';
 import { RulesScorer, countFactor, timeOfDayFactor } from '../../src-main/risk/rules-scorer';
@@ -134,11 +135,12 @@ describe('LLM answer handling', () => {
       '{"a": "x}y", "b": {"c": 1}}',
     );
     expect(extractJsonObject('no json')).toBeUndefined();
-    const parsed = parseAssessment('{"risk_score": "42", "summary": "s", "reasoning": "r"}');
-    expect(parsed.risk_score).toBe(42);
-    expect(parsed.risk_level).toBeUndefined();
-    expect(() => parseAssessment('{"risk_score": 10}')).toThrow(/schema/);
-    expect(() => parseAssessment('{"risk_score": 10,}')).toThrow(/malformed/);
+    const basic = { kind: 'basic' } as const;
+    const parsed = parseAnswer('{"risk_score": "42", "summary": "s", "reasoning": "r"}', basic);
+    expect(parsed.riskScore).toBe(42);
+    expect(parsed.riskLevel).toBeNull();
+    expect(() => parseAnswer('{"risk_score": 10}', basic)).toThrow(/schema/);
+    expect(() => parseAnswer('{"risk_score": 10,}', basic)).toThrow(/malformed/);
     expect(chatUrl('http://h:8080/')).toBe('http://h:8080/v1/chat/completions');
     expect(chatUrl('http://h:8080/v1')).toBe('http://h:8080/v1/chat/completions');
   });
@@ -146,17 +148,58 @@ describe('LLM answer handling', () => {
 
 describe('LLM answer schema', () => {
   it('asks for exactly the four fields, a whole score 0–100 and one of the levels', () => {
-    expect(ASSESSMENT_JSON_SCHEMA).toEqual({
+    expect(responseJsonSchema({ kind: 'basic' })).toEqual({
       type: 'object',
       properties: {
         risk_score: { type: 'integer', minimum: 0, maximum: 100 },
         risk_level: { type: 'string', enum: ['low', 'medium', 'high', 'critical'] },
-        summary: { type: 'string' },
-        reasoning: { type: 'string' },
+        summary: { type: 'string', minLength: 1, maxLength: 2000 },
+        reasoning: { type: 'string', maxLength: 8000 },
       },
       required: ['risk_score', 'risk_level', 'summary', 'reasoning'],
       additionalProperties: false,
     });
+  });
+
+  it('the structured schema carries its limits, and answers outside them are parse failures', () => {
+    const spec = { kind: 'structured', limits: DEFAULT_RESPONSE_LIMITS } as const;
+    const schema = responseJsonSchema(spec) as {
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+    };
+    expect(schema.required).toEqual([
+      'risk_score',
+      'risk_level',
+      'title',
+      'summary',
+      'observations',
+      'reasoning',
+      'confidence',
+      'other_concerns',
+    ]);
+    expect(schema.properties.title).toMatchObject({ maxLength: 80 });
+    expect(schema.properties.observations).toMatchObject({ minItems: 3, maxItems: 8 });
+    expect(schema.properties.confidence).toMatchObject({ minimum: 0, maximum: 1 });
+    const good = {
+      risk_score: 64,
+      risk_level: 'medium',
+      title: 'Person at the door',
+      summary: 'A person stood at the door.',
+      observations: ['one person', 'at night', 'near the door'],
+      reasoning: 'Lingering at an entry point.',
+      confidence: 0.8,
+      other_concerns: [],
+    };
+    const answer = parseAnswer(JSON.stringify(good), spec);
+    expect(answer).toMatchObject({ riskScore: 64, title: 'Person at the door', confidence: 0.8 });
+    expect(answer.observations).toHaveLength(3);
+    const bad = (over: Record<string, unknown>) => () =>
+      parseAnswer(JSON.stringify({ ...good, ...over }), spec);
+    expect(bad({ risk_score: 101 })).toThrow(/risk_score/);
+    expect(bad({ title: 'x'.repeat(81) })).toThrow(/title/);
+    expect(bad({ observations: ['only one'] })).toThrow(/observations/);
+    expect(bad({ confidence: 1.5 })).toThrow(/confidence/);
+    expect(bad({ summary: undefined })).toThrow(/summary/);
   });
 });
 

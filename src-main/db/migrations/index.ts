@@ -9,6 +9,7 @@ import * as m007 from './007_calibration_night';
 import * as m008 from './008_recalibration';
 import * as m009 from './009_ignore_regions';
 import * as m010 from './010_debug_recordings';
+import * as m011 from './011_prompt_versions';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '008_recalibration': m008,
   '009_ignore_regions': m009,
   '010_debug_recordings': m010,
+  '011_prompt_versions': m011,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

@@ -1,0 +1,56 @@
+import { AppError } from '../../src-shared/errors';
+import type { LocalLlmServer } from '../../src-shared/prompts';
+import { REDACTED } from '../../src-shared/settings';
+import type { Settings } from '../../src-shared/settings';
+import { listModels } from './llm-client';
+
+/** Where common local servers listen by default. */
+export const LOCAL_LLM_SERVERS: readonly { name: string; port: number }[] = [
+  { name: 'Ollama', port: 11434 },
+  { name: 'llama.cpp', port: 8080 },
+  { name: 'LM Studio', port: 1234 },
+  { name: 'vLLM', port: 8000 },
+];
+
+/**
+ * The LLM settings' helpers: list a server's models ("test connection") and find local
+ * servers on loopback.
+ */
+export class LlmServers {
+  constructor(
+    private readonly d: {
+      llm: () => Settings['llm'];
+      candidates?: readonly { name: string; port: number }[];
+    },
+  ) {}
+
+  /** A server's models; the saved address and key unless others are given (a key sent back redacted means the saved one). */
+  async models(input: {
+    baseUrl?: string;
+    apiKey?: string;
+  }): Promise<{ models: string[]; source: string }> {
+    const s = this.d.llm();
+    const apiKey =
+      input.apiKey === undefined || input.apiKey === REDACTED ? s.apiKey : input.apiKey;
+    try {
+      return await listModels(input.baseUrl ?? s.baseUrl, apiKey || undefined, 5000);
+    } catch (err) {
+      throw new AppError('unavailable', (err as Error).message);
+    }
+  }
+
+  /** Local servers answering on their usual loopback ports, with their models. */
+  async detect(): Promise<LocalLlmServer[]> {
+    const found = await Promise.all(
+      (this.d.candidates ?? LOCAL_LLM_SERVERS).map(async ({ name, port }) => {
+        const baseUrl = `http://127.0.0.1:${port}`;
+        try {
+          return [{ name, baseUrl, models: (await listModels(baseUrl, undefined, 800)).models }];
+        } catch {
+          return [];
+        }
+      }),
+    );
+    return found.flat();
+  }
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { FeedbackType } from '../../src-shared/domain';
+import type { ExperimentVariant, PromptRollback, RollbackPolicy } from '../../src-shared/prompts';
+import type { RunStat } from './prompt-repository';
+
+/**
+ * The variant a batch is analysed with: a hash of the batch id placed on the weights'
+ * cumulative line, so the same batch always gets the same version and the shares follow the
+ * weights.
+ */
+export function pickVariant(batchId: string, variants: readonly ExperimentVariant[]): string {
+  const weighted = variants.filter((v) => v.weight > 0);
+  const total = weighted.reduce((sum, v) => sum + v.weight, 0);
+  const digest = createHash('sha256').update(batchId).digest();
+  const point = (digest.readUIntBE(0, 6) / 2 ** 48) * total;
+  let edge = 0;
+  for (const v of weighted) {
+    edge += v.weight;
+    if (point < edge) return v.versionId;
+  }
+  return weighted[weighted.length - 1]!.versionId;
+}
+
+export function mean(values: readonly number[]): number | null {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+/** Population standard deviation. */
+export function stdDev(values: readonly number[]): number | null {
+  const m = mean(values);
+  if (m === null) return null;
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / values.length);
+}
+
+/** Nearest-rank percentile (p in 0..100). */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+/** Runs that got an answer (valid or not), their parse failures and latencies. */
+export function answeredStats(runs: readonly RunStat[]) {
+  const answered = runs.filter((r) => r.outcome !== 'failed');
+  const parseFailures = answered.filter((r) => r.outcome === 'parse_failed').length;
+  return {
+    answered: answered.length,
+    parseFailures,
+    parseFailureRate: answered.length ? parseFailures / answered.length : null,
+    p95LatencyMs: percentile(
+      answered.map((r) => r.latencyMs),
+      95,
+    ),
+  };
+}
+
+const pct = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 100)} %`);
+
+/**
+ * Whether a candidate should leave its experiment: once it has `minRuns` answers, when its
+ * parse-failure rate exceeds the active version's by more than the margin, or its p95
+ * latency exceeds the active one's by more than the latency margin.
+ */
+export function rollbackVerdict(
+  candidate: readonly RunStat[],
+  active: readonly RunStat[],
+  policy: RollbackPolicy,
+): Pick<PromptRollback, 'reason' | 'detail'> | null {
+  const c = answeredStats(candidate);
+  const a = answeredStats(active);
+  if (c.answered < policy.minRuns) return null;
+  const cRate = c.parseFailureRate ?? 0;
+  const aRate = a.parseFailureRate ?? 0;
+  if (cRate - aRate > policy.parseFailureMargin) {
+    return {
+      reason: 'parse_failures',
+      detail: `Parse failures ${pct(cRate)} against ${pct(aRate)} for the active version (margin ${pct(policy.parseFailureMargin)}) over ${c.answered} runs`,
+    };
+  }
+  if (
+    c.p95LatencyMs !== null &&
+    a.p95LatencyMs !== null &&
+    c.p95LatencyMs > a.p95LatencyMs * (1 + policy.latencyMargin)
+  ) {
+    return {
+      reason: 'latency',
+      detail: `p95 latency ${Math.round(c.p95LatencyMs)} ms against ${Math.round(a.p95LatencyMs)} ms for the active version (margin ${pct(policy.latencyMargin)})`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Whether a score agrees with the homeowner's feedback on its event: a false positive belongs
+ * below medium, a missed threat at or above it, an event marked correct on the side its
+ * stored score is on. Severity feedback does not say which side: null.
+ */
+export function agreesWithFeedback(
+  type: FeedbackType | null | undefined,
+  score: number,
+  storedScore: number,
+  medium: number,
+): boolean | null {
+  switch (type) {
+    case 'false_positive':
+      return score < medium;
+    case 'missed_threat':
+      return score >= medium;
+    case 'correct':
+      return score >= medium === storedScore >= medium;
+    default:
+      return null;
+  }
+}
+
+/** The `SHADOW_BUCKETS` index of a score difference (candidate minus active). */
+export function shadowBucket(diff: number): number {
+  if (diff <= -20) return 0;
+  if (diff < -5) return 1;
+  if (diff <= 5) return 2;
+  if (diff < 20) return 3;
+  return 4;
+}
