@@ -47,7 +47,9 @@ export async function createApp(config: AppConfig): Promise<App> {
   const { db } = database;
   logging.attach(database.sqlite);
 
-  const settings = await system.SettingsService.load(system.settingsRepository(db), logger);
+  const secrets = config.secretStore ?? keyFileSecretStore(dataDir);
+  const settingsRepo = system.settingsRepository(db);
+  const settings = await system.SettingsService.load(settingsRepo, logger, secrets);
   if (config.settingsPatch) await settings.update(config.settingsPatch);
   const debugEnabled = () => Boolean(config.debug) || settings.get().debug;
   const bus = new DomainEventBus((err, event) =>
@@ -60,7 +62,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   settings.onChange((next, previous) => publish('settings.changed', { next, previous }));
   const metrics = new AppMetrics(bus);
   const ingestRoot = () => settings.get().ingest.root || path.join(dataDir, 'ingest');
-  const r = createRepositories(database, config.secretStore ?? keyFileSecretStore(dataDir));
+  const r = createRepositories(database, secrets);
   const common = { ...r, settings, bus, publish, logger, dataDir, ingestRoot };
 
   const modelsDir = config.modelsDir ?? detect.appModelsDir();

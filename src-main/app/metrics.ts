@@ -99,6 +99,22 @@ export class AppMetrics {
       'status',
     ]);
     const exportRows = counter('hsi_export_rows_total', 'Rows written by completed exports');
+    const promptRuns = counter('hsi_prompt_runs_total', 'Prompt version runs by kind and outcome', [
+      'kind',
+      'outcome',
+    ]);
+    const promptLatency = new Histogram<'kind'>({
+      name: 'hsi_prompt_latency_seconds',
+      help: 'LLM answer time per prompt run, by kind (live, shadow, evaluate, playground)',
+      labelNames: ['kind'],
+      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [this.registry],
+    });
+    const rollbacks = counter(
+      'hsi_prompt_rollbacks_total',
+      'Experiment candidates rolled back automatically, by reason',
+      ['reason'],
+    );
     bus.on('image.queued', () => queued.inc());
     bus.on('image.processed', (i) => {
       processed.inc();
@@ -115,6 +131,11 @@ export class AppMetrics {
     );
     bus.on('alert.created', (a) => alerts.inc({ severity: a.severity }));
     bus.on('delivery.changed', (d) => deliveries.inc({ status: d.status }));
+    bus.on('prompt.ran', (r) => {
+      promptRuns.inc({ kind: r.kind, outcome: r.outcome });
+      promptLatency.observe({ kind: r.kind }, r.latencyMs / 1000);
+    });
+    bus.on('prompt.rolledBack', (r) => rollbacks.inc({ reason: r.reason }));
     bus.on('export.changed', (j) => {
       if (j.status === 'completed' && j.rowCount) exportRows.inc(j.rowCount);
     });

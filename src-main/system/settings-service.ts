@@ -13,6 +13,14 @@ import type { Logger } from './logger';
 import type { SettingsRepository } from './settings-repository';
 
 const KEY = 'app';
+/** Marks a secret stored encrypted (`SECRET_SETTING_PATHS`). */
+const SEALED = 'sealed:';
+
+/** Encrypts secrets at rest (the app passes its key-file or OS-keychain store). */
+export interface SettingsSecrets {
+  encrypt(plain: string): string;
+  decrypt(sealed: string): string;
+}
 
 type Json = Record<string, unknown>;
 
@@ -119,6 +127,7 @@ export class SettingsService {
   private constructor(
     private readonly repo: SettingsRepository,
     private readonly logger: Logger,
+    private readonly secrets: SettingsSecrets | undefined,
     loaded: { settings: Settings; invalid: InvalidSetting[]; raw?: string },
   ) {
     this.current = loaded.settings;
@@ -129,10 +138,17 @@ export class SettingsService {
   /** The stored text while it holds invalid values (backed up before it is replaced). */
   private raw: string | undefined;
 
-  static async load(repo: SettingsRepository, logger: Logger): Promise<SettingsService> {
+  static async load(
+    repo: SettingsRepository,
+    logger: Logger,
+    secrets?: SettingsSecrets,
+  ): Promise<SettingsService> {
     const raw = await repo.read(KEY);
     if (raw === undefined) {
-      return new SettingsService(repo, logger, { settings: settingsSchema.parse({}), invalid: [] });
+      return new SettingsService(repo, logger, secrets, {
+        settings: settingsSchema.parse({}),
+        invalid: [],
+      });
     }
     let stored: unknown;
     try {
@@ -140,14 +156,30 @@ export class SettingsService {
     } catch {
       stored = undefined;
     }
-    const { settings, invalid } = salvageSettings(stored);
+    const unsealed: InvalidSetting[] = [];
+    if (isPlainObject(stored)) {
+      for (const path of SECRET_SETTING_PATHS) {
+        const value = getPath(stored, path);
+        if (typeof value !== 'string' || !value.startsWith(SEALED)) continue;
+        try {
+          if (!secrets) throw new Error('no key to decrypt it with');
+          setPath(stored, path, secrets.decrypt(value.slice(SEALED.length)));
+        } catch (err) {
+          setPath(stored, path, undefined);
+          unsealed.push({ key: path.join('.'), message: `Cannot decrypt: ${(err as Error).message}` });
+        }
+      }
+    }
+    const salvaged = salvageSettings(stored);
+    const { settings } = salvaged;
+    const invalid = [...unsealed, ...salvaged.invalid];
     if (invalid.length) {
       logger.warn(
         { module: 'settings', invalid },
         'stored settings have invalid values: their defaults apply until they are saved again',
       );
     }
-    return new SettingsService(repo, logger, {
+    return new SettingsService(repo, logger, secrets, {
       settings,
       invalid,
       raw: invalid.length ? raw : undefined,
@@ -156,6 +188,19 @@ export class SettingsService {
 
   get(): Settings {
     return this.current;
+  }
+
+  /** The document as stored: secrets encrypted when there is a key. */
+  private sealed(settings: Settings): Json {
+    const doc = structuredClone(settings) as unknown as Json;
+    if (!this.secrets) return doc;
+    for (const path of SECRET_SETTING_PATHS) {
+      const value = getPath(doc, path);
+      if (typeof value === 'string' && value) {
+        setPath(doc, path, SEALED + this.secrets.encrypt(value));
+      }
+    }
+    return doc;
   }
 
   /** Stored settings that did not validate at start (empty once settings are saved). */
@@ -192,7 +237,7 @@ export class SettingsService {
       );
       this.raw = undefined;
     }
-    await this.repo.write(KEY, JSON.stringify(result.data));
+    await this.repo.write(KEY, JSON.stringify(this.sealed(result.data)));
     this.invalid = [];
     const previous = this.current;
     this.current = result.data;
