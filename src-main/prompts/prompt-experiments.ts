@@ -30,6 +30,8 @@ export class PromptExperiments implements LivePrompts {
   private stopped = false;
   private unsubscribe?: () => void;
   private checks: Promise<void> = Promise.resolve();
+  /** `event.created` handling under way (linking runs, queueing shadow work). */
+  private readonly handling = new Set<Promise<void>>();
   private readonly log: Logger;
 
   constructor(
@@ -48,7 +50,12 @@ export class PromptExperiments implements LivePrompts {
   }
 
   start(): void {
-    this.unsubscribe = this.d.bus.on('event.created', (event) => this.onEventCreated(event));
+    this.unsubscribe = this.d.bus.on('event.created', (event) => {
+      const handled = this.onEventCreated(event);
+      this.handling.add(handled);
+      void handled.catch(() => undefined).finally(() => this.handling.delete(handled));
+      return handled;
+    });
   }
 
   async versionFor(batchId: string): Promise<RunnableVersion | undefined> {
@@ -144,7 +151,10 @@ export class PromptExperiments implements LivePrompts {
 
   /** Resolves once queued shadow runs and rollback checks are done (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.handling.size || this.draining) {
+      await Promise.allSettled([...this.handling]);
+      await this.draining;
+    }
     await this.checks;
   }
 

@@ -37,10 +37,12 @@ export async function detect(
   cameraId: string,
   detections: SeedDetection[],
   at = new Date().toISOString(),
+  /** The snapshot file the detections point at (a name that does not exist by default). */
+  imagePath?: string,
 ): Promise<StoredDetection[]> {
   const images = ingestRepository(app.db, { detections: detectionRepository(app.db) });
   const correlationId = newId();
-  const path = `/tmp/${cameraId}-${correlationId}.jpg`;
+  const path = imagePath ?? `/tmp/${cameraId}-${correlationId}.jpg`;
   const id = await images.enqueue({
     cameraId,
     path,

@@ -10,6 +10,7 @@ export interface LlmRequest {
   prompt: string;
   /** `image_url` data URLs sent with the user message. */
   images: string[];
+  authorization: string | undefined;
 }
 
 /** A scripted reply: content to answer with, or an HTTP error, after a delay. */
@@ -112,6 +113,7 @@ export async function startFakeLlm(mode: LlmMode = 'good'): Promise<FakeLlm> {
       const request: LlmRequest = {
         body,
         prompt: parts.find((p) => p.type === 'text')?.text ?? '',
+        authorization: req.headers.authorization,
         images: parts.flatMap((p) =>
           p.type === 'image_url' && p.image_url ? [p.image_url.url] : [],
         ),

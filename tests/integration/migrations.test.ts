@@ -170,6 +170,44 @@ describe('migrations', () => {
     expect(sqlite.prepare('SELECT count(*) AS n FROM zones').get()).toEqual({ n: 0 });
   });
 
+  it('011 makes the built-in prompt version 1 of "Risk analysis"; older LLM events point at it', async () => {
+    const file = path.join(tempDir(), 'hsi.sqlite');
+    const old = await open(file, { migrateTo: '010_debug_recordings' });
+    const now = new Date().toISOString();
+    await old.db
+      .insertInto('cameras')
+      .values({ id: 'porch', name: 'Porch', folder: '/tmp/p', created_at: now, updated_at: now })
+      .execute();
+    for (const [id, scorer] of [
+      ['llm-event', 'llm'],
+      ['rules-event', 'rules'],
+    ]) {
+      old.sqlite.exec(`INSERT INTO events (id, camera_id, started_at, ended_at, risk_score,
+        risk_level, scorer, created_at, updated_at) VALUES ('${id}', 'porch', '${now}', '${now}',
+        40, 'medium', '${scorer}', '${now}', '${now}')`);
+    }
+    await old.close();
+    opened.pop();
+
+    const { sqlite } = await open(file);
+    expect(sqlite.prepare('SELECT id, prompt_version_id FROM events ORDER BY id').all()).toEqual([
+      { id: 'llm-event', prompt_version_id: 'prompt-risk-v1' },
+      { id: 'rules-event', prompt_version_id: null },
+    ]);
+    const versions = sqlite
+      .prepare(
+        'SELECT id, number, active, created_by, variables FROM prompt_versions ORDER BY number',
+      )
+      .all();
+    expect(versions).toEqual([
+      expect.objectContaining({ id: 'prompt-risk-v1', number: 1, active: 0, created_by: 'system' }),
+      expect.objectContaining({ id: 'prompt-risk-v2', number: 2, active: 1, created_by: 'system' }),
+    ]);
+    expect(
+      sqlite.prepare("SELECT live, name FROM prompt_templates WHERE id = 'prompt-risk'").get(),
+    ).toEqual({ live: 1, name: 'Risk analysis' });
+  });
+
   it('keeps the events full-text index in sync, including camera renames', async () => {
     const { db } = await open(path.join(tempDir(), 'hsi.sqlite'));
     const now = new Date().toISOString();
