@@ -640,9 +640,9 @@ describe('playground and evaluation', () => {
       rescoreIntervalMs: 60_000,
     });
     await expect
-      .poll(async () => (await t!.call('jobs.get', { id: jobId })).status, { timeout: 5000 })
+      .poll(async () => (await t.call('jobs.get', { id: jobId })).status, { timeout: 5000 })
       .toBe('completed');
-    const report = await t!.call('prompts.evaluation', { jobId });
+    const report = await t.call('prompts.evaluation', { jobId });
     expect(report.evaluated).toBe(3);
     // The event done before the restart was not asked again.
     expect(requestsBefore).toBe(1);
