@@ -94,15 +94,12 @@ export async function createApp(config: AppConfig): Promise<App> {
     publish('breaker.changed', s),
   );
   const llmSettings = () => settings.get().llm;
-  const runner = new prompts.PromptRunner({
-    ...{ ...common, prompts: r.prompts, llm: llmSettings },
-    recentEvents: (cameraId, before, limit) => r.events.recentForCamera(cameraId, before, limit),
-  });
-  const contextFor = (id: string): Promise<prompts.PromptContext | undefined> =>
-    events.contextForEvent(id);
-  const experiments = new prompts.PromptExperiments({
-    ...{ ...common, prompts: r.prompts, runner, contextFor },
+  const jobs = new JobService(common);
+  const { experiments, lab, ...promptModule } = prompts.createPrompts({
+    ...{ ...common, ...r, llm: llmSettings, jobService: jobs },
+    contextFor: (id): Promise<prompts.PromptContext | undefined> => events.contextForEvent(id),
     modelIdle: (): boolean => events.scoringNow() === 0 && llmBreaker.state !== 'open',
+    localLlmServers: config.localLlmServers,
   });
   const events: EventService = new EventService({
     ...common,
@@ -110,12 +107,6 @@ export async function createApp(config: AppConfig): Promise<App> {
     llm: new LlmScorer(llmSettings, llmBreaker, experiments),
   });
   const alerts = new AlertService(common);
-  const jobs = new JobService(common);
-  const promptService = new prompts.PromptService(r);
-  const lab = new prompts.PromptLab({
-    ...{ ...common, service: promptService, runner, events: r.events, contextFor },
-    ...{ jobService: jobs, calibration: r.calibration },
-  });
   const recalibration = new RecalibrationService({
     ...{ ...common, alertService: alerts, jobService: jobs },
     batchSize: config.recalibrationBatchSize,
@@ -161,10 +152,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       calibrationHandlers({ calibration: new CalibrationService(r) }),
       recalibrationHandlers(recalibration),
       jobHandlers(jobs),
-      prompts.promptHandlers({
-        ...{ service: promptService, lab },
-        servers: new prompts.LlmServers({ llm: llmSettings, candidates: config.localLlmServers }),
-      }),
+      promptModule.handlers,
       rumHandlers(new RumService({ rum: r.rum, observe: (m) => metrics.observeRum(m) })),
       mediaHandlers(media),
       ingestHandlers({ ingest, images: r.images }),

@@ -13,3 +13,4 @@ export { LlmServers } from './llm-servers';
 export { promptHandlers } from './handlers';
 export { zonesFor } from './prompt-variables';
 export type { PromptContext, RecentEvent, ScoredDetection } from './prompt-variables';
+export { createPrompts } from './prompts-module';

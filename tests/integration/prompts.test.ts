@@ -635,19 +635,50 @@ describe('playground and evaluation', () => {
     await closing;
     llm!.gate = null;
     const requestsBefore = llm!.requests.length;
-    t = await startTestApp({
-      dataDir,
-      rescoreIntervalMs: 60_000,
-    });
+    const restarted = await startTestApp({ dataDir, rescoreIntervalMs: 60_000 });
+    t = restarted;
     await expect
-      .poll(async () => (await t.call('jobs.get', { id: jobId })).status, { timeout: 5000 })
+      .poll(async () => (await restarted.call('jobs.get', { id: jobId })).status, {
+        timeout: 5000,
+      })
       .toBe('completed');
-    const report = await t.call('prompts.evaluation', { jobId });
+    const report = await restarted.call('prompts.evaluation', { jobId });
     expect(report.evaluated).toBe(3);
     // The event done before the restart was not asked again.
     expect(requestsBefore).toBe(1);
     expect(llm!.requests.length).toBe(3);
     expect(new Set(report.rows.map((r) => r.eventId)).size).toBe(3);
+  });
+});
+
+describe('evaluation control', () => {
+  it('a cancelled evaluation stops after the event in flight', async () => {
+    await start();
+    for (let i = 0; i < 3; i += 1) {
+      const e = await oneEvent();
+      await t!.call('events.feedback', { eventId: e.id, type: 'correct' });
+    }
+    let release!: () => void;
+    llm!.gate = new Promise<void>((r) => (release = r));
+    const asked = llm!.requests.length;
+    const { jobId } = await t!.call('prompts.evaluate', { versionId: V1 });
+    await expect.poll(() => llm!.requests.length).toBe(asked + 1);
+    const cancelling = t!.call('jobs.cancel', { id: jobId });
+    release();
+    expect(await cancelling).toMatchObject({ status: 'cancelled', processed: 1 });
+    expect(llm!.requests.length).toBe(asked + 1);
+    expect((await t!.call('prompts.evaluation', { jobId })).evaluated).toBe(1);
+  });
+
+  it('a server that refuses response_format is asked again without it', async () => {
+    await start();
+    llm!.script = (req) =>
+      req.body.response_format
+        ? { status: 400, error: 'response_format is not supported' }
+        : undefined;
+    const event = await oneEvent();
+    expect(event.scorer).toBe('llm');
+    expect(llm!.requests.map((r) => Boolean(r.body.response_format))).toEqual([true, false]);
   });
 });
 
