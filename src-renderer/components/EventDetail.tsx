@@ -1,5 +1,5 @@
 import type { Ref } from 'react';
-import type { SecurityEvent } from '../../src-shared/domain';
+import type { EventAnalysis, SecurityEvent } from '../../src-shared/domain';
 import { ApiError, errorMessage } from '../api';
 import { useEvent } from '../queries';
 import { dateTime, latencyText, timeAgo } from '../format';
@@ -106,6 +106,11 @@ export function EventDetail({
           fallbackImageId={event.thumbnailImageId}
         />
         <div className="event-detail-info">
+          {event.analysis && (
+            <p data-testid="event-title">
+              <strong>{event.analysis.title}</strong>
+            </p>
+          )}
           <h3 className="subheading">Summary</h3>
           <p className="prewrap" data-testid="event-summary">
             {event.summary || 'No summary'}
@@ -114,6 +119,7 @@ export function EventDetail({
           <p className="prewrap" data-testid="event-reasoning">
             {event.reasoning || 'No reasoning given'}
           </p>
+          {event.analysis && <EventAnalysisView analysis={event.analysis} />}
           <p className="muted">
             Objects: {event.objectClasses.length > 0 ? event.objectClasses.join(', ') : 'none'} ·{' '}
             {event.detectionCount} {event.detectionCount === 1 ? 'detection' : 'detections'}
@@ -124,5 +130,36 @@ export function EventDetail({
         </div>
       </div>
     </article>
+  );
+}
+
+/** What a structured LLM answer adds: the observations it relied on, its confidence, other concerns. */
+function EventAnalysisView({ analysis }: { analysis: EventAnalysis }) {
+  return (
+    <div data-testid="event-analysis">
+      {analysis.observations.length > 0 && (
+        <>
+          <h3 className="subheading">Observations</h3>
+          <ul>
+            {analysis.observations.map((o, i) => (
+              <li key={i}>{o}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {analysis.otherConcerns.length > 0 && (
+        <>
+          <h3 className="subheading">Other concerns</h3>
+          <ul>
+            {analysis.otherConcerns.map((o, i) => (
+              <li key={i}>{o}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {analysis.confidence !== null && (
+        <p className="muted">Model confidence: {Math.round(analysis.confidence * 100)} %</p>
+      )}
+    </div>
   );
 }
