@@ -2,7 +2,9 @@ import net from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChannelInput } from '../../src-shared/contract';
 import type { Job, SecurityEvent } from '../../src-shared/domain';
+import type { PromptVersion } from '../../src-shared/prompts';
 import type { SettingsPatch } from '../../src-shared/settings';
 import type { AppConfig } from '../../src-main/app/config';
 import { pickVariant } from '../../src-main/prompts/prompt-stats';
@@ -236,6 +238,27 @@ describe('templates and variables', () => {
   });
 });
 
+/** A candidate version (its prompt starts with CANDIDATE) shadowing the active one. */
+async function shadowCandidate(
+  rollback?: ChannelInput<'prompts.experiment.set'>['rollback'],
+): Promise<PromptVersion> {
+  const candidate = await t!.call('prompts.versions.create', {
+    templateId: TEMPLATE,
+    body: 'CANDIDATE {{camera_name}} {{detections}}',
+    variables: ['camera_name', 'detections'],
+  });
+  await t!.call('prompts.experiment.set', {
+    templateId: TEMPLATE,
+    mode: 'shadow',
+    variants: [
+      { versionId: V2, weight: 1 },
+      { versionId: candidate.id, weight: 1 },
+    ],
+    rollback,
+  });
+  return candidate;
+}
+
 describe('experiments', () => {
   it('split assignment follows the batch id and the weights', () => {
     const variants = [
@@ -287,19 +310,7 @@ describe('experiments', () => {
       req.prompt.includes('CANDIDATE')
         ? { content: JSON.stringify(structuredAnswer(30)) }
         : undefined;
-    const candidate = await t!.call('prompts.versions.create', {
-      templateId: TEMPLATE,
-      body: 'CANDIDATE {{camera_name}} {{detections}}',
-      variables: ['camera_name', 'detections'],
-    });
-    await t!.call('prompts.experiment.set', {
-      templateId: TEMPLATE,
-      mode: 'shadow',
-      variants: [
-        { versionId: V2, weight: 1 },
-        { versionId: candidate.id, weight: 1 },
-      ],
-    });
+    const candidate = await shadowCandidate();
     const event = await oneEvent();
     await t!.app.experiments.idle();
     expect(llm!.requests.map((r) => r.prompt.startsWith('CANDIDATE'))).toEqual([false, true]);
@@ -335,19 +346,10 @@ describe('experiments', () => {
           ? { content: 'no json here' }
           : { content: JSON.stringify(structuredAnswer(50)), delayMs: 250 };
       };
-      const candidate = await t!.call('prompts.versions.create', {
-        templateId: TEMPLATE,
-        body: 'CANDIDATE {{camera_name}} {{detections}}',
-        variables: ['camera_name', 'detections'],
-      });
-      await t!.call('prompts.experiment.set', {
-        templateId: TEMPLATE,
-        mode: 'shadow',
-        variants: [
-          { versionId: V2, weight: 1 },
-          { versionId: candidate.id, weight: 1 },
-        ],
-        rollback: { minRuns: 3, parseFailureMargin: 0.2, latencyMargin: 1 },
+      const candidate = await shadowCandidate({
+        minRuns: 3,
+        parseFailureMargin: 0.2,
+        latencyMargin: 1,
       });
       const rolledBack = new Promise<string>((resolve) =>
         t!.app.bus.on('prompt.rolledBack', (r) => resolve(r.reason)),
