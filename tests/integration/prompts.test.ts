@@ -672,6 +672,28 @@ describe('evaluation control', () => {
     expect((await t!.call('prompts.evaluation', { jobId })).evaluated).toBe(1);
   });
 
+  it('evaluates a scope up to a limit; with no feedback yet it says what to do', async () => {
+    await start();
+    for (let i = 0; i < 3; i += 1) await oneEvent();
+    expect(await raw('prompts.evaluate', { versionId: V2 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/No events have feedback/) },
+    });
+    const finished = new Promise<Job>((resolve) =>
+      t!.app.bus.on('job.changed', (j) => j.status === 'completed' && resolve(j)),
+    );
+    const { jobId } = await t!.call('prompts.evaluate', {
+      versionId: V1,
+      scope: { cameraIds: ['front_door'] },
+      limit: 2,
+    });
+    expect(await finished).toMatchObject({ total: 2, processed: 2 });
+    const report = await t!.call('prompts.evaluation', { jobId });
+    const newest = (await events()).slice(0, 2).map((e) => e.id);
+    expect(report.rows.map((r) => r.eventId).sort()).toEqual(newest.sort());
+    expect(report).toMatchObject({ evaluated: 2, rated: 0, agreementRate: null });
+  });
+
   it('a server that refuses response_format is asked again without it', async () => {
     await start();
     llm!.script = (req) =>
