@@ -88,6 +88,38 @@ function systemMessage(schema: Record<string, unknown>): string {
   );
 }
 
+/** Up to `maxImages` snapshots of the batch, best detection first, downscaled, as data URLs. */
+export async function snapshots(
+  ctx: PromptContext,
+  vision: VersionParams['vision'],
+  log?: Logger,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const d of [...ctx.detections].sort((a, b) => b.confidence - a.confidence)) {
+    if (d.imagePath && !paths.includes(d.imagePath)) paths.push(d.imagePath);
+    if (paths.length >= vision.maxImages) break;
+  }
+  const urls: string[] = [];
+  for (const p of paths) {
+    try {
+      const jpeg = await sharp(p)
+        .rotate()
+        .resize({
+          width: vision.maxSide,
+          height: vision.maxSide,
+          fit: 'inside',
+          withoutEnlargement: true,
+        })
+        .jpeg({ quality: 80 })
+        .toBuffer();
+      urls.push(`data:image/jpeg;base64,${jpeg.toString('base64')}`);
+    } catch (err) {
+      log?.warn({ err: (err as Error).message, path: p }, 'snapshot left out of the prompt');
+    }
+  }
+  return urls;
+}
+
 /**
  * Runs one prompt version on one batch: fills its variables, attaches snapshots when the
  * version asks for vision, asks the model, validates the answer against the version's
@@ -137,34 +169,6 @@ export class PromptRunner {
     }
   }
 
-  /** Up to `maxImages` snapshots of the batch, best detection first, downscaled, as data URLs. */
-  async snapshots(ctx: PromptContext, vision: VersionParams['vision']): Promise<string[]> {
-    const paths: string[] = [];
-    for (const d of [...ctx.detections].sort((a, b) => b.confidence - a.confidence)) {
-      if (d.imagePath && !paths.includes(d.imagePath)) paths.push(d.imagePath);
-      if (paths.length >= vision.maxImages) break;
-    }
-    const urls: string[] = [];
-    for (const p of paths) {
-      try {
-        const jpeg = await sharp(p)
-          .rotate()
-          .resize({
-            width: vision.maxSide,
-            height: vision.maxSide,
-            fit: 'inside',
-            withoutEnlargement: true,
-          })
-          .jpeg({ quality: 80 })
-          .toBuffer();
-        urls.push(`data:image/jpeg;base64,${jpeg.toString('base64')}`);
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message, path: p }, 'snapshot left out of the prompt');
-      }
-    }
-    return urls;
-  }
-
   /**
    * One analysis. Throws `LlmError` when the model could not be reached or its answer did not
    * validate (after recording the run); a model that refuses images marks the version
@@ -174,7 +178,7 @@ export class PromptRunner {
     const s = this.d.llm();
     const rendered = await this.render(v, ctx);
     const useVision = v.params.vision.enabled && !v.textOnlyReason;
-    let images = useVision ? await this.snapshots(ctx, v.params.vision) : [];
+    let images = useVision ? await snapshots(ctx, v.params.vision, this.log) : [];
     let imagesRejected: string | null = null;
     const model = v.params.model || s.model;
     const schema = responseJsonSchema(v.params.responseSchema);

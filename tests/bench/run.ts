@@ -8,6 +8,7 @@ const benches = [
   'events.bench.ts',
   'notify.bench.ts',
   'export.bench.ts',
+  'prompts.bench.ts',
 ];
 const results: string[] = [];
 for (const bench of benches) {
