@@ -105,3 +105,16 @@ export function fileSizeText(bytes: number | null): string {
   }
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
+
+/** A change of score: 37 → "+37", -4.25 → "−4.3", 0 → "0", null → "—". */
+export function signed(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '—';
+  const r = Math.round(n * 10) / 10;
+  const text = Number.isInteger(r) ? String(Math.abs(r)) : Math.abs(r).toFixed(1);
+  return r > 0 ? `+${text}` : r < 0 ? `−${text}` : '0';
+}
+
+/** A share in 0..1, or "—" when there is none. */
+export function percentOrDash(value: number | null): string {
+  return value === null ? '—' : percent(value);
+}

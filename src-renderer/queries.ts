@@ -11,6 +11,7 @@ import {
   useQueryClient,
 } from '@tanstack/react-query';
 import type { ChannelInput, EventFilter, Page } from '../src-shared/contract';
+import type { PromptTemplate } from '../src-shared/prompts';
 import type {
   Alert,
   CameraSnapshot,
@@ -299,5 +300,68 @@ export function useRiskGauge() {
         for (const e of page.items) if (!best || e.riskScore > best.riskScore) best = e;
       }
     },
+  });
+}
+
+/** How many recent events the prompt playground offers. */
+export const PLAYGROUND_EVENTS = 20;
+/** The kind of job a prompt evaluation runs as. */
+export const EVALUATE_JOB_KIND = 'prompt-evaluate';
+
+/** Prompt templates: the live one first, then by name. */
+export function usePromptTemplates() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.promptTemplates,
+    queryFn: async () =>
+      [...(await api.invoke('prompts.templates.list', {}))].sort(
+        (a: PromptTemplate, b: PromptTemplate) => Number(b.live) - Number(a.live) || byName(a, b),
+      ),
+  });
+}
+
+/** One template with its versions (newest first) and its experiment (null: none asked). */
+export function usePromptTemplate(id: string | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.promptTemplate(id ?? ''),
+    queryFn: () => api.invoke('prompts.templates.get', { id: id! }),
+    enabled: id !== null,
+  });
+}
+
+export function usePromptAnalytics(templateId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.promptAnalytics(templateId),
+    queryFn: () => api.invoke('prompts.analytics', { templateId }),
+  });
+}
+
+/** Prompt evaluations, newest first (pushes keep them current). */
+export function usePromptEvaluations() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.jobs(EVALUATE_JOB_KIND),
+    queryFn: () => api.invoke('jobs.list', { kind: EVALUATE_JOB_KIND }),
+  });
+}
+
+/** What a finished evaluation found (read once it has ended). */
+export function usePromptEvaluation(jobId: string | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.promptEvaluation(jobId ?? ''),
+    queryFn: () => api.invoke('prompts.evaluation', { jobId: jobId! }),
+    enabled: jobId !== null,
+  });
+}
+
+/** The latest events, to run a prompt on. */
+export function useRecentEvents() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.recentEvents,
+    queryFn: async () => (await api.invoke('events.list', { limit: PLAYGROUND_EVENTS })).items,
   });
 }

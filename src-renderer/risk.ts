@@ -1,4 +1,4 @@
-import type { RiskLevel } from '../src-shared/domain';
+import type { FeedbackType, RiskLevel } from '../src-shared/domain';
 
 export const RISK_LABELS: Record<RiskLevel, string> = {
   low: 'Low',
@@ -11,3 +11,10 @@ export const RISK_LABELS: Record<RiskLevel, string> = {
 export function riskClass(level: RiskLevel): string {
   return `risk-${level}`;
 }
+
+export const FEEDBACK_LABELS: Record<FeedbackType, string> = {
+  correct: 'Correct',
+  false_positive: 'False positive',
+  missed_threat: 'Missed threat',
+  severity_wrong: 'Severity wrong',
+};

@@ -57,6 +57,13 @@ export const keys = {
   calibrationPreviewAll: ['calibrationPreview'] as const,
   calibrationSuggest: ['calibrationSuggest'] as const,
   ignoreOffer: (eventId: string) => ['ignoreOffer', eventId] as const,
+  promptTemplates: ['promptTemplates'] as const,
+  promptTemplate: (id: string) => ['promptTemplate', id] as const,
+  promptTemplateAll: ['promptTemplate'] as const,
+  promptAnalytics: (templateId: string) => ['promptAnalytics', templateId] as const,
+  promptEvaluation: (jobId: string) => ['promptEvaluation', jobId] as const,
+  /** The events the prompt playground offers to run on. */
+  recentEvents: ['recentEvents'] as const,
 };
 
 interface Named {
@@ -331,6 +338,16 @@ export function readAgainIfLoading(
       void qc.invalidateQueries({ queryKey: query.queryKey, exact: true });
     }
   }
+}
+
+/**
+ * A template's versions, active mark or experiment changed: its detail, the list (version
+ * counts, active variables) and its analytics are read again (no push carries them).
+ */
+export function refreshPromptTemplate(qc: QueryClient, templateId: string): void {
+  void qc.invalidateQueries({ queryKey: keys.promptTemplate(templateId) });
+  void qc.invalidateQueries({ queryKey: keys.promptTemplates });
+  void qc.invalidateQueries({ queryKey: keys.promptAnalytics(templateId) });
 }
 
 /** A camera created, changed or gone online/offline. */

@@ -5,19 +5,11 @@ import { useForm, useWatch } from 'react-hook-form';
 import { z } from 'zod';
 import type { ChannelInput } from '../../src-shared/contract';
 import { eventFeedbackSchema } from '../../src-shared/contract';
-import type { FeedbackType } from '../../src-shared/domain';
 import { FEEDBACK_TYPES, RISK_LEVELS } from '../../src-shared/domain';
 import { ApiError, errorMessage } from '../api';
 import { useApi } from '../app-context';
-import { RISK_LABELS } from '../risk';
+import { FEEDBACK_LABELS, RISK_LABELS } from '../risk';
 import { keys } from '../server-state';
-
-const FEEDBACK_LABELS: Record<FeedbackType, string> = {
-  correct: 'Correct',
-  false_positive: 'False positive',
-  missed_threat: 'Missed threat',
-  severity_wrong: 'Severity wrong',
-};
 
 const feedbackForm = z.object({
   type: z.union([z.enum(FEEDBACK_TYPES), z.literal('')]),
