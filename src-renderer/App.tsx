@@ -11,6 +11,7 @@ import { DebugPage } from './pages/DebugPage';
 import { EventsPage } from './pages/EventsPage';
 import { ExportsPage } from './pages/ExportsPage';
 import { NOT_BUILT } from './pages/placeholders';
+import { PromptsPage } from './pages/PromptsPage';
 import { SettingsPage } from './pages/SettingsPage';
 import type { Route } from './routes';
 import { useRoute } from './routes';
@@ -30,6 +31,8 @@ function Page({ route }: { route: Route }) {
       return <ExportsPage />;
     case 'calibration':
       return <CalibrationPage />;
+    case 'prompts':
+      return <PromptsPage />;
     case 'settings':
       return <SettingsPage />;
     case 'debug':

@@ -4,8 +4,6 @@ import type { RouteId } from '../routes';
 export const NOT_BUILT: Partial<Record<RouteId, string>> = {
   analytics:
     'Analytics — detection trends, risk history, camera uptime and object distribution — are not built yet.',
-  prompts:
-    'Prompt management — templates, versions, rollback, A/B experiments and their analytics — is not built yet.',
   operations:
     'Operations — service control, pipeline and GPU status, logs and debug tools — are not built yet.',
 };
