@@ -30,7 +30,14 @@ const settingsForm = z.object({
     usePolling: z.boolean(),
     ftp: z.object({ enabled: z.boolean(), host: z.string(), port: z.string() }),
   }),
-  llm: z.object({ enabled: z.boolean(), baseUrl: z.string(), model: z.string() }),
+  llm: z.object({
+    enabled: z.boolean(),
+    baseUrl: z.string(),
+    model: z.string(),
+    /** "[REDACTED]" while a key is stored: left as is, it keeps that key. */
+    apiKey: z.string(),
+    timeoutMs: z.string(),
+  }),
 });
 
 export type SettingsForm = z.input<typeof settingsForm>;
@@ -59,6 +66,8 @@ export const SETTINGS_FIELD_KEYS = [
   'llm.enabled',
   'llm.baseUrl',
   'llm.model',
+  'llm.apiKey',
+  'llm.timeoutMs',
 ] as const;
 
 /** "person, car,,dog " → ["person", "car", "dog"]. */
@@ -96,7 +105,13 @@ export function formFrom(s: Settings): SettingsForm {
         port: String(s.ingest.ftp.port),
       },
     },
-    llm: { enabled: s.llm.enabled, baseUrl: s.llm.baseUrl, model: s.llm.model },
+    llm: {
+      enabled: s.llm.enabled,
+      baseUrl: s.llm.baseUrl,
+      model: s.llm.model,
+      apiKey: s.llm.apiKey ?? '',
+      timeoutMs: String(s.llm.timeoutMs),
+    },
   };
 }
 
@@ -136,6 +151,7 @@ const TEXT_FIELDS = new Set([
   'ingest.ftp.host',
   'llm.baseUrl',
   'llm.model',
+  'llm.apiKey',
 ]);
 
 /** One changed field's value as the settings hold it. */

@@ -4,6 +4,7 @@ import { errorMessage } from '../api';
 import { useApi } from '../app-context';
 import { DetectorSettingsFields } from '../components/DetectorSettingsFields';
 import { IngestSettingsFields } from '../components/IngestSettingsFields';
+import { LlmSettingsFields } from '../components/LlmSettingsFields';
 import { NotificationSettings } from '../components/NotificationSettings';
 import { SubNav } from '../components/SubNav';
 import { FormCheckbox, FormText } from '../forms/fields';
@@ -78,31 +79,7 @@ function SettingsEditor({ saved }: EditorProps) {
       </fieldset>
       <IngestSettingsFields />
       <DetectorSettingsFields />
-      <fieldset className="panel">
-        <legend>Language model</legend>
-        <FormCheckbox<V>
-          name="llm.enabled"
-          id="settings-llm-enabled"
-          label="LLM enabled"
-          hint="Off: events are scored by the built-in rules only."
-        />
-        <FormText<V>
-          name="llm.baseUrl"
-          id="settings-llm-base-url"
-          label="LLM base URL"
-          type="url"
-          hint="An OpenAI-compatible server, e.g. http://127.0.0.1:8080"
-          spellCheck={false}
-          autoComplete="off"
-        />
-        <FormText<V>
-          name="llm.model"
-          id="settings-llm-model"
-          label="LLM model"
-          spellCheck={false}
-          autoComplete="off"
-        />
-      </fieldset>
+      <LlmSettingsFields />
       <FormProblem />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={saving}>

@@ -383,6 +383,23 @@ describe('forms are checked by the contract schemas, with errors under their own
     ]);
   });
 
+  it('settings: a stored LLM key shown redacted is kept unless changed or cleared; the timeout is a number', () => {
+    const saved = defaultSettings();
+    saved.llm.apiKey = '[REDACTED]';
+    const form = formFrom(saved);
+    const schema = settingsFormSchema(saved);
+    expect(form.llm.apiKey).toBe('[REDACTED]');
+    expect(schema.parse(form)).toEqual({});
+    expect(
+      schema.parse({ ...form, llm: { ...form.llm, apiKey: ' sk-new ', timeoutMs: '5000' } }),
+    ).toEqual({ llm: { apiKey: 'sk-new', timeoutMs: 5000 } });
+    expect(schema.parse({ ...form, llm: { ...form.llm, apiKey: '' } })).toEqual({
+      llm: { apiKey: '' },
+    });
+    const bad = schema.safeParse({ ...form, llm: { ...form.llm, timeoutMs: '50' } });
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['llm.timeoutMs']);
+  });
+
   it("a list's error sits under its item; the field shows the first message below it", () => {
     const issues = channelFormSchema(null).safeParse({
       ...emptyChannelForm(),
