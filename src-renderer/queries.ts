@@ -12,6 +12,7 @@ import {
 } from '@tanstack/react-query';
 import type { ChannelInput, EventFilter, Page } from '../src-shared/contract';
 import type { PromptTemplate } from '../src-shared/prompts';
+import { EVALUATE_JOB_KIND } from '../src-shared/prompts';
 import type {
   Alert,
   CameraSnapshot,
@@ -305,8 +306,6 @@ export function useRiskGauge() {
 
 /** How many recent events the prompt playground offers. */
 export const PLAYGROUND_EVENTS = 20;
-/** The kind of job a prompt evaluation runs as. */
-export const EVALUATE_JOB_KIND = 'prompt-evaluate';
 
 /** Prompt templates: the live one first, then by name. */
 export function usePromptTemplates() {

@@ -525,5 +525,8 @@ export function deltaTone(delta: number | null): 'calmer' | 'alarming' | 'same' 
   return 'same';
 }
 
+/** The job kind of `prompts.evaluate` (`jobs.list { kind }`). */
+export const EVALUATE_JOB_KIND = 'prompt-evaluate';
+
 /** The reference asks for at least this many playground runs before a draft is promoted. */
 export const PROMOTE_MIN_RUNS = 3;

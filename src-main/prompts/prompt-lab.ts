@@ -13,7 +13,7 @@ import type {
   ShadowComparison,
   VersionAnalytics,
 } from '../../src-shared/prompts';
-import { PROMOTE_MIN_RUNS } from '../../src-shared/prompts';
+import { EVALUATE_JOB_KIND, PROMOTE_MIN_RUNS } from '../../src-shared/prompts';
 import type { CalibrationRepository } from '../calibration';
 import type { JobRepository, JobService } from '../jobs';
 import type { Logger } from '../system';
@@ -37,7 +37,6 @@ export interface PromptEventSource {
   countFeedback(): Promise<number>;
 }
 
-export const EVALUATE_JOB = 'prompt-evaluate';
 const PAGE = 50;
 
 interface EvaluateParams {
@@ -213,14 +212,14 @@ export class PromptLab {
       processed: 0,
       parseFailures: 0,
     };
-    const job = await this.d.jobs.create(EVALUATE_JOB, params, total);
+    const job = await this.d.jobs.create(EVALUATE_JOB_KIND, params, total);
     this.d.jobService.run(job.id, (signal) => this.work(job.id, signal));
     return { jobId: job.id };
   }
 
   /** Resumes evaluations a shutdown interrupted. */
   async start(): Promise<void> {
-    for (const { job } of await this.d.jobs.unfinished<EvaluateParams>(EVALUATE_JOB)) {
+    for (const { job } of await this.d.jobs.unfinished<EvaluateParams>(EVALUATE_JOB_KIND)) {
       this.d.jobService.run(job.id, (signal) => this.work(job.id, signal));
     }
   }
@@ -275,7 +274,7 @@ export class PromptLab {
   /** What an evaluation found: agreement with feedback, score changes against stored results. */
   async evaluation(jobId: string): Promise<EvaluationReport> {
     const state = await this.d.jobs.state<EvaluateParams>(jobId);
-    if (!state || state.job.kind !== EVALUATE_JOB) {
+    if (!state || state.job.kind !== EVALUATE_JOB_KIND) {
       throw new AppError('not_found', `No prompt evaluation with job id "${jobId}"`);
     }
     // A run repeated after a restart counts once: the last one per event.

@@ -166,7 +166,10 @@ export class SettingsService {
           setPath(stored, path, secrets.decrypt(value.slice(SEALED.length)));
         } catch (err) {
           setPath(stored, path, undefined);
-          unsealed.push({ key: path.join('.'), message: `Cannot decrypt: ${(err as Error).message}` });
+          unsealed.push({
+            key: path.join('.'),
+            message: `Cannot decrypt: ${(err as Error).message}`,
+          });
         }
       }
     }
