@@ -21,6 +21,7 @@ import { RISK_LABELS, riskClass } from '../risk';
 import { useCalibrationPreview, useCalibrationSuggestions, useRecalibrationJobs } from '../queries';
 import { cacheJob } from '../server-state';
 import { RiskBadge } from './RiskBadge';
+import { JobProgress } from './JobProgress';
 
 type Form = UseFormReturn<CalibrationForm, unknown, ChannelInput<'calibration.update'>>;
 type Histogram = CalibrationPreview['histogram'];
@@ -321,30 +322,16 @@ export function ReevaluatePanel({ saved }: { saved: CalibrationSettings & { upda
         longer match are resolved.
       </p>
       {running && latest ? (
-        <div className="job-progress">
-          <progress
-            max={100}
-            value={latest.progress}
-            aria-label="Re-evaluation progress"
-            aria-valuenow={Math.round(latest.progress)}
-            aria-valuetext={`${latest.processed} of ${latest.total ?? '?'} events`}
-          />
-          <span className="export-progress-text">
-            {latest.processed} / {latest.total ?? '?'}
-          </span>
-          <button
-            type="button"
-            className="button"
-            onClick={() =>
-              void api.invoke('jobs.cancel', { id: latest.id }).then(
-                (j) => cacheJob(qc, j),
-                (err: unknown) => setError(errorMessage(err)),
-              )
-            }
-          >
-            Cancel
-          </button>
-        </div>
+        <JobProgress
+          job={latest}
+          label="Re-evaluation progress"
+          onCancel={() =>
+            void api.invoke('jobs.cancel', { id: latest.id }).then(
+              (j) => cacheJob(qc, j),
+              (err: unknown) => setError(errorMessage(err)),
+            )
+          }
+        />
       ) : (
         <button
           type="button"

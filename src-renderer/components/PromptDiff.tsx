@@ -38,6 +38,10 @@ function otherChanges(a: PromptVersion, b: PromptVersion): string[] {
 
 const label = (v: PromptVersion) => `Version ${v.number}${v.active ? ' (active)' : ''}`;
 
+/** Versions as the options of a select ("Version 2 (active)"). */
+export const versionOptions = (versions: readonly PromptVersion[]) =>
+  versions.map((v) => ({ value: v.id, label: label(v) }));
+
 export function PromptDiff({
   versions,
   fromId,

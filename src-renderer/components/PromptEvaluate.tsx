@@ -12,8 +12,10 @@ import { plural } from '../format';
 import { usePromptEvaluation, usePromptEvaluations } from '../queries';
 import { cacheJob } from '../server-state';
 import { ErrorNotice } from './ErrorNotice';
+import { JobProgress } from './JobProgress';
 import { SelectField, TextField } from './Field';
 import { PromptEvaluationReport } from './PromptEvaluationReport';
+import { versionOptions } from './PromptDiff';
 
 const ended = (job: Job | undefined) => job?.status === 'completed' || job?.status === 'cancelled';
 
@@ -98,10 +100,7 @@ export function PromptEvaluatePanel({ template }: { template: PromptTemplateDeta
           label="Version"
           value={versionId}
           onValueChange={setVersionId}
-          options={template.versions.map((v) => ({
-            value: v.id,
-            label: `Version ${v.number}${v.active ? ' (active)' : ''}`,
-          }))}
+          options={versionOptions(template.versions)}
         />
         <TextField
           id="prompt-evaluate-limit"
@@ -126,21 +125,7 @@ export function PromptEvaluatePanel({ template }: { template: PromptTemplateDeta
         </div>
       </form>
       {running && latest && (
-        <div className="job-progress">
-          <progress
-            max={100}
-            value={latest.progress}
-            aria-label="Evaluation progress"
-            aria-valuenow={Math.round(latest.progress)}
-            aria-valuetext={`${latest.processed} of ${latest.total ?? '?'} events`}
-          />
-          <span className="export-progress-text">
-            {latest.processed} / {latest.total ?? '?'}
-          </span>
-          <button type="button" className="button" onClick={() => cancel(latest)}>
-            Cancel
-          </button>
-        </div>
+        <JobProgress job={latest} label="Evaluation progress" onCancel={() => cancel(latest)} />
       )}
       {/* Always present, so the change of text is announced when a job ends. */}
       <p role="status" className="status-line">

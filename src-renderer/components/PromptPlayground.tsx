@@ -18,6 +18,7 @@ import { usePromptsView } from '../stores/prompts-view';
 import { ErrorNotice } from './ErrorNotice';
 import { SelectField, TextField } from './Field';
 import { PlaygroundResultView } from './PlaygroundResult';
+import { versionOptions } from './PromptDiff';
 
 type Source = ChannelInput<'prompts.playground.promote'>;
 
@@ -167,10 +168,7 @@ export function PromptPlayground({
             label="Version"
             value={versionId}
             onValueChange={setVersionId}
-            options={template.versions.map((v) => ({
-              value: v.id,
-              label: `Version ${v.number}${v.active ? ' (active)' : ''}`,
-            }))}
+            options={versionOptions(template.versions)}
           />
         )}
         {problems.length > 0 && (

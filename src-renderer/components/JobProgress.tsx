@@ -1,0 +1,31 @@
+import type { Job } from '../../src-shared/domain';
+
+/** A running job's bar, its count of events and its Cancel button. */
+export function JobProgress({
+  job,
+  label,
+  onCancel,
+}: {
+  job: Job;
+  /** What the bar is read out as ("Evaluation progress"). */
+  label: string;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="job-progress">
+      <progress
+        max={100}
+        value={job.progress}
+        aria-label={label}
+        aria-valuenow={Math.round(job.progress)}
+        aria-valuetext={`${job.processed} of ${job.total ?? '?'} events`}
+      />
+      <span className="export-progress-text">
+        {job.processed} / {job.total ?? '?'}
+      </span>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
