@@ -102,7 +102,7 @@ export function templateIssues(
     });
   }
   const builtIn = new Set<string>(BUILT_IN_VARIABLES);
-  const noValue = variables.filter((v) => !builtIn.has(v) && !(v in constants));
+  const noValue = variables.filter((v) => !builtIn.has(v) && !Object.hasOwn(constants, v));
   if (noValue.length) {
     issues.push({
       code: 'no_value',
@@ -149,26 +149,31 @@ export function renderTemplate(
   values: Readonly<Record<string, string>>,
 ): string {
   const declaredSet = new Set(declared);
-  const missing = declared.filter((v) => values[v] === undefined);
+  const missing = declared.filter((v) => !Object.hasOwn(values, v));
   const unknown = Object.keys(values).filter((k) => !declaredSet.has(k));
   const used = placeholders(body).filter((p) => p.valid && !declaredSet.has(p.name));
   for (const p of used) if (!unknown.includes(p.name)) missing.push(p.name);
   if (missing.length || unknown.length) throw new RenderError([...new Set(missing)], unknown);
   return body.replace(PLACEHOLDER, (whole, name: string) =>
-    declaredSet.has(name) ? (values[name] ?? '') : whole,
+    declaredSet.has(name) && Object.hasOwn(values, name) ? values[name]! : whole,
   );
 }
 
 // --- what a version asks the model for -------------------------------------------------
 
-export const responseLimitsSchema = z.strictObject({
-  titleMax: z.int().min(10).max(200).default(80),
-  summaryMax: z.int().min(20).max(4000).default(600),
-  observationsMin: z.int().min(0).max(20).default(3),
-  observationsMax: z.int().min(1).max(50).default(8),
-  reasoningMax: z.int().min(50).max(8000).default(2000),
-  otherConcernsMax: z.int().min(0).max(20).default(5),
-});
+export const responseLimitsSchema = z
+  .strictObject({
+    titleMax: z.int().min(10).max(200).default(80),
+    summaryMax: z.int().min(20).max(4000).default(600),
+    observationsMin: z.int().min(0).max(20).default(3),
+    observationsMax: z.int().min(1).max(50).default(8),
+    reasoningMax: z.int().min(50).max(8000).default(2000),
+    otherConcernsMax: z.int().min(0).max(20).default(5),
+  })
+  .refine((l) => l.observationsMin <= l.observationsMax, {
+    message: 'At least as many observations allowed as required',
+    path: ['observationsMax'],
+  });
 export type ResponseLimits = z.output<typeof responseLimitsSchema>;
 export const DEFAULT_RESPONSE_LIMITS: ResponseLimits = responseLimitsSchema.parse({});
 

@@ -256,9 +256,14 @@ export function eventRepository(
 
     /** Several events in one query. */
     async getMany(ids: string[]): Promise<Map<string, SecurityEvent>> {
-      if (!ids.length) return new Map();
-      const rows = (await selectEvents().where('e.id', 'in', ids).execute()) as EventRow[];
-      return new Map(rows.map((r) => [r.id, toEvent(r)]));
+      const out = new Map<string, SecurityEvent>();
+      // In slices: SQLite limits the number of bound parameters.
+      for (let i = 0; i < ids.length; i += 500) {
+        const slice = ids.slice(i, i + 500);
+        const rows = (await selectEvents().where('e.id', 'in', slice).execute()) as EventRow[];
+        for (const r of rows) out.set(r.id, toEvent(r));
+      }
+      return out;
     },
 
     async byBatch(batchId: string): Promise<SecurityEvent | undefined> {

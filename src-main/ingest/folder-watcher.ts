@@ -56,6 +56,12 @@ export class FolderWatcher {
           : false,
     });
     this.watcher.on('add', (file) => void this.handle(file));
+    // A new camera folder under the root: a file moved into it before the watcher looked
+    // inside can go unreported; look again once such a file would be stable.
+    this.watcher.on('addDir', (dir) => {
+      if (path.dirname(path.resolve(dir)) !== path.resolve(this.o.root)) return;
+      setTimeout(() => void this.rescan([dir]), stabilityMs + 500).unref();
+    });
     this.watcher.on('change', (file) => void this.handle(file));
     this.watcher.on('error', (err) => this.log.error({ err }, 'watch error'));
     await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));

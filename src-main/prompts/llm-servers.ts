@@ -24,16 +24,25 @@ export class LlmServers {
     },
   ) {}
 
-  /** A server's models; the saved address and key unless others are given (a key sent back redacted means the saved one). */
+  /**
+   * A server's models: the saved address and key unless others are given. The saved key
+   * (asked for by leaving it out or sending it back redacted) only ever goes to the saved
+   * server's origin, never to another address.
+   */
   async models(input: {
     baseUrl?: string;
     apiKey?: string;
   }): Promise<{ models: string[]; source: string }> {
     const s = this.d.llm();
-    const apiKey =
-      input.apiKey === undefined || input.apiKey === REDACTED ? s.apiKey : input.apiKey;
+    const baseUrl = input.baseUrl ?? s.baseUrl;
+    const savedKey = input.apiKey === undefined || input.apiKey === REDACTED;
+    const apiKey = !savedKey
+      ? input.apiKey
+      : new URL(baseUrl).origin === new URL(s.baseUrl).origin
+        ? s.apiKey
+        : undefined;
     try {
-      return await listModels(input.baseUrl ?? s.baseUrl, apiKey || undefined, 5000);
+      return await listModels(baseUrl, apiKey || undefined, 5000);
     } catch (err) {
       throw new AppError('unavailable', (err as Error).message);
     }

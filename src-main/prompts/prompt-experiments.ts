@@ -127,22 +127,21 @@ export class PromptExperiments implements LivePrompts {
     const active = await this.d.prompts.activeVersion(templateId);
     if (!experiment || !active || active.id === versionId) return;
     if (!experiment.variants.some((v) => v.versionId === versionId && v.weight > 0)) return;
-    const runs = await this.d.prompts.runStats([versionId, active.id], {
-      from: experiment.startedAt,
-      kinds: ['live', 'shadow'],
-    });
     const verdict = rollbackVerdict(
-      runs.filter((r) => r.versionId === versionId),
-      runs.filter((r) => r.versionId === active.id),
+      await this.d.prompts.runSummary(versionId, experiment.startedAt),
+      await this.d.prompts.runSummary(active.id, experiment.startedAt),
       experiment.rollback,
     );
     if (!verdict) return;
     const remaining = experiment.variants.filter((v) => v.versionId !== versionId);
-    if (remaining.some((v) => v.versionId !== active.id && v.weight > 0)) {
-      await this.d.prompts.setVariants(templateId, remaining);
-    } else {
-      await this.d.prompts.deleteExperiment(templateId);
-    }
+    const others = remaining.some((v) => v.versionId !== active.id && v.weight > 0);
+    // Written only if nobody changed the experiment meanwhile (a new one, a promotion).
+    const withdrawn = await this.d.prompts.withdrawVariant(
+      templateId,
+      experiment.updatedAt,
+      others ? remaining : null,
+    );
+    if (!withdrawn) return;
     await this.d.prompts.insertRollback({ templateId, versionId, ...verdict });
     this.log.warn({ templateId, versionId, ...verdict }, 'experiment candidate rolled back');
     const [rollback] = await this.d.prompts.rollbacks(templateId);

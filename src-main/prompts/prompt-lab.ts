@@ -17,6 +17,7 @@ import { EVALUATE_JOB_KIND, PROMOTE_MIN_RUNS } from '../../src-shared/prompts';
 import type { CalibrationRepository } from '../calibration';
 import type { JobRepository, JobService } from '../jobs';
 import type { Logger } from '../system';
+import { nowIso } from '../common/ids';
 import { LlmError } from './llm-client';
 import type { PromptRepository, RunStat } from './prompt-repository';
 import type { PromptRunner, RunOutcome, RunnableVersion } from './prompt-runner';
@@ -43,8 +44,10 @@ interface EvaluateParams {
   versionId: string;
   scope?: EventFilter;
   limit?: number;
-  /** Golden set: last event id done; scope: the events page cursor. */
+  /** Golden set: the last event id done; scope: the cursor of the page being worked on. */
   cursor: string | null;
+  /** Scope: events of that page already done. */
+  skip: number;
   processed: number;
   parseFailures: number;
 }
@@ -206,9 +209,15 @@ export class PromptLab {
     }
     const params: EvaluateParams = {
       versionId: input.versionId,
-      scope: input.scope,
+      // Events arriving later stay out, so the pages (and a resume's place) stay put.
+      scope: input.scope && {
+        ...input.scope,
+        to:
+          input.scope.to && Date.parse(input.scope.to) < Date.now() ? input.scope.to : nowIso(),
+      },
       limit: input.limit,
       cursor: null,
+      skip: 0,
       processed: 0,
       parseFailures: 0,
     };
@@ -224,18 +233,25 @@ export class PromptLab {
     }
   }
 
-  private async nextPage(p: EvaluateParams): Promise<{ ids: string[]; cursor: string | null }> {
-    if (!p.scope) {
-      const ids = await this.d.events.feedbackEventIds(p.cursor, PAGE);
-      return { ids, cursor: ids[ids.length - 1] ?? null };
+  /**
+   * The next events to run: the golden set after the last id done; a scope from the page
+   * its cursor starts, less the `skip` events of it already done (a page used up moves the
+   * cursor on).
+   */
+  private async nextIds(p: EvaluateParams): Promise<string[]> {
+    if (!p.scope) return this.d.events.feedbackEventIds(p.cursor, PAGE);
+    while (p.cursor !== 'end') {
+      const page = await this.d.events.list({
+        ...p.scope,
+        cursor: p.cursor ?? undefined,
+        limit: PAGE,
+      });
+      const ids = page.items.slice(p.skip).map((e) => e.id);
+      if (ids.length) return ids;
+      p.cursor = page.nextCursor ?? 'end';
+      p.skip = 0;
     }
-    if (p.cursor === 'end') return { ids: [], cursor: 'end' };
-    const page = await this.d.events.list({
-      ...p.scope,
-      cursor: p.cursor ?? undefined,
-      limit: PAGE,
-    });
-    return { ids: page.items.map((e) => e.id), cursor: page.nextCursor ?? 'end' };
+    return [];
   }
 
   private async work(jobId: string, signal: AbortSignal): Promise<void> {
@@ -245,9 +261,9 @@ export class PromptLab {
     const version = await this.d.service.version(p.versionId);
     const total = state.job.total ?? 0;
     while (!signal.aborted && p.processed < total) {
-      const page = await this.nextPage(p);
-      if (!page.ids.length) break;
-      for (const id of page.ids) {
+      const ids = await this.nextIds(p);
+      if (!ids.length) break;
+      for (const id of ids) {
         if (signal.aborted || p.processed >= total) break;
         const ctx = await this.d.contextFor(id);
         if (ctx) {
@@ -259,15 +275,16 @@ export class PromptLab {
           }
         }
         p.processed += 1;
-        // The cursor moves past an event only once its run is recorded (resume re-runs none).
-        if (!p.scope) p.cursor = id;
+        // The position moves past an event only once its run is recorded (a resume re-runs
+        // none of the events done).
+        if (p.scope) p.skip += 1;
+        else p.cursor = id;
         this.d.jobs.advanceInTx(jobId, p.processed, Math.floor((p.processed / total) * 100), p, {
           evaluated: p.processed,
           failures: p.parseFailures,
         });
         await this.d.jobService.progressed(jobId);
       }
-      if (p.scope) p.cursor = page.cursor;
     }
   }
 
@@ -342,7 +359,11 @@ export class PromptLab {
     const events = await this.d.events.getMany([...feedback.keys()]);
     const { thresholds } = await this.d.calibration.get();
     const byVersion = new Map<string, RunStat[]>();
-    for (const r of runs) byVersion.set(r.versionId, [...(byVersion.get(r.versionId) ?? []), r]);
+    for (const r of runs) {
+      const list = byVersion.get(r.versionId);
+      if (list) list.push(r);
+      else byVersion.set(r.versionId, [r]);
+    }
 
     const out: VersionAnalytics[] = versions
       .map((v) => {
@@ -369,8 +390,11 @@ export class PromptLab {
         for (const r of own) {
           const day = r.at.slice(0, 10);
           dayUses.set(day, (dayUses.get(day) ?? 0) + 1);
-          if (r.outcome === 'ok' && r.score !== null)
-            days.set(day, [...(days.get(day) ?? []), r.score]);
+          if (r.outcome === 'ok' && r.score !== null) {
+            const scores = days.get(day);
+            if (scores) scores.push(r.score);
+            else days.set(day, [r.score]);
+          }
         }
         const sumOf = (k: 'promptTokens' | 'completionTokens') => {
           const values = own.flatMap((r) => (r[k] === null ? [] : [r[k]]));

@@ -12,7 +12,9 @@ import type {
   VersionParams,
 } from '../../src-shared/prompts';
 import { versionParamsSchema } from '../../src-shared/prompts';
+import { sql } from 'kysely';
 import { newId, nowIso } from '../common/ids';
+import type { RunSummary } from './prompt-stats';
 import type { DB, PromptRunsTable, PromptVersionsTable } from '../db/schema';
 
 function toVersion(r: Selectable<PromptVersionsTable>): PromptVersion {
@@ -172,8 +174,11 @@ export function promptRepository(db: Kysely<DB>) {
       });
     },
 
-    async listVersions(templateId: string, limit = 500): Promise<PromptVersion[]> {
-      const rows = await versionsOf(templateId).orderBy('number', 'desc').limit(limit).execute();
+    async listVersions(templateId: string, limit?: number): Promise<PromptVersion[]> {
+      const rows = await versionsOf(templateId)
+        .orderBy('number', 'desc')
+        .$if(limit !== undefined, (q) => q.limit(limit!))
+        .execute();
       return rows.map(toVersion);
     },
 
@@ -260,12 +265,28 @@ export function promptRepository(db: Kysely<DB>) {
       return { ...e, startedAt: now, updatedAt: now };
     },
 
-    async setVariants(templateId: string, variants: ExperimentVariant[]): Promise<void> {
-      await db
-        .updateTable('prompt_experiments')
-        .set({ variants: JSON.stringify(variants), updated_at: nowIso() })
-        .where('template_id', '=', templateId)
-        .execute();
+    /**
+     * Takes a candidate out of the experiment (ending it when `variants` is null), only if
+     * the experiment is still the one read (`updatedAt`): false when it changed meanwhile.
+     */
+    async withdrawVariant(
+      templateId: string,
+      updatedAt: string,
+      variants: ExperimentVariant[] | null,
+    ): Promise<boolean> {
+      const r = variants
+        ? await db
+            .updateTable('prompt_experiments')
+            .set({ variants: JSON.stringify(variants), updated_at: nowIso() })
+            .where('template_id', '=', templateId)
+            .where('updated_at', '=', updatedAt)
+            .executeTakeFirst()
+        : await db
+            .deleteFrom('prompt_experiments')
+            .where('template_id', '=', templateId)
+            .where('updated_at', '=', updatedAt)
+            .executeTakeFirst();
+      return Number('numUpdatedRows' in r ? r.numUpdatedRows : r.numDeletedRows) > 0;
     },
 
     async deleteExperiment(templateId: string): Promise<boolean> {
@@ -350,6 +371,38 @@ export function promptRepository(db: Kysely<DB>) {
         riskScore: r.risk_score,
         score: r.score,
       }));
+    },
+
+    /** A version's live and shadow runs since a time, summed up for the rollback rule. */
+    async runSummary(versionId: string, since: string): Promise<RunSummary> {
+      const scope = db
+        .selectFrom('prompt_runs')
+        .where('version_id', '=', versionId)
+        .where('kind', 'in', ['live', 'shadow'])
+        .where('at', '>=', since);
+      const agg = await scope
+        .select((eb) => [
+          eb.fn.countAll<number>().as('runs'),
+          eb.fn.sum<number>(sql`outcome != 'failed'`).as('answered'),
+          eb.fn.sum<number>(sql`outcome = 'parse_failed'`).as('parse_failures'),
+        ])
+        .executeTakeFirstOrThrow();
+      const runs = Number(agg.runs);
+      // Nearest rank, as `percentile` counts it.
+      const p95 = runs
+        ? await scope
+            .select('latency_ms')
+            .orderBy('latency_ms')
+            .limit(1)
+            .offset(Math.max(1, Math.ceil(0.95 * runs)) - 1)
+            .executeTakeFirst()
+        : undefined;
+      return {
+        runs,
+        answered: Number(agg.answered ?? 0),
+        parseFailures: Number(agg.parse_failures ?? 0),
+        p95LatencyMs: p95?.latency_ms ?? null,
+      };
     },
 
     /** Playground runs of a saved version or of one exact draft. */

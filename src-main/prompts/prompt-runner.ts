@@ -184,6 +184,7 @@ export class PromptRunner {
     const schema = responseJsonSchema(v.params.responseSchema);
     const started = performance.now();
     let content: Awaited<ReturnType<typeof chatCompletion>> | undefined;
+    let outcome: RunOutcome;
     try {
       for (;;) {
         try {
@@ -214,7 +215,7 @@ export class PromptRunner {
         }
       }
       const answer = parseAnswer(content.content, v.params.responseSchema);
-      const outcome: RunOutcome = {
+      outcome = {
         answer,
         ...calibratedAnswer(answer.riskScore, ctx),
         model,
@@ -226,14 +227,14 @@ export class PromptRunner {
         imagesSent: images.length,
         imagesRejected,
       };
-      await this.record(v, rec, 'ok', outcome.latencyMs, content, outcome, null);
-      return outcome;
     } catch (err) {
       const latency = performance.now() - started;
       // An answer that came but did not validate is a parse failure; no answer is a failure.
       await this.record(v, rec, content ? 'parse_failed' : 'failed', latency, content, null, err);
       throw err;
     }
+    await this.record(v, rec, 'ok', outcome.latencyMs, content, outcome, null);
+    return outcome;
   }
 
   private async record(

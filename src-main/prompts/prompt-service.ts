@@ -74,7 +74,10 @@ const exportSchema = z.strictObject({
           .min(1),
       }),
     )
-    .max(100),
+    .max(100)
+    .refine((ts) => new Set(ts.map((t) => t.name)).size === ts.length, {
+      message: 'Two templates have the same name',
+    }),
 });
 
 const sameContent = (a: VersionContent, b: VersionContent) =>

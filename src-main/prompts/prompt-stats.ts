@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FeedbackType } from '../../src-shared/domain';
 import type { ExperimentVariant, PromptRollback, RollbackPolicy } from '../../src-shared/prompts';
-import type { RunStat } from './prompt-repository';
 
 /**
  * The variant a batch is analysed with: a hash of the batch id placed on the weights'
@@ -40,42 +39,37 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[rank - 1]!;
 }
 
-/** Runs that got an answer (valid or not), their parse failures and latencies. */
-export function answeredStats(runs: readonly RunStat[]) {
-  const answered = runs.filter((r) => r.outcome !== 'failed');
-  const parseFailures = answered.filter((r) => r.outcome === 'parse_failed').length;
-  return {
-    answered: answered.length,
-    parseFailures,
-    parseFailureRate: answered.length ? parseFailures / answered.length : null,
-    p95LatencyMs: percentile(
-      answered.map((r) => r.latencyMs),
-      95,
-    ),
-  };
+/** A version's runs in an experiment, as the rollback rule reads them. */
+export interface RunSummary {
+  /** Every run, answered or not. */
+  runs: number;
+  /** Runs that got an answer, valid or not. */
+  answered: number;
+  parseFailures: number;
+  /** Over every run: one that never answered counts with the time it waited. */
+  p95LatencyMs: number | null;
 }
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 100)} %`);
 
 /**
- * Whether a candidate should leave its experiment: once it has `minRuns` answers, when its
+ * Whether a candidate should leave its experiment: once it has `minRuns` runs, when its
  * parse-failure rate exceeds the active version's by more than the margin, or its p95
- * latency exceeds the active one's by more than the latency margin.
+ * latency (runs that never answered included) exceeds the active one's by more than the
+ * latency margin.
  */
 export function rollbackVerdict(
-  candidate: readonly RunStat[],
-  active: readonly RunStat[],
+  c: RunSummary,
+  a: RunSummary,
   policy: RollbackPolicy,
 ): Pick<PromptRollback, 'reason' | 'detail'> | null {
-  const c = answeredStats(candidate);
-  const a = answeredStats(active);
-  if (c.answered < policy.minRuns) return null;
-  const cRate = c.parseFailureRate ?? 0;
-  const aRate = a.parseFailureRate ?? 0;
+  if (c.runs < policy.minRuns) return null;
+  const cRate = c.answered ? c.parseFailures / c.answered : 0;
+  const aRate = a.answered ? a.parseFailures / a.answered : 0;
   if (cRate - aRate > policy.parseFailureMargin) {
     return {
       reason: 'parse_failures',
-      detail: `Parse failures ${pct(cRate)} against ${pct(aRate)} for the active version (margin ${pct(policy.parseFailureMargin)}) over ${c.answered} runs`,
+      detail: `Parse failures ${pct(cRate)} against ${pct(aRate)} for the active version (margin ${pct(policy.parseFailureMargin)}) over ${c.answered} answers`,
     };
   }
   if (
@@ -85,7 +79,7 @@ export function rollbackVerdict(
   ) {
     return {
       reason: 'latency',
-      detail: `p95 latency ${Math.round(c.p95LatencyMs)} ms against ${Math.round(a.p95LatencyMs)} ms for the active version (margin ${pct(policy.latencyMargin)})`,
+      detail: `p95 latency ${Math.round(c.p95LatencyMs)} ms against ${Math.round(a.p95LatencyMs)} ms for the active version (margin ${pct(policy.latencyMargin)}) over ${c.runs} runs`,
     };
   }
   return null;

@@ -157,9 +157,11 @@ export class SettingsService {
       stored = undefined;
     }
     const unsealed: InvalidSetting[] = [];
+    let plaintext = false;
     if (isPlainObject(stored)) {
       for (const path of SECRET_SETTING_PATHS) {
         const value = getPath(stored, path);
+        if (typeof value === 'string' && value && !value.startsWith(SEALED)) plaintext = true;
         if (typeof value !== 'string' || !value.startsWith(SEALED)) continue;
         try {
           if (!secrets) throw new Error('no key to decrypt it with');
@@ -182,11 +184,16 @@ export class SettingsService {
         'stored settings have invalid values: their defaults apply until they are saved again',
       );
     }
-    return new SettingsService(repo, logger, secrets, {
+    const service = new SettingsService(repo, logger, secrets, {
       settings,
       invalid,
       raw: invalid.length ? raw : undefined,
     });
+    // A secret an older version stored in the clear is encrypted now, not at the next save.
+    if (plaintext && secrets && !invalid.length) {
+      await repo.write(KEY, JSON.stringify(service.sealed(settings)));
+    }
+    return service;
   }
 
   get(): Settings {

@@ -39,6 +39,8 @@ export interface FakeLlm {
   /** Model names for `/v1/models`; with `ollamaOnly`, only `/api/tags` lists them. */
   models: string[];
   ollamaOnly: boolean;
+  /** The Authorization header of each model-list request. */
+  listings: (string | undefined)[];
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startFakeLlm(mode: LlmMode = 'good'): Promise<FakeLlm> {
     rejectImages: false,
     models: ['nemotron-mini', 'qwen2.5-vl'],
     ollamaOnly: false,
+    listings: [],
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
@@ -89,6 +92,7 @@ export async function startFakeLlm(mode: LlmMode = 'good'): Promise<FakeLlm> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.method === 'GET') state.listings.push(req.headers.authorization);
       if (req.method === 'GET' && req.url === '/v1/models' && !state.ollamaOnly) {
         json(res, 200, {
           object: 'list',

@@ -87,6 +87,13 @@ describe('templates and variables', () => {
       variables: ['camera_name', 'house_notes'],
     });
     expect(issueCodes(unfilled)).toEqual(['no_value:variables.house_notes']);
+    // Names of Object's own members are variables like any other (not "filled in" by them).
+    const inherited = await raw('prompts.versions.create', {
+      templateId: TEMPLATE,
+      body: '{{constructor}}',
+      variables: ['constructor'],
+    });
+    expect(issueCodes(inherited)).toEqual(['no_value:variables.constructor']);
 
     const unknownConstant = await raw('prompts.versions.create', {
       templateId: TEMPLATE,
@@ -151,6 +158,17 @@ describe('templates and variables', () => {
       maxTokens: 300,
       responseSchema: { kind: 'structured' },
     });
+    const impossible = await raw('prompts.versions.create', {
+      templateId: TEMPLATE,
+      body: 'x',
+      params: {
+        responseSchema: {
+          kind: 'structured',
+          limits: { observationsMin: 9, observationsMax: 4 },
+        },
+      },
+    });
+    expect(impossible).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(
       (
         await raw('prompts.versions.create', {
@@ -227,6 +245,11 @@ describe('templates and variables', () => {
     const again = await t!.call('prompts.import', { json, preview: true });
     expect(again.items.map((i) => i.action)).toEqual(['unchanged', 'unchanged']);
 
+    const twice = { ...exported, templates: [exported.templates[1]!, exported.templates[1]!] };
+    expect(await raw('prompts.import', { json: JSON.stringify(twice) })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/same name/) },
+    });
     expect(await raw('prompts.import', { json: '{"format": "other"' })).toMatchObject({
       ok: false,
       error: { code: 'invalid_input', message: expect.stringMatching(/not JSON/) },
@@ -336,17 +359,24 @@ describe('experiments', () => {
     });
   });
 
-  for (const reason of ['parse_failures', 'latency'] as const) {
-    it(`rolls a shadow candidate back on ${reason.replace('_', ' ')} and counts it in /metrics`, async () => {
+  for (const [reason, candidate] of [
+    ['parse_failures', 'answers without JSON'],
+    ['latency', 'is slow'],
+    ['latency', 'never answers'],
+  ] as const) {
+    it(`rolls back a shadow candidate that ${candidate} and counts it in /metrics`, async () => {
       await start();
+      await t!.call('system.settings.update', { llm: { timeoutMs: 400 } });
       llm!.script = (req) => {
         if (!req.prompt.includes('CANDIDATE'))
           return { content: JSON.stringify(structuredAnswer(50)), delayMs: 5 };
-        return reason === 'parse_failures'
-          ? { content: 'no json here' }
-          : { content: JSON.stringify(structuredAnswer(50)), delayMs: 250 };
+        if (candidate === 'answers without JSON') return { content: 'no json here' };
+        return {
+          content: JSON.stringify(structuredAnswer(50)),
+          delayMs: candidate === 'is slow' ? 250 : 1000,
+        };
       };
-      const candidate = await shadowCandidate({
+      const version = await shadowCandidate({
         minRuns: 3,
         parseFailureMargin: 0.2,
         latencyMargin: 1,
@@ -362,7 +392,7 @@ describe('experiments', () => {
       expect(await t!.call('prompts.experiment.get', { templateId: TEMPLATE })).toBeNull();
       const analytics = await t!.call('prompts.analytics', { templateId: TEMPLATE });
       expect(analytics.rollbacks).toEqual([
-        expect.objectContaining({ versionId: candidate.id, reason }),
+        expect.objectContaining({ versionId: version.id, reason }),
       ]);
       const metrics = await t!.app.metrics.registry.metrics();
       expect(metrics).toContain(`hsi_prompt_rollbacks_total{reason="${reason}"} 1`);
@@ -620,37 +650,42 @@ describe('playground and evaluation', () => {
     });
   });
 
-  it('an evaluation interrupted by a restart resumes where it stopped', async () => {
-    const dataDir = tempDir();
-    await start(false, { dataDir });
-    await t!.call('cameras.create', { name: 'Front Door' });
-    await t!.call('calibration.update', { decayFactor: 0 });
-    await eventsWithFeedback();
-    let release!: () => void;
-    llm!.gate = new Promise<void>((r) => (release = r));
-    expect(llm!.requests).toHaveLength(0); // scored by the rules while the LLM was off
-    const { jobId } = await t!.call('prompts.evaluate', { versionId: V2 });
-    await expect.poll(() => llm!.requests.length).toBe(1);
-    const app = t!.app;
-    const closing = app.close(); // stops the job after the run in flight
-    release();
-    await closing;
-    llm!.gate = null;
-    const requestsBefore = llm!.requests.length;
-    const restarted = await startTestApp({ dataDir, rescoreIntervalMs: 60_000 });
-    t = restarted;
-    await expect
-      .poll(async () => (await restarted.call('jobs.get', { id: jobId })).status, {
-        timeout: 5000,
-      })
-      .toBe('completed');
-    const report = await restarted.call('prompts.evaluation', { jobId });
-    expect(report.evaluated).toBe(3);
-    // The event done before the restart was not asked again.
-    expect(requestsBefore).toBe(1);
-    expect(llm!.requests.length).toBe(3);
-    expect(new Set(report.rows.map((r) => r.eventId)).size).toBe(3);
-  });
+  for (const scoped of [false, true]) {
+    it(`an evaluation ${scoped ? 'of a scope ' : ''}interrupted by a restart resumes where it stopped`, async () => {
+      const dataDir = tempDir();
+      await start(false, { dataDir });
+      await t!.call('cameras.create', { name: 'Front Door' });
+      await t!.call('calibration.update', { decayFactor: 0 });
+      await eventsWithFeedback();
+      let release!: () => void;
+      llm!.gate = new Promise<void>((r) => (release = r));
+      expect(llm!.requests).toHaveLength(0); // scored by the rules while the LLM was off
+      const { jobId } = await t!.call('prompts.evaluate', {
+        versionId: V2,
+        ...(scoped && { scope: { cameraIds: ['front_door'] } }),
+      });
+      await expect.poll(() => llm!.requests.length).toBe(1);
+      const app = t!.app;
+      const closing = app.close(); // stops the job after the run in flight
+      release();
+      await closing;
+      llm!.gate = null;
+      const requestsBefore = llm!.requests.length;
+      const restarted = await startTestApp({ dataDir, rescoreIntervalMs: 60_000 });
+      t = restarted;
+      await expect
+        .poll(async () => (await restarted.call('jobs.get', { id: jobId })).status, {
+          timeout: 5000,
+        })
+        .toBe('completed');
+      const report = await restarted.call('prompts.evaluation', { jobId });
+      expect(report.evaluated).toBe(3);
+      // The event done before the restart was not asked again.
+      expect(requestsBefore).toBe(1);
+      expect(llm!.requests.length).toBe(3);
+      expect(new Set(report.rows.map((r) => r.eventId)).size).toBe(3);
+    });
+  }
 });
 
 describe('evaluation control', () => {
@@ -745,6 +780,14 @@ describe('LLM settings', () => {
     const secret = 'sk-local-0123456789';
     const settings = await t!.call('system.settings.update', { llm: { apiKey: secret } });
     expect(settings.llm.apiKey).toBe('[REDACTED]');
+    // The saved key goes to the saved server only: another address is asked without it.
+    const other = await startFakeLlm('good');
+    llm.listings.length = 0;
+    await t!.call('llm.models', { apiKey: '[REDACTED]' });
+    await t!.call('llm.models', { baseUrl: other.url, apiKey: '[REDACTED]' });
+    expect(llm.listings).toEqual([`Bearer ${secret}`, `Bearer ${secret}`]); // /v1/models, /api/tags
+    expect(other.listings).toEqual([undefined]);
+    await other.close();
     const stored = await t!.app.db.selectFrom('settings').select('value').execute();
     expect(JSON.stringify(stored)).not.toContain(secret);
     await oneEvent();
@@ -754,5 +797,27 @@ describe('LLM settings', () => {
     await t!.app.close();
     t = await startTestApp({ dataDir, rescoreIntervalMs: 60_000 });
     expect(t.app.settings.get().llm.apiKey).toBe(secret);
+
+    // A key an older version stored in the clear is encrypted at the next start.
+    const doc = JSON.parse(
+      (
+        await t.app.db
+          .selectFrom('settings')
+          .select('value')
+          .where('key', '=', 'app')
+          .executeTakeFirstOrThrow()
+      ).value,
+    ) as { llm: { apiKey: string } };
+    doc.llm.apiKey = 'sk-plain-42';
+    await t.app.db
+      .updateTable('settings')
+      .set({ value: JSON.stringify(doc) })
+      .where('key', '=', 'app')
+      .execute();
+    await t.app.close();
+    t = await startTestApp({ dataDir, rescoreIntervalMs: 60_000 });
+    expect(t.app.settings.get().llm.apiKey).toBe('sk-plain-42');
+    const resealed = await t.app.db.selectFrom('settings').select('value').execute();
+    expect(JSON.stringify(resealed)).not.toContain('sk-plain-42');
   });
 });

@@ -155,7 +155,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       answer TEXT,
       raw TEXT
     )`,
-    sql`CREATE INDEX prompt_runs_version ON prompt_runs (version_id, at)`,
+    sql`CREATE INDEX prompt_runs_version ON prompt_runs (version_id, kind, at)`,
     sql`CREATE INDEX prompt_runs_event ON prompt_runs (event_id, kind)`,
     sql`CREATE INDEX prompt_runs_job ON prompt_runs (job_id) WHERE job_id IS NOT NULL`,
     sql`CREATE INDEX prompt_runs_batch ON prompt_runs (batch_id) WHERE batch_id IS NOT NULL`,
