@@ -212,8 +212,7 @@ export class PromptLab {
       // Events arriving later stay out, so the pages (and a resume's place) stay put.
       scope: input.scope && {
         ...input.scope,
-        to:
-          input.scope.to && Date.parse(input.scope.to) < Date.now() ? input.scope.to : nowIso(),
+        to: input.scope.to && Date.parse(input.scope.to) < Date.now() ? input.scope.to : nowIso(),
       },
       limit: input.limit,
       cursor: null,

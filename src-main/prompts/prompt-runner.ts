@@ -246,7 +246,7 @@ export class PromptRunner {
     result: RunOutcome | null,
     err: unknown,
   ): Promise<void> {
-    await this.d.prompts.insertRun({
+    const run = {
       versionId: v.id,
       draftHash: rec.draftHash ?? null,
       kind: rec.kind,
@@ -262,7 +262,14 @@ export class PromptRunner {
       score: result?.score ?? null,
       answer: result?.answer ?? null,
       raw: content?.content ?? null,
-    });
+    };
+    try {
+      await this.d.prompts.insertRun(run);
+    } catch (e) {
+      // The event (or the version) was deleted while the model answered: nothing to keep.
+      if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw e;
+      this.log.debug({ eventId: rec.eventId, versionId: v.id }, 'run of a deleted event not kept');
+    }
     this.d.publish('prompt.ran', {
       versionId: v.id,
       templateId: v.templateId,

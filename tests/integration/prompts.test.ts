@@ -729,6 +729,25 @@ describe('evaluation control', () => {
     expect(report).toMatchObject({ evaluated: 2, rated: 0, agreementRate: null });
   });
 
+  it('an event deleted while the model answers: the run is not kept, nothing fails', async () => {
+    await start();
+    const event = await oneEvent();
+    let release!: () => void;
+    llm!.gate = new Promise<void>((r) => (release = r));
+    const asked = llm!.requests.length;
+    const running = t!.call('prompts.playground', { eventId: event.id, versionId: V2 });
+    await expect.poll(() => llm!.requests.length).toBe(asked + 1);
+    await t!.call('cameras.delete', { id: 'front_door' });
+    release();
+    expect((await running).result).toMatchObject({ ok: true, score: 77 });
+    const kept = await t!.app.db
+      .selectFrom('prompt_runs')
+      .select('kind')
+      .where('kind', '=', 'playground')
+      .execute();
+    expect(kept).toEqual([]);
+  });
+
   it('a server that refuses response_format is asked again without it', async () => {
     await start();
     llm!.script = (req) =>
