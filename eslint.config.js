@@ -31,6 +31,7 @@ export const LAYERS = [
   'alerts',
   'recalibrate',
   'exports',
+  'analytics',
   'debug',
   'bridge',
   'app',

@@ -76,6 +76,16 @@ import {
   variableNameSchema,
   versionParamsPatchSchema,
 } from './prompts';
+import type {
+  ActivityHeatmap,
+  AlertsByRuleRow,
+  CameraUptime,
+  DetectionTrendRow,
+  FalsePositiveRow,
+  ObjectShare,
+  RiskHistoryRow,
+  StorageUsage,
+} from './analytics';
 import type { RpcResult } from './errors';
 import type { Settings } from './settings';
 import { settingsPatchSchema } from './settings';
@@ -593,6 +603,14 @@ export const llmModelsSchema = z.strictObject({
   apiKey: z.string().max(1000).optional(),
 });
 
+export const analyticsRangeSchema = z.strictObject({
+  /** Default: 30 days before `to`. */
+  from: isoTime.optional(),
+  /** Default: now. */
+  to: isoTime.optional(),
+  cameraIds: z.array(id).max(200).optional(),
+});
+
 export const channels = {
   'system.health': channel<typeof empty, SystemHealth>(empty),
   'system.settings.get': channel<typeof empty, Settings>(empty),
@@ -754,6 +772,26 @@ export const channels = {
   ),
   'llm.detect': channel<typeof empty, LocalLlmServer[]>(empty),
 
+  'analytics.detectionTrends': channel<typeof analyticsRangeSchema, DetectionTrendRow[]>(
+    analyticsRangeSchema,
+  ),
+  'analytics.riskHistory': channel<typeof analyticsRangeSchema, RiskHistoryRow[]>(
+    analyticsRangeSchema,
+  ),
+  'analytics.cameraUptime': channel<typeof analyticsRangeSchema, CameraUptime[]>(
+    analyticsRangeSchema,
+  ),
+  'analytics.objectDistribution': channel<typeof analyticsRangeSchema, ObjectShare[]>(
+    analyticsRangeSchema,
+  ),
+  'analytics.heatmap': channel<typeof analyticsRangeSchema, ActivityHeatmap>(analyticsRangeSchema),
+  'analytics.alertsByRule': channel<typeof analyticsRangeSchema, AlertsByRuleRow[]>(
+    analyticsRangeSchema,
+  ),
+  'analytics.falsePositiveRate': channel<typeof analyticsRangeSchema, FalsePositiveRow[]>(
+    analyticsRangeSchema,
+  ),
+  'system.storage': channel<typeof empty, StorageUsage>(empty),
   'rum.ingest': channel<typeof rumIngestSchema, RumIngestResult>(rumIngestSchema),
   'rum.summary': channel<typeof rumSummarySchema, RumSummaryRow[]>(rumSummarySchema),
 
@@ -840,6 +878,14 @@ export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>
   'llm.models',
   'llm.detect',
   'rum.summary',
+  'analytics.detectionTrends',
+  'analytics.riskHistory',
+  'analytics.cameraUptime',
+  'analytics.objectDistribution',
+  'analytics.heatmap',
+  'analytics.alertsByRule',
+  'analytics.falsePositiveRate',
+  'system.storage',
   'debug.config',
   'debug.recordings.list',
   'debug.recordings.get',

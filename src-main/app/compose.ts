@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BatchAggregator } from '../aggregate';
 import { AlertService, alertHandlers } from '../alerts';
+import { AnalyticsService, analyticsHandlers } from '../analytics';
 import { createRouter } from '../bridge/router';
 import { CalibrationService, calibrationHandlers } from '../calibration';
 import { CameraService, CameraStatusMonitor, cameraHandlers } from '../cameras';
@@ -153,6 +154,12 @@ export async function createApp(config: AppConfig): Promise<App> {
       recalibrationHandlers(recalibration),
       jobHandlers(jobs),
       promptModule.handlers,
+      analyticsHandlers(
+        new AnalyticsService({
+          ...{ ...r, dataDir, databaseFile: databasePath(dataDir) },
+          exportsDir: () => exports.directory(),
+        }),
+      ),
       rumHandlers(new RumService({ rum: r.rum, observe: (m) => metrics.observeRum(m) })),
       mediaHandlers(media),
       ingestHandlers({ ingest, images: r.images }),

@@ -1,5 +1,6 @@
 import { batchRepository } from '../aggregate';
 import { alertRepository } from '../alerts';
+import { analyticsRepository } from '../analytics';
 import { calibrationRepository } from '../calibration';
 import { cameraRepository } from '../cameras';
 import type { OpenedDatabase } from '../db/database';
@@ -41,6 +42,7 @@ export function createRepositories(database: OpenedDatabase, secrets: SecretStor
     exportJobs: exportRepository(db),
     jobs: jobRepository(db, sqlite),
     prompts: promptRepository(db),
+    analytics: analyticsRepository(db),
     recordings: recordingRepository(db),
     pipelineCounts: pipelineCounts(db),
     logs: logRepository(db),

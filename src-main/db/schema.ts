@@ -343,6 +343,34 @@ export interface PromptRollbacksTable {
   at: string;
 }
 
+export interface EventDayCountsTable {
+  day: string;
+  camera_id: string;
+  risk_level: 'low' | 'medium' | 'high' | 'critical';
+  n: number;
+}
+
+export interface EventHourCountsTable {
+  day: string;
+  hour: number;
+  camera_id: string;
+  n: number;
+}
+
+export interface DetectionDayCountsTable {
+  day: string;
+  camera_id: string;
+  object_class: string;
+  n: number;
+}
+
+export interface CameraStatusLogTable {
+  id: Generated<number>;
+  camera_id: string;
+  status: 'online' | 'offline' | 'unknown';
+  at: string;
+}
+
 export interface GpuStatsTable {
   id: Generated<number>;
   at: string;
@@ -420,6 +448,10 @@ export interface DB {
   prompt_versions: PromptVersionsTable;
   prompt_experiments: PromptExperimentsTable;
   prompt_runs: PromptRunsTable;
+  event_day_counts: EventDayCountsTable;
+  event_hour_counts: EventHourCountsTable;
+  detection_day_counts: DetectionDayCountsTable;
+  camera_status_log: CameraStatusLogTable;
   prompt_rollbacks: PromptRollbacksTable;
   gpu_stats: GpuStatsTable;
   logs: LogsTable;

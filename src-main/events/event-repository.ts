@@ -385,14 +385,31 @@ export function eventRepository(
         const where = eventFilterSql(f);
         let byLevel: { risk_level: RiskLevel; n: number }[];
         let byCameraId: { camera_id: string; n: number }[];
-        if (f.from || f.to) {
+        const countersOnly = Object.entries(f).every(
+          ([k, v]) => v === undefined || k === 'cameraIds' || k === 'riskLevels',
+        );
+        let groups: { risk_level: RiskLevel; camera_id: string; n: number }[] | undefined;
+        if (countersOnly) {
+          // No time range and nothing but cameras and levels: the per-day counters the
+          // database keeps with the events (a few rows per day, not every event).
+          groups = (
+            await sql<{ risk_level: RiskLevel; camera_id: string; n: number }>`
+              SELECT risk_level, camera_id, sum(n) AS n FROM event_day_counts
+              WHERE 1 = 1
+                ${f.cameraIds?.length ? sql`AND camera_id IN (${sql.join(f.cameraIds)})` : sql``}
+                ${f.riskLevels?.length ? sql`AND risk_level IN (${sql.join(f.riskLevels)})` : sql``}
+              GROUP BY risk_level, camera_id HAVING sum(n) > 0`.execute(db)
+          ).rows;
+        } else if (f.from || f.to) {
           // A time range: one pass over the (started_at, risk_level, camera_id) index.
-          const groups = await db
+          groups = await db
             .selectFrom('events as e')
             .select(['e.risk_level', 'e.camera_id', (eb) => eb.fn.countAll<number>().as('n')])
             .where(where)
             .groupBy(['e.risk_level', 'e.camera_id'])
             .execute();
+        }
+        if (groups) {
           const levels = new Map<RiskLevel, number>();
           const cameras = new Map<string, number>();
           for (const g of groups) {

@@ -9,6 +9,7 @@ const benches = [
   'notify.bench.ts',
   'export.bench.ts',
   'prompts.bench.ts',
+  'analytics.bench.ts',
 ];
 const results: string[] = [];
 for (const bench of benches) {

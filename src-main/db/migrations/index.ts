@@ -10,6 +10,7 @@ import * as m008 from './008_recalibration';
 import * as m009 from './009_ignore_regions';
 import * as m010 from './010_debug_recordings';
 import * as m011 from './011_prompt_versions';
+import * as m012 from './012_analytics_counters';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '009_ignore_regions': m009,
   '010_debug_recordings': m010,
   '011_prompt_versions': m011,
+  '012_analytics_counters': m012,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+
+/**
+ * Counters for analytics, kept by triggers in the same transaction as the rows they count
+ * (whatever code path writes them: new events, re-scoring, re-evaluation, cascades):
+ * - `event_day_counts` (UTC day, camera, level) and `event_hour_counts` (UTC day and hour,
+ *   camera): events.stats without a time range, risk history, the activity heatmap;
+ * - `detection_day_counts` (UTC day, camera, class): detection trends and object
+ *   distribution (suppressed detections are not counted);
+ * - `camera_status_log`: every change of a camera's status, for uptime.
+ * Rows already there are counted once here. `alerts (created_at, rule_id)` serves alerts
+ * per rule over a range.
+ */
+const DAY = (col: string) => `substr(${col}, 1, 10)`;
+const HOUR = (col: string) => `CAST(substr(${col}, 12, 2) AS INTEGER)`;
+
+const eventPlus = (r: string) => `
+  INSERT INTO event_day_counts VALUES (${DAY(`${r}.started_at`)}, ${r}.camera_id, ${r}.risk_level, 1)
+    ON CONFLICT (day, camera_id, risk_level) DO UPDATE SET n = n + 1;
+  INSERT INTO event_hour_counts VALUES (${DAY(`${r}.started_at`)}, ${HOUR(`${r}.started_at`)}, ${r}.camera_id, 1)
+    ON CONFLICT (day, hour, camera_id) DO UPDATE SET n = n + 1;`;
+const eventMinus = (r: string) => `
+  UPDATE event_day_counts SET n = n - 1
+    WHERE day = ${DAY(`${r}.started_at`)} AND camera_id = ${r}.camera_id AND risk_level = ${r}.risk_level;
+  UPDATE event_hour_counts SET n = n - 1
+    WHERE day = ${DAY(`${r}.started_at`)} AND hour = ${HOUR(`${r}.started_at`)} AND camera_id = ${r}.camera_id;`;
+
+const STATEMENTS = [
+  `CREATE TABLE event_day_counts (
+    day TEXT NOT NULL, camera_id TEXT NOT NULL, risk_level TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (day, camera_id, risk_level)
+  ) WITHOUT ROWID`,
+  `CREATE TABLE event_hour_counts (
+    day TEXT NOT NULL, hour INTEGER NOT NULL, camera_id TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (day, hour, camera_id)
+  ) WITHOUT ROWID`,
+  `CREATE TABLE detection_day_counts (
+    day TEXT NOT NULL, camera_id TEXT NOT NULL, object_class TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (day, camera_id, object_class)
+  ) WITHOUT ROWID`,
+  `CREATE TABLE camera_status_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    camera_id TEXT NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL
+  )`,
+  `CREATE INDEX camera_status_log_camera_at ON camera_status_log (camera_id, at)`,
+  `CREATE INDEX alerts_created_rule ON alerts (created_at, rule_id)`,
+
+  `CREATE TRIGGER event_counts_insert AFTER INSERT ON events BEGIN ${eventPlus('NEW')} END`,
+  `CREATE TRIGGER event_counts_delete AFTER DELETE ON events BEGIN ${eventMinus('OLD')} END`,
+  `CREATE TRIGGER event_counts_update AFTER UPDATE OF started_at, camera_id, risk_level ON events
+    WHEN OLD.started_at IS NOT NEW.started_at OR OLD.camera_id IS NOT NEW.camera_id
+      OR OLD.risk_level IS NOT NEW.risk_level
+    BEGIN ${eventMinus('OLD')} ${eventPlus('NEW')} END`,
+  `CREATE TRIGGER detection_counts_insert AFTER INSERT ON detections WHEN NEW.suppressed = 0 BEGIN
+    INSERT INTO detection_day_counts VALUES (${DAY('NEW.detected_at')}, NEW.camera_id, NEW.object_class, 1)
+      ON CONFLICT (day, camera_id, object_class) DO UPDATE SET n = n + 1;
+  END`,
+  `CREATE TRIGGER detection_counts_delete AFTER DELETE ON detections WHEN OLD.suppressed = 0 BEGIN
+    UPDATE detection_day_counts SET n = n - 1
+      WHERE day = ${DAY('OLD.detected_at')} AND camera_id = OLD.camera_id AND object_class = OLD.object_class;
+  END`,
+  `CREATE TRIGGER camera_status_insert AFTER INSERT ON cameras BEGIN
+    INSERT INTO camera_status_log (camera_id, status, at)
+      VALUES (NEW.id, NEW.status, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+  END`,
+  `CREATE TRIGGER camera_status_update AFTER UPDATE OF status ON cameras
+    WHEN OLD.status IS NOT NEW.status BEGIN
+    INSERT INTO camera_status_log (camera_id, status, at)
+      VALUES (NEW.id, NEW.status, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+  END`,
+
+  `INSERT INTO event_day_counts
+    SELECT ${DAY('started_at')}, camera_id, risk_level, count(*) FROM events GROUP BY 1, 2, 3`,
+  `INSERT INTO event_hour_counts
+    SELECT ${DAY('started_at')}, ${HOUR('started_at')}, camera_id, count(*) FROM events GROUP BY 1, 2, 3`,
+  `INSERT INTO detection_day_counts
+    SELECT ${DAY('detected_at')}, camera_id, object_class, count(*) FROM detections
+    WHERE suppressed = 0 GROUP BY 1, 2, 3`,
+  `INSERT INTO camera_status_log (camera_id, status, at)
+    SELECT id, status, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM cameras`,
+];
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  for (const s of STATEMENTS) await sql.raw(s).execute(db);
+}
