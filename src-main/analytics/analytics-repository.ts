@@ -60,11 +60,14 @@ export function analyticsRepository(db: Kysely<DB>) {
       return rows;
     },
 
-    /** Feedback on events that started in the range, by camera and type. */
+    /**
+     * Feedback on events that started in the range, by camera and type. Driven from the
+     * feedback (CROSS JOIN keeps that order): far fewer rows than the range's events.
+     */
     async feedbackByCamera(from: string, to: string, cameraIds?: string[]) {
       const { rows } = await sql<{ camera_id: string; type: string; n: number }>`
         SELECT e.camera_id, f.type, count(*) AS n FROM event_feedback f
-        JOIN events e ON e.id = f.event_id
+        CROSS JOIN events e ON e.id = f.event_id
         WHERE e.started_at >= ${from} AND e.started_at < ${to}
           ${cameraIds?.length ? sql`AND e.camera_id IN (${sql.join(cameraIds)})` : sql``}
         GROUP BY e.camera_id, f.type`.execute(db);
