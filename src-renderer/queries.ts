@@ -10,7 +10,7 @@ import {
   useQuery,
   useQueryClient,
 } from '@tanstack/react-query';
-import type { ChannelInput, EventFilter, Page } from '../src-shared/contract';
+import type { ChannelInput, ChannelOutput, EventFilter, Page } from '../src-shared/contract';
 import type { PromptTemplate } from '../src-shared/prompts';
 import { EVALUATE_JOB_KIND } from '../src-shared/prompts';
 import type {
@@ -20,6 +20,7 @@ import type {
   ExportJob,
   SecurityEvent,
 } from '../src-shared/domain';
+import type { AnalyticsRange } from './analytics-data';
 import { useApi } from './app-context';
 import { FEED_SIZE, GAUGE_WINDOW_MS } from './push-sync';
 import type { AlertView } from './server-state';
@@ -363,4 +364,33 @@ export function useRecentEvents() {
     queryKey: keys.recentEvents,
     queryFn: async () => (await api.invoke('events.list', { limit: PLAYGROUND_EVENTS })).items,
   });
+}
+
+/** The channels of the Analytics page's charts, all taking a range and cameras. */
+export type AnalyticsChannel =
+  | 'analytics.detectionTrends'
+  | 'analytics.riskHistory'
+  | 'analytics.cameraUptime'
+  | 'analytics.objectDistribution'
+  | 'analytics.heatmap'
+  | 'analytics.alertsByRule'
+  | 'analytics.falsePositiveRate';
+
+/**
+ * One chart's numbers for a range. No push carries them: they are read when the page opens,
+ * on Refresh, and after a reconnect. While another range loads, the last one stays shown.
+ */
+export function useAnalytics<C extends AnalyticsChannel>(channel: C, range: AnalyticsRange) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.analytics(channel, range),
+    queryFn: (): Promise<ChannelOutput<C>> => api.invoke(channel, range as ChannelInput<C>),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Bytes on disk by category (the whole data folder, whatever the range). */
+export function useStorage() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.storage, queryFn: () => api.invoke('system.storage', {}) });
 }

@@ -12,6 +12,11 @@ export function riskClass(level: RiskLevel): string {
   return `risk-${level}`;
 }
 
+/** The CSS custom property holding the level's colour (for canvas charts, which cannot use classes). */
+export function riskColourVar(level: RiskLevel): string {
+  return `--risk-${level}`;
+}
+
 export const FEEDBACK_LABELS: Record<FeedbackType, string> = {
   correct: 'Correct',
   false_positive: 'False positive',

@@ -64,6 +64,10 @@ export const keys = {
   promptEvaluation: (jobId: string) => ['promptEvaluation', jobId] as const,
   /** The events the prompt playground offers to run on. */
   recentEvents: ['recentEvents'] as const,
+  /** One analytics channel's answer for a range and cameras. */
+  analytics: (channel: string, range: unknown) => ['analytics', channel, range] as const,
+  analyticsAll: ['analytics'] as const,
+  storage: ['storage'] as const,
 };
 
 interface Named {
