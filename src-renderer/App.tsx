@@ -4,6 +4,7 @@ import { PlaceholderPage } from './components/PlaceholderPage';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
 import { AlertsPage } from './pages/AlertsPage';
+import { AnalyticsPage } from './pages/AnalyticsPage';
 import { CalibrationPage } from './pages/CalibrationPage';
 import { CamerasPage } from './pages/CamerasPage';
 import { DashboardPage } from './pages/DashboardPage';
@@ -27,6 +28,8 @@ function Page({ route }: { route: Route }) {
       return <AlertsPage />;
     case 'cameras':
       return <CamerasPage />;
+    case 'analytics':
+      return <AnalyticsPage />;
     case 'exports':
       return <ExportsPage />;
     case 'calibration':

@@ -45,7 +45,7 @@ interface TextFieldProps extends InputProps {
   label: string;
   value: string;
   onValueChange: (value: string) => void;
-  type?: 'text' | 'number' | 'url' | 'time' | 'email' | 'password';
+  type?: 'text' | 'number' | 'url' | 'time' | 'date' | 'email' | 'password';
   hint?: string;
   errors?: string[];
   inputRef?: Ref<HTMLInputElement>;

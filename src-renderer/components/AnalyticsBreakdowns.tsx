@@ -1,0 +1,204 @@
+/** The Analytics page's breakdowns as bars: objects by class, alerts per rule, false positives. */
+import { RISK_LEVELS } from '../../src-shared/domain';
+import type { AlertsByRuleRow, FalsePositiveRow, ObjectShare } from '../../src-shared/analytics';
+import type { AnalyticsRange } from '../analytics-data';
+import { percentOrDash, plural } from '../format';
+import { useAnalytics } from '../queries';
+import { RISK_LABELS, riskClass } from '../risk';
+import { routeHref } from '../routes';
+import type { Bar } from './AnalyticsSection';
+import { AnalyticsSection, BarChart } from './AnalyticsSection';
+
+const num = 'cell-number';
+
+export function ObjectDistribution({ range }: { range: AnalyticsRange }) {
+  const query = useAnalytics('analytics.objectDistribution', range);
+  const bars = (rows: ObjectShare[]): Bar[] =>
+    rows.map((r) => ({
+      key: r.objectClass,
+      label: r.objectClass,
+      value: r.percent,
+      text: `${r.percent}% (${r.count})`,
+    }));
+  return (
+    <AnalyticsSection
+      id="analytics-objects"
+      title="Objects detected"
+      note="Each kind of object's share of all detections in the range."
+      query={query}
+      isEmpty={(rows) => rows.length === 0}
+      empty={<p>No detections in this range — cameras add to it as they send snapshots.</p>}
+      chart={(rows) => (
+        <BarChart
+          bars={bars(rows)}
+          max={100}
+          testId="objects-chart"
+          label={`Share of detections by class: ${rows.map((r) => `${r.objectClass} ${r.percent}% (${r.count})`).join(', ')}`}
+        />
+      )}
+      table={(rows) => (
+        <table className="table table-compact">
+          <caption>Detections by class</caption>
+          <thead>
+            <tr>
+              <th scope="col">Class</th>
+              <th scope="col" className={num}>
+                Detections
+              </th>
+              <th scope="col" className={num}>
+                Share
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.objectClass}>
+                <th scope="row">{r.objectClass}</th>
+                <td className={num}>{r.count}</td>
+                <td className={num}>{r.percent}%</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    />
+  );
+}
+
+export function AlertsByRule({ range }: { range: AnalyticsRange }) {
+  const query = useAnalytics('analytics.alertsByRule', range);
+  const bars = (rows: AlertsByRuleRow[]): Bar[] =>
+    rows.map((r) => ({
+      key: r.ruleId ?? '',
+      label: r.ruleName,
+      value: r.count,
+      text: plural(r.count, 'alert'),
+      segments: RISK_LEVELS.map((l) => ({
+        value: r.bySeverity[l],
+        className: riskClass(l),
+        title: `${RISK_LABELS[l]}: ${r.bySeverity[l]}`,
+      })),
+    }));
+  return (
+    <AnalyticsSection
+      id="analytics-alerts"
+      title="Alerts per rule"
+      note="Alerts raised in the range by each rule, coloured by severity."
+      query={query}
+      isEmpty={(rows) => rows.length === 0}
+      empty={
+        <p>
+          No alerts in this range — rules raise them when an event matches (
+          <a href={`${routeHref('alerts')}/rules`}>Alerts → Rules</a>).
+        </p>
+      }
+      chart={(rows) => (
+        <BarChart
+          bars={bars(rows)}
+          label={`Alerts per rule: ${rows.map((r) => `${r.ruleName} ${r.count}`).join(', ')}`}
+        />
+      )}
+      table={(rows) => (
+        <table className="table table-compact">
+          <caption>Alerts per rule by severity</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rule</th>
+              {RISK_LEVELS.map((l) => (
+                <th key={l} scope="col" className={num}>
+                  {RISK_LABELS[l]}
+                </th>
+              ))}
+              <th scope="col" className={num}>
+                Total
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.ruleId ?? ''}>
+                <th scope="row">{r.ruleName}</th>
+                {RISK_LEVELS.map((l) => (
+                  <td key={l} className={num}>
+                    {r.bySeverity[l]}
+                  </td>
+                ))}
+                <td className={num}>{r.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    />
+  );
+}
+
+const fpText = (r: FalsePositiveRow) =>
+  r.rate === null
+    ? `no feedback (${plural(r.events, 'event')})`
+    : `${percentOrDash(r.rate)} (${r.falsePositives} of ${r.feedback} rated)`;
+
+export function FalsePositives({ range }: { range: AnalyticsRange }) {
+  const query = useAnalytics('analytics.falsePositiveRate', range);
+  return (
+    <AnalyticsSection
+      id="analytics-false-positives"
+      title="False positives per camera"
+      note="Of the events you gave feedback on, the share you marked a false positive."
+      query={query}
+      isEmpty={(rows) => rows.every((r) => r.feedback === 0)}
+      empty={
+        <p>
+          No feedback on events in this range — mark events on the{' '}
+          <a href={routeHref('events')}>Events</a> page as correct or a false positive, and each
+          camera&apos;s rate appears here.
+        </p>
+      }
+      chart={(rows) => (
+        <BarChart
+          max={1}
+          bars={rows.map((r) => ({
+            key: r.cameraId,
+            label: r.cameraName,
+            value: r.rate ?? 0,
+            text: fpText(r),
+          }))}
+          label={`False-positive rate per camera: ${rows.map((r) => `${r.cameraName} ${fpText(r)}`).join(', ')}`}
+        />
+      )}
+      table={(rows) => (
+        <table className="table table-compact">
+          <caption>False positives per camera</caption>
+          <thead>
+            <tr>
+              <th scope="col">Camera</th>
+              <th scope="col" className={num}>
+                Events
+              </th>
+              <th scope="col" className={num}>
+                Rated
+              </th>
+              <th scope="col" className={num}>
+                False positives
+              </th>
+              <th scope="col" className={num}>
+                Rate
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.cameraId}>
+                <th scope="row">{r.cameraName}</th>
+                <td className={num}>{r.events}</td>
+                <td className={num}>{r.feedback}</td>
+                <td className={num}>{r.falsePositives}</td>
+                <td className={num}>{percentOrDash(r.rate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    />
+  );
+}

@@ -1,0 +1,114 @@
+/** The Analytics page's time series: detections per day by class, events per day by risk level. */
+import { useMemo } from 'react';
+import { RISK_LEVELS } from '../../src-shared/domain';
+import type { AnalyticsRange, DailySeries } from '../analytics-data';
+import { riskSeries, seriesRows, seriesSummary, trendSeries } from '../analytics-data';
+import { useAnalytics } from '../queries';
+import { riskColourVar } from '../risk';
+import { AnalyticsSection } from './AnalyticsSection';
+import { TimeSeriesChart } from './TimeSeriesChart';
+
+/** Colours for object classes, most frequent first (styles.css). */
+const CLASS_COLOURS = Array.from({ length: 8 }, (_, i) => `--series-${i + 1}`);
+const LEVEL_COLOURS = RISK_LEVELS.map(riskColourVar);
+
+function SeriesTable({ data, caption }: { data: DailySeries; caption: string }) {
+  return (
+    <table className="table table-compact">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Day (UTC)</th>
+          {data.series.map((s) => (
+            <th key={s.key} scope="col" className="cell-number">
+              {s.label}
+            </th>
+          ))}
+          <th scope="col" className="cell-number">
+            Total
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {seriesRows(data).map((r) => (
+          <tr key={r.day}>
+            <th scope="row">{r.day}</th>
+            {r.values.map((v, i) => (
+              <td key={data.series[i]!.key} className="cell-number">
+                {v}
+              </td>
+            ))}
+            <td className="cell-number">{r.total}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function DetectionTrends({ range, days }: { range: AnalyticsRange; days: string[] }) {
+  const query = useAnalytics('analytics.detectionTrends', range);
+  const rows = query.data;
+  const data = useMemo(() => rows && trendSeries(rows, days), [rows, days]);
+  return (
+    <AnalyticsSection
+      id="analytics-trends"
+      title="Detection trends"
+      note="Objects detected per day, one line per kind."
+      query={query}
+      isEmpty={(r) => r.length === 0}
+      empty={
+        <p>
+          No detections in this range — cameras add to it as they send snapshots. Pick a longer
+          range or other cameras, or check on Cameras &amp; Zones that snapshots arrive.
+        </p>
+      }
+      chart={() =>
+        data && (
+          <TimeSeriesChart
+            data={data}
+            colourVars={CLASS_COLOURS}
+            unit="detections"
+            label={seriesSummary(data, 'Detections per day by class', 'detection')}
+            testId="trends-chart"
+          />
+        )
+      }
+      table={() => data && <SeriesTable data={data} caption="Detections per day by class" />}
+    />
+  );
+}
+
+export function RiskHistory({ range, days }: { range: AnalyticsRange; days: string[] }) {
+  const query = useAnalytics('analytics.riskHistory', range);
+  const rows = query.data;
+  const data = useMemo(() => rows && riskSeries(rows, days), [rows, days]);
+  return (
+    <AnalyticsSection
+      id="analytics-risk"
+      title="Risk history"
+      note="Events per day, stacked by risk level, by the day they started."
+      query={query}
+      isEmpty={(r) => r.length === 0}
+      empty={
+        <p>
+          No events in this range — detections become events once a camera&apos;s batch closes. Pick
+          a longer range or other cameras.
+        </p>
+      }
+      chart={() =>
+        data && (
+          <TimeSeriesChart
+            data={data}
+            colourVars={LEVEL_COLOURS}
+            stacked
+            unit="events"
+            label={seriesSummary(data, 'Events per day by risk level', 'event')}
+            testId="risk-chart"
+          />
+        )
+      }
+      table={() => data && <SeriesTable data={data} caption="Events per day by risk level" />}
+    />
+  );
+}
