@@ -15,14 +15,16 @@ import { sql } from 'kysely';
 const DAY = (col: string) => `substr(${col}, 1, 10)`;
 const HOUR = (col: string) => `CAST(substr(${col}, 12, 2) AS INTEGER)`;
 
-const eventPlus = (r: string) => `
+const dayPlus = (r: string) => `
   INSERT INTO event_day_counts VALUES (${DAY(`${r}.started_at`)}, ${r}.camera_id, ${r}.risk_level, 1)
-    ON CONFLICT (day, camera_id, risk_level) DO UPDATE SET n = n + 1;
+    ON CONFLICT (day, camera_id, risk_level) DO UPDATE SET n = n + 1;`;
+const hourPlus = (r: string) => `
   INSERT INTO event_hour_counts VALUES (${DAY(`${r}.started_at`)}, ${HOUR(`${r}.started_at`)}, ${r}.camera_id, 1)
     ON CONFLICT (day, hour, camera_id) DO UPDATE SET n = n + 1;`;
-const eventMinus = (r: string) => `
+const dayMinus = (r: string) => `
   UPDATE event_day_counts SET n = n - 1
-    WHERE day = ${DAY(`${r}.started_at`)} AND camera_id = ${r}.camera_id AND risk_level = ${r}.risk_level;
+    WHERE day = ${DAY(`${r}.started_at`)} AND camera_id = ${r}.camera_id AND risk_level = ${r}.risk_level;`;
+const hourMinus = (r: string) => `
   UPDATE event_hour_counts SET n = n - 1
     WHERE day = ${DAY(`${r}.started_at`)} AND hour = ${HOUR(`${r}.started_at`)} AND camera_id = ${r}.camera_id;`;
 
@@ -48,12 +50,19 @@ const STATEMENTS = [
   `CREATE INDEX camera_status_log_camera_at ON camera_status_log (camera_id, at)`,
   `CREATE INDEX alerts_created_rule ON alerts (created_at, rule_id)`,
 
-  `CREATE TRIGGER event_counts_insert AFTER INSERT ON events BEGIN ${eventPlus('NEW')} END`,
-  `CREATE TRIGGER event_counts_delete AFTER DELETE ON events BEGIN ${eventMinus('OLD')} END`,
-  `CREATE TRIGGER event_counts_update AFTER UPDATE OF started_at, camera_id, risk_level ON events
+  `CREATE TRIGGER event_counts_insert AFTER INSERT ON events BEGIN
+    ${dayPlus('NEW')} ${hourPlus('NEW')} END`,
+  `CREATE TRIGGER event_counts_delete AFTER DELETE ON events BEGIN
+    ${dayMinus('OLD')} ${hourMinus('OLD')} END`,
+  // A new level (re-scoring, re-evaluation) moves one day count; the hour counts only
+  // follow a new time or camera.
+  `CREATE TRIGGER event_day_counts_update AFTER UPDATE OF started_at, camera_id, risk_level ON events
     WHEN OLD.started_at IS NOT NEW.started_at OR OLD.camera_id IS NOT NEW.camera_id
       OR OLD.risk_level IS NOT NEW.risk_level
-    BEGIN ${eventMinus('OLD')} ${eventPlus('NEW')} END`,
+    BEGIN ${dayMinus('OLD')} ${dayPlus('NEW')} END`,
+  `CREATE TRIGGER event_hour_counts_update AFTER UPDATE OF started_at, camera_id ON events
+    WHEN OLD.started_at IS NOT NEW.started_at OR OLD.camera_id IS NOT NEW.camera_id
+    BEGIN ${hourMinus('OLD')} ${hourPlus('NEW')} END`,
   `CREATE TRIGGER detection_counts_insert AFTER INSERT ON detections WHEN NEW.suppressed = 0 BEGIN
     INSERT INTO detection_day_counts VALUES (${DAY('NEW.detected_at')}, NEW.camera_id, NEW.object_class, 1)
       ON CONFLICT (day, camera_id, object_class) DO UPDATE SET n = n + 1;
