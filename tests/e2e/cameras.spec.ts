@@ -19,8 +19,8 @@ test('the shell shows every area and the connection state', async ({ page }) => 
     await expect(nav.getByRole('link', { name: area })).toBeVisible();
   }
   await expect(page.getByTestId('connection-state')).toHaveText(/Connected/);
-  await nav.getByRole('link', { name: 'Analytics' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Analytics' })).toBeVisible();
+  await nav.getByRole('link', { name: 'Operations' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Operations' })).toBeVisible();
   await expect(page.getByText(/not built yet/)).toBeVisible();
   await nav.getByRole('link', { name: 'Exports' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Exports' })).toBeVisible();
