@@ -8,8 +8,7 @@ import { RISK_LABELS, riskClass } from '../risk';
 import { routeHref } from '../routes';
 import type { Bar } from './AnalyticsSection';
 import { AnalyticsSection, BarChart } from './AnalyticsSection';
-
-const num = 'cell-number';
+import { NumbersTable } from './NumbersTable';
 
 export function ObjectDistribution({ range }: { range: AnalyticsRange }) {
   const query = useAnalytics('analytics.objectDistribution', range);
@@ -37,29 +36,16 @@ export function ObjectDistribution({ range }: { range: AnalyticsRange }) {
         />
       )}
       table={(rows) => (
-        <table className="table table-compact">
-          <caption>Detections by class</caption>
-          <thead>
-            <tr>
-              <th scope="col">Class</th>
-              <th scope="col" className={num}>
-                Detections
-              </th>
-              <th scope="col" className={num}>
-                Share
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.objectClass}>
-                <th scope="row">{r.objectClass}</th>
-                <td className={num}>{r.count}</td>
-                <td className={num}>{r.percent}%</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <NumbersTable
+          caption="Detections by class"
+          rows={rows}
+          rowKey={(r) => r.objectClass}
+          columns={[
+            { header: 'Class', cell: (r) => r.objectClass },
+            { header: 'Detections', cell: (r) => r.count, numeric: true },
+            { header: 'Share', cell: (r) => `${r.percent}%`, numeric: true },
+          ]}
+        />
       )}
     />
   );
@@ -99,35 +85,20 @@ export function AlertsByRule({ range }: { range: AnalyticsRange }) {
         />
       )}
       table={(rows) => (
-        <table className="table table-compact">
-          <caption>Alerts per rule by severity</caption>
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              {RISK_LEVELS.map((l) => (
-                <th key={l} scope="col" className={num}>
-                  {RISK_LABELS[l]}
-                </th>
-              ))}
-              <th scope="col" className={num}>
-                Total
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.ruleId ?? ''}>
-                <th scope="row">{r.ruleName}</th>
-                {RISK_LEVELS.map((l) => (
-                  <td key={l} className={num}>
-                    {r.bySeverity[l]}
-                  </td>
-                ))}
-                <td className={num}>{r.count}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <NumbersTable
+          caption="Alerts per rule by severity"
+          rows={rows}
+          rowKey={(r) => r.ruleId ?? ''}
+          columns={[
+            { header: 'Rule', cell: (r) => r.ruleName },
+            ...RISK_LEVELS.map((l) => ({
+              header: RISK_LABELS[l],
+              cell: (r: AlertsByRuleRow) => r.bySeverity[l],
+              numeric: true,
+            })),
+            { header: 'Total', cell: (r) => r.count, numeric: true },
+          ]}
+        />
       )}
     />
   );
@@ -167,37 +138,18 @@ export function FalsePositives({ range }: { range: AnalyticsRange }) {
         />
       )}
       table={(rows) => (
-        <table className="table table-compact">
-          <caption>False positives per camera</caption>
-          <thead>
-            <tr>
-              <th scope="col">Camera</th>
-              <th scope="col" className={num}>
-                Events
-              </th>
-              <th scope="col" className={num}>
-                Rated
-              </th>
-              <th scope="col" className={num}>
-                False positives
-              </th>
-              <th scope="col" className={num}>
-                Rate
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.cameraId}>
-                <th scope="row">{r.cameraName}</th>
-                <td className={num}>{r.events}</td>
-                <td className={num}>{r.feedback}</td>
-                <td className={num}>{r.falsePositives}</td>
-                <td className={num}>{percentOrDash(r.rate)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <NumbersTable
+          caption="False positives per camera"
+          rows={rows}
+          rowKey={(r) => r.cameraId}
+          columns={[
+            { header: 'Camera', cell: (r) => r.cameraName },
+            { header: 'Events', cell: (r) => r.events, numeric: true },
+            { header: 'Rated', cell: (r) => r.feedback, numeric: true },
+            { header: 'False positives', cell: (r) => r.falsePositives, numeric: true },
+            { header: 'Rate', cell: (r) => percentOrDash(r.rate), numeric: true },
+          ]}
+        />
       )}
     />
   );

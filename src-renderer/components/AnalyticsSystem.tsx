@@ -6,8 +6,7 @@ import { fileSizeText, percentOrDash, plural } from '../format';
 import { useAnalytics, useStorage } from '../queries';
 import { routeHref } from '../routes';
 import { AnalyticsSection, BarChart } from './AnalyticsSection';
-
-const num = 'cell-number';
+import { NumbersTable } from './NumbersTable';
 
 const uptimeText = (r: Uptime) =>
   r.uptime === null
@@ -59,41 +58,19 @@ export function CameraUptime({ range }: { range: AnalyticsRange }) {
         />
       )}
       table={(rows) => (
-        <table className="table table-compact">
-          <caption>Time per camera in each status</caption>
-          <thead>
-            <tr>
-              <th scope="col">Camera</th>
-              <th scope="col" className={num}>
-                Online
-              </th>
-              <th scope="col" className={num}>
-                Offline
-              </th>
-              <th scope="col" className={num}>
-                Unknown
-              </th>
-              <th scope="col" className={num}>
-                Uptime
-              </th>
-              <th scope="col" className={num}>
-                Changes
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.cameraId}>
-                <th scope="row">{r.cameraName}</th>
-                <td className={num}>{durationText(r.onlineMs)}</td>
-                <td className={num}>{durationText(r.offlineMs)}</td>
-                <td className={num}>{durationText(r.unknownMs)}</td>
-                <td className={num}>{percentOrDash(r.uptime)}</td>
-                <td className={num}>{r.changes}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <NumbersTable
+          caption="Time per camera in each status"
+          rows={rows}
+          rowKey={(r) => r.cameraId}
+          columns={[
+            { header: 'Camera', cell: (r) => r.cameraName },
+            { header: 'Online', cell: (r) => durationText(r.onlineMs), numeric: true },
+            { header: 'Offline', cell: (r) => durationText(r.offlineMs), numeric: true },
+            { header: 'Unknown', cell: (r) => durationText(r.unknownMs), numeric: true },
+            { header: 'Uptime', cell: (r) => percentOrDash(r.uptime), numeric: true },
+            { header: 'Changes', cell: (r) => r.changes, numeric: true },
+          ]}
+        />
       )}
     />
   );
@@ -130,34 +107,16 @@ export function Storage() {
         );
       }}
       table={(s) => (
-        <table className="table table-compact">
-          <caption>Bytes by category</caption>
-          <thead>
-            <tr>
-              <th scope="col">Category</th>
-              <th scope="col" className={num}>
-                Size
-              </th>
-              <th scope="col" className={num}>
-                Bytes
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {storageParts(s).map((p) => (
-              <tr key={p.key}>
-                <th scope="row">{p.label}</th>
-                <td className={num}>{fileSizeText(p.bytes)}</td>
-                <td className={num}>{p.bytes}</td>
-              </tr>
-            ))}
-            <tr>
-              <th scope="row">Total</th>
-              <td className={num}>{fileSizeText(s.totalBytes)}</td>
-              <td className={num}>{s.totalBytes}</td>
-            </tr>
-          </tbody>
-        </table>
+        <NumbersTable
+          caption="Bytes by category"
+          rows={[...storageParts(s), { key: 'total', label: 'Total', bytes: s.totalBytes }]}
+          rowKey={(p) => p.key}
+          columns={[
+            { header: 'Category', cell: (p) => p.label },
+            { header: 'Size', cell: (p) => fileSizeText(p.bytes), numeric: true },
+            { header: 'Bytes', cell: (p) => p.bytes, numeric: true },
+          ]}
+        />
       )}
     />
   );

@@ -6,6 +6,7 @@ import { riskSeries, seriesRows, seriesSummary, trendSeries } from '../analytics
 import { useAnalytics } from '../queries';
 import { riskColourVar } from '../risk';
 import { AnalyticsSection } from './AnalyticsSection';
+import { NumbersTable } from './NumbersTable';
 import { TimeSeriesChart } from './TimeSeriesChart';
 
 /** Colours for object classes, most frequent first (styles.css). */
@@ -14,35 +15,20 @@ const LEVEL_COLOURS = RISK_LEVELS.map(riskColourVar);
 
 function SeriesTable({ data, caption }: { data: DailySeries; caption: string }) {
   return (
-    <table className="table table-compact">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Day (UTC)</th>
-          {data.series.map((s) => (
-            <th key={s.key} scope="col" className="cell-number">
-              {s.label}
-            </th>
-          ))}
-          <th scope="col" className="cell-number">
-            Total
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {seriesRows(data).map((r) => (
-          <tr key={r.day}>
-            <th scope="row">{r.day}</th>
-            {r.values.map((v, i) => (
-              <td key={data.series[i]!.key} className="cell-number">
-                {v}
-              </td>
-            ))}
-            <td className="cell-number">{r.total}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <NumbersTable
+      caption={caption}
+      rows={seriesRows(data)}
+      rowKey={(r) => r.day}
+      columns={[
+        { header: 'Day (UTC)', cell: (r) => r.day },
+        ...data.series.map((s, i) => ({
+          header: s.label,
+          cell: (r: { values: number[] }) => r.values[i],
+          numeric: true,
+        })),
+        { header: 'Total', cell: (r) => r.total, numeric: true },
+      ]}
+    />
   );
 }
 
