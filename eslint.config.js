@@ -32,6 +32,7 @@ export const LAYERS = [
   'recalibrate',
   'exports',
   'analytics',
+  'telemetry',
   'debug',
   'bridge',
   'app',

@@ -86,6 +86,7 @@ import type {
   RiskHistoryRow,
   StorageUsage,
 } from './analytics';
+import type { MachineSample, PipelineTelemetry } from './telemetry';
 import type { RpcResult } from './errors';
 import type { Settings } from './settings';
 import { settingsPatchSchema } from './settings';
@@ -611,6 +612,18 @@ export const analyticsRangeSchema = z.strictObject({
   cameraIds: z.array(id).max(200).optional(),
 });
 
+export const gpuStatsSchema = z.strictObject({
+  /** Default: 24 hours before `to`. */
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  /** Default: both, oldest first. */
+  resolution: z.enum(['raw', 'minute']).optional(),
+});
+export const telemetrySchema = z.strictObject({
+  /** Seconds back from now (default one hour, at most a week). */
+  window: z.int().min(60).max(604_800).optional(),
+});
+
 export const channels = {
   'system.health': channel<typeof empty, SystemHealth>(empty),
   'system.settings.get': channel<typeof empty, Settings>(empty),
@@ -792,6 +805,8 @@ export const channels = {
     analyticsRangeSchema,
   ),
   'system.storage': channel<typeof empty, StorageUsage>(empty),
+  'gpu.stats': channel<typeof gpuStatsSchema, MachineSample[]>(gpuStatsSchema),
+  'system.telemetry': channel<typeof telemetrySchema, PipelineTelemetry>(telemetrySchema),
   'rum.ingest': channel<typeof rumIngestSchema, RumIngestResult>(rumIngestSchema),
   'rum.summary': channel<typeof rumSummarySchema, RumSummaryRow[]>(rumSummarySchema),
 
@@ -886,6 +901,8 @@ export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>
   'analytics.alertsByRule',
   'analytics.falsePositiveRate',
   'system.storage',
+  'gpu.stats',
+  'system.telemetry',
   'debug.config',
   'debug.recordings.list',
   'debug.recordings.get',

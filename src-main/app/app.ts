@@ -13,6 +13,7 @@ import type { IngestPipeline, IngestRuntime, IngestService } from '../ingest';
 import type { JobService } from '../jobs';
 import type { MediaService } from '../media';
 import type { PromptExperiments } from '../prompts';
+import type { TelemetryService } from '../telemetry';
 import type { DeliveryOutbox } from '../notify';
 import type { RecalibrationService } from '../recalibrate';
 import type { CircuitBreaker } from '../risk';
@@ -51,6 +52,8 @@ export interface App {
   readonly recalibration: RecalibrationService;
   /** Live prompt selection and shadow runs (tests wait on `idle()`). */
   readonly experiments: PromptExperiments;
+  /** Machine samples and pipeline latency (tests call `sample()`). */
+  readonly telemetry: TelemetryService;
   debugEnabled(): boolean;
   close(): Promise<void>;
 }

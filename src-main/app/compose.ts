@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BatchAggregator } from '../aggregate';
 import { AlertService, alertHandlers } from '../alerts';
 import { AnalyticsService, analyticsHandlers } from '../analytics';
+import { TelemetryService, telemetryHandlers } from '../telemetry';
 import { createRouter } from '../bridge/router';
 import { CalibrationService, calibrationHandlers } from '../calibration';
 import { CameraService, CameraStatusMonitor, cameraHandlers } from '../cameras';
@@ -96,6 +97,10 @@ export async function createApp(config: AppConfig): Promise<App> {
   );
   const llmSettings = () => settings.get().llm;
   const jobs = new JobService(common);
+  const telemetry = new TelemetryService({
+    ...{ ...common, sampleMs: config.telemetrySampleMs ?? 15_000 },
+    nvidiaSmi: config.nvidiaSmi ?? 'nvidia-smi',
+  });
   const { experiments, lab, ...promptModule } = prompts.createPrompts({
     ...{ ...common, ...r, llm: llmSettings, jobService: jobs },
     contextFor: (id): Promise<prompts.PromptContext | undefined> => events.contextForEvent(id),
@@ -160,6 +165,7 @@ export async function createApp(config: AppConfig): Promise<App> {
           exportsDir: () => exports.directory(),
         }),
       ),
+      telemetryHandlers(telemetry),
       rumHandlers(new RumService({ rum: r.rum, observe: (m) => metrics.observeRum(m) })),
       mediaHandlers(media),
       ingestHandlers({ ingest, images: r.images }),
@@ -183,6 +189,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   // Listeners first, then the steps that publish: nothing published at start is missed.
   events.start();
   experiments.start();
+  telemetry.start();
   alerts.start();
   await outbox.start();
   await recalibration.start();
@@ -197,7 +204,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...{ config, dataDir, db, router, bus, push, connections, settings, metrics, logger },
     ...{ detector, ingest },
     ...{ ingestRuntime, pipeline, media, events, aggregator, llmBreaker, alerts, outbox, exports },
-    ...{ jobs, recalibration, experiments },
+    ...{ jobs, recalibration, experiments, telemetry },
     debugEnabled,
     async close() {
       if (closed) return;
@@ -207,6 +214,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       await jobs.stop();
       await events.stop();
       await experiments.stop();
+      await telemetry.stop();
       await alerts.stop();
       await outbox.stop();
       await exports.stop();

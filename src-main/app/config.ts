@@ -35,6 +35,10 @@ export interface AppConfig {
   recalibrationBatchSize?: number;
   /** Loopback servers `llm.detect` probes (default: Ollama, llama.cpp, LM Studio, vLLM ports). */
   localLlmServers?: { name: string; port: number }[];
+  /** Machine samples every this many ms (default 15 s; 0: none on a timer). */
+  telemetrySampleMs?: number;
+  /** The `nvidia-smi` to run (default: looked up on PATH). */
+  nvidiaSmi?: string;
   /** The clock batch windows are measured on (tests move it instead of waiting). */
   batchClock?: () => number;
   /**

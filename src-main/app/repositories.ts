@@ -1,6 +1,7 @@
 import { batchRepository } from '../aggregate';
 import { alertRepository } from '../alerts';
 import { analyticsRepository } from '../analytics';
+import { telemetryRepository } from '../telemetry';
 import { calibrationRepository } from '../calibration';
 import { cameraRepository } from '../cameras';
 import type { OpenedDatabase } from '../db/database';
@@ -43,6 +44,7 @@ export function createRepositories(database: OpenedDatabase, secrets: SecretStor
     jobs: jobRepository(db, sqlite),
     prompts: promptRepository(db),
     analytics: analyticsRepository(db),
+    telemetry: telemetryRepository(db),
     recordings: recordingRepository(db),
     pipelineCounts: pipelineCounts(db),
     logs: logRepository(db),

@@ -381,6 +381,12 @@ export interface GpuStatsTable {
   temperature_c: number | null;
   power_w: number | null;
   inference_ms: number | null;
+  resolution: Generated<'raw' | 'minute'>;
+  samples: Generated<number>;
+  cpu_percent: number | null;
+  rss_mb: number | null;
+  inferences: number | null;
+  queue_depth: number | null;
 }
 
 export interface LogsTable {

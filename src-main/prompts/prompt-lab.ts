@@ -23,7 +23,8 @@ import type { PromptRepository, RunStat } from './prompt-repository';
 import type { PromptRunner, RunOutcome, RunnableVersion } from './prompt-runner';
 import type { PromptService, VersionContent } from './prompt-service';
 import { assertValidContent } from './prompt-service';
-import { agreesWithFeedback, mean, percentile, shadowBucket, stdDev } from './prompt-stats';
+import { mean, percentile, stdDev } from '../common/stats';
+import { agreesWithFeedback, shadowBucket } from './prompt-stats';
 import type { PromptContext } from './prompt-variables';
 
 /** What the lab reads of stored events (the events repository provides it). */

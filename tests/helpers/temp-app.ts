@@ -27,6 +27,8 @@ export async function startTestApp(config: Partial<AppConfig> = {}): Promise<Tes
   const app = await createApp({
     logger: createLogger({ level: 'silent' }),
     ingest: false,
+    // Machine samples only when a test takes them.
+    telemetrySampleMs: 0,
     ...config,
     dataDir,
   });

@@ -11,6 +11,7 @@ import * as m009 from './009_ignore_regions';
 import * as m010 from './010_debug_recordings';
 import * as m011 from './011_prompt_versions';
 import * as m012 from './012_analytics_counters';
+import * as m013 from './013_telemetry';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '010_debug_recordings': m010,
   '011_prompt_versions': m011,
   '012_analytics_counters': m012,
+  '013_telemetry': m013,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
