@@ -37,10 +37,11 @@ export function analyticsRepository(db: Kysely<DB>) {
     },
 
     async eventsByDayLevel(r: DayRange) {
-      const { rows } = await sql<{ day: string; risk_level: RiskLevel; n: number }>`
-        SELECT day, risk_level, sum(n) AS n FROM event_day_counts
+      const { rows } = await sql<{ day: string } & Record<RiskLevel, number>>`
+        SELECT day, sum(low) AS low, sum(medium) AS medium, sum(high) AS high,
+          sum(critical) AS critical FROM event_day_counts
         WHERE day BETWEEN ${r.fromDay} AND ${r.toDay} ${cams(r.cameraIds)}
-        GROUP BY day, risk_level HAVING sum(n) > 0 ORDER BY day`.execute(db);
+        GROUP BY day HAVING sum(low + medium + high + critical) > 0 ORDER BY day`.execute(db);
       return rows;
     },
 
@@ -54,7 +55,7 @@ export function analyticsRepository(db: Kysely<DB>) {
 
     async eventsByCamera(r: DayRange) {
       const { rows } = await sql<{ camera_id: string; n: number }>`
-        SELECT camera_id, sum(n) AS n FROM event_day_counts
+        SELECT camera_id, sum(low + medium + high + critical) AS n FROM event_day_counts
         WHERE day BETWEEN ${r.fromDay} AND ${r.toDay} ${cams(r.cameraIds)}
         GROUP BY camera_id`.execute(db);
       return rows;

@@ -74,13 +74,13 @@ export class AnalyticsService {
   }
 
   async riskHistory(r: AnalyticsRange): Promise<RiskHistoryRow[]> {
-    const byDay = new Map<string, Record<RiskLevel, number>>();
-    for (const x of await this.d.analytics.eventsByDayLevel(this.range(r).days)) {
-      const counts = byDay.get(x.day) ?? zeroLevels();
-      counts[x.risk_level] += Number(x.n);
-      byDay.set(x.day, counts);
-    }
-    return [...byDay].map(([day, counts]) => ({ day, counts }));
+    return (await this.d.analytics.eventsByDayLevel(this.range(r).days)).map((x) => ({
+      day: x.day,
+      counts: Object.fromEntries(RISK_LEVELS.map((l) => [l, Number(x[l])])) as Record<
+        RiskLevel,
+        number
+      >,
+    }));
   }
 
   async objectDistribution(r: AnalyticsRange): Promise<ObjectShare[]> {

@@ -346,8 +346,10 @@ export interface PromptRollbacksTable {
 export interface EventDayCountsTable {
   day: string;
   camera_id: string;
-  risk_level: 'low' | 'medium' | 'high' | 'critical';
-  n: number;
+  low: number;
+  medium: number;
+  high: number;
+  critical: number;
 }
 
 export interface EventHourCountsTable {

@@ -392,14 +392,19 @@ export function eventRepository(
         if (countersOnly) {
           // No time range and nothing but cameras and levels: the per-day counters the
           // database keeps with the events (a few rows per day, not every event).
-          groups = (
-            await sql<{ risk_level: RiskLevel; camera_id: string; n: number }>`
-              SELECT risk_level, camera_id, sum(n) AS n FROM event_day_counts
-              WHERE 1 = 1
-                ${f.cameraIds?.length ? sql`AND camera_id IN (${sql.join(f.cameraIds)})` : sql``}
-                ${f.riskLevels?.length ? sql`AND risk_level IN (${sql.join(f.riskLevels)})` : sql``}
-              GROUP BY risk_level, camera_id HAVING sum(n) > 0`.execute(db)
+          const levels = f.riskLevels?.length ? f.riskLevels : RISK_LEVELS;
+          const rows = (
+            await sql<{ camera_id: string } & Record<RiskLevel, number>>`
+              SELECT camera_id, ${sql.join(levels.map((l) => sql`sum(${sql.ref(l)}) AS ${sql.ref(l)}`))}
+              FROM event_day_counts
+              ${f.cameraIds?.length ? sql`WHERE camera_id IN (${sql.join(f.cameraIds)})` : sql``}
+              GROUP BY camera_id`.execute(db)
           ).rows;
+          groups = rows
+            .flatMap((r) =>
+              levels.map((l) => ({ risk_level: l, camera_id: r.camera_id, n: Number(r[l]) })),
+            )
+            .filter((g) => g.n > 0);
         } else if (f.from || f.to) {
           // A time range: one pass over the (started_at, risk_level, camera_id) index.
           groups = await db

@@ -38,14 +38,19 @@ async function scanCounts() {
   const { rows } = await sql<{ day: string; camera_id: string; risk_level: string; n: number }>`
     SELECT substr(started_at, 1, 10) AS day, camera_id, risk_level, count(*) AS n FROM events
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
-  const kept = await db
-    .selectFrom('event_day_counts')
-    .select(['day', 'camera_id', 'risk_level', 'n'])
-    .where('n', '>', 0)
-    .orderBy('day')
-    .orderBy('camera_id')
-    .orderBy('risk_level')
-    .execute();
+  // The counters unpivoted to the scan's shape: one row per day, camera and level.
+  const { rows: kept } = await sql<{
+    day: string;
+    camera_id: string;
+    risk_level: string;
+    n: number;
+  }>`
+    SELECT day, camera_id, risk_level, n FROM (
+      SELECT day, camera_id, 'critical' AS risk_level, critical AS n FROM event_day_counts
+      UNION ALL SELECT day, camera_id, 'high', high FROM event_day_counts
+      UNION ALL SELECT day, camera_id, 'low', low FROM event_day_counts
+      UNION ALL SELECT day, camera_id, 'medium', medium FROM event_day_counts
+    ) WHERE n > 0 ORDER BY 1, 2, 3`.execute(db);
   return { rows, kept };
 }
 
@@ -62,6 +67,20 @@ describe('counters kept by the database', () => {
       .execute();
     c = await scanCounts();
     expect(c.kept).toEqual(c.rows);
+    // A new time the same day with a new level, then a move to another day and camera.
+    const [, second] = await t!.app.db
+      .selectFrom('events')
+      .select('id')
+      .orderBy('started_at')
+      .execute();
+    for (const set of [
+      { started_at: '2026-11-02T23:45:00.000Z', risk_level: 'low' as const },
+      { started_at: '2026-11-05T01:00:00.000Z', camera_id: 'yard', risk_level: 'high' as const },
+    ]) {
+      await t!.app.db.updateTable('events').set(set).where('id', '=', second!.id).execute();
+      c = await scanCounts();
+      expect(c.kept).toEqual(c.rows);
+    }
     const detections = async () =>
       (
         await t!.app.db
@@ -79,7 +98,7 @@ describe('counters kept by the database', () => {
     const fast = await t!.call('events.stats', {});
     const scanned = await t!.call('events.stats', { minRisk: 0 });
     expect(fast).toEqual(scanned);
-    expect(fast.total).toBe(2);
+    expect(fast.total).toBe(3); // yard's two and the one moved there
     expect(await t!.call('events.stats', { riskLevels: ['low'] })).toEqual(
       await t!.call('events.stats', { riskLevels: ['low'], minRisk: 0 }),
     );

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 /**
  * Counters for analytics, kept by triggers in the same transaction as the rows they count
  * (whatever code path writes them: new events, re-scoring, re-evaluation, cascades):
- * - `event_day_counts` (UTC day, camera, level) and `event_hour_counts` (UTC day and hour,
+ * - `event_day_counts` (UTC day, camera; a column per level) and `event_hour_counts` (UTC day and hour,
  *   camera): events.stats without a time range, risk history, the activity heatmap;
  * - `detection_day_counts` (UTC day, camera, class): detection trends and object
  *   distribution (suppressed detections are not counted);
@@ -15,23 +15,30 @@ import { sql } from 'kysely';
 const DAY = (col: string) => `substr(${col}, 1, 10)`;
 const HOUR = (col: string) => `CAST(substr(${col}, 12, 2) AS INTEGER)`;
 
+const LEVELS = ['low', 'medium', 'high', 'critical'];
+/** Takes the row away from its level's column (the others lose 0). */
+const minusLevel = (r: string) =>
+  LEVELS.map((l) => `${l} = ${l} - (${r}.risk_level = '${l}')`).join(', ');
 const dayPlus = (r: string) => `
-  INSERT INTO event_day_counts VALUES (${DAY(`${r}.started_at`)}, ${r}.camera_id, ${r}.risk_level, 1)
-    ON CONFLICT (day, camera_id, risk_level) DO UPDATE SET n = n + 1;`;
+  INSERT INTO event_day_counts (day, camera_id, low, medium, high, critical)
+    VALUES (${DAY(`${r}.started_at`)}, ${r}.camera_id, ${LEVELS.map((l) => `${r}.risk_level = '${l}'`).join(', ')})
+    ON CONFLICT (day, camera_id) DO UPDATE SET ${LEVELS.map((l) => `${l} = ${l} + excluded.${l}`).join(', ')};`;
 const hourPlus = (r: string) => `
   INSERT INTO event_hour_counts VALUES (${DAY(`${r}.started_at`)}, ${HOUR(`${r}.started_at`)}, ${r}.camera_id, 1)
     ON CONFLICT (day, hour, camera_id) DO UPDATE SET n = n + 1;`;
 const dayMinus = (r: string) => `
-  UPDATE event_day_counts SET n = n - 1
-    WHERE day = ${DAY(`${r}.started_at`)} AND camera_id = ${r}.camera_id AND risk_level = ${r}.risk_level;`;
+  UPDATE event_day_counts SET ${minusLevel(r)}
+    WHERE day = ${DAY(`${r}.started_at`)} AND camera_id = ${r}.camera_id;`;
 const hourMinus = (r: string) => `
   UPDATE event_hour_counts SET n = n - 1
     WHERE day = ${DAY(`${r}.started_at`)} AND hour = ${HOUR(`${r}.started_at`)} AND camera_id = ${r}.camera_id;`;
 
 const STATEMENTS = [
   `CREATE TABLE event_day_counts (
-    day TEXT NOT NULL, camera_id TEXT NOT NULL, risk_level TEXT NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (day, camera_id, risk_level)
+    day TEXT NOT NULL, camera_id TEXT NOT NULL,
+    low INTEGER NOT NULL DEFAULT 0, medium INTEGER NOT NULL DEFAULT 0,
+    high INTEGER NOT NULL DEFAULT 0, critical INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, camera_id)
   ) WITHOUT ROWID`,
   `CREATE TABLE event_hour_counts (
     day TEXT NOT NULL, hour INTEGER NOT NULL, camera_id TEXT NOT NULL, n INTEGER NOT NULL,
@@ -54,11 +61,18 @@ const STATEMENTS = [
     ${dayPlus('NEW')} ${hourPlus('NEW')} END`,
   `CREATE TRIGGER event_counts_delete AFTER DELETE ON events BEGIN
     ${dayMinus('OLD')} ${hourMinus('OLD')} END`,
-  // A new level (re-scoring, re-evaluation) moves one day count; the hour counts only
-  // follow a new time or camera.
-  `CREATE TRIGGER event_day_counts_update AFTER UPDATE OF started_at, camera_id, risk_level ON events
-    WHEN OLD.started_at IS NOT NEW.started_at OR OLD.camera_id IS NOT NEW.camera_id
-      OR OLD.risk_level IS NOT NEW.risk_level
+  // A new level (re-scoring, re-evaluation) is one row's update; a new day or camera moves
+  // the count between rows. The hour counts only follow a new time or camera.
+  `CREATE TRIGGER event_day_counts_level AFTER UPDATE OF risk_level ON events
+    WHEN OLD.risk_level IS NOT NEW.risk_level
+      AND ${DAY('OLD.started_at')} IS ${DAY('NEW.started_at')} AND OLD.camera_id IS NEW.camera_id
+    BEGIN
+      UPDATE event_day_counts
+        SET ${LEVELS.map((l) => `${l} = ${l} + (NEW.risk_level = '${l}') - (OLD.risk_level = '${l}')`).join(', ')}
+        WHERE day = ${DAY('NEW.started_at')} AND camera_id = NEW.camera_id;
+    END`,
+  `CREATE TRIGGER event_day_counts_move AFTER UPDATE OF started_at, camera_id ON events
+    WHEN ${DAY('OLD.started_at')} IS NOT ${DAY('NEW.started_at')} OR OLD.camera_id IS NOT NEW.camera_id
     BEGIN ${dayMinus('OLD')} ${dayPlus('NEW')} END`,
   `CREATE TRIGGER event_hour_counts_update AFTER UPDATE OF started_at, camera_id ON events
     WHEN OLD.started_at IS NOT NEW.started_at OR OLD.camera_id IS NOT NEW.camera_id
@@ -81,8 +95,9 @@ const STATEMENTS = [
       VALUES (NEW.id, NEW.status, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
   END`,
 
-  `INSERT INTO event_day_counts
-    SELECT ${DAY('started_at')}, camera_id, risk_level, count(*) FROM events GROUP BY 1, 2, 3`,
+  `INSERT INTO event_day_counts (day, camera_id, low, medium, high, critical)
+    SELECT ${DAY('started_at')}, camera_id, ${LEVELS.map((l) => `sum(risk_level = '${l}')`).join(', ')}
+    FROM events GROUP BY 1, 2`,
   `INSERT INTO event_hour_counts
     SELECT ${DAY('started_at')}, ${HOUR('started_at')}, camera_id, count(*) FROM events GROUP BY 1, 2, 3`,
   `INSERT INTO detection_day_counts
