@@ -16,9 +16,12 @@ export function AnalyticsSection<T>({
   note,
   chart,
   table,
+  level = 2,
 }: {
   id: string;
   title: string;
+  /** The title's heading level (3 inside a titled group of charts). */
+  level?: 2 | 3;
   query: UseQueryResult<T>;
   isEmpty: (data: T) => boolean;
   /** What to do so the chart has something to show. */
@@ -29,6 +32,7 @@ export function AnalyticsSection<T>({
   table: (data: T) => ReactNode;
 }) {
   const data = query.isError ? undefined : query.data;
+  const Heading = level === 3 ? 'h3' : 'h2';
   return (
     <section
       className="panel analytics-section"
@@ -36,7 +40,7 @@ export function AnalyticsSection<T>({
       aria-busy={query.isFetching}
       data-testid={id}
     >
-      <h2 id={`${id}-title`}>{title}</h2>
+      <Heading id={`${id}-title`}>{title}</Heading>
       {note && <p className="field-hint analytics-note">{note}</p>}
       {query.isError && (
         <ErrorNotice error={query.error} prefix={`Could not load ${title.toLowerCase()}`} />
