@@ -22,6 +22,8 @@ import type {
 } from '../src-shared/domain';
 import type { AnalyticsRange } from './analytics-data';
 import { useApi } from './app-context';
+import type { MachineRange, MachineWindow } from './operations-data';
+import { MACHINE_RANGE, foldMinutes, machineRequests } from './operations-data';
 import { FEED_SIZE, GAUGE_WINDOW_MS } from './push-sync';
 import type { AlertView } from './server-state';
 import { DELIVERIES_LIMIT, byName, keys, mergeExportList, sortCameras } from './server-state';
@@ -393,4 +395,48 @@ export function useAnalytics<C extends AnalyticsChannel>(channel: C, range: Anal
 export function useStorage() {
   const api = useApi();
   return useQuery({ queryKey: keys.storage, queryFn: () => api.invoke('system.storage', {}) });
+}
+
+/**
+ * Machine samples over a range ending now, read again every 15 s while shown (every minute for
+ * ranges of days, drawn by the minute). Ranges over a day come by the minute.
+ */
+export function useMachineSamples(range: MachineRange) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.machine(range),
+    queryFn: async (): Promise<MachineWindow> => {
+      const now = Date.now();
+      const calls = machineRequests(range, now);
+      const answers = await Promise.all(calls.map((input) => api.invoke('gpu.stats', input)));
+      const samples = answers.flat();
+      return {
+        from: now - MACHINE_RANGE[range].ms,
+        to: now,
+        samples: calls.length > 1 ? foldMinutes(samples) : samples,
+      };
+    },
+    refetchInterval: MACHINE_RANGE[range].refreshMs,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** How often pipeline latency is read again while shown. */
+const PIPELINE_REFRESH_MS = 60 * 1000;
+
+/** p50 / p95 / p99 of each pipeline stage over the last `windowSeconds`. */
+export function usePipelineLatency(windowSeconds: number) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.pipeline(windowSeconds),
+    queryFn: () => api.invoke('system.telemetry', { window: windowSeconds }),
+    refetchInterval: PIPELINE_REFRESH_MS,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The newest background jobs of every kind (pushes keep them current). */
+export function useRecentJobs() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.recentJobs, queryFn: () => api.invoke('jobs.list', {}) });
 }

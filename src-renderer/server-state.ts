@@ -53,6 +53,8 @@ export const keys = {
   riskGauge: ['riskGauge'] as const,
   /** Background jobs of a kind (newest first). */
   jobs: (kind: string) => ['jobs', kind] as const,
+  /** The newest background jobs of every kind (the Operations page). */
+  recentJobs: ['recentJobs'] as const,
   calibrationPreview: (input: unknown) => ['calibrationPreview', input] as const,
   calibrationPreviewAll: ['calibrationPreview'] as const,
   calibrationSuggest: ['calibrationSuggest'] as const,
@@ -64,6 +66,9 @@ export const keys = {
   promptEvaluation: (jobId: string) => ['promptEvaluation', jobId] as const,
   /** The events the prompt playground offers to run on. */
   recentEvents: ['recentEvents'] as const,
+  /** Machine samples over a range ending now, and per-stage latency over a window. */
+  machine: (range: string) => ['machine', range] as const,
+  pipeline: (windowSeconds: number) => ['pipeline', windowSeconds] as const,
   /** One analytics channel's answer for a range and cameras. */
   analytics: (channel: string, range: unknown) => ['analytics', channel, range] as const,
   analyticsAll: ['analytics'] as const,
@@ -505,23 +510,28 @@ function isStale(next: Job, known: Job | undefined): boolean {
   return a < b || (a === b && next.processed < known.processed);
 }
 
+/** How many jobs `jobs.list` answers without a kind (its default): the recent jobs list. */
+export const RECENT_JOBS_LIMIT = 50;
+
 /**
- * A job's progress or end, in the list of its kind (newest first). A reply that left before
- * a newer push arrived does not put an older state back.
+ * A list of jobs (newest first) with `job` put in; a reply that left before a newer push
+ * arrived does not put an older state back. `limit`: the most the list holds.
  */
+export function applyJob(list: Job[], job: Job, limit = Infinity): Job[] {
+  const known = list.find((j) => j.id === job.id);
+  if (isStale(job, known)) return list;
+  return [job, ...list.filter((j) => j.id !== job.id)]
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .slice(0, limit);
+}
+
+/** A job's progress or end, in the list of its kind and in the recent jobs of every kind. */
 export function cacheJob(qc: QueryClient, job: Job): void {
-  qc.setQueryData<Job[]>(keys.jobs(job.kind), (list) => {
-    if (!list) return list;
-    if (
-      isStale(
-        job,
-        list.find((j) => j.id === job.id),
-      )
-    )
-      return list;
-    return [job, ...list.filter((j) => j.id !== job.id)].sort((a, b) =>
-      b.createdAt.localeCompare(a.createdAt),
-    );
-  });
+  qc.setQueryData<Job[]>(keys.jobs(job.kind), (list) => list && applyJob(list, job));
+  qc.setQueryData<Job[]>(
+    keys.recentJobs,
+    (list) => list && applyJob(list, job, Math.max(RECENT_JOBS_LIMIT, list.length)),
+  );
   readAgainIfLoading(qc, keys.jobs(job.kind));
+  readAgainIfLoading(qc, keys.recentJobs);
 }

@@ -23,7 +23,12 @@ import { firstMessage } from '../../src-renderer/forms/fields';
 import { refreshAfterReconnect, syncPushes } from '../../src-renderer/push-sync';
 import { emptyRuleForm, ruleFormSchema } from '../../src-renderer/rule-form';
 import type { AlertPages, EventPages } from '../../src-renderer/server-state';
-import { cacheJob, cacheRescoredEvents, keys } from '../../src-renderer/server-state';
+import {
+  RECENT_JOBS_LIMIT,
+  cacheJob,
+  cacheRescoredEvents,
+  keys,
+} from '../../src-renderer/server-state';
 import { formFrom, settingsFormSchema } from '../../src-renderer/settings-form';
 import { useEventsView } from '../../src-renderer/stores/events-view';
 import { useToasts } from '../../src-renderer/stores/toasts';
@@ -462,6 +467,25 @@ describe('pushed jobs and re-evaluated events in the cache', () => {
     cacheJob(qc, job('completed', 100));
     cacheJob(qc, job('running', 40)); // the reply to a call made before it finished
     expect(qc.getQueryData<Job[]>(keys.jobs('recalibrate'))).toEqual([job('completed', 100)]);
+  });
+
+  it('a job of any kind joins the recent jobs list, newest first, held to its length', () => {
+    const qc = new QueryClient();
+    const older = (i: number): Job => ({
+      ...job('completed', 100),
+      id: `old${i}`,
+      kind: 'prompt-evaluate',
+      createdAt: `2026-11-28T10:00:${String(i).padStart(2, '0')}.000Z`,
+    });
+    const listed = Array.from({ length: RECENT_JOBS_LIMIT }, (_, i) => older(59 - i));
+    qc.setQueryData<Job[]>(keys.recentJobs, listed);
+    cacheJob(qc, job('running', 10));
+    cacheJob(qc, job('running', 5)); // late
+    const recent = qc.getQueryData<Job[]>(keys.recentJobs)!;
+    expect(recent).toHaveLength(RECENT_JOBS_LIMIT);
+    expect(recent[0]).toEqual(job('running', 10));
+    expect(recent[1]!.id).toBe('old59');
+    expect(recent.some((j) => j.id === 'old10')).toBe(false);
   });
 
   it('a batch of new scores patches loaded timelines and the detail, and counts are read again', () => {
