@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
 import { NO_TOKEN_MESSAGE } from './api';
-import { PlaceholderPage } from './components/PlaceholderPage';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
 import { AlertsPage } from './pages/AlertsPage';
@@ -11,7 +10,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { DebugPage } from './pages/DebugPage';
 import { EventsPage } from './pages/EventsPage';
 import { ExportsPage } from './pages/ExportsPage';
-import { NOT_BUILT } from './pages/placeholders';
+import { OperationsPage } from './pages/OperationsPage';
 import { PromptsPage } from './pages/PromptsPage';
 import { SettingsPage } from './pages/SettingsPage';
 import type { Route } from './routes';
@@ -36,17 +35,12 @@ function Page({ route }: { route: Route }) {
       return <CalibrationPage />;
     case 'prompts':
       return <PromptsPage />;
+    case 'operations':
+      return <OperationsPage />;
     case 'settings':
       return <SettingsPage />;
     case 'debug':
       return <DebugPage />;
-    default:
-      return (
-        <PlaceholderPage
-          title={route.title}
-          description={NOT_BUILT[route.id] ?? `${route.title} is not built yet.`}
-        />
-      );
   }
 }
 

@@ -21,7 +21,9 @@ test('the shell shows every area and the connection state', async ({ page }) => 
   await expect(page.getByTestId('connection-state')).toHaveText(/Connected/);
   await nav.getByRole('link', { name: 'Operations' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Operations' })).toBeVisible();
-  await expect(page.getByText(/not built yet/)).toBeVisible();
+  await expect(
+    page.getByRole('heading', { level: 2, name: 'Machine and inference' }),
+  ).toBeVisible();
   await nav.getByRole('link', { name: 'Exports' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Exports' })).toBeVisible();
   await expect(page.getByTestId('exports-empty')).toBeVisible();
