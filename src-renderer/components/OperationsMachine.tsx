@@ -98,15 +98,47 @@ const IMAGES = 'Images';
 const images = (w: MachineWindow) => workSeries(w, IMAGES, (s) => s.inferences);
 const queue = (w: MachineWindow) => workSeries(w, 'Queue depth', (s) => s.queueDepth);
 
-function Utilisation({ query, range }: { query: Query; range: MachineRange }) {
-  const series = useSeries(query, utilisation);
-  const what = `Utilisation per device, ${MACHINE_RANGE[range].text}`;
+/** One line chart of the samples (one line per device or one of the work), with its numbers. */
+function SampleSection({
+  query,
+  range,
+  id,
+  title,
+  note,
+  shape,
+  colours,
+  valueText,
+  max,
+  what,
+  testId,
+  caption,
+  columns,
+}: {
+  query: Query;
+  range: MachineRange;
+  id: string;
+  title: string;
+  note: string;
+  shape: (w: MachineWindow) => SampleSeries;
+  colours: string[];
+  valueText: (v: number) => string;
+  max?: (w: MachineWindow) => number | undefined;
+  /** What the chart shows, for its description ("Utilisation per device"). */
+  what: string;
+  testId: string;
+  caption: string;
+  columns: (line: string) => { header: string; cell: (c: BucketCell) => string }[];
+}) {
+  const series = useSeries(query, shape);
+  const data = query.data;
+  const top = useMemo(() => (data && max ? max(data) : undefined), [data, max]);
+  const described = `${what}, ${MACHINE_RANGE[range].text}`;
   return (
     <AnalyticsSection
-      id="ops-utilisation"
-      title="Utilisation"
+      id={id}
+      title={title}
       level={3}
-      note="How busy each GPU is; on a machine without one, the CPU."
+      note={note}
       query={query}
       isEmpty={(w) => w.samples.length === 0}
       empty={EMPTY}
@@ -114,71 +146,29 @@ function Utilisation({ query, range }: { query: Query; range: MachineRange }) {
         series && (
           <TimeSeriesChart
             data={series}
-            colourVars={COLOURS}
-            valueText={percentText}
-            max={100}
-            label={sampleSummary(series, what, percentText)}
-            testId="utilisation-chart"
+            colourVars={colours}
+            valueText={valueText}
+            max={top}
+            label={sampleSummary(series, described, valueText)}
+            testId={testId}
           />
         )
       }
       table={() =>
-        series && (
-          <BucketTable
-            series={series}
-            range={range}
-            caption="Utilisation per device (mean)"
-            columns={(device) => [{ header: device, cell: (c) => percentText(c.mean) }]}
-          />
-        )
+        series && <BucketTable series={series} range={range} caption={caption} columns={columns} />
       }
     />
   );
 }
 
-function Memory({ query, range }: { query: Query; range: MachineRange }) {
-  const series = useSeries(query, memory);
-  const totalGb = useMemo(() => {
-    const totals = (query.data?.samples ?? []).flatMap((s) =>
-      s.memoryTotalMb === null ? [] : [s.memoryTotalMb / 1024],
-    );
-    return totals.length ? Math.max(...totals) : undefined;
-  }, [query.data]);
-  const what = `Memory used per device, ${MACHINE_RANGE[range].text}`;
-  return (
-    <AnalyticsSection
-      id="ops-memory"
-      title="Memory"
-      level={3}
-      note="Memory used on each GPU, or the machine's memory without one, in GB up to the most there is."
-      query={query}
-      isEmpty={(w) => w.samples.length === 0}
-      empty={EMPTY}
-      chart={() =>
-        series && (
-          <TimeSeriesChart
-            data={series}
-            colourVars={COLOURS}
-            valueText={gbText}
-            max={totalGb}
-            label={sampleSummary(series, what, gbText)}
-            testId="memory-chart"
-          />
-        )
-      }
-      table={() =>
-        series && (
-          <BucketTable
-            series={series}
-            range={range}
-            caption="Memory used per device (mean)"
-            columns={(device) => [{ header: device, cell: (c) => gbText(c.mean) }]}
-          />
-        )
-      }
-    />
+const FULL_SCALE = () => 100;
+/** The most memory any device has, in GB (the memory chart's top). */
+const mostMemory = (w: MachineWindow) => {
+  const totals = w.samples.flatMap((s) =>
+    s.memoryTotalMb === null ? [] : [s.memoryTotalMb / 1024],
   );
-}
+  return totals.length ? Math.max(...totals) : undefined;
+};
 
 function Inference({ query, range }: { query: Query; range: MachineRange }) {
   const time = useSeries(query, modelTime);
@@ -239,46 +229,6 @@ function Inference({ query, range }: { query: Query; range: MachineRange }) {
   );
 }
 
-function Queue({ query, range }: { query: Query; range: MachineRange }) {
-  const series = useSeries(query, queue);
-  const what = `Images waiting in the ingest queue, ${MACHINE_RANGE[range].text}`;
-  return (
-    <AnalyticsSection
-      id="ops-queue"
-      title="Ingest queue"
-      level={3}
-      note="Images waiting to be analysed."
-      query={query}
-      isEmpty={(w) => w.samples.length === 0}
-      empty={EMPTY}
-      chart={() =>
-        series && (
-          <TimeSeriesChart
-            data={series}
-            colourVars={QUEUE_COLOURS}
-            valueText={waitingText}
-            label={sampleSummary(series, what, waitingText)}
-            testId="queue-chart"
-          />
-        )
-      }
-      table={() =>
-        series && (
-          <BucketTable
-            series={series}
-            range={range}
-            caption="Queue depth"
-            columns={() => [
-              { header: 'Mean', cell: (c) => countText(c.mean) },
-              { header: 'Peak', cell: (c) => countText(c.max) },
-            ]}
-          />
-        )
-      }
-    />
-  );
-}
-
 /** Each device and its latest reading, with how long ago it was taken. */
 function DeviceReadings({ samples }: { samples: readonly MachineSample[] }) {
   const now = useNow();
@@ -316,10 +266,51 @@ export function MachineCharts() {
       </p>
       {query.data && !query.isError && <DeviceReadings samples={query.data.samples} />}
       <div className="grid analytics-grid ops-grid">
-        <Utilisation query={query} range={range} />
-        <Memory query={query} range={range} />
+        <SampleSection
+          {...{ query, range }}
+          id="ops-utilisation"
+          title="Utilisation"
+          note="How busy each GPU is; on a machine without one, the CPU."
+          shape={utilisation}
+          colours={COLOURS}
+          valueText={percentText}
+          max={FULL_SCALE}
+          what="Utilisation per device"
+          testId="utilisation-chart"
+          caption="Utilisation per device (mean)"
+          columns={(device) => [{ header: device, cell: (c) => percentText(c.mean) }]}
+        />
+        <SampleSection
+          {...{ query, range }}
+          id="ops-memory"
+          title="Memory"
+          note="Memory used on each GPU, or the machine's memory without one, in GB up to the most there is."
+          shape={memory}
+          colours={COLOURS}
+          valueText={gbText}
+          max={mostMemory}
+          what="Memory used per device"
+          testId="memory-chart"
+          caption="Memory used per device (mean)"
+          columns={(device) => [{ header: device, cell: (c) => gbText(c.mean) }]}
+        />
         <Inference query={query} range={range} />
-        <Queue query={query} range={range} />
+        <SampleSection
+          {...{ query, range }}
+          id="ops-queue"
+          title="Ingest queue"
+          note="Images waiting to be analysed."
+          shape={queue}
+          colours={QUEUE_COLOURS}
+          valueText={waitingText}
+          what="Images waiting in the ingest queue"
+          testId="queue-chart"
+          caption="Queue depth"
+          columns={() => [
+            { header: 'Mean', cell: (c) => countText(c.mean) },
+            { header: 'Peak', cell: (c) => countText(c.max) },
+          ]}
+        />
       </div>
     </section>
   );
