@@ -1,35 +1,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BatchAggregator } from '../aggregate';
-import { AlertService, alertHandlers } from '../alerts';
-import { AnalyticsService, analyticsHandlers } from '../analytics';
-import { TelemetryService, telemetryHandlers } from '../telemetry';
+import { AlertService } from '../alerts';
 import { createRouter } from '../bridge/router';
-import { CalibrationService, calibrationHandlers } from '../calibration';
-import { CameraService, CameraStatusMonitor, cameraHandlers } from '../cameras';
-import { DomainEventBus } from '../common/domain-events';
-import { mergeHandlers } from '../common/handlers';
+import { CameraService, CameraStatusMonitor } from '../cameras';
 import { ConnectionRegistry } from '../common/connections';
+import { DomainEventBus } from '../common/domain-events';
 import { PushBus } from '../common/push-bus';
 import { openDatabase } from '../db/database';
-import { DebugService, debugHandlers } from '../debug';
+import { DebugService } from '../debug';
 import * as detect from '../detect';
-import { detectionHandlers } from '../detections';
-import { EventService, eventHandlers } from '../events';
-import { ExportService, exportHandlers } from '../exports';
-import { IngestPipeline, IngestRuntime, IngestService, ingestHandlers } from '../ingest';
-import { JobService, jobHandlers } from '../jobs';
-import { RumService, rumHandlers } from '../rum';
-import { MediaService, mediaHandlers } from '../media';
+import { EventService } from '../events';
+import { ExportService } from '../exports';
+import { IngestPipeline, IngestRuntime, IngestService } from '../ingest';
+import { JobService } from '../jobs';
+import { MediaService } from '../media';
+import { DeliveryOutbox, keyFileSecretStore } from '../notify';
 import * as prompts from '../prompts';
-import { ChannelService, DeliveryOutbox, keyFileSecretStore, notifyHandlers } from '../notify';
-import { RecalibrationService, recalibrationHandlers } from '../recalibrate';
+import { RecalibrationService } from '../recalibrate';
 import { CircuitBreaker, LlmScorer, RulesScorer } from '../risk';
 import * as system from '../system';
-import { ZoneService, zoneHandlers } from '../zones';
+import { TelemetryService } from '../telemetry';
 import type { App } from './app';
 import type { AppConfig } from './config';
 import { databasePath } from './config';
+import { appHandlers } from './handlers';
 import { AppMetrics } from './metrics';
 import { relayPushes } from './push-relay';
 import { createRepositories } from './repositories';
@@ -144,43 +139,12 @@ export async function createApp(config: AppConfig): Promise<App> {
     invoke: (channel, input, meta) => router.invoke(channel, input, meta),
   });
   const router = createRouter({
-    handlers: mergeHandlers(
-      system.systemHandlers({
-        settings,
-        probes: [
-          system.databaseProbe(() => database.ping()),
-          system.settingsProbe(settings),
-          detect.detectorProbe(detector),
-        ],
-      }),
-      cameraHandlers(cameras),
-      zoneHandlers(new ZoneService(r.zones, r.cameras)),
-      calibrationHandlers({ calibration: new CalibrationService(r) }),
-      recalibrationHandlers(recalibration),
-      jobHandlers(jobs),
-      promptModule.handlers,
-      analyticsHandlers(
-        new AnalyticsService({
-          ...{ ...r, dataDir, databaseFile: databasePath(dataDir) },
-          exportsDir: () => exports.directory(),
-        }),
-      ),
-      telemetryHandlers(telemetry),
-      rumHandlers(new RumService({ rum: r.rum, observe: (m) => metrics.observeRum(m) })),
-      mediaHandlers(media),
-      ingestHandlers({ ingest, images: r.images }),
-      detect.detectorHandlers(detector),
-      detectionHandlers(r.detections),
-      eventHandlers({ events, repo: r.events, detections: r.detections }),
-      alertHandlers({ alerts, repo: r.alerts }),
-      notifyHandlers({ ...common, channels: new ChannelService(r.channels), outbox }),
-      exportHandlers({ exports, desktop: config.desktop }),
-      debugHandlers({
-        ...{ debug, logs: r.logs, counts: r.pipelineCounts, settings, debugEnabled },
-        ...{ llmBreaker, aggregator, events, connections },
-        paths: () => ({ dataDir, database: databasePath(dataDir), ingestRoot: ingestRoot() }),
-      }),
-    ),
+    handlers: appHandlers({
+      ...{ config, dataDir, database, r, settings, metrics, connections, debugEnabled },
+      ...{ ingestRoot, detector, ingest, cameras, media, events, aggregator, llmBreaker },
+      ...{ alerts, outbox, exports, jobs, recalibration, telemetry, debug },
+      extra: [promptModule.handlers],
+    }),
     logger,
     debugEnabled,
     onCall: (record) => (metrics.recordCall(record), debug.onCall(record)),
@@ -209,15 +173,10 @@ export async function createApp(config: AppConfig): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
-      await ingestRuntime.stop();
-      await aggregator.stop();
-      await jobs.stop();
-      await events.stop();
-      await experiments.stop();
-      await telemetry.stop();
-      await alerts.stop();
-      await outbox.stop();
-      await exports.stop();
+      // Intake first, then each step after the one feeding it.
+      for (const step of [ingestRuntime, aggregator, jobs, events, experiments, telemetry])
+        await step.stop();
+      for (const step of [alerts, outbox, exports]) await step.stop();
       await detector.close();
       llmBreaker.close();
       stopRelay();
