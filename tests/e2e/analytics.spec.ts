@@ -1,8 +1,5 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import type { DB } from '../../src-main/db/schema';
 import { insertScoredEvents } from '../helpers/events';
+import { seedCameras, withAppDb } from './app-db';
 import { expect, test } from './fixtures';
 
 const DAY_MS = 86_400_000;
@@ -21,20 +18,11 @@ function daysAgo(n: number, hour: number, minute = 0) {
  * each, written into the app's own SQLite file; the database's triggers count them.
  */
 async function seed(dataDir: string) {
-  const db = new Kysely<DB>({
-    dialect: new SqliteDialect({ database: new Database(path.join(dataDir, 'hsi.sqlite')) }),
-  });
-  try {
-    const now = new Date().toISOString();
-    for (const [id, name] of [
+  return withAppDb(dataDir, async (db) => {
+    await seedCameras(db, dataDir, [
       ['front', 'Front'],
       ['yard', 'Yard'],
-    ] as const) {
-      await db
-        .insertInto('cameras')
-        .values({ id, name, folder: path.join(dataDir, id), created_at: now, updated_at: now })
-        .execute();
-    }
+    ]);
     const y = (minute: number, hour = 10) => daysAgo(1, hour, minute).at;
     await insertScoredEvents(db, [
       // Front yesterday: critical, high, medium; the day before: low.
@@ -46,9 +34,7 @@ async function seed(dataDir: string) {
       { cameraId: 'yard', startedAt: y(0, 11), component: 50, objectClass: 'person' },
       { cameraId: 'yard', startedAt: y(1, 11), component: 10, objectClass: 'dog' },
     ]);
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 test('analytics: risk history, objects and the hour heatmap from stored events; one camera narrows them', async ({

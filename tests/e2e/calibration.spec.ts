@@ -1,8 +1,5 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import type { DB } from '../../src-main/db/schema';
 import { insertScoredEvents } from '../helpers/events';
+import { seedCameras, withAppDb } from './app-db';
 import { expect, test } from './fixtures';
 
 /**
@@ -10,21 +7,9 @@ import { expect, test } from './fixtures';
  * `falsePositives` already marked so); returns their ids.
  */
 async function seedYard(dataDir: string, components: number[], falsePositives = 0) {
-  const db = new Kysely<DB>({
-    dialect: new SqliteDialect({ database: new Database(path.join(dataDir, 'hsi.sqlite')) }),
-  });
-  try {
+  return withAppDb(dataDir, async (db) => {
     const now = new Date().toISOString();
-    await db
-      .insertInto('cameras')
-      .values({
-        id: 'yard',
-        name: 'Yard',
-        folder: path.join(dataDir, 'yard'),
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await seedCameras(db, dataDir, [['yard', 'Yard']]);
     const start = Date.now() - 3 * 3_600_000;
     const ids = await insertScoredEvents(
       db,
@@ -48,9 +33,7 @@ async function seedYard(dataDir: string, components: number[], falsePositives = 
         .execute();
     }
     return ids;
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 test('calibration: a slider shows how many events change, the preview agrees, and re-evaluation gives them their new level', async ({

@@ -1,21 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { jpeg } from '../helpers/images';
-import type { HsiLaunch } from './fixtures';
+import { openAt } from './app-db';
 import { expect, test } from './fixtures';
-
-/** Opens a place in the app (browser mode: through the tokenised link again). */
-async function open(page: Page, hsi: HsiLaunch, hash: string) {
-  if (hsi.entryUrl) await page.goto(`${hsi.entryUrl}${hash}`);
-  else await page.goto(page.url().replace(/#.*$/, '') + hash);
-}
 
 test('settings: a bad value is shown under its field, a change is saved and kept, discard puts edits back', async ({
   page,
   hsi,
 }) => {
-  await open(page, hsi, '#/settings');
+  await openAt(page, hsi, '#/settings');
   const form = page.getByRole('form', { name: 'Settings form' });
   const retention = form.getByLabel('Retention days');
   await expect(retention).toHaveValue('30');
@@ -47,7 +40,7 @@ test('settings: a bad value is shown under its field, a change is saved and kept
   await discard.click();
   await expect(model).toHaveValue('local');
 
-  await open(page, hsi, '#/settings');
+  await openAt(page, hsi, '#/settings');
   await expect(page.getByLabel('Retention days')).toHaveValue('14');
   await expect(page.getByLabel('FTP port')).toHaveValue('2122');
   await expect(page.getByLabel('Decode threads')).toHaveValue('2');
@@ -57,7 +50,7 @@ test('notifications: preferences are saved and kept; a channel with a bad addres
   page,
   hsi,
 }) => {
-  await open(page, hsi, '#/settings/notifications');
+  await openAt(page, hsi, '#/settings/notifications');
   const prefs = page.getByRole('form', { name: 'Notification preferences' });
   await prefs.getByLabel('Quiet hours').check();
   await expect(prefs.getByLabel('From')).toHaveValue('22:00');
@@ -88,7 +81,7 @@ test('notifications: preferences are saved and kept; a channel with a bad addres
     page.locator('[data-testid^="channel-row-"]').filter({ hasText: 'Me' }),
   ).toBeVisible();
 
-  await open(page, hsi, '#/settings/notifications');
+  await openAt(page, hsi, '#/settings/notifications');
   const again = page.getByRole('form', { name: 'Notification preferences' });
   await expect(again.getByLabel('Quiet hours')).toBeChecked();
   await expect(again.getByLabel('Maximum per hour (per channel)')).toHaveValue('5');
@@ -100,7 +93,7 @@ test('zones, the rule form and its preview, and event feedback validate where th
   hsi,
 }) => {
   // A camera and a zone, with a malformed zone first.
-  await open(page, hsi, '#/cameras');
+  await openAt(page, hsi, '#/cameras');
   await page.getByRole('button', { name: 'Add camera' }).first().click();
   const cameraForm = page.getByRole('form', { name: 'Camera form' });
   await cameraForm.getByLabel('Name').fill('Porch');
@@ -119,7 +112,7 @@ test('zones, the rule form and its preview, and event feedback validate where th
   await expect(zoneForm.getByLabel('Zone name')).toHaveValue('');
 
   // A rule: a missing name is pointed out; then a preview of one on the zone.
-  await open(page, hsi, '#/alerts/rules');
+  await openAt(page, hsi, '#/alerts/rules');
   const ruleForm = page.getByRole('form', { name: 'Rule form' });
   await ruleForm.getByRole('button', { name: 'Save' }).click();
   await expect(ruleForm.getByText('Name is required')).toBeVisible();
@@ -134,7 +127,7 @@ test('zones, the rule form and its preview, and event feedback validate where th
   fs.mkdirSync(folder, { recursive: true });
   fs.writeFileSync(path.join(folder, '.a.tmp'), await jpeg(160, 120, 5));
   fs.renameSync(path.join(folder, '.a.tmp'), path.join(folder, 'a.jpg'));
-  await open(page, hsi, '#/events');
+  await openAt(page, hsi, '#/events');
   const card = page.locator('article[data-testid^="event-card-"]').first();
   await expect(card).toBeVisible({ timeout: 20_000 });
   await card.getByRole('link').first().click();
@@ -155,7 +148,7 @@ test('calibration: a threshold too close is shown under it; saved values, the ni
   page,
   hsi,
 }) => {
-  await open(page, hsi, '#/calibration');
+  await openAt(page, hsi, '#/calibration');
   const form = page.getByRole('form', { name: 'Calibration form' });
   const high = form.getByLabel('Threshold high');
   await expect(high).toHaveValue('60');
@@ -188,8 +181,8 @@ test('calibration: a threshold too close is shown under it; saved values, the ni
   await form.getByRole('button', { name: 'Save' }).click();
   await expect(form.getByRole('status')).toHaveText(/^Calibration saved/);
 
-  await open(page, hsi, '#/settings');
-  await open(page, hsi, '#/calibration');
+  await openAt(page, hsi, '#/settings');
+  await openAt(page, hsi, '#/calibration');
   await expect(form.getByLabel('Threshold high')).toHaveValue('70');
   await expect(form.getByLabel('Class multipliers: person', { exact: true })).toHaveValue('1.5');
   await expect(form.getByLabel('Class multipliers: cat', { exact: true })).toHaveValue('0.5');

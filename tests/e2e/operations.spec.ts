@@ -1,7 +1,4 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import type { DB } from '../../src-main/db/schema';
+import { withAppDb } from './app-db';
 import { expect, test } from './fixtures';
 
 const MINUTE_MS = 60_000;
@@ -13,10 +10,7 @@ const GPU = 'gpu0: Test GPU';
  * (the app adds its own samples of this machine beside them).
  */
 async function seed(dataDir: string) {
-  const db = new Kysely<DB>({
-    dialect: new SqliteDialect({ database: new Database(path.join(dataDir, 'hsi.sqlite')) }),
-  });
-  try {
+  return withAppDb(dataDir, async (db) => {
     const ago = (minutes: number) => new Date(Date.now() - minutes * MINUTE_MS).toISOString();
     const readings = [
       { at: ago(3), utilization: 42, used: 2048, temp: 58, power: 150, ms: 35, n: 4, queue: 0 },
@@ -75,9 +69,7 @@ async function seed(dataDir: string) {
         },
       ])
       .execute();
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 test('operations: machine samples drawn with their numbers, pipeline latency, and background jobs with cancel', async ({

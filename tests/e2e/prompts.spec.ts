@@ -1,47 +1,21 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import type { Page } from '@playwright/test';
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import type { DB } from '../../src-main/db/schema';
 import type { PromptsExport } from '../../src-shared/prompts';
 import { DEFAULT_VERSION_PARAMS } from '../../src-shared/prompts';
 import { insertScoredEvents } from '../helpers/events';
 import type { FakeLlm } from '../helpers/llm-server';
 import { startFakeLlm } from '../helpers/llm-server';
-import type { HsiLaunch } from './fixtures';
+import { openAt, seedCameras, withAppDb } from './app-db';
 import { expect, test } from './fixtures';
-
-/** Opens a place in the app (browser mode: through the tokenised link again). */
-async function open(page: Page, hsi: HsiLaunch, hash: string) {
-  if (hsi.entryUrl) await page.goto(`${hsi.entryUrl}${hash}`);
-  else await page.goto(page.url().replace(/#.*$/, '') + hash);
-}
 
 /** One stored event on a "Porch" camera, scored 40 by the rules, in the app's SQLite file. */
 async function seedEvent(dataDir: string): Promise<string> {
-  const db = new Kysely<DB>({
-    dialect: new SqliteDialect({ database: new Database(path.join(dataDir, 'hsi.sqlite')) }),
-  });
-  try {
-    const now = new Date().toISOString();
-    await db
-      .insertInto('cameras')
-      .values({
-        id: 'porch',
-        name: 'Porch',
-        folder: path.join(dataDir, 'porch'),
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+  return withAppDb(dataDir, async (db) => {
+    await seedCameras(db, dataDir, [['porch', 'Porch']]);
     const [id] = await insertScoredEvents(db, [
       { cameraId: 'porch', component: 40, startedAt: new Date(Date.now() - 60_000).toISOString() },
     ]);
     return id!;
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 let llm: FakeLlm;
@@ -60,7 +34,7 @@ test('prompts: a version with its own constant is saved and activated; the playg
   const eventId = await seedEvent(hsi.dataDir);
 
   // The language model: test the connection, take a model from its list, save.
-  await open(page, hsi, '#/settings');
+  await openAt(page, hsi, '#/settings');
   const settings = page.getByRole('form', { name: 'Settings form' });
   await settings.getByLabel('LLM base URL').fill(llm.url);
   await settings.getByLabel('LLM enabled').check();
@@ -77,7 +51,7 @@ test('prompts: a version with its own constant is saved and activated; the playg
   await expect(settings.getByRole('status')).toHaveText('Settings saved');
 
   // The editor starts from the live template's active version.
-  await open(page, hsi, '#/prompts');
+  await openAt(page, hsi, '#/prompts');
   const templates = page.getByRole('list', { name: 'Prompt templates' });
   await expect(templates.getByRole('button', { name: /Risk analysis/ })).toContainText('live');
   const editor = page.getByRole('form', { name: 'Prompt editor' });
@@ -148,7 +122,7 @@ test('prompts: a new template, a shadow experiment promoted, a rollback, and an 
   page,
   hsi,
 }) => {
-  await open(page, hsi, '#/prompts');
+  await openAt(page, hsi, '#/prompts');
   const templates = page.getByRole('list', { name: 'Prompt templates' });
   const create = page.getByRole('form', { name: 'New template' });
   await create.getByLabel('New template name').fill('Night watch');

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { DB } from '../../src-main/db/schema';
+import type { HsiLaunch } from './fixtures';
+
+/** Runs `fn` on a connection of its own to the app's SQLite file (seeding what a test needs). */
+export async function withAppDb<T>(
+  dataDir: string,
+  fn: (db: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: new Database(path.join(dataDir, 'hsi.sqlite')) }),
+  });
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Cameras (id, name) with their folders in the data directory. */
+export async function seedCameras(
+  db: Kysely<DB>,
+  dataDir: string,
+  cameras: readonly (readonly [id: string, name: string])[],
+): Promise<void> {
+  const now = new Date().toISOString();
+  for (const [id, name] of cameras) {
+    await db
+      .insertInto('cameras')
+      .values({ id, name, folder: path.join(dataDir, id), created_at: now, updated_at: now })
+      .execute();
+  }
+}
+
+/** Opens a place in the app (browser mode: through the tokenised link again). */
+export async function openAt(page: Page, hsi: HsiLaunch, hash: string): Promise<void> {
+  if (hsi.entryUrl) await page.goto(`${hsi.entryUrl}${hash}`);
+  else await page.goto(page.url().replace(/#.*$/, '') + hash);
+}
