@@ -31,7 +31,7 @@ const zeroLevels = (): Record<RiskLevel, number> =>
   Object.fromEntries(RISK_LEVELS.map((l) => [l, 0])) as Record<RiskLevel, number>;
 
 /** The range as instants (default: the last 30 days) and as UTC days. */
-export function resolveRange(r: AnalyticsRange, now = Date.now()) {
+function resolveRange(r: AnalyticsRange, now = Date.now()) {
   const to = r.to ? Date.parse(r.to) : now;
   const from = r.from ? Date.parse(r.from) : to - DEFAULT_DAYS * DAY_MS;
   if (from > to) throw new AppError('invalid_input', '"from" must not be after "to"');

@@ -89,7 +89,11 @@ export class EventService {
   /** A stored event's batch as the scorers see it (undefined when it or its detections are gone). */
   async contextForEvent(id: string): Promise<BatchContext | undefined> {
     const event = await this.d.events.get(id);
-    if (!event) return undefined;
+    return event && this.contextOf(event);
+  }
+
+  /** A stored event's batch as the scorers see it (undefined when its detections are gone). */
+  async contextOf(event: SecurityEvent): Promise<BatchContext | undefined> {
     const ctx = await this.context({
       id: `rescore-${event.id}`,
       cameraId: event.cameraId,
@@ -199,7 +203,7 @@ export class EventService {
   }
 
   private async rescore(event: SecurityEvent): Promise<boolean | 'unavailable'> {
-    const ctx = await this.contextForEvent(event.id);
+    const ctx = await this.contextOf(event);
     if (!ctx) return false;
     let assessment: RiskAssessment;
     try {

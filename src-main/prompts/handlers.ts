@@ -35,8 +35,7 @@ export function promptHandlers(d: {
     'prompts.templates.list': () => service.listTemplates(),
     'prompts.templates.get': ({ id }) => service.detail(id),
     'prompts.templates.create': (input) => service.createTemplate(input),
-    'prompts.versions.list': async ({ templateId, limit }) =>
-      (await service.detail(templateId)).versions.slice(0, limit),
+    'prompts.versions.list': ({ templateId, limit }) => service.versions(templateId, limit),
     'prompts.versions.create': (input) => service.createVersion(input),
     'prompts.versions.activate': ({ versionId }) => service.activate(versionId),
     'prompts.rollback': (input) => service.rollback(input),

@@ -36,11 +36,20 @@ export class LlmError extends Error {
   }
 }
 
+/** Built once per distinct response schema (every analysis asks with one). */
+const jsonSchemas = new Map<string, Record<string, unknown>>();
+
 /** The JSON Schema sent for a response schema (derived from the zod schema, so they agree). */
 export function responseJsonSchema(spec: ResponseSchemaSpec): Record<string, unknown> {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(answerSchema(spec, true), {
-    target: 'draft-7',
-  });
+  const key = JSON.stringify(spec);
+  let schema = jsonSchemas.get(key);
+  if (!schema) {
+    const { $schema: _dialect, ...rest } = z.toJSONSchema(answerSchema(spec, true), {
+      target: 'draft-7',
+    });
+    schema = rest;
+    jsonSchemas.set(key, schema);
+  }
   return schema;
 }
 

@@ -5,7 +5,7 @@ import type { Settings } from '../../src-shared/settings';
 import { listModels } from './llm-client';
 
 /** Where common local servers listen by default. */
-export const LOCAL_LLM_SERVERS: readonly { name: string; port: number }[] = [
+const LOCAL_LLM_SERVERS: readonly { name: string; port: number }[] = [
   { name: 'Ollama', port: 11434 },
   { name: 'llama.cpp', port: 8080 },
   { name: 'LM Studio', port: 1234 },

@@ -124,8 +124,9 @@ export class PromptExperiments implements LivePrompts {
 
   private async checkRollback(templateId: string, versionId: string): Promise<void> {
     const experiment = await this.d.prompts.getExperiment(templateId);
+    if (!experiment) return;
     const active = await this.d.prompts.activeVersion(templateId);
-    if (!experiment || !active || active.id === versionId) return;
+    if (!active || active.id === versionId) return;
     if (!experiment.variants.some((v) => v.versionId === versionId && v.weight > 0)) return;
     const verdict = rollbackVerdict(
       await this.d.prompts.runSummary(versionId, experiment.startedAt),
@@ -142,10 +143,9 @@ export class PromptExperiments implements LivePrompts {
       others ? remaining : null,
     );
     if (!withdrawn) return;
-    await this.d.prompts.insertRollback({ templateId, versionId, ...verdict });
+    const rollback = await this.d.prompts.insertRollback({ templateId, versionId, ...verdict });
     this.log.warn({ templateId, versionId, ...verdict }, 'experiment candidate rolled back');
-    const [rollback] = await this.d.prompts.rollbacks(templateId);
-    if (rollback) this.d.bus.publish('prompt.rolledBack', rollback);
+    this.d.bus.publish('prompt.rolledBack', rollback);
   }
 
   /** Resolves once queued shadow runs and rollback checks are done (tests, shutdown). */

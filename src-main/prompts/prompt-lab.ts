@@ -122,7 +122,6 @@ export class PromptLab {
       hash = draftHash(input.draft.templateId, content);
       runnable = { ...content, id: null, templateId: input.draft.templateId, textOnlyReason: null };
     }
-    const rendered = await this.d.runner.render(runnable, ctx);
     const started = performance.now();
     let outcome: RunOutcome | null = null;
     let error: unknown = null;
@@ -153,7 +152,7 @@ export class PromptLab {
         hash ? { draftHash: hash } : { versionId: runnable.id! },
       ),
       draftHash: hash,
-      renderedPrompt: rendered,
+      renderedPrompt: outcome?.rendered ?? (await this.d.runner.render(runnable, ctx)),
     };
   }
 
@@ -349,7 +348,7 @@ export class PromptLab {
 
   /** Per version: uses, latency, parse failures, risk, agreement with feedback; shadow pairs. */
   async analytics(input: ChannelParsedInput<'prompts.analytics'>): Promise<PromptAnalytics> {
-    const versions = (await this.d.service.detail(input.templateId)).versions;
+    const versions = await this.d.service.versions(input.templateId);
     const runs = await this.d.prompts.runStats(
       versions.map((v) => v.id),
       { from: input.from, to: input.to, kinds: ['live', 'shadow'] },

@@ -15,7 +15,7 @@ import { versionParamsSchema } from '../../src-shared/prompts';
 import { sql } from 'kysely';
 import { newId, nowIso } from '../common/ids';
 import type { RunSummary } from './prompt-stats';
-import type { DB, PromptRunsTable, PromptVersionsTable } from '../db/schema';
+import type { DB, PromptRollbacksTable, PromptRunsTable, PromptVersionsTable } from '../db/schema';
 
 function toVersion(r: Selectable<PromptVersionsTable>): PromptVersion {
   return {
@@ -32,6 +32,17 @@ function toVersion(r: Selectable<PromptVersionsTable>): PromptVersion {
     sourceVersionId: r.source_version_id,
     textOnlyReason: r.text_only_reason,
     createdAt: r.created_at,
+  };
+}
+
+function toRollback(r: Selectable<PromptRollbacksTable>): PromptRollback {
+  return {
+    id: r.id,
+    templateId: r.template_id,
+    versionId: r.version_id,
+    reason: r.reason as PromptRollback['reason'],
+    detail: r.detail,
+    at: r.at,
   };
 }
 
@@ -443,8 +454,8 @@ export function promptRepository(db: Kysely<DB>) {
         }));
     },
 
-    async insertRollback(r: Omit<PromptRollback, 'id' | 'at'>): Promise<void> {
-      await db
+    async insertRollback(r: Omit<PromptRollback, 'id' | 'at'>): Promise<PromptRollback> {
+      const row = await db
         .insertInto('prompt_rollbacks')
         .values({
           template_id: r.templateId,
@@ -453,7 +464,9 @@ export function promptRepository(db: Kysely<DB>) {
           detail: r.detail,
           at: nowIso(),
         })
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRollback(row);
     },
 
     async rollbacks(templateId: string): Promise<PromptRollback[]> {
@@ -464,14 +477,7 @@ export function promptRepository(db: Kysely<DB>) {
         .orderBy('id', 'desc')
         .limit(100)
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        templateId: r.template_id,
-        versionId: r.version_id,
-        reason: r.reason as PromptRollback['reason'],
-        detail: r.detail,
-        at: r.at,
-      }));
+      return rows.map(toRollback);
     },
   };
 }

@@ -64,7 +64,7 @@ export type RecentEvents = (
  * A model's score as the app reads it: the same score for every class of the batch, times
  * the calibration's class and camera factors; the level from its thresholds.
  */
-export function calibratedAnswer(
+function calibratedAnswer(
   rawScore: number,
   ctx: PromptContext,
 ): { components: ScoreComponents; score: number; level: RiskLevel } {
@@ -78,6 +78,23 @@ export function calibratedAnswer(
 /** One variable named in an `invalid_input` error. */
 export function variableIssue(name: string, code: string, message = code.replace('_', ' ')) {
   return { path: ['variables', name], message: `${name}: ${message}`, code };
+}
+
+/** `renderTemplate`, with a missing or unknown variable as `invalid_input` naming it. */
+export function renderOrInvalid(
+  body: string,
+  declared: readonly string[],
+  values: Readonly<Record<string, string>>,
+): string {
+  try {
+    return renderTemplate(body, declared, values);
+  } catch (err) {
+    if (!(err instanceof RenderError)) throw err;
+    throw new AppError('invalid_input', err.message, [
+      ...err.missing.map((name) => variableIssue(name, 'missing_variable')),
+      ...err.unknown.map((name) => variableIssue(name, 'unknown_variable')),
+    ]);
+  }
 }
 
 /** Fixed framing around every version's text: answer JSON only, in this shape. */
@@ -156,17 +173,7 @@ export class PromptRunner {
       }
     }
     for (const [k, val] of Object.entries(v.constants)) if (declared.has(k)) values[k] = val;
-    try {
-      return renderTemplate(v.body, v.variables, values);
-    } catch (err) {
-      if (err instanceof RenderError) {
-        throw new AppError('invalid_input', err.message, [
-          ...err.missing.map((name) => variableIssue(name, 'missing_variable')),
-          ...err.unknown.map((name) => variableIssue(name, 'unknown_variable')),
-        ]);
-      }
-      throw err;
-    }
+    return renderOrInvalid(v.body, v.variables, values);
   }
 
   /**

@@ -16,16 +16,14 @@ import type {
 import {
   DEFAULT_ROLLBACK_POLICY,
   DEFAULT_VERSION_PARAMS,
-  RenderError,
   mergeParams,
-  renderTemplate,
   templateIssues,
   variableNameSchema,
   versionParamsSchema,
 } from '../../src-shared/prompts';
 import { nowIso } from '../common/ids';
 import type { PromptRepository } from './prompt-repository';
-import { variableIssue } from './prompt-runner';
+import { renderOrInvalid, variableIssue } from './prompt-runner';
 
 /** A version's content, complete. */
 export interface VersionContent {
@@ -111,6 +109,12 @@ export class PromptService {
       versions: await this.d.prompts.listVersions(id),
       experiment: await this.d.prompts.getExperiment(id),
     };
+  }
+
+  /** A template's versions, newest first (`not_found` for an unknown template). */
+  async versions(templateId: string, limit?: number): Promise<PromptVersion[]> {
+    await this.template(templateId);
+    return this.d.prompts.listVersions(templateId, limit);
   }
 
   async version(id: string): Promise<PromptVersion> {
@@ -222,15 +226,7 @@ export class PromptService {
       ? await this.version(input.versionId)
       : await this.d.prompts.activeVersion((await this.template(input.templateId!)).id);
     if (!v) throw new AppError('not_found', 'The template has no active version');
-    try {
-      return { text: renderTemplate(v.body, v.variables, { ...v.constants, ...input.variables }) };
-    } catch (err) {
-      if (!(err instanceof RenderError)) throw err;
-      throw new AppError('invalid_input', err.message, [
-        ...err.missing.map((name) => variableIssue(name, 'missing_variable')),
-        ...err.unknown.map((name) => variableIssue(name, 'unknown_variable')),
-      ]);
-    }
+    return { text: renderOrInvalid(v.body, v.variables, { ...v.constants, ...input.variables }) };
   }
 
   experiment(templateId: string): Promise<PromptExperiment | null> {

@@ -45,7 +45,7 @@ export function zonesFor(d: ScoredDetection, zones: readonly Zone[]): Zone[] {
 }
 
 /** Night 22–06, dusk or dawn 18–22 and 06–07, day otherwise, on the homeowner's clock. */
-export function timeContext(iso: string, timeZone?: string): string {
+function timeContext(iso: string, timeZone?: string): string {
   const { minutes } = localClock(iso, timeZone);
   const hour = Math.floor(minutes / 60);
   const hhmm = `${String(hour).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;

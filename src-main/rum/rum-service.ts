@@ -1,6 +1,7 @@
 import { rumMetricSchema } from '../../src-shared/contract';
 import type { RumIngestResult, RumMetric, RumSummaryRow } from '../../src-shared/domain';
 import type { RumRepository } from './rum-repository';
+import { percentile } from '../common/stats';
 
 /** A label-safe page: no query or fragment, ids as `:id`, at most 64 characters. */
 export function rumPath(path: string): string {
@@ -11,13 +12,6 @@ export function rumPath(path: string): string {
     .map((seg) => (/\d/.test(seg) && seg.length >= 6 ? ':id' : seg))
     .join('/');
   return (clean.startsWith('/') ? clean : `/${clean}`).slice(0, 64);
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[
-    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  ]!;
 }
 
 /**
@@ -68,9 +62,9 @@ export class RumService {
       name: g.name,
       path: g.path,
       count: g.values.length,
-      p50: percentile(g.values, 50),
-      p75: percentile(g.values, 75),
-      p95: percentile(g.values, 95),
+      p50: percentile(g.values, 50)!,
+      p75: percentile(g.values, 75)!,
+      p95: percentile(g.values, 95)!,
     }));
   }
 }
