@@ -47,21 +47,6 @@ export interface PromptFormOutput extends DraftContent {
   changeDescription: string;
 }
 
-/** Field keys (server issues about parameters land under their field). */
-export const PROMPT_FIELD_KEYS = [
-  'body',
-  'variables',
-  'constants',
-  'params.model',
-  'params.temperature',
-  'params.maxTokens',
-  'params.responseSchema',
-  'params.vision.enabled',
-  'params.vision.maxImages',
-  'params.vision.maxSide',
-  'changeDescription',
-] as const;
-
 const BUILT_IN = new Set<string>(BUILT_IN_VARIABLES);
 
 /** The editor's values for a version (the defaults when there is none). */

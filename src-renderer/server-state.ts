@@ -517,7 +517,7 @@ export const RECENT_JOBS_LIMIT = 50;
  * A list of jobs (newest first) with `job` put in; a reply that left before a newer push
  * arrived does not put an older state back. `limit`: the most the list holds.
  */
-export function applyJob(list: Job[], job: Job, limit = Infinity): Job[] {
+function applyJob(list: Job[], job: Job, limit = Infinity): Job[] {
   const known = list.find((j) => j.id === job.id);
   if (isStale(job, known)) return list;
   return [job, ...list.filter((j) => j.id !== job.id)]

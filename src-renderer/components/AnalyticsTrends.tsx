@@ -7,10 +7,8 @@ import { useAnalytics } from '../queries';
 import { riskColourVar } from '../risk';
 import { AnalyticsSection } from './AnalyticsSection';
 import { NumbersTable } from './NumbersTable';
-import { TimeSeriesChart } from './TimeSeriesChart';
+import { SERIES_COLOURS, TimeSeriesChart } from './TimeSeriesChart';
 
-/** Colours for object classes, most frequent first (styles.css). */
-const CLASS_COLOURS = Array.from({ length: 8 }, (_, i) => `--series-${i + 1}`);
 const LEVEL_COLOURS = RISK_LEVELS.map(riskColourVar);
 
 function SeriesTable({ data, caption }: { data: DailySeries; caption: string }) {
@@ -53,7 +51,7 @@ export function DetectionTrends({ range, days }: { range: AnalyticsRange; days: 
         data && (
           <TimeSeriesChart
             data={data}
-            colourVars={CLASS_COLOURS}
+            colourVars={SERIES_COLOURS}
             unit="detections"
             label={seriesSummary(data, 'Detections per day by class', 'detection')}
             testId="trends-chart"

@@ -21,7 +21,7 @@ import { RISK_LABELS, riskClass } from '../risk';
 import { useCalibrationPreview, useCalibrationSuggestions, useRecalibrationJobs } from '../queries';
 import { cacheJob } from '../server-state';
 import { RiskBadge } from './RiskBadge';
-import { JobProgress } from './JobProgress';
+import { JobProgress, useCancelJob } from './JobProgress';
 
 type Form = UseFormReturn<CalibrationForm, unknown, ChannelInput<'calibration.update'>>;
 type Histogram = CalibrationPreview['histogram'];
@@ -291,6 +291,7 @@ function jobSummary(job: Job | undefined): string {
 export function ReevaluatePanel({ saved }: { saved: CalibrationSettings & { updatedAt: string } }) {
   const api = useApi();
   const qc = useQueryClient();
+  const cancelJob = useCancelJob();
   const jobs = useRecalibrationJobs();
   const [error, setError] = useState('');
   const [starting, setStarting] = useState(false);
@@ -326,10 +327,7 @@ export function ReevaluatePanel({ saved }: { saved: CalibrationSettings & { upda
           job={latest}
           label="Re-evaluation progress"
           onCancel={() =>
-            void api.invoke('jobs.cancel', { id: latest.id }).then(
-              (j) => cacheJob(qc, j),
-              (err: unknown) => setError(errorMessage(err)),
-            )
+            void cancelJob(latest).catch((err: unknown) => setError(errorMessage(err)))
           }
         />
       ) : (

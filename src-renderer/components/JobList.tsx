@@ -1,15 +1,12 @@
 /** Background jobs of every kind, newest first: progress and Cancel while they run, how they ended. */
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Job } from '../../src-shared/domain';
 import { errorMessage } from '../api';
-import { useApi } from '../app-context';
 import { dateTime } from '../format';
 import { isJobActive, jobCountText, jobKindText, jobResultText } from '../operations-data';
 import { useRecentJobs } from '../queries';
-import { cacheJob } from '../server-state';
 import { ErrorNotice } from './ErrorNotice';
-import { JobProgress } from './JobProgress';
+import { JobProgress, useCancelJob } from './JobProgress';
 import { StatusBadge } from './StatusBadge';
 
 function When({ iso }: { iso: string | null }) {
@@ -17,16 +14,12 @@ function When({ iso }: { iso: string | null }) {
 }
 
 function JobRow({ job }: { job: Job }) {
-  const api = useApi();
-  const qc = useQueryClient();
+  const cancelJob = useCancelJob();
   const [error, setError] = useState<string | null>(null);
   const kind = jobKindText(job.kind);
   const cancel = () => {
     setError(null);
-    api.invoke('jobs.cancel', { id: job.id }).then(
-      (j) => cacheJob(qc, j),
-      (err: unknown) => setError(errorMessage(err)),
-    );
+    cancelJob(job).catch((err: unknown) => setError(errorMessage(err)));
   };
   return (
     <tr data-testid="job-row" data-status={job.status} data-job-id={job.id}>

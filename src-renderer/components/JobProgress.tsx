@@ -1,4 +1,18 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
 import type { Job } from '../../src-shared/domain';
+import { useApi } from '../app-context';
+import { cacheJob } from '../server-state';
+
+/** Cancels a job and puts its answer in the cache (rejects with the server's error). */
+export function useCancelJob(): (job: Job) => Promise<void> {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useCallback(
+    async (job: Job) => cacheJob(qc, await api.invoke('jobs.cancel', { id: job.id })),
+    [api, qc],
+  );
+}
 
 /** A running job's bar, its count of events and its Cancel button. */
 export function JobProgress({

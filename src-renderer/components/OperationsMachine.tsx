@@ -28,10 +28,8 @@ import { AnalyticsSection } from './AnalyticsSection';
 import { ChoiceButtons } from './ChoiceButtons';
 import type { NumbersColumn } from './NumbersTable';
 import { NumbersTable } from './NumbersTable';
-import { TimeSeriesChart } from './TimeSeriesChart';
+import { SERIES_COLOURS, TimeSeriesChart } from './TimeSeriesChart';
 
-/** One colour per device, or per line of the detector's work (styles.css). */
-const COLOURS = Array.from({ length: 8 }, (_, i) => `--series-${i + 1}`);
 const WORK_COLOURS = ['--series-2'];
 const QUEUE_COLOURS = ['--series-3'];
 
@@ -272,7 +270,7 @@ export function MachineCharts() {
           title="Utilisation"
           note="How busy each GPU is; on a machine without one, the CPU."
           shape={utilisation}
-          colours={COLOURS}
+          colours={SERIES_COLOURS}
           valueText={percentText}
           max={FULL_SCALE}
           what="Utilisation per device"
@@ -286,7 +284,7 @@ export function MachineCharts() {
           title="Memory"
           note="Memory used on each GPU, or the machine's memory without one, in GB up to the most there is."
           shape={memory}
-          colours={COLOURS}
+          colours={SERIES_COLOURS}
           valueText={gbText}
           max={mostMemory}
           what="Memory used per device"

@@ -55,7 +55,7 @@ export function PromptDiff({
 }) {
   const from = versions.find((v) => v.id === fromId);
   const to = versions.find((v) => v.id === toId);
-  const options = versions.map((v) => ({ value: v.id, label: label(v) }));
+  const options = versionOptions(versions);
   const rows = from && to ? sideBySide(from.body, to.body) : [];
   const counts = diffCounts(rows);
   const others = from && to ? otherChanges(from, to) : [];

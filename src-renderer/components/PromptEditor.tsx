@@ -22,7 +22,7 @@ import { PromptVariablesFields } from './PromptVariablesFields';
 export type PromptEditorForm = UseFormReturn<PromptForm, unknown, PromptFormOutput>;
 
 /** The draft's live problems (the same check as on save). */
-export function useDraftIssues(form: PromptEditorForm) {
+function useDraftIssues(form: PromptEditorForm) {
   const [body, builtIns, constants] = useWatch({
     control: form.control,
     name: ['body', 'builtIns', 'constants'],

@@ -12,7 +12,7 @@ import { plural } from '../format';
 import { usePromptEvaluation, usePromptEvaluations } from '../queries';
 import { cacheJob } from '../server-state';
 import { ErrorNotice } from './ErrorNotice';
-import { JobProgress } from './JobProgress';
+import { JobProgress, useCancelJob } from './JobProgress';
 import { SelectField, TextField } from './Field';
 import { PromptEvaluationReport } from './PromptEvaluationReport';
 import { versionOptions } from './PromptDiff';
@@ -41,6 +41,7 @@ function parseLimit(text: string): number | undefined | string {
 export function PromptEvaluatePanel({ template }: { template: PromptTemplateDetail }) {
   const api = useApi();
   const qc = useQueryClient();
+  const cancelJob = useCancelJob();
   const jobs = usePromptEvaluations();
   const latest = jobs.data?.[0];
   const running = latest && (latest.status === 'running' || latest.status === 'pending');
@@ -72,11 +73,7 @@ export function PromptEvaluatePanel({ template }: { template: PromptTemplateDeta
       setStarting(false);
     }
   };
-  const cancel = (job: Job) =>
-    void api.invoke('jobs.cancel', { id: job.id }).then(
-      (j) => cacheJob(qc, j),
-      (err: unknown) => setError(err),
-    );
+  const cancel = (job: Job) => void cancelJob(job).catch((err: unknown) => setError(err));
   const reportVersion = report.data ? numberOf(report.data.versionId) : undefined;
 
   return (

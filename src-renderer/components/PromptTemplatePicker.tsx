@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { PromptTemplate, PromptVersion } from '../../src-shared/prompts';
 import { useApi } from '../app-context';
 import { plural } from '../format';
-import { keys, refreshPromptTemplate } from '../server-state';
+import { keys } from '../server-state';
 import { ErrorNotice } from './ErrorNotice';
 import { TextField } from './Field';
 
@@ -85,7 +85,7 @@ export function NewTemplateForm({
           : STARTER),
       });
       qc.setQueryData(keys.promptTemplate(created.id), created);
-      refreshPromptTemplate(qc, created.id);
+      void qc.invalidateQueries({ queryKey: keys.promptTemplates });
       setName('');
       setDescription('');
       setMessage(`Created template ${created.name}`);

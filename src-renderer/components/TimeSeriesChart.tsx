@@ -12,6 +12,9 @@ import type { DailySeries } from '../analytics-data';
 import { daySeconds, stackForDrawing } from '../analytics-data';
 import type { SampleSeries } from '../operations-data';
 
+/** One colour per line, in order (`--series-1` … `--series-8` in styles.css). */
+export const SERIES_COLOURS = Array.from({ length: 8 }, (_, i) => `--series-${i + 1}`);
+
 const HEIGHT = 220;
 const MIN_WIDTH = 240;
 /** Whole numbers of events or detections on the y axis. */
