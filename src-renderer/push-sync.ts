@@ -10,7 +10,6 @@ import type {
   EventStats,
   IngestStatus,
   SecurityEvent,
-  ServiceStatus,
   SystemHealth,
 } from '../src-shared/domain';
 import type { Settings } from '../src-shared/settings';
@@ -130,7 +129,7 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
         if (!current) return current;
         const services = current.services.map((s) =>
           s.name === update.name
-            ? { ...s, status: update.status as ServiceStatus, detail: update.detail }
+            ? { ...s, status: update.status, detail: update.detail ?? undefined }
             : s,
         );
         const ok = services.every((s) => s.status === 'running');

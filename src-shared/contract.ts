@@ -36,6 +36,9 @@ import type {
   RumSummaryRow,
   StageStatus,
   Job,
+  JobHistoryEntry,
+  DeadLetter,
+  RequeueResult,
   RiskLevel,
   ExportJob,
   SystemHealth,
@@ -88,6 +91,8 @@ import type {
 } from './analytics';
 import type { MachineSample, PipelineTelemetry } from './telemetry';
 import type { RpcResult } from './errors';
+import type { RetentionReport } from './retention';
+import type { Service } from './services';
 import type { Settings } from './settings';
 import { settingsPatchSchema } from './settings';
 
@@ -320,7 +325,28 @@ export const calibrationScopeSchema = z.strictObject({ scope: eventFilterSchema.
 export const jobsListSchema = z.strictObject({
   kind: z.string().min(1).max(60).optional(),
   status: z.enum(JOB_STATUSES).optional(),
+  /** The id of the last job of the previous page (newest first). */
+  cursor: id.optional(),
+  limit: z.number().int().min(1).max(200).optional(),
 });
+export const deadLettersListSchema = z.strictObject({
+  jobId: id.optional(),
+  kind: z.string().min(1).max(60).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+export const deadLettersScopeSchema = z.strictObject({
+  jobId: id.optional(),
+  id: z.number().int().min(1).optional(),
+});
+const serviceNameInput = z.strictObject({ name: z.string().min(1).max(60) });
+export const serviceLogsSchema = z.strictObject({
+  name: z.string().min(1).max(60),
+  level: z.enum(LOG_LEVELS).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+export const retentionRunSchema = z.strictObject({ dryRun: z.boolean().optional() });
 
 export const recordingsListSchema = z.strictObject({
   channel: z.string().min(1).max(100).optional(),
@@ -690,6 +716,42 @@ export const channels = {
   'jobs.get': channel<z.ZodObject<{ id: typeof id }>, Job>(z.strictObject({ id })),
   'jobs.list': channel<typeof jobsListSchema, Job[]>(jobsListSchema),
   'jobs.cancel': channel<z.ZodObject<{ id: typeof id }>, Job>(z.strictObject({ id })),
+  /** Every status change and log line of one job, oldest first. */
+  'jobs.history': channel<z.ZodObject<{ id: typeof id }>, JobHistoryEntry[]>(
+    z.strictObject({ id }),
+  ),
+  /** Items a job could not process, newest first (never silently dropped). */
+  'jobs.deadLetters.list': channel<typeof deadLettersListSchema, Page<DeadLetter>>(
+    deadLettersListSchema,
+  ),
+  /** Runs one dead letter's item again, in a new job of its kind. */
+  'jobs.deadLetters.requeue': channel<typeof deadLettersScopeSchema, RequeueResult>(
+    deadLettersScopeSchema,
+  ),
+  /** Every dead letter (of one job when `jobId` is given) again, in one new job per kind. */
+  'jobs.deadLetters.requeueAll': channel<typeof deadLettersScopeSchema, RequeueResult>(
+    deadLettersScopeSchema,
+  ),
+  'jobs.deadLetters.purge': channel<typeof deadLettersScopeSchema, { purged: number }>(
+    deadLettersScopeSchema,
+  ),
+
+  'services.list': channel<typeof empty, Service[]>(empty),
+  'services.get': channel<typeof serviceNameInput, Service>(serviceNameInput),
+  'services.start': channel<typeof serviceNameInput, Service>(serviceNameInput),
+  'services.stop': channel<typeof serviceNameInput, Service>(serviceNameInput),
+  /** Stops and starts it; the failure count starts over. A disabled service is `conflict`. */
+  'services.restart': channel<typeof serviceNameInput, Service>(serviceNameInput),
+  /** Clears a disable (by hand or after repeated failures) and starts it. */
+  'services.enable': channel<typeof serviceNameInput, Service>(serviceNameInput),
+  'services.disable': channel<typeof serviceNameInput, Service>(serviceNameInput),
+  /** The service's log lines (a managed process's output among them), newest first. */
+  'services.logs': channel<typeof serviceLogsSchema, Page<LogEntry>>(serviceLogsSchema),
+
+  /** What a retention run would delete now (a dry run: nothing changes). */
+  'retention.preview': channel<typeof empty, RetentionReport>(empty),
+  /** Starts a retention run (or a dry run) as a job; its result holds the counts. */
+  'retention.run': channel<typeof retentionRunSchema, Job>(retentionRunSchema),
 
   'alertRules.list': channel<typeof empty, AlertRule[]>(empty),
   'alertRules.create': channel<typeof alertRuleCreateSchema, AlertRule>(alertRuleCreateSchema),
@@ -873,6 +935,11 @@ export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>
   'calibration.suggest',
   'jobs.get',
   'jobs.list',
+  'jobs.history',
+  'jobs.deadLetters.list',
+  'services.list',
+  'services.get',
+  'services.logs',
   'alertRules.list',
   'alertRules.test',
   'alerts.list',
@@ -924,7 +991,8 @@ export interface PushEvents {
   'detections.created': { cameraId: string; imageId: number; count: number };
   'camera.status': Camera;
   'camera.deleted': { id: string };
-  'service.status': { name: string; status: string; detail?: string };
+  /** The whole service, on every change of it (or of a dependency it needs). */
+  'service.status': Service;
   'settings.updated': Settings;
   'event.created': SecurityEvent;
   'event.updated': SecurityEvent;

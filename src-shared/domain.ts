@@ -62,7 +62,7 @@ export interface CameraDeleteResult {
   deleted: { events: number; detections: number; zones: number };
 }
 
-export type ServiceStatus = 'running' | 'stopped' | 'degraded' | 'failed';
+export type ServiceStatus = 'running' | 'stopped' | 'degraded' | 'failed' | 'starting';
 
 /** A circuit breaker's state, e.g. the LLM scorer's (told as it changes). */
 export interface BreakerSnapshot {
@@ -422,6 +422,34 @@ export interface Job {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** One entry in a job's history: a status change or a log line. */
+export interface JobHistoryEntry {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  /** The status it changed to, for status changes. */
+  status: JobStatus | null;
+  message: string;
+}
+
+/** An item a job could not process, kept with the error until requeued or purged. */
+export interface DeadLetter {
+  id: number;
+  jobId: string;
+  kind: string;
+  /** What the job was processing (kind-specific, e.g. `{ eventId }` or `{ path }`). */
+  item: Record<string, unknown>;
+  error: string;
+  /** How many times it has failed. */
+  attempts: number;
+  at: string;
+}
+
+export interface RequeueResult {
+  requeued: number;
+  /** The new jobs that run them again. */
+  jobIds: string[];
 }
 
 /** An "ignore here" region offered after repeated false positives at one spot. */

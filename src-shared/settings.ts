@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { supervisorSettingsSchema } from './services';
 
 export const REDACTED = '[REDACTED]';
 
@@ -127,7 +128,23 @@ export const settingsSchema = z.strictObject({
   cameras: z
     .strictObject({ offlineAfterSeconds: seconds.default(300) })
     .default({ offlineAfterSeconds: 300 }),
+  /** Events, detections and their snapshots are deleted after this many days. */
   retentionDays: z.number().int().min(1).max(3650).default(30),
+  /** The retention job: when it runs and how long everything else is kept. */
+  retention: z
+    .strictObject({
+      /** Runs once a day at `hour` (local time). */
+      daily: z.boolean().default(true),
+      hour: z.number().int().min(0).max(23).default(3),
+      logsDays: z.number().int().min(1).max(3650).default(14),
+      rumDays: z.number().int().min(1).max(3650).default(30),
+      /** Finished background jobs (those holding dead letters stay). */
+      jobsDays: z.number().int().min(1).max(3650).default(30),
+      recordingsDays: z.number().int().min(1).max(3650).default(7),
+    })
+    .default({ daily: true, hour: 3, logsDays: 14, rumDays: 30, jobsDays: 30, recordingsDays: 7 }),
+  /** The services supervisor, and the local servers it manages (API.md `services.*`). */
+  services: supervisorSettingsSchema.default(() => supervisorSettingsSchema.parse({})),
   exports: z
     .strictObject({
       /** Empty means `<data dir>/exports`. */

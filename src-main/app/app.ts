@@ -17,6 +17,7 @@ import type { TelemetryService } from '../telemetry';
 import type { DeliveryOutbox } from '../notify';
 import type { RecalibrationService } from '../recalibrate';
 import type { CircuitBreaker } from '../risk';
+import type { ServiceSupervisor } from '../services';
 import type { Logger, SettingsService } from '../system';
 import type { AppConfig } from './config';
 import type { AppMetrics } from './metrics';
@@ -54,6 +55,8 @@ export interface App {
   readonly experiments: PromptExperiments;
   /** Machine samples and pipeline latency (tests call `sample()`). */
   readonly telemetry: TelemetryService;
+  /** Every service and managed server (tests wait on `ready()`). */
+  readonly supervisor: ServiceSupervisor;
   debugEnabled(): boolean;
   close(): Promise<void>;
 }

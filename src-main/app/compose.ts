@@ -19,6 +19,7 @@ import { DeliveryOutbox, keyFileSecretStore } from '../notify';
 import * as prompts from '../prompts';
 import { RecalibrationService } from '../recalibrate';
 import { CircuitBreaker, LlmScorer, RulesScorer } from '../risk';
+import { RetentionService, retentionHandlers } from '../retention';
 import * as system from '../system';
 import { TelemetryService } from '../telemetry';
 import type { App } from './app';
@@ -28,6 +29,7 @@ import { appHandlers } from './handlers';
 import { AppMetrics } from './metrics';
 import { relayPushes } from './push-relay';
 import { createRepositories } from './repositories';
+import { superviseApp } from './services';
 
 export type { App } from './app';
 
@@ -91,7 +93,9 @@ export async function createApp(config: AppConfig): Promise<App> {
     publish('breaker.changed', s),
   );
   const llmSettings = () => settings.get().llm;
-  const jobs = new JobService(common);
+  // Background work yields while images wait for detection or events are being scored.
+  const liveWork = () => ingest.queued > 0 || events.scoringNow() > 0;
+  const jobs = new JobService({ ...common, liveWork });
   const telemetry = new TelemetryService({
     ...{ ...common, sampleMs: config.telemetrySampleMs ?? 15_000 },
     nvidiaSmi: config.nvidiaSmi ?? 'nvidia-smi',
@@ -133,6 +137,16 @@ export async function createApp(config: AppConfig): Promise<App> {
     resolveImage: (file) => media.safePath(file).catch(() => null),
   });
 
+  const retention = new RetentionService({
+    ...{ ...r, ...common, jobService: jobs },
+    exportsDir: () => exports.directory(),
+  });
+  const supervisor = superviseApp({
+    ...{ ...common, database, config, detector, outbox, alerts, events, experiments, llmBreaker },
+    ...{ aggregator, jobs, recalibration, lab, retention, exports, telemetry },
+    ingestRuntime: config.ingest === false ? undefined : ingestRuntime,
+  });
+
   // Replays go through the router like any call (bound late: the router is built below).
   const debug = new DebugService({
     ...{ recordings: r.recordings, logger, enabled: debugEnabled },
@@ -142,41 +156,29 @@ export async function createApp(config: AppConfig): Promise<App> {
     handlers: appHandlers({
       ...{ config, dataDir, database, r, settings, metrics, connections, debugEnabled },
       ...{ ingestRoot, detector, ingest, cameras, media, events, aggregator, llmBreaker },
-      ...{ alerts, outbox, exports, jobs, recalibration, telemetry, debug },
-      extra: [promptModule.handlers],
+      ...{ alerts, outbox, exports, jobs, recalibration, telemetry, debug, supervisor },
+      extra: [promptModule.handlers, retentionHandlers(retention)],
     }),
     logger,
     debugEnabled,
     onCall: (record) => (metrics.recordCall(record), debug.onCall(record)),
   });
 
-  // Listeners first, then the steps that publish: nothing published at start is missed.
-  events.start();
-  experiments.start();
-  telemetry.start();
-  alerts.start();
-  await outbox.start();
-  await recalibration.start();
-  await lab.start();
-  await aggregator.start();
-  events.startRescoring(config.rescoreIntervalMs);
-  await exports.start();
-  if (config.ingest !== false) await ingestRuntime.start();
+  // In dependency order: listeners before the steps that publish to them, intake last.
+  await supervisor.start();
 
   let closed = false;
   return {
     ...{ config, dataDir, db, router, bus, push, connections, settings, metrics, logger },
     ...{ detector, ingest },
     ...{ ingestRuntime, pipeline, media, events, aggregator, llmBreaker, alerts, outbox, exports },
-    ...{ jobs, recalibration, experiments, telemetry },
+    ...{ jobs, recalibration, experiments, telemetry, supervisor },
     debugEnabled,
     async close() {
       if (closed) return;
       closed = true;
-      // Intake first, then each step after the one feeding it.
-      for (const step of [ingestRuntime, aggregator, jobs, events, experiments, telemetry])
-        await step.stop();
-      for (const step of [alerts, outbox, exports]) await step.stop();
+      // Intake first, then each step after the one feeding it; managed servers too.
+      await supervisor.stop();
       await detector.close();
       llmBreaker.close();
       stopRelay();

@@ -20,6 +20,8 @@ export interface AppConfig {
   llmBreakerCooldownMs?: number;
   /** How often rules-scored events are offered to the LLM again. */
   rescoreIntervalMs?: number;
+  /** How long a stopping managed server gets before SIGKILL (default 3 s). */
+  serviceGraceMs?: number;
   /** Encrypts notification secrets (Electron passes one backed by safeStorage). */
   secretStore?: SecretStore;
   /** First delivery retry delay and outbox poll interval (tests shorten them). */

@@ -29,6 +29,8 @@ import type { RecalibrationService } from '../recalibrate';
 import { recalibrationHandlers } from '../recalibrate';
 import type { CircuitBreaker } from '../risk';
 import { RumService, rumHandlers } from '../rum';
+import type { ServiceSupervisor } from '../services';
+import { serviceHandlers } from '../services';
 import * as system from '../system';
 import type { TelemetryService } from '../telemetry';
 import { telemetryHandlers } from '../telemetry';
@@ -63,6 +65,7 @@ export interface AppModules {
   recalibration: RecalibrationService;
   telemetry: TelemetryService;
   debug: DebugService;
+  supervisor: ServiceSupervisor;
   /** Slices built with their domain (prompts). */
   extra: Partial<Handlers>[];
 }
@@ -79,11 +82,17 @@ export function appHandlers(m: AppModules): Handlers {
     system.systemHandlers({
       settings,
       probes: [
-        system.databaseProbe(() => m.database.ping()),
         system.settingsProbe(settings),
-        detect.detectorProbe(m.detector),
+        // Checked now, not as of the last interval.
+        async () => {
+          await m.supervisor.checkAll();
+          return m.supervisor
+            .list()
+            .map((s) => ({ name: s.name, status: s.status, detail: s.detail ?? undefined }));
+        },
       ],
     }),
+    serviceHandlers({ supervisor: m.supervisor, logs: r.logs }),
     cameraHandlers(m.cameras),
     zoneHandlers(new ZoneService(r.zones, r.cameras)),
     calibrationHandlers({ calibration: new CalibrationService(r) }),

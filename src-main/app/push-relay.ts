@@ -26,6 +26,7 @@ export function relayPushes(events: DomainEventBus, push: PushBus): () => void {
       push.emit('events.updated', { reason: 'recalibrated', ...r }),
     ),
     events.on('job.changed', (j) => push.emit('job.progress', j)),
+    events.on('service.changed', (s) => push.emit('service.status', s)),
     events.on('alert.created', (a) => push.emit('alert.created', a)),
     events.on('alert.resolved', (a) => push.emit('alert.updated', a)),
     events.on('delivery.changed', (d) => push.emit('delivery.updated', d)),

@@ -18,6 +18,7 @@ import type {
   SecurityEvent,
 } from '../../src-shared/domain';
 import type { PromptRollback } from '../../src-shared/prompts';
+import type { Service } from '../../src-shared/services';
 import type { Settings } from '../../src-shared/settings';
 import { currentCorrelationId, withCorrelation } from './correlation';
 
@@ -79,6 +80,8 @@ export interface DomainEvents {
   'events.recalibrated': RecalibratedEvents;
   /** A background job started, progressed, or finished. */
   'job.changed': Job;
+  /** A service started, stopped, failed, was disabled, or its health (or a dependency's) changed. */
+  'service.changed': Service;
   'alert.created': Alert;
   /** Acknowledged or dismissed. */
   'alert.resolved': Alert;

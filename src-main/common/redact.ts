@@ -7,6 +7,26 @@ import { REDACTED } from '../../src-shared/settings';
 const SECRET_KEY =
   /(pass(word|wd)?|secret|token|api[-_]?key|authorization|credentials?|private[-_]?key)$/i;
 
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/** A command-line flag whose next argument is a secret (`--api-key`, `--token`). */
+const SECRET_FLAG = /^--?[a-z0-9-_]*(pass(word|wd)?|secret|token|api[-_]?key)$/i;
+
+/**
+ * A command line with every secret replaced by "[REDACTED]": the value after a secret flag
+ * (`--api-key X`), a secret flag's `=value`, and credentials in URLs.
+ */
+export function redactArgs(args: readonly string[]): string[] {
+  return args.map((arg, i) => {
+    if (i > 0 && SECRET_FLAG.test(args[i - 1]!) && !arg.startsWith('-')) return REDACTED;
+    const eq = arg.indexOf('=');
+    if (eq > 0 && SECRET_FLAG.test(arg.slice(0, eq))) return `${arg.slice(0, eq + 1)}${REDACTED}`;
+    return redactUrl(arg);
+  });
+}
+
 /** Replace `user:password@` in URLs, wherever they are in the text (error messages too). */
 export function redactUrl(value: string): string {
   return value.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi, (_m, scheme: string) => {

@@ -260,6 +260,35 @@ export interface JobsTable {
   updated_at: string;
 }
 
+export interface ServiceStateTable {
+  name: string;
+  enabled: Generated<number>;
+  disabled_reason: string | null;
+  failures: Generated<number>;
+  restarts: Generated<number>;
+  last_error: string | null;
+  updated_at: string;
+}
+
+export interface JobHistoryTable {
+  id: Generated<number>;
+  job_id: string;
+  at: string;
+  level: string;
+  status: string | null;
+  message: string;
+}
+
+export interface JobDeadLettersTable {
+  id: Generated<number>;
+  job_id: string;
+  kind: string;
+  item: string;
+  error: string;
+  attempts: Generated<number>;
+  at: string;
+}
+
 export interface ExportJobsTable {
   id: string;
   format: 'csv' | 'json' | 'zip' | 'xlsx';
@@ -451,6 +480,9 @@ export interface DB {
   quiet_hours: QuietHoursTable;
   calibration: CalibrationTable;
   jobs: JobsTable;
+  job_history: JobHistoryTable;
+  job_dead_letters: JobDeadLettersTable;
+  service_state: ServiceStateTable;
   export_jobs: ExportJobsTable;
   prompt_templates: PromptTemplatesTable;
   prompt_versions: PromptVersionsTable;

@@ -2,6 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { DebugRecording } from '../../src-shared/domain';
 import { newId } from '../common/ids';
+import type { PurgeChunk, PurgeRequest } from '../db/purge';
+import { purgeOlder } from '../db/purge';
 import type { DB, DebugRecordingsTable } from '../db/schema';
 
 function toRecording(r: Selectable<DebugRecordingsTable>): DebugRecording {
@@ -48,6 +50,11 @@ export interface NewRecording {
 /** The `debug_recordings` table: a ring of the newest `keep` recorded calls. */
 export function recordingRepository(db: Kysely<DB>, keep = 1000) {
   return {
+    /** Retention: recordings older than the cutoff. */
+    purge(req: PurgeRequest): Promise<PurgeChunk> {
+      return purgeOlder(db, 'debug_recordings', 'at', req);
+    },
+
     async insert(r: NewRecording): Promise<string> {
       const id = newId();
       await db.transaction().execute(async (tx) => {

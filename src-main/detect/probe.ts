@@ -1,15 +1,13 @@
-import type { HealthProbe } from '../system/health';
+import type { ProbeResult } from '../services';
 import type { ObjectDetector } from './detector';
 
-/** Resolves "not loaded yet" into ready or a reason; a loaded model is cached. */
-export function detectorProbe(detector: ObjectDetector): HealthProbe {
+/** The detector service's health: running with a model loaded, degraded without one. */
+export function detectorProbe(detector: ObjectDetector): () => Promise<ProbeResult> {
   return async () => {
     await detector.ensureLoaded();
     const s = detector.status();
-    return {
-      name: 'detector',
-      status: s.status === 'ready' ? 'running' : 'degraded',
-      detail: s.status === 'ready' ? `${s.family} on ${s.provider}` : (s.reason ?? s.status),
-    };
+    return s.status === 'ready'
+      ? { status: 'running', detail: `${s.family} on ${s.provider}` }
+      : { status: 'degraded', detail: s.reason ?? s.status };
   };
 }

@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import type { ChannelParsedInput, Page } from '../../src-shared/contract';
 import type { BBox, Detection } from '../../src-shared/domain';
 import { decodeCursor, encodeCursor } from '../common/cursor';
+import type { PurgeChunk, PurgeRequest } from '../db/purge';
+import { eventKept, purgeOlder } from '../db/purge';
 import type { DB, DetectionsTable } from '../db/schema';
 
 type Row = Selectable<DetectionsTable> & { event_id: string | null };
@@ -36,6 +38,18 @@ export function detectionRepository(db: Kysely<DB>) {
       .select('ed.event_id');
 
   const repo = {
+    /** Retention: detections due that no kept event holds. */
+    purge(req: PurgeRequest): Promise<PurgeChunk> {
+      return purgeOlder(
+        db,
+        'detections',
+        'detected_at',
+        req,
+        sql`NOT EXISTS (SELECT 1 FROM event_detections ed JOIN events e ON e.id = ed.event_id
+          WHERE ed.detection_id = t.id AND ${eventKept('e', req.before)})`,
+      );
+    },
+
     /** Stores one image's detections; `tx` joins the caller's transaction (the pipeline's). */
     async insertMany(rows: NewDetectionRow[], tx: Kysely<DB> = db): Promise<void> {
       if (rows.length) await tx.insertInto('detections').values(rows).execute();

@@ -15,6 +15,8 @@ import { FEEDBACK_TYPES, RISK_LEVELS } from '../../src-shared/domain';
 import type { BatchRepository } from '../aggregate';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { newId, nowIso } from '../common/ids';
+import type { PurgeChunk, PurgeRequest } from '../db/purge';
+import { purgeOlder } from '../db/purge';
 import type { DB, EventsTable } from '../db/schema';
 import type { RiskAssessment } from '../risk';
 import { eventFilterSql, withFts } from './event-filter-sql';
@@ -248,6 +250,34 @@ export function eventRepository(
   };
 
   const repo = {
+    /** Retention: events started before the cutoff without an active alert (cascades). */
+    purge(req: PurgeRequest): Promise<PurgeChunk> {
+      return purgeOlder(
+        db,
+        'events',
+        'started_at',
+        req,
+        sql`NOT EXISTS (SELECT 1 FROM alerts a WHERE a.event_id = t.id AND a.status = 'active')`,
+      );
+    },
+
+    /** Retention: events due but kept because an active alert points at them. */
+    async keptForAlerts(before: string): Promise<number> {
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(DISTINCT e.id) AS n FROM alerts a JOIN events e ON e.id = a.event_id
+        WHERE a.status = 'active' AND e.started_at < ${before}`.execute(db);
+      return rows[0]?.n ?? 0;
+    },
+
+    /** Events started in [from, to): kept for an unfinished export. */
+    async countBetween(from: string, to: string): Promise<number> {
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(*) AS n FROM events WHERE started_at >= ${from} AND started_at < ${to}`.execute(
+        db,
+      );
+      return rows[0]?.n ?? 0;
+    },
+
     ...recalibrationRows(db, d.sqlite),
     async get(id: string): Promise<SecurityEvent | undefined> {
       const row = await selectEvents().where('e.id', '=', id).executeTakeFirst();

@@ -185,6 +185,16 @@ export function exportRepository(db: Kysely<DB>) {
     },
 
     /** Finished jobs older than the cutoff, with their files, removed from the list. */
+    /** Pending or running exports (retention keeps what they need). */
+    async unfinished(): Promise<ExportJobRecord[]> {
+      const rows = await db
+        .selectFrom('export_jobs')
+        .selectAll()
+        .where('status', 'in', ['pending', 'running'])
+        .execute();
+      return rows.map(toRecord);
+    },
+
     async expire(before: string): Promise<ExportJobRecord[]> {
       const rows = await db
         .deleteFrom('export_jobs')

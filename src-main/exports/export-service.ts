@@ -94,6 +94,7 @@ export class ExportService {
 
   /** Fails jobs a crash interrupted (and removes their partial files), expires old ones, resumes pending. */
   async start(): Promise<void> {
+    this.stopped = false;
     for (const job of await this.deps.exportJobs.interrupted()) {
       await this.removePartial(job.id);
       this.deps.logger.warn({ jobId: job.id }, 'export interrupted by a restart; marked failed');

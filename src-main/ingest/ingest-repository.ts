@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { QuarantinedFile } from '../../src-shared/domain';
+import type { PurgeChunk, PurgeRequest } from '../db/purge';
+import { deleteRowids, detectionKept, dueRows } from '../db/purge';
 import type { DB, IngestQueueTable } from '../db/schema';
 import type { DetectionRepository, NewDetectionRow } from '../detections';
 
@@ -33,8 +35,86 @@ export interface ProcessedImage {
  * The persisted ingest queue (which doubles as the catalogue of received images) and the
  * content hashes used to skip duplicates: `ingest_queue` and `dedupe_hashes`.
  */
+/** A file a retention run deletes, and its size. */
+export interface DueFile {
+  path: string;
+  bytes: number;
+}
+
 export function ingestRepository(db: Kysely<DB>, d: { detections: DetectionRepository }) {
   return {
+    /**
+     * Retention: finished snapshots due that no kept detection points at, with their files
+     * (a file another row still names stays).
+     */
+    async purge(req: PurgeRequest): Promise<PurgeChunk & { files: DueFile[] }> {
+      const { rows, next } = await dueRows(
+        db,
+        'ingest_queue',
+        'enqueued_at',
+        req,
+        sql`t.status NOT IN ('queued', 'processing') AND NOT EXISTS (
+          SELECT 1 FROM detections d WHERE d.image_id = t.id AND ${detectionKept('d', req.before)})`,
+        ['path', 'quarantine_path', 'size'],
+      );
+      const rowids = rows.map((r) => r.rowid);
+      const paths = [...new Set(rows.map((r) => r.path as string))];
+      const shared = paths.length
+        ? await db
+            .selectFrom('ingest_queue')
+            .select('path')
+            .where('path', 'in', paths)
+            .where('id', 'not in', rowids)
+            .execute()
+        : [];
+      const stays = new Set(shared.map((r) => r.path));
+      const files = new Map<string, number>();
+      for (const r of rows) {
+        const bytes = (r.size as number | null) ?? 0;
+        if (!stays.has(r.path as string)) files.set(r.path as string, bytes);
+        if (r.quarantine_path) files.set(r.quarantine_path as string, bytes);
+      }
+      if (!req.dryRun) await deleteRowids(db, 'ingest_queue', rowids);
+      return {
+        count: rows.length,
+        next,
+        files: [...files].map(([path, bytes]) => ({ path, bytes })),
+      };
+    },
+
+    /**
+     * Finished snapshots no detection points at, after `afterId` (orphan checks): the file
+     * each should have (the quarantined copy for quarantined ones).
+     */
+    async unreferencedPage(
+      afterId: number,
+      limit: number,
+      since: string,
+    ): Promise<{ id: number; path: string }[]> {
+      const { rows } = await sql<{ id: number; path: string }>`
+        SELECT q.id AS id, coalesce(q.quarantine_path, q.path) AS path FROM ingest_queue q
+        WHERE q.id > ${afterId} AND q.enqueued_at >= ${since}
+          AND q.status IN ('done', 'duplicate', 'failed', 'quarantined')
+          AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.image_id = q.id)
+        ORDER BY q.id LIMIT ${limit}`.execute(db);
+      return rows;
+    },
+
+    async deleteImages(ids: number[]): Promise<void> {
+      await deleteRowids(db, 'ingest_queue', ids);
+    },
+
+    /** Which of these quarantined copies a row still names. */
+    async knownQuarantinePaths(paths: string[]): Promise<Set<string>> {
+      if (!paths.length) return new Set();
+      const rows = await db
+        .selectFrom('ingest_queue')
+        .select('quarantine_path')
+        .where('quarantine_path', 'in', paths)
+        .execute();
+      return new Set(rows.map((r) => r.quarantine_path!));
+    },
+
     /** True when this exact file (path, size, mtime) was already taken in. */
     async isKnown(path: string, size: number, mtimeMs: number): Promise<boolean> {
       const row = await db

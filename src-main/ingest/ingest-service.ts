@@ -48,6 +48,11 @@ export class IngestService {
     this.updatePaused();
   }
 
+  /** Images waiting for detection. */
+  get queued(): number {
+    return this.depth;
+  }
+
   get paused(): boolean {
     return this.pausedFlag;
   }

@@ -1,8 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
-import type { Job, JobStatus } from '../../src-shared/domain';
+import type { Page } from '../../src-shared/contract';
+import type { DeadLetter, Job, JobHistoryEntry, JobStatus } from '../../src-shared/domain';
+import { decodeCursor, encodeCursor } from '../common/cursor';
 import { newId, nowIso } from '../common/ids';
-import type { DB, JobsTable } from '../db/schema';
+import type { PurgeChunk, PurgeRequest } from '../db/purge';
+import { purgeOlder } from '../db/purge';
+import { sql } from 'kysely';
+import type { DB, JobDeadLettersTable, JobsTable } from '../db/schema';
 
 function toJob(r: Selectable<JobsTable>): Job {
   return {
@@ -18,6 +23,24 @@ function toJob(r: Selectable<JobsTable>): Job {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
   };
+}
+
+function toLetter(r: Selectable<JobDeadLettersTable>): DeadLetter {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    kind: r.kind,
+    item: JSON.parse(r.item) as Record<string, unknown>,
+    error: r.error,
+    attempts: r.attempts,
+    at: r.at,
+  };
+}
+
+/** Which dead letters an operation is about: one, one job's, or all. */
+export interface LetterScope {
+  id?: number;
+  jobId?: string;
 }
 
 /** A job's saved state: what it was asked (`params`) and where it got to (`cursor`). */
@@ -61,16 +84,143 @@ export function jobRepository(db: Kysely<DB>, sqlite: Database.Database) {
       return row && { job: toJob(row), params: JSON.parse(row.params) as P };
     },
 
-    async list(f: { kind?: string; status?: JobStatus; limit?: number }): Promise<Job[]> {
+    /** Newest first; `cursor` is the id of the last job of the previous page. */
+    async list(f: {
+      kind?: string;
+      status?: JobStatus;
+      cursor?: string;
+      limit?: number;
+    }): Promise<Job[]> {
+      const after = f.cursor
+        ? await db
+            .selectFrom('jobs')
+            .select(['created_at', 'id'])
+            .where('id', '=', f.cursor)
+            .executeTakeFirst()
+        : undefined;
       const rows = await db
         .selectFrom('jobs')
         .selectAll()
         .$if(f.kind !== undefined, (q) => q.where('kind', '=', f.kind!))
         .$if(f.status !== undefined, (q) => q.where('status', '=', f.status!))
+        .$if(after !== undefined, (q) =>
+          q.where((eb) =>
+            eb.or([
+              eb('created_at', '<', after!.created_at),
+              eb.and([eb('created_at', '=', after!.created_at), eb('id', '<', after!.id)]),
+            ]),
+          ),
+        )
         .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
         .limit(f.limit ?? 50)
         .execute();
       return rows.map(toJob);
+    },
+
+    /** Retention: finished jobs older than the cutoff, unless they hold dead letters. */
+    purge(req: PurgeRequest): Promise<PurgeChunk> {
+      return purgeOlder(
+        db,
+        'jobs',
+        'created_at',
+        req,
+        sql`t.status IN ('completed', 'failed', 'cancelled')
+          AND NOT EXISTS (SELECT 1 FROM job_dead_letters l WHERE l.job_id = t.id)`,
+      );
+    },
+
+    /** A line in the job's history (status changes are added by `setStatus`). */
+    async note(
+      jobId: string,
+      level: JobHistoryEntry['level'],
+      message: string,
+      status: JobStatus | null = null,
+    ): Promise<void> {
+      await db
+        .insertInto('job_history')
+        .values({ job_id: jobId, at: nowIso(), level, status, message })
+        .execute();
+    },
+
+    async history(jobId: string): Promise<JobHistoryEntry[]> {
+      const rows = await db
+        .selectFrom('job_history')
+        .select(['at', 'level', 'status', 'message'])
+        .where('job_id', '=', jobId)
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        at: r.at,
+        level: r.level as JobHistoryEntry['level'],
+        status: r.status as JobStatus | null,
+        message: r.message,
+      }));
+    },
+
+    async addDeadLetter(
+      jobId: string,
+      kind: string,
+      item: Record<string, unknown>,
+      error: string,
+      attempts = 1,
+    ): Promise<DeadLetter> {
+      const row = await db
+        .insertInto('job_dead_letters')
+        .values({ job_id: jobId, kind, item: JSON.stringify(item), error, attempts, at: nowIso() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toLetter(row);
+    },
+
+    /** Newest first, pages by id. */
+    async deadLetters(f: {
+      jobId?: string;
+      kind?: string;
+      cursor?: string;
+      limit?: number;
+    }): Promise<Page<DeadLetter>> {
+      const limit = f.limit ?? 100;
+      const before = f.cursor ? Number(decodeCursor(f.cursor)[1]) : undefined;
+      const rows = await db
+        .selectFrom('job_dead_letters')
+        .selectAll()
+        .$if(f.jobId !== undefined, (q) => q.where('job_id', '=', f.jobId!))
+        .$if(f.kind !== undefined, (q) => q.where('kind', '=', f.kind!))
+        .$if(before !== undefined, (q) => q.where('id', '<', before!))
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      const items = rows.slice(0, limit).map(toLetter);
+      return {
+        items,
+        nextCursor:
+          rows.length > limit ? encodeCursor(items.at(-1)!.at, String(items.at(-1)!.id)) : null,
+      };
+    },
+
+    /** The dead letters in scope (all of them without one), oldest first. */
+    async lettersIn(scope: LetterScope): Promise<DeadLetter[]> {
+      const rows = await db
+        .selectFrom('job_dead_letters')
+        .selectAll()
+        .$if(scope.id !== undefined, (q) => q.where('id', '=', scope.id!))
+        .$if(scope.jobId !== undefined, (q) => q.where('job_id', '=', scope.jobId!))
+        .orderBy('id')
+        .execute();
+      return rows.map(toLetter);
+    },
+
+    async removeLetters(ids: number[]): Promise<number> {
+      let removed = 0;
+      for (let i = 0; i < ids.length; i += 500) {
+        const r = await db
+          .deleteFrom('job_dead_letters')
+          .where('id', 'in', ids.slice(i, i + 500))
+          .executeTakeFirst();
+        removed += Number(r.numDeletedRows);
+      }
+      return removed;
     },
 
     /** Pending or running jobs of a kind, oldest first (resumed at start). */
@@ -104,7 +254,12 @@ export function jobRepository(db: Kysely<DB>, sqlite: Database.Database) {
         })
         .where('id', '=', id)
         .execute();
-      return repo.get(id);
+      const job = await repo.get(id);
+      if (job) {
+        const message = error ? `${status}: ${error}` : status;
+        await repo.note(id, status === 'failed' ? 'error' : 'info', message, status);
+      }
+      return job;
     },
 
     /**

@@ -1,8 +1,21 @@
-import type { Job, JobStatus } from '../../src-shared/domain';
+import type { Page } from '../../src-shared/contract';
+import type {
+  DeadLetter,
+  Job,
+  JobHistoryEntry,
+  JobStatus,
+  RequeueResult,
+} from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { Publish } from '../common/domain-events';
 import type { Logger } from '../system';
-import type { JobRepository } from './job-repository';
+import type { JobRepository, LetterScope } from './job-repository';
+
+/** Runs dead letters of one kind again: a new job over their items; returns its id. */
+export type Requeue = (letters: DeadLetter[]) => Promise<string>;
+
+/** How often background work looks again whether live intake has calmed down. */
+const YIELD_POLL_MS = 200;
 
 /** How often a running job's progress reaches open windows, at most. */
 const PROGRESS_EVERY_MS = 250;
@@ -16,10 +29,101 @@ const STOPPING = 'stopping';
 export class JobService {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly lastProgress = new Map<string, number>();
+  private readonly requeuers = new Map<string, Requeue>();
   private readonly log: Logger;
 
-  constructor(private readonly d: { jobs: JobRepository; publish: Publish; logger: Logger }) {
+  constructor(
+    private readonly d: {
+      jobs: JobRepository;
+      publish: Publish;
+      logger: Logger;
+      /** Live intake is busy (images queued, events being scored): background work waits. */
+      liveWork?: () => boolean;
+    },
+  ) {
     this.log = d.logger.child({ module: 'jobs' });
+  }
+
+  /** How dead letters of `kind` are run again (`jobs.deadLetters.requeue`). */
+  onRequeue(kind: string, requeue: Requeue): void {
+    this.requeuers.set(kind, requeue);
+  }
+
+  /**
+   * Waits while live intake is busy (background work yields to it, between batches), or
+   * until the job is cancelled or stopped.
+   */
+  async yieldToLive(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && this.d.liveWork?.()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, YIELD_POLL_MS);
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done);
+      });
+    }
+  }
+
+  history(id: string): Promise<JobHistoryEntry[]> {
+    return this.get(id).then(() => this.d.jobs.history(id));
+  }
+
+  /** A line in the job's history and the app's log. */
+  async note(id: string, level: JobHistoryEntry['level'], message: string): Promise<void> {
+    this.log[level]({ jobId: id }, message);
+    await this.d.jobs.note(id, level, message);
+  }
+
+  /** An item the job could not process: kept with its error, never dropped. */
+  async deadLetter(
+    job: { id: string; kind: string },
+    item: Record<string, unknown>,
+    error: string,
+    attempts = 1,
+  ): Promise<void> {
+    await this.d.jobs.addDeadLetter(job.id, job.kind, item, error, attempts);
+    await this.note(job.id, 'warn', `dead letter: ${error}`);
+  }
+
+  deadLetters(f: {
+    jobId?: string;
+    kind?: string;
+    cursor?: string;
+    limit?: number;
+  }): Promise<Page<DeadLetter>> {
+    return this.d.jobs.deadLetters(f);
+  }
+
+  /**
+   * Runs dead letters again: one new job per kind over their items (each remembers how many
+   * times it failed). They leave the dead-letter table; a failure again writes a new one.
+   */
+  async requeue(scope: LetterScope): Promise<RequeueResult> {
+    const letters = await this.d.jobs.lettersIn(scope);
+    if (scope.id !== undefined && !letters.length) {
+      throw new AppError('not_found', `No dead letter with id ${scope.id}`);
+    }
+    const byKind = new Map<string, DeadLetter[]>();
+    for (const l of letters) byKind.set(l.kind, [...(byKind.get(l.kind) ?? []), l]);
+    for (const kind of byKind.keys()) {
+      if (!this.requeuers.has(kind)) {
+        throw new AppError('conflict', `Items of "${kind}" jobs cannot be run again`);
+      }
+    }
+    const jobIds: string[] = [];
+    for (const [kind, group] of byKind) {
+      jobIds.push(await this.requeuers.get(kind)!(group));
+      await this.d.jobs.removeLetters(group.map((l) => l.id));
+    }
+    return { requeued: letters.length, jobIds };
+  }
+
+  async purge(scope: LetterScope): Promise<{ purged: number }> {
+    const letters = await this.d.jobs.lettersIn(scope);
+    return { purged: await this.d.jobs.removeLetters(letters.map((l) => l.id)) };
   }
 
   async get(id: string): Promise<Job> {
@@ -28,7 +132,7 @@ export class JobService {
     return job;
   }
 
-  list(f: { kind?: string; status?: JobStatus }): Promise<Job[]> {
+  list(f: { kind?: string; status?: JobStatus; cursor?: string; limit?: number }): Promise<Job[]> {
     return this.d.jobs.list(f);
   }
 
@@ -55,6 +159,12 @@ export class JobService {
       }
     })();
     this.running.set(id, { abort, done });
+  }
+
+  /** Waits until the job is no longer running; the job as it ended. */
+  async finished(id: string): Promise<Job> {
+    await this.running.get(id)?.done;
+    return this.get(id);
   }
 
   /** Stops a running job after its current batch (work already committed stays). */

@@ -50,6 +50,7 @@ export class PromptExperiments implements LivePrompts {
   }
 
   start(): void {
+    this.stopped = false;
     this.unsubscribe = this.d.bus.on('event.created', (event) => {
       const handled = this.onEventCreated(event);
       this.handling.add(handled);

@@ -1,11 +1,18 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { RumMetric } from '../../src-shared/domain';
+import type { PurgeChunk, PurgeRequest } from '../db/purge';
+import { purgeOlder } from '../db/purge';
 import type { DB } from '../db/schema';
 
 /** The `rum_samples` table: accepted metrics, the newest `keep` of them. */
 export function rumRepository(db: Kysely<DB>, keep = 50_000) {
   return {
+    /** Retention: samples older than the cutoff. */
+    purge(req: PurgeRequest): Promise<PurgeChunk> {
+      return purgeOlder(db, 'rum_samples', 'at', req);
+    },
+
     async insert(metrics: readonly RumMetric[], at: string): Promise<void> {
       if (metrics.length === 0) return;
       await db.transaction().execute(async (tx) => {

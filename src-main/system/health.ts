@@ -2,19 +2,9 @@ import type { ServiceHealth, SystemHealth } from '../../src-shared/domain';
 import { appVersion } from '../common/version';
 import type { SettingsService } from './settings-service';
 
-/** A probe answers how one part of the app is doing right now. */
-export type HealthProbe = () => Promise<ServiceHealth> | ServiceHealth;
-
-export function databaseProbe(ping: () => Promise<void>): HealthProbe {
-  return async () => {
-    try {
-      await ping();
-      return { name: 'database', status: 'running' };
-    } catch (err) {
-      return { name: 'database', status: 'failed', detail: (err as Error).message };
-    }
-  };
-}
+/** A probe answers how one part (or several) of the app is doing right now. */
+export type HealthProbe = () =>
+  Promise<ServiceHealth | ServiceHealth[]> | ServiceHealth | ServiceHealth[];
 
 /** Degraded while stored settings held invalid values (their defaults apply). */
 export function settingsProbe(settings: SettingsService): HealthProbe {
@@ -32,7 +22,7 @@ export function settingsProbe(settings: SettingsService): HealthProbe {
 }
 
 export async function systemHealth(probes: HealthProbe[]): Promise<SystemHealth> {
-  const services = await Promise.all(probes.map(async (probe) => probe()));
+  const services = (await Promise.all(probes.map(async (probe) => probe()))).flat();
   const ok = services.every((s) => s.status === 'running');
   return { status: ok ? 'ok' : 'degraded', version: appVersion(), services };
 }

@@ -8,6 +8,6 @@ export { SqliteLogSink } from './log-sink';
 export { RotatingLogFile } from './log-file';
 export { logRepository } from './log-repository';
 export type { LogFilter, LogRepository } from './log-repository';
-export { databaseProbe, settingsProbe } from './health';
+export { settingsProbe } from './health';
 export type { HealthProbe } from './health';
 export { systemHandlers } from './handlers';

@@ -4,12 +4,15 @@ import pino from 'pino';
 import type { Page } from '../../src-shared/contract';
 import type { LogEntry, LogLevel } from '../../src-shared/domain';
 import { decodeCursor, encodeCursor } from '../common/cursor';
+import type { PurgeChunk, PurgeRequest } from '../db/purge';
+import { purgeOlder } from '../db/purge';
 import type { DB } from '../db/schema';
 
 export interface LogFilter {
   /** This level and above. */
   level?: LogLevel;
-  module?: string;
+  /** One module, or any of several. */
+  module?: string | string[];
   correlationId?: string;
   /** Words in the message (case-insensitive). */
   q?: string;
@@ -25,6 +28,11 @@ export interface LogFilter {
  */
 export function logRepository(db: Kysely<DB>) {
   return {
+    /** Retention: log lines older than the cutoff. */
+    purge(req: PurgeRequest): Promise<PurgeChunk> {
+      return purgeOlder(db, 'logs', 'at', req);
+    },
+
     async list(f: LogFilter): Promise<Page<LogEntry>> {
       const limit = f.limit ?? 100;
       // pino's own level numbers: this level and the ones above it.
@@ -34,7 +42,8 @@ export function logRepository(db: Kysely<DB>) {
         : undefined;
       let q = db.selectFrom('logs').selectAll();
       if (levels) q = q.where('level', 'in', levels.length ? levels : ['none']);
-      if (f.module) q = q.where('module', '=', f.module);
+      if (typeof f.module === 'string') q = q.where('module', '=', f.module);
+      else if (f.module) q = q.where('module', 'in', f.module.length ? f.module : ['']);
       if (f.correlationId) q = q.where('correlation_id', '=', f.correlationId);
       if (f.q) q = q.where(sql<boolean>`instr(lower(message), lower(${f.q})) > 0`);
       if (f.from) q = q.where('at', '>=', new Date(f.from).toISOString());

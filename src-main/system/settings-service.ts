@@ -7,7 +7,7 @@ import {
   settingsSchema,
 } from '../../src-shared/settings';
 import { nowIso } from '../common/ids';
-import { redactUrl } from '../common/redact';
+import { isSecretKey, redactArgs, redactUrl } from '../common/redact';
 import { zodIssues } from '../common/zod-issues';
 import type { Logger } from './logger';
 import type { SettingsRepository } from './settings-repository';
@@ -63,7 +63,37 @@ export function redactSettings(settings: Settings): Settings {
   }
   const llm = copy.llm as Json;
   llm.baseUrl = redactUrl(String(llm.baseUrl));
-  return copy as unknown as Settings;
+  const redacted = copy as unknown as Settings;
+  for (const m of redacted.services.managed) {
+    m.args = redactArgs(m.args);
+    for (const key of Object.keys(m.env)) if (isSecretKey(key)) m.env[key] = REDACTED;
+    if (m.healthUrl) m.healthUrl = redactUrl(m.healthUrl);
+  }
+  return redacted;
+}
+
+/**
+ * A managed service's secrets sent back as "[REDACTED]" (env values, command-line
+ * arguments, matched by service name and key or position) keep their stored values.
+ */
+function restoreManagedSecrets(patch: Json, current: Settings): void {
+  const managed = (patch.services as { managed?: Json[] } | undefined)?.managed;
+  if (!Array.isArray(managed)) return;
+  for (const m of managed) {
+    const stored = current.services.managed.find((s) => s.name === m.name);
+    if (!stored) continue;
+    const env = m.env as Record<string, string> | undefined;
+    for (const [key, value] of Object.entries(env ?? {})) {
+      if (value === REDACTED && stored.env[key] !== undefined) env![key] = stored.env[key];
+    }
+    if (typeof m.healthUrl === 'string' && m.healthUrl.includes(REDACTED)) {
+      m.healthUrl = stored.healthUrl;
+    }
+    const args = m.args as string[] | undefined;
+    args?.forEach((arg, i) => {
+      if (arg.includes(REDACTED) && stored.args[i] !== undefined) args[i] = stored.args[i]!;
+    });
+  }
 }
 
 /** A stored setting that did not validate, and why. */
@@ -233,6 +263,7 @@ export class SettingsService {
     for (const path of SECRET_SETTING_PATHS) {
       if (getPath(cleanPatch, path) === REDACTED) setPath(cleanPatch, path, undefined);
     }
+    restoreManagedSecrets(cleanPatch, this.current);
     const merged = deepMerge(this.current, cleanPatch);
     const result = settingsSchema.safeParse(merged);
     if (!result.success) {

@@ -12,6 +12,7 @@ import * as m010 from './010_debug_recordings';
 import * as m011 from './011_prompt_versions';
 import * as m012 from './012_analytics_counters';
 import * as m013 from './013_telemetry';
+import * as m014 from './014_services_and_dead_letters';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '011_prompt_versions': m011,
   '012_analytics_counters': m012,
   '013_telemetry': m013,
+  '014_services_and_dead_letters': m014,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

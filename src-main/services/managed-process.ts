@@ -1,0 +1,181 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { ManagedServiceConfig } from '../../src-shared/services';
+import { redactUrl } from '../common/redact';
+import type { Logger } from '../system';
+import type { ProbeResult } from './supervisor';
+
+const KEEPER = fileURLToPath(new URL('./process-keeper.mjs', import.meta.url));
+
+/** How long a stopping server gets after SIGTERM before its group is killed. */
+const DEFAULT_GRACE_MS = 3000;
+
+/**
+ * One local server the user configured (e.g. `llama-server`), run through the process keeper
+ * (process-keeper.mjs) in its own process group: output captured into the logs under the
+ * service's name, healthy when its URL answers 2xx or its port accepts a connection, and
+ * stopped with its whole group (SIGTERM, then SIGKILL after a grace period).
+ */
+export class ManagedProcess {
+  private child?: ChildProcess;
+  private exit?: Promise<void>;
+  private stopping = false;
+  private readonly log: Logger;
+
+  constructor(
+    readonly config: ManagedServiceConfig,
+    private readonly d: {
+      dataDir: string;
+      logger: Logger;
+      /** The server ended without being asked to. */
+      onExit: (reason: string) => void;
+      graceMs?: number;
+    },
+  ) {
+    this.log = d.logger.child({ module: config.name });
+  }
+
+  get pid(): number | null {
+    const c = this.child;
+    return c && c.exitCode === null && c.signalCode === null ? (c.pid ?? null) : null;
+  }
+
+  describe(): string {
+    return [this.config.command, ...this.config.args].join(' ');
+  }
+
+  /** Starts the server and waits until its health check passes (or the startup timeout). */
+  async start(healthTimeoutMs: number): Promise<void> {
+    const { config } = this;
+    this.stopping = false;
+    const child = spawn(process.execPath, [KEEPER], {
+      detached: process.platform !== 'win32',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      windowsHide: true,
+    });
+    this.child = child;
+    let exitReason: string | undefined;
+    this.exit = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        exitReason = signal ? `ended by ${signal}` : `exited with code ${code}`;
+        if (!this.stopping) this.d.onExit(exitReason);
+        resolve();
+      });
+      child.on('error', (err) => {
+        exitReason = err.message;
+        resolve();
+      });
+    });
+    for (const [stream, level] of [
+      [child.stdout, 'info'],
+      [child.stderr, 'warn'],
+    ] as const) {
+      readline
+        .createInterface({ input: stream })
+        .on('line', (line) =>
+          this.log[level]({ stream: level === 'info' ? 'stdout' : 'stderr' }, redactUrl(line)),
+        );
+    }
+    const env = { ...process.env, ...config.env };
+    delete env.ELECTRON_RUN_AS_NODE;
+    const spec = {
+      command: config.command,
+      args: config.args,
+      cwd: config.cwd ? path.resolve(this.d.dataDir, config.cwd) : this.d.dataDir,
+      env,
+      graceMs: this.d.graceMs ?? DEFAULT_GRACE_MS,
+    };
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(`${JSON.stringify(spec)}\n`);
+    this.log.info({ command: this.describe(), pid: child.pid }, 'managed service starting');
+
+    const deadline = Date.now() + config.startupTimeoutSeconds * 1000;
+    for (;;) {
+      if (exitReason !== undefined)
+        throw new Error(`${config.command} ${exitReason} while starting`);
+      const health = await this.check(
+        Math.min(healthTimeoutMs, Math.max(50, deadline - Date.now())),
+      );
+      if (health.status === 'running') return;
+      if (Date.now() >= deadline) {
+        await this.stop();
+        throw new Error(
+          `not healthy within ${config.startupTimeoutSeconds} s (${health.detail ?? 'no answer'})`,
+        );
+      }
+      await Promise.race([new Promise((r) => setTimeout(r, 100)), this.exit]);
+    }
+  }
+
+  /** Healthy when the health URL answers 2xx, or the port accepts a connection, in time. */
+  async check(timeoutMs: number): Promise<ProbeResult> {
+    if (this.pid === null) return { status: 'failed', detail: 'not running' };
+    const { healthUrl, tcpPort } = this.config;
+    try {
+      if (healthUrl) {
+        const res = await fetch(healthUrl, { signal: AbortSignal.timeout(timeoutMs) });
+        await res.body?.cancel();
+        if (!res.ok) return { status: 'failed', detail: `health URL answered ${res.status}` };
+      } else if (tcpPort) {
+        await connect(tcpPort, timeoutMs);
+      }
+      return { status: 'running', detail: null };
+    } catch (err) {
+      const e = err as Error;
+      const timedOut = e.name === 'TimeoutError' || e.message === 'timeout';
+      return {
+        status: 'failed',
+        detail: timedOut
+          ? `health check timed out after ${timeoutMs} ms`
+          : `health check failed: ${redactUrl((e.cause as Error | undefined)?.message ?? e.message)}`,
+      };
+    }
+  }
+
+  /** Stops the whole process group: SIGTERM, then SIGKILL after the grace period. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.stopping = true;
+    signalGroup(child, 'SIGTERM');
+    const grace = this.d.graceMs ?? DEFAULT_GRACE_MS;
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), grace);
+    await this.exit;
+    clearTimeout(timer);
+    // The keeper has gone; anything left in its group goes with it.
+    signalGroup(child, 'SIGKILL');
+    this.log.info({ pid: child.pid }, 'managed service stopped');
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform === 'win32') {
+      spawnSync('taskkill', ['/pid', String(child.pid), '/T', '/F'], { windowsHide: true });
+    } else {
+      process.kill(-child.pid, signal);
+    }
+  } catch {
+    // Already gone.
+  }
+}
+
+function connect(port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new Error('timeout'));
+    });
+    socket.once('connect', () => {
+      socket.end();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}
