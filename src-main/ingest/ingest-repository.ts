@@ -35,19 +35,13 @@ export interface ProcessedImage {
  * The persisted ingest queue (which doubles as the catalogue of received images) and the
  * content hashes used to skip duplicates: `ingest_queue` and `dedupe_hashes`.
  */
-/** A file a retention run deletes, and its size. */
-export interface DueFile {
-  path: string;
-  bytes: number;
-}
-
 export function ingestRepository(db: Kysely<DB>, d: { detections: DetectionRepository }) {
   return {
     /**
      * Retention: finished snapshots due that no kept detection points at, with their files
      * (a file another row still names stays).
      */
-    async purge(req: PurgeRequest): Promise<PurgeChunk & { files: DueFile[] }> {
+    async purge(req: PurgeRequest): Promise<PurgeChunk & { files: string[] }> {
       const { rows, next } = await dueRows(
         db,
         'ingest_queue',
@@ -55,7 +49,7 @@ export function ingestRepository(db: Kysely<DB>, d: { detections: DetectionRepos
         req,
         sql`t.status NOT IN ('queued', 'processing') AND NOT EXISTS (
           SELECT 1 FROM detections d WHERE d.image_id = t.id AND ${detectionKept('d', req.before)})`,
-        ['path', 'quarantine_path', 'size'],
+        ['path', 'quarantine_path'],
       );
       const rowids = rows.map((r) => r.rowid);
       const paths = [...new Set(rows.map((r) => r.path as string))];
@@ -68,18 +62,13 @@ export function ingestRepository(db: Kysely<DB>, d: { detections: DetectionRepos
             .execute()
         : [];
       const stays = new Set(shared.map((r) => r.path));
-      const files = new Map<string, number>();
+      const files = new Set<string>();
       for (const r of rows) {
-        const bytes = (r.size as number | null) ?? 0;
-        if (!stays.has(r.path as string)) files.set(r.path as string, bytes);
-        if (r.quarantine_path) files.set(r.quarantine_path as string, bytes);
+        if (!stays.has(r.path as string)) files.add(r.path as string);
+        if (r.quarantine_path) files.add(r.quarantine_path as string);
       }
       if (!req.dryRun) await deleteRowids(db, 'ingest_queue', rowids);
-      return {
-        count: rows.length,
-        next,
-        files: [...files].map(([path, bytes]) => ({ path, bytes })),
-      };
+      return { count: rows.length, next, files: [...files] };
     },
 
     /**

@@ -11,8 +11,8 @@ import type { Publish } from '../common/domain-events';
 import type { Logger } from '../system';
 import type { JobRepository, LetterScope } from './job-repository';
 
-/** Runs dead letters of one kind again: a new job over their items; returns its id. */
-export type Requeue = (letters: DeadLetter[]) => Promise<string>;
+/** Runs dead letters of one kind again: new jobs over their items; returns their ids. */
+export type Requeue = (letters: DeadLetter[]) => Promise<string[]>;
 
 /** How often background work looks again whether live intake has calmed down. */
 const YIELD_POLL_MS = 200;
@@ -53,7 +53,10 @@ export class JobService {
    * Waits while live intake is busy (background work yields to it, between batches), or
    * until the job is cancelled or stopped.
    */
-  async yieldToLive(signal: AbortSignal): Promise<void> {
+  async yieldToLive(signal: AbortSignal, jobId?: string): Promise<void> {
+    if (jobId && !signal.aborted && this.d.liveWork?.()) {
+      await this.note(jobId, 'info', 'waiting: live intake is busy');
+    }
     while (!signal.aborted && this.d.liveWork?.()) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, YIELD_POLL_MS);
@@ -115,7 +118,7 @@ export class JobService {
     }
     const jobIds: string[] = [];
     for (const [kind, group] of byKind) {
-      jobIds.push(await this.requeuers.get(kind)!(group));
+      jobIds.push(...(await this.requeuers.get(kind)!(group)));
       await this.d.jobs.removeLetters(group.map((l) => l.id));
     }
     return { requeued: letters.length, jobIds };

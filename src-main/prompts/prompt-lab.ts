@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChannelParsedInput, EventFilter, Page } from '../../src-shared/contract';
-import type { FeedbackType, SecurityEvent } from '../../src-shared/domain';
+import type { DeadLetter, FeedbackType, SecurityEvent } from '../../src-shared/domain';
 import { riskLevelFor } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type {
@@ -51,6 +51,8 @@ interface EvaluateParams {
   skip: number;
   processed: number;
   parseFailures: number;
+  /** A requeued run: exactly these events (dead letters), with how often each failed. */
+  ids?: { eventId: string; attempts: number }[];
 }
 
 function draftHash(templateId: string, c: VersionContent): string {
@@ -225,8 +227,31 @@ export class PromptLab {
     return { jobId: job.id };
   }
 
+  /** Evaluates dead letters' events again: one job per prompt version. */
+  private async requeue(letters: DeadLetter[]): Promise<string[]> {
+    const byVersion = new Map<string, { eventId: string; attempts: number }[]>();
+    for (const l of letters) {
+      const versionId = String(l.item.versionId);
+      const ids = byVersion.get(versionId) ?? [];
+      ids.push({ eventId: String(l.item.eventId), attempts: l.attempts });
+      byVersion.set(versionId, ids);
+    }
+    const jobIds: string[] = [];
+    for (const [versionId, ids] of byVersion) {
+      const params: EvaluateParams = {
+        ...{ versionId, cursor: null, skip: 0, processed: 0, parseFailures: 0 },
+        ids,
+      };
+      const job = await this.d.jobs.create(EVALUATE_JOB_KIND, params, ids.length);
+      this.d.jobService.run(job.id, (signal) => this.work(job.id, signal));
+      jobIds.push(job.id);
+    }
+    return jobIds;
+  }
+
   /** Resumes evaluations a shutdown interrupted. */
   async start(): Promise<void> {
+    this.d.jobService.onRequeue(EVALUATE_JOB_KIND, (letters) => this.requeue(letters));
     for (const { job } of await this.d.jobs.unfinished<EvaluateParams>(EVALUATE_JOB_KIND)) {
       this.d.jobService.run(job.id, (signal) => this.work(job.id, signal));
     }
@@ -238,6 +263,7 @@ export class PromptLab {
    * cursor on).
    */
   private async nextIds(p: EvaluateParams): Promise<string[]> {
+    if (p.ids) return p.ids.slice(p.processed, p.processed + PAGE).map((i) => i.eventId);
     if (!p.scope) return this.d.events.feedbackEventIds(p.cursor, PAGE);
     while (p.cursor !== 'end') {
       const page = await this.d.events.list({
@@ -271,6 +297,13 @@ export class PromptLab {
           } catch (err) {
             if (!(err instanceof LlmError)) throw err;
             p.parseFailures += 1;
+            const attempts = p.ids?.find((i) => i.eventId === id)?.attempts ?? 0;
+            await this.d.jobService.deadLetter(
+              { id: jobId, kind: EVALUATE_JOB_KIND },
+              { eventId: id, versionId: p.versionId },
+              err.message,
+              attempts + 1,
+            );
           }
         }
         p.processed += 1;

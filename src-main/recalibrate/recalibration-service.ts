@@ -318,6 +318,9 @@ export class RecalibrationService {
 
     const page = this.d.events.scopePages(params.scope);
     while (!signal.aborted) {
+      // Live intake first: a batch waits while images queue or events are being scored.
+      await this.d.jobService.yieldToLive(signal, jobId);
+      if (signal.aborted) break;
       const rows = page(params.cursor, params.until, this.batchSize);
       if (rows.length === 0) break;
       await this.completeComponents(rows);

@@ -203,12 +203,12 @@ export class RetentionService {
     return { dryRun, cutoffs, eventsBefore, phase: 0, after: null, report };
   }
 
-  private async requeue(letters: DeadLetter[]): Promise<string> {
+  private async requeue(letters: DeadLetter[]): Promise<string[]> {
     const params = await this.plan(false);
     params.files = letters.map((l) => ({ path: String(l.item.path), attempts: l.attempts }));
     const job = await this.d.jobs.create(RETENTION_JOB, params, params.files.length);
     this.d.jobService.run(job.id, (signal) => this.work(job.id, signal));
-    return job.id;
+    return [job.id];
   }
 
   private async work(jobId: string, signal: AbortSignal): Promise<void> {
@@ -222,7 +222,7 @@ export class RetentionService {
       return;
     }
     while (!signal.aborted && p.phase < PHASES.length) {
-      await this.d.jobService.yieldToLive(signal);
+      await this.d.jobService.yieldToLive(signal, jobId);
       if (signal.aborted) break;
       const began = performance.now();
       const next = await this.step(job, p, PHASES[p.phase]!);
@@ -287,7 +287,7 @@ export class RetentionService {
         await this.deleteFiles(
           job,
           p,
-          chunk.files.map((f) => ({ ...f, attempts: 0 })),
+          chunk.files.map((file) => ({ path: file, attempts: 0 })),
         );
         return count('images', chunk);
       }
@@ -307,29 +307,31 @@ export class RetentionService {
     }
   }
 
-  /** Deletes (or in a dry run, counts) files; one that cannot go becomes a dead letter. */
+  /**
+   * Deletes (or in a dry run, counts) files with their sizes on disk; one that cannot go
+   * becomes a dead letter (a dry run counts what is not a plain file as failing).
+   */
   private async deleteFiles(
     job: { id: string; kind: string },
     p: RetentionParams,
-    files: { path: string; bytes?: number; attempts: number }[],
+    files: { path: string; attempts: number }[],
   ): Promise<void> {
     const r = p.report;
     for (const f of files) {
       try {
+        const st = await fsp.stat(f.path);
         if (p.dryRun) {
-          await fsp.access(f.path);
-          r.files += 1;
-          r.bytes += f.bytes ?? 0;
-          continue;
+          if (!st.isFile()) throw Object.assign(new Error('not a plain file'), { code: 'EISDIR' });
+        } else {
+          await fsp.unlink(f.path);
         }
-        const bytes = f.bytes ?? (await fsp.stat(f.path)).size;
-        await fsp.unlink(f.path);
         r.files += 1;
-        r.bytes += bytes;
+        r.bytes += st.size;
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'ENOENT') continue; // already gone: nothing to free
         r.failed += 1;
+        if (p.dryRun) continue;
         await this.d.jobService.deadLetter(
           job,
           { path: f.path },
@@ -371,13 +373,13 @@ export class RetentionService {
    */
   private async orphanFiles(job: { id: string; kind: string }, p: RetentionParams): Promise<void> {
     const old = (st: { mtimeMs: number }) => this.now() - st.mtimeMs >= ORPHAN_MIN_AGE_MS;
-    const orphans: { path: string; bytes: number; attempts: number }[] = [];
+    const orphans: { path: string; attempts: number }[] = [];
     const quarantine = await listFiles(path.join(this.d.dataDir, 'quarantine'), 2);
     for (let i = 0; i < quarantine.length; i += 500) {
       const slice = quarantine.slice(i, i + 500);
       const known = await this.d.images.knownQuarantinePaths(slice.map((f) => f.path));
       for (const f of slice) {
-        if (!known.has(f.path) && old(f)) orphans.push({ ...f, attempts: 0 });
+        if (!known.has(f.path) && old(f)) orphans.push({ path: f.path, attempts: 0 });
       }
     }
     const exportsDir = this.d.exportsDir();
@@ -386,7 +388,7 @@ export class RetentionService {
     );
     for (const f of await listFiles(exportsDir, 1)) {
       const partial = /^\..+\.partial$/.test(path.basename(f.path));
-      if (partial && !writing.has(f.path) && old(f)) orphans.push({ ...f, attempts: 0 });
+      if (partial && !writing.has(f.path) && old(f)) orphans.push({ path: f.path, attempts: 0 });
     }
     p.report.orphanFiles += orphans.length;
     await this.deleteFiles(job, p, orphans);

@@ -690,6 +690,52 @@ describe('playground and evaluation', () => {
 });
 
 describe('evaluation control', () => {
+  it('keeps the events the model failed on as dead letters, and evaluates them again when requeued', async () => {
+    await start();
+    for (let i = 0; i < 3; i += 1) {
+      const e = await oneEvent();
+      await t!.call('events.feedback', { eventId: e.id, type: 'correct' });
+    }
+    llm!.mode = 'garbage';
+    const { jobId } = await t!.call('prompts.evaluate', { versionId: V2 });
+    expect(await t!.app.jobs.finished(jobId)).toMatchObject({ status: 'completed' });
+    const letters = (await t!.call('jobs.deadLetters.list', { jobId })).items;
+    expect(letters).toHaveLength(3);
+    for (const l of letters) {
+      expect(l).toMatchObject({ kind: 'prompt-evaluate', attempts: 1, item: { versionId: V2 } });
+      expect(l.error).toMatch(/JSON/);
+    }
+    const history = await t!.call('jobs.history', { id: jobId });
+    expect(history.filter((h) => h.level === 'warn')).toHaveLength(3);
+
+    // One again, with the model answering now: evaluated, and no longer a dead letter.
+    llm!.mode = 'good';
+    const one = await t!.call('jobs.deadLetters.requeue', { id: letters[0]!.id });
+    expect(one.requeued).toBe(1);
+    expect(await t!.app.jobs.finished(one.jobIds[0]!)).toMatchObject({
+      status: 'completed',
+      total: 1,
+    });
+    const evaluated = await t!.call('prompts.evaluation', { jobId: one.jobIds[0]! });
+    expect(evaluated.rows.map((r) => r.eventId)).toEqual([letters[0]!.item.eventId]);
+    expect((await t!.call('jobs.deadLetters.list', {})).items).toHaveLength(2);
+
+    // The rest again, still failing: dead letters again, counted twice.
+    llm!.mode = 'garbage';
+    const rest = await t!.call('jobs.deadLetters.requeueAll', {});
+    expect(rest.requeued).toBe(2);
+    await t!.app.jobs.finished(rest.jobIds[0]!);
+    const again = (await t!.call('jobs.deadLetters.list', {})).items;
+    expect(again.map((l) => l.attempts)).toEqual([2, 2]);
+    expect(again.every((l) => l.jobId === rest.jobIds[0])).toBe(true);
+
+    // Jobs page newest first by the last id seen.
+    const first = await t!.call('jobs.list', { kind: 'prompt-evaluate', limit: 2 });
+    expect(first.map((j) => j.id)).toEqual([rest.jobIds[0], one.jobIds[0]]);
+    const next = await t!.call('jobs.list', { kind: 'prompt-evaluate', cursor: first[1]!.id });
+    expect(next.map((j) => j.id)).toEqual([jobId]);
+  });
+
   it('a cancelled evaluation stops after the event in flight', async () => {
     await start();
     for (let i = 0; i < 3; i += 1) {
