@@ -33,7 +33,9 @@ type Phase = (typeof PHASES)[number];
 /** A file younger than this is never an orphan (it may be being written). */
 const ORPHAN_MIN_AGE_MS = 3600_000;
 /** Aim for chunks this long, so the app answers in between (p99 < 50 ms). */
-const CHUNK_TARGET_MS = 15;
+const CHUNK_TARGET_MS = 10;
+/** Each phase starts small: a row of one table can cost far more than a row of another. */
+const FIRST_CHUNK = 100;
 const DAY_MS = 86400_000;
 
 interface RetentionParams {
@@ -82,7 +84,7 @@ function emptyReport(dryRun: boolean, cutoffs: RetentionReport['cutoffs']): Rete
  */
 export class RetentionService {
   private timer?: NodeJS.Timeout;
-  private chunk = 500;
+  private chunk = FIRST_CHUNK;
   private readonly log: Logger;
 
   constructor(
@@ -230,6 +232,7 @@ export class RetentionService {
       if (next === null) {
         p.phase += 1;
         p.after = null;
+        this.chunk = FIRST_CHUNK;
       } else {
         p.after = next;
       }
@@ -249,10 +252,10 @@ export class RetentionService {
     }
   }
 
-  /** Smaller chunks when one took long, larger when it was quick. */
+  /** The next chunk sized from how long this one took (at most twice as large). */
   private tune(ms: number): void {
-    if (ms > CHUNK_TARGET_MS * 2) this.chunk = Math.max(50, Math.floor(this.chunk / 2));
-    else if (ms < CHUNK_TARGET_MS / 2) this.chunk = Math.min(5000, this.chunk * 2);
+    const scaled = Math.round((this.chunk * CHUNK_TARGET_MS) / Math.max(ms, 0.5));
+    this.chunk = Math.max(25, Math.min(scaled, this.chunk * 2, 5000));
   }
 
   private advance(jobId: string, p: RetentionParams, progress: number): void {

@@ -51,6 +51,20 @@ describe('machine samples', () => {
     ]);
   });
 
+  it('parses what nvidia-smi 580.159.04 printed on an idle H200 (captured for this test)', () => {
+    const captured = '0, NVIDIA H200, 0, 0, 143771, 32, 79.04\n';
+    expect(parseNvidiaSmi(captured)).toEqual([
+      {
+        device: 'gpu0: NVIDIA H200',
+        utilization: 0,
+        memoryUsedMb: 0,
+        memoryTotalMb: 143771,
+        temperatureC: 32,
+        powerW: 79.04,
+      },
+    ]);
+  });
+
   it('samples each GPU nvidia-smi lists, with the inferences since the last sample', async () => {
     t = await startTestApp({ nvidiaSmi: fakeNvidiaSmi() });
     await t.call('cameras.create', { name: 'Porch' });
