@@ -127,9 +127,7 @@ export class RetentionService {
   }
 
   private schedule(): void {
-    const next = new Date(this.now());
-    next.setHours(this.d.settings.get().retention.hour, 0, 0, 0);
-    if (next.getTime() <= this.now()) next.setDate(next.getDate() + 1);
+    const next = nextDailyRun(this.now(), this.d.settings.get().retention.hour);
     this.timer = setTimeout(() => {
       if (this.d.settings.get().retention.daily) {
         void this.run({ dryRun: false }).catch((err: unknown) =>
@@ -137,7 +135,7 @@ export class RetentionService {
         );
       }
       this.schedule();
-    }, next.getTime() - this.now());
+    }, next - this.now());
     this.timer.unref();
   }
 
@@ -396,6 +394,15 @@ export class RetentionService {
     p.report.orphanFiles += orphans.length;
     await this.deleteFiles(job, p, orphans);
   }
+}
+
+/** The next time it is `hour`:00 local time, after `now` (a day with no such hour: the next one). */
+export function nextDailyRun(now: number, hour: number): number {
+  const next = new Date(now);
+  next.setHours(hour, 0, 0, 0);
+  if (next.getTime() <= now) next.setDate(next.getDate() + 1);
+  // setHours on a day the clocks skip that hour lands an hour later; that is still the day.
+  return next.getTime();
 }
 
 /** Regular files under `dir`, `depth` levels down at most (a missing folder has none). */

@@ -213,9 +213,9 @@ describe('services supervisor', () => {
       'stop top-server',
       'stop base-server',
     ]);
-    // The process group went with the app: nothing left behind.
-    expect(alive(basePid!)).toBe(false);
-    expect(alive(topPid!)).toBe(false);
+    // The process group went with the app: nothing left behind (SIGKILL lands in moments).
+    await gone(basePid!);
+    await gone(topPid!);
   });
 
   it('refuses a dependency cycle or a missing dependency, naming it', async () => {
@@ -346,7 +346,7 @@ describe('services supervisor', () => {
       status: 'stopped',
       pid: null,
     });
-    expect(alive(pid!)).toBe(false);
+    await gone(pid!);
     await until(async () =>
       (await t!.call('services.logs', { name: 'stubborn' })).items.some(
         (l) => l.message === 'ignoring SIGTERM',
