@@ -429,11 +429,22 @@ export function stageRows(t: PipelineTelemetry): StageRow[] {
 const JOB_KINDS: Record<string, string> = {
   recalibrate: 'Re-evaluation',
   [EVALUATE_JOB_KIND]: 'Prompt evaluation',
+  retention: 'Retention',
 };
 
 /** "recalibrate" → "Re-evaluation"; a kind without a name is shown as it is. */
 export function jobKindText(kind: string): string {
   return JOB_KINDS[kind] ?? kind;
+}
+
+/** A retention job that only counts (its result says `dryRun: 1`). */
+export function isDryRun(job: Job): boolean {
+  return job.result?.dryRun === 1;
+}
+
+/** What a job is, in words: "Retention (dry run)", "Re-evaluation". */
+export function jobTitle(job: Job): string {
+  return jobKindText(job.kind) + (isDryRun(job) ? ' (dry run)' : '');
 }
 
 export function isJobActive(status: JobStatus): boolean {
@@ -447,7 +458,8 @@ export function jobCountText(job: Job): string {
 
 /** `{ changed: 3, alertsRaised: 1 }` → "changed 3, alerts raised 1"; nothing → "—". */
 export function jobResultText(result: Job['result']): string {
-  const entries = Object.entries(result ?? {});
+  // A dry run is told by the job's title.
+  const entries = Object.entries(result ?? {}).filter(([key]) => key !== 'dryRun');
   if (!entries.length) return '—';
   return entries
     .map(([key, n]) => `${key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()} ${n}`)

@@ -23,6 +23,7 @@ import {
   cacheExportJob,
   cacheJob,
   cacheRescoredEvents,
+  cacheService,
   cacheUpdatedEvent,
   eventMatches,
   insertEvent,
@@ -39,6 +40,8 @@ export const FEED_SIZE = 10;
 export const GAUGE_WINDOW_MS = 60 * 60 * 1000;
 /** Snapshot pushes can come many times a second; refresh the snapshots at most this often. */
 const SNAPSHOT_REFRESH_MS = 300;
+/** Job pushes come every 250 ms while one runs; read the dead letters again at most this often. */
+const DEAD_LETTERS_REFRESH_MS = 1000;
 
 /** The gauge's event: the highest score of the last hour. */
 function considerForGauge(qc: QueryClient, event: SecurityEvent): void {
@@ -87,17 +90,19 @@ function eventCreated(qc: QueryClient, event: SecurityEvent): void {
   considerForGauge(qc, event);
 }
 
-/** Pushes while the list is read are kept: refresh the snapshots a little later. */
-function snapshotRefresher(qc: QueryClient) {
+/**
+ * What many pushes can change at once, read again a little later (once for a burst of them).
+ * Nothing has asked for it yet: the first page that does loads it.
+ */
+function refresher(qc: QueryClient, queryKey: readonly unknown[], delayMs: number) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return {
     soon() {
-      // Nothing has asked for snapshots yet: the first page that does loads them.
-      if (timer !== undefined || !qc.getQueryState(keys.snapshots)) return;
+      if (timer !== undefined || !qc.getQueryState(queryKey)) return;
       timer = setTimeout(() => {
         timer = undefined;
-        void qc.invalidateQueries({ queryKey: keys.snapshots });
-      }, SNAPSHOT_REFRESH_MS);
+        void qc.invalidateQueries({ queryKey });
+      }, delayMs);
     },
     stop() {
       clearTimeout(timer);
@@ -108,7 +113,9 @@ function snapshotRefresher(qc: QueryClient) {
 
 /** Subscribes the cache to every push event; returns the unsubscribe. */
 export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
-  const snapshots = snapshotRefresher(qc);
+  const snapshots = refresher(qc, keys.snapshots, SNAPSHOT_REFRESH_MS);
+  // No push names dead letters: a job that runs (or ends) may have written some.
+  const deadLetters = refresher(qc, keys.deadLetters, DEAD_LETTERS_REFRESH_MS);
   /** A pushed value that stands for the whole query (an answer in flight is older). */
   const replace = <T>(queryKey: readonly unknown[], value: T) => {
     qc.setQueryData<T>(queryKey, value);
@@ -125,6 +132,9 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
     client.on('ingest.status', (status) => replace<IngestStatus>(keys.ingestStatus, status)),
     client.on('detector.status', (status) => replace<DetectorStatus>(keys.detectorStatus, status)),
     client.on('service.status', (update) => {
+      cacheService(qc, update);
+      // Its log has lines about what changed (read again only while shown).
+      void qc.invalidateQueries({ queryKey: keys.serviceLogs(update.name) });
       qc.setQueryData<SystemHealth>(keys.health, (current) => {
         if (!current) return current;
         const services = current.services.map((s) =>
@@ -149,7 +159,10 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
       void qc.invalidateQueries({ queryKey: keys.calibrationPreviewAll });
       void qc.invalidateQueries({ queryKey: keys.calibrationSuggest });
     }),
-    client.on('job.progress', (job) => cacheJob(qc, job)),
+    client.on('job.progress', (job) => {
+      cacheJob(qc, job);
+      deadLetters.soon();
+    }),
     client.on('alert.created', (alert) => cacheAlert(qc, alert)),
     client.on('alert.updated', (alert) => cacheAlert(qc, alert)),
     client.on('delivery.updated', (delivery) => cacheDelivery(qc, delivery)),
@@ -158,6 +171,7 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
   ];
   return () => {
     snapshots.stop();
+    deadLetters.stop();
     for (const off of offs) off();
   };
 }

@@ -16,17 +16,26 @@ import { EVALUATE_JOB_KIND } from '../src-shared/prompts';
 import type {
   Alert,
   CameraSnapshot,
+  DeadLetter,
   DeliveryStatus,
   ExportJob,
+  Job,
   SecurityEvent,
 } from '../src-shared/domain';
 import type { AnalyticsRange } from './analytics-data';
 import { useApi } from './app-context';
 import type { MachineRange, MachineWindow } from './operations-data';
-import { MACHINE_RANGE, foldMinutes, machineRequests } from './operations-data';
+import { MACHINE_RANGE, foldMinutes, isJobActive, machineRequests } from './operations-data';
 import { FEED_SIZE, GAUGE_WINDOW_MS } from './push-sync';
 import type { AlertView } from './server-state';
-import { DELIVERIES_LIMIT, byName, keys, mergeExportList, sortCameras } from './server-state';
+import {
+  DELIVERIES_LIMIT,
+  RECENT_JOBS_LIMIT,
+  byName,
+  keys,
+  mergeExportList,
+  sortCameras,
+} from './server-state';
 
 /** Events per `events.list` call. */
 export const PAGE_SIZE = 100;
@@ -438,5 +447,58 @@ export function usePipelineLatency(windowSeconds: number) {
 /** The newest background jobs of every kind (pushes keep them current). */
 export function useRecentJobs() {
   const api = useApi();
-  return useQuery({ queryKey: keys.recentJobs, queryFn: () => api.invoke('jobs.list', {}) });
+  return useQuery({
+    queryKey: keys.recentJobs,
+    queryFn: () => api.invoke('jobs.list', { limit: RECENT_JOBS_LIMIT }),
+  });
+}
+
+/** How often an open job history is read again while its job runs. */
+const JOB_HISTORY_REFRESH_MS = 2000;
+
+/** One job's history, oldest first: read again when its status changes, and while it runs. */
+export function useJobHistory(job: Job) {
+  const api = useApi();
+  return useQuery({
+    queryKey: [...keys.jobHistory(job.id), job.status],
+    queryFn: () => api.invoke('jobs.history', { id: job.id }),
+    refetchInterval: isJobActive(job.status) ? JOB_HISTORY_REFRESH_MS : false,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Dead letters per `jobs.deadLetters.list` call. */
+export const DEAD_LETTERS_PAGE_SIZE = 50;
+
+/** Items jobs could not process, newest first, a page at a time (refreshed on job pushes). */
+export function useDeadLetters() {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: keys.deadLetters,
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      api.invoke('jobs.deadLetters.list', {
+        ...(pageParam ? { cursor: pageParam } : {}),
+        limit: DEAD_LETTERS_PAGE_SIZE,
+      }),
+    getNextPageParam: (last: Page<DeadLetter>) => last.nextCursor,
+  });
+}
+
+/** The app's services, dependencies first (`service.status` pushes keep them current). */
+export function useServices() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.services, queryFn: () => api.invoke('services.list', {}) });
+}
+
+/** How many log lines a service's log shows. */
+export const SERVICE_LOG_LINES = 50;
+
+/** A service's latest log lines, newest first (read again as the service changes). */
+export function useServiceLogs(name: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.serviceLogs(name),
+    queryFn: () => api.invoke('services.logs', { name, limit: SERVICE_LOG_LINES }),
+  });
 }

@@ -5,6 +5,7 @@
  */
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import type { EventFilter, EventWithDetections, Page, PushEvents } from '../src-shared/contract';
+import type { Service } from '../src-shared/services';
 import type {
   Alert,
   AlertRule,
@@ -53,8 +54,16 @@ export const keys = {
   riskGauge: ['riskGauge'] as const,
   /** Background jobs of a kind (newest first). */
   jobs: (kind: string) => ['jobs', kind] as const,
-  /** The newest background jobs of every kind (the Operations page). */
+  /** The newest background jobs of every kind (the Operations page; Load more adds pages). */
   recentJobs: ['recentJobs'] as const,
+  /** One job's status changes and log lines, oldest first. */
+  jobHistory: (id: string) => ['jobHistory', id] as const,
+  /** Items jobs could not process (pages, newest first). */
+  deadLetters: ['deadLetters'] as const,
+  /** The app's services and the local servers it manages, dependencies first. */
+  services: ['services'] as const,
+  /** A service's latest log lines. */
+  serviceLogs: (name: string) => ['serviceLogs', name] as const,
   calibrationPreview: (input: unknown) => ['calibrationPreview', input] as const,
   calibrationPreviewAll: ['calibrationPreview'] as const,
   calibrationSuggest: ['calibrationSuggest'] as const,
@@ -534,4 +543,28 @@ export function cacheJob(qc: QueryClient, job: Job): void {
   );
   readAgainIfLoading(qc, keys.jobs(job.kind));
   readAgainIfLoading(qc, keys.recentJobs);
+}
+
+/**
+ * An older page of jobs (`jobs.list` after the last one shown) added to the recent jobs; a job
+ * already shown keeps its (pushed) state.
+ */
+export function appendJobs(qc: QueryClient, older: readonly Job[]): void {
+  qc.setQueryData<Job[]>(keys.recentJobs, (list) => {
+    if (!list) return list;
+    const known = new Set(list.map((j) => j.id));
+    return [...list, ...older.filter((j) => !known.has(j.id))];
+  });
+}
+
+/** A service's new state (a push, or the answer to a start, stop, …) in the services list. */
+export function cacheService(qc: QueryClient, service: Service): void {
+  qc.setQueryData<Service[]>(keys.services, (list) => {
+    if (!list) return list;
+    // A managed service just configured comes after the others until the list is read again.
+    return list.some((s) => s.name === service.name)
+      ? list.map((s) => (s.name === service.name ? service : s))
+      : [...list, service];
+  });
+  readAgainIfLoading(qc, keys.services);
 }

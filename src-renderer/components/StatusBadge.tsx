@@ -7,6 +7,9 @@ const TONES: Record<string, string> = {
   stopped: 'muted',
   degraded: 'warn',
   unknown: 'muted',
+  // Services (running, stopped, degraded and failed as above)
+  starting: 'warn',
+  disabled: 'bad',
   // Alerts
   active: 'warn',
   acknowledged: 'good',

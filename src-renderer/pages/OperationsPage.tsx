@@ -1,10 +1,14 @@
+import { DeadLetters } from '../components/DeadLetters';
 import { JobList } from '../components/JobList';
 import { MachineCharts } from '../components/OperationsMachine';
 import { PipelineLatency } from '../components/PipelineLatency';
+import { RetentionSettings } from '../components/RetentionSettings';
+import { ServiceList } from '../components/ServiceList';
 
 /**
- * `#/operations`: how the machine and the pipeline are doing — utilisation, memory, model time
- * and the ingest queue over a range, each pipeline stage's latency, and the background jobs.
+ * `#/operations`: how the app and the machine are doing — each service with its controls,
+ * utilisation, memory, model time and the ingest queue over a range, each pipeline stage's
+ * latency, the background jobs and what they could not process, and how long data is kept.
  */
 export function OperationsPage() {
   return (
@@ -13,16 +17,17 @@ export function OperationsPage() {
         <h1 id="page-title">Operations</h1>
       </header>
       <p className="page-intro">
-        How the machine and the pipeline are doing: how busy each GPU (or the CPU) is, how long the
-        detector takes per image, how long each step from snapshot to notification takes, and the
-        background jobs.
+        How the app and the machine are doing: each service (start, stop or restart it), how busy
+        each GPU (or the CPU) is, how long the detector takes per image, how long each step from
+        snapshot to notification takes, the background jobs and the items they could not process,
+        and how long data is kept.
       </p>
-      <p className="notice" data-testid="operations-not-built">
-        Service control, dead letters and retention settings are not built yet.
-      </p>
+      <ServiceList />
       <MachineCharts />
       <PipelineLatency />
       <JobList />
+      <DeadLetters />
+      <RetentionSettings />
     </section>
   );
 }

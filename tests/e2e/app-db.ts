@@ -40,3 +40,34 @@ export async function openAt(page: Page, hsi: HsiLaunch, hash: string): Promise<
   if (hsi.entryUrl) await page.goto(`${hsi.entryUrl}${hash}`);
   else await page.goto(page.url().replace(/#.*$/, '') + hash);
 }
+
+/**
+ * Calls one of the app's channels the way the app does — over HTTP in a browser, over the
+ * bridge in Electron — and returns its data (a failed call fails the test).
+ */
+export async function callApp<T = unknown>(
+  page: Page,
+  hsi: HsiLaunch,
+  channel: string,
+  input: unknown,
+): Promise<T> {
+  let result: { ok: boolean; data?: unknown; error?: unknown };
+  if (hsi.entryUrl) {
+    const entry = new URL(hsi.entryUrl);
+    const response = await page.request.post(`${entry.origin}/api/rpc/${channel}`, {
+      headers: { authorization: `Bearer ${entry.searchParams.get('token')}` },
+      data: input as Record<string, unknown>,
+    });
+    result = (await response.json()) as typeof result;
+  } else {
+    result = await page.evaluate(
+      async ([name, data]) => {
+        type Bridge = { invoke(channel: string, input: unknown): Promise<typeof result> };
+        return (window as unknown as { hsi: Bridge }).hsi.invoke(name, data);
+      },
+      [channel, input] as const,
+    );
+  }
+  if (!result.ok) throw new Error(`${channel} failed: ${JSON.stringify(result.error)}`);
+  return result.data as T;
+}
