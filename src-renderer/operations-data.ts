@@ -447,6 +447,11 @@ export function jobTitle(job: Job): string {
   return jobKindText(job.kind) + (isDryRun(job) ? ' (dry run)' : '');
 }
 
+/** What a job's processed / total count: a retention run counts its steps (tables, orphans). */
+export function jobUnit(job: Job): string {
+  return job.kind === 'retention' ? 'steps' : 'events';
+}
+
 export function isJobActive(status: JobStatus): boolean {
   return status === 'pending' || status === 'running';
 }

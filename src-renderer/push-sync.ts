@@ -24,6 +24,7 @@ import {
   cacheJob,
   cacheRescoredEvents,
   cacheService,
+  uncacheService,
   cacheUpdatedEvent,
   eventMatches,
   insertEvent,
@@ -147,6 +148,7 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
       });
       readAgainIfLoading(qc, keys.health);
     }),
+    client.on('service.removed', ({ name }) => uncacheService(qc, name)),
     client.on('settings.updated', (settings) => replace<Settings>(keys.settings, settings)),
     client.on('event.created', (event) => eventCreated(qc, event)),
     client.on('event.updated', (event) => {

@@ -10,6 +10,7 @@ import type {
   Alert,
   AlertRule,
   Job,
+  SystemHealth,
   Camera,
   CameraSnapshot,
   Delivery,
@@ -558,6 +559,14 @@ export function appendJobs(qc: QueryClient, older: readonly Job[]): void {
 }
 
 /** A service's new state (a push, or the answer to a start, stop, …) in the services list. */
+/** A managed service taken out of the settings leaves the list (and health). */
+export function uncacheService(qc: QueryClient, name: string): void {
+  qc.setQueryData<Service[]>(keys.services, (list) => list?.filter((s) => s.name !== name));
+  qc.setQueryData<SystemHealth>(keys.health, (health) =>
+    health ? { ...health, services: health.services.filter((s) => s.name !== name) } : health,
+  );
+}
+
 export function cacheService(qc: QueryClient, service: Service): void {
   qc.setQueryData<Service[]>(keys.services, (list) => {
     if (!list) return list;

@@ -993,6 +993,8 @@ export interface PushEvents {
   'camera.deleted': { id: string };
   /** The whole service, on every change of it (or of a dependency it needs). */
   'service.status': Service;
+  /** A managed service taken out of the settings (stopped and forgotten). */
+  'service.removed': { name: string };
   'settings.updated': Settings;
   'event.created': SecurityEvent;
   'event.updated': SecurityEvent;

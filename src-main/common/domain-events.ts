@@ -82,6 +82,8 @@ export interface DomainEvents {
   'job.changed': Job;
   /** A service started, stopped, failed, was disabled, or its health (or a dependency's) changed. */
   'service.changed': Service;
+  /** A managed service was taken out of the settings. */
+  'service.removed': { name: string };
   'alert.created': Alert;
   /** Acknowledged or dismissed. */
   'alert.resolved': Alert;

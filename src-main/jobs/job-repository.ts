@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { Page } from '../../src-shared/contract';
 import type { DeadLetter, Job, JobHistoryEntry, JobStatus } from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { newId, nowIso } from '../common/ids';
 import type { PurgeChunk, PurgeRequest } from '../db/purge';
@@ -98,6 +99,11 @@ export function jobRepository(db: Kysely<DB>, sqlite: Database.Database) {
             .where('id', '=', f.cursor)
             .executeTakeFirst()
         : undefined;
+      if (f.cursor && !after) {
+        throw new AppError('invalid_input', 'The cursor names no job (it may have been deleted)', [
+          { path: ['cursor'], message: 'No such job' },
+        ]);
+      }
       const rows = await db
         .selectFrom('jobs')
         .selectAll()

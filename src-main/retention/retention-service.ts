@@ -143,9 +143,10 @@ export class RetentionService {
   async run(input: { dryRun?: boolean }): Promise<Job> {
     const running = await this.d.jobs.unfinished(RETENTION_JOB);
     if (running.length) {
-      throw new AppError('conflict', 'A retention run is already going; wait for it or cancel it', [
-        { path: ['jobId'], message: running[0]!.job.id },
-      ]);
+      throw new AppError(
+        'conflict',
+        `A retention run is already going (job ${running[0]!.job.id}); wait for it or cancel it`,
+      );
     }
     const dryRun = input.dryRun ?? false;
     const params = await this.plan(dryRun);

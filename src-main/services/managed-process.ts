@@ -23,6 +23,7 @@ export class ManagedProcess {
   private child?: ChildProcess;
   private exit?: Promise<void>;
   private stopping = false;
+  private exitReason?: string;
   private readonly log: Logger;
 
   constructor(
@@ -58,15 +59,16 @@ export class ManagedProcess {
       windowsHide: true,
     });
     this.child = child;
-    let exitReason: string | undefined;
+    this.exitReason = undefined;
     this.exit = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
-        exitReason = signal ? `ended by ${signal}` : `exited with code ${code}`;
-        if (!this.stopping) this.d.onExit(exitReason);
+        const reason = signal ? `ended by ${signal}` : `exited with code ${code}`;
+        this.exitReason = reason;
+        if (!this.stopping) this.d.onExit(reason);
         resolve();
       });
       child.on('error', (err) => {
-        exitReason = err.message;
+        this.exitReason = err.message;
         resolve();
       });
     });
@@ -95,9 +97,10 @@ export class ManagedProcess {
 
     const deadline = Date.now() + config.startupTimeoutSeconds * 1000;
     for (;;) {
-      if (exitReason !== undefined)
-        throw new Error(`${config.command} ${exitReason} while starting`);
-      const health = await this.check(
+      // Set by the exit listener (TypeScript cannot see it change across the awaits).
+      const ended = this.exitReason as string | undefined;
+      if (ended !== undefined) throw new Error(`${config.command} ${ended} while starting`);
+      const health = await this.probe(
         Math.min(healthTimeoutMs, Math.max(50, deadline - Date.now())),
       );
       if (health.status === 'running') return;
@@ -113,6 +116,15 @@ export class ManagedProcess {
 
   /** Healthy when the health URL answers 2xx, or the port accepts a connection, in time. */
   async check(timeoutMs: number): Promise<ProbeResult> {
+    const result = await this.probe(timeoutMs);
+    if (result.status === 'running') return result;
+    // A server that just died refuses connections a moment before its exit is seen: name
+    // the exit rather than the refusal.
+    const exited = await this.exitedWithin(250);
+    return exited ? { status: 'failed', detail: `the process ${exited}` } : result;
+  }
+
+  private async probe(timeoutMs: number): Promise<ProbeResult> {
     if (this.pid === null) return { status: 'failed', detail: 'not running' };
     const { healthUrl, tcpPort } = this.config;
     try {
@@ -134,6 +146,14 @@ export class ManagedProcess {
           : `health check failed: ${redactUrl((e.cause as Error | undefined)?.message ?? e.message)}`,
       };
     }
+  }
+
+  /** How the process ended, if it does within `ms`. */
+  private async exitedWithin(ms: number): Promise<string | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exit, new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+    return this.exitReason;
   }
 
   /** Stops the whole process group: SIGTERM, then SIGKILL after the grace period. */

@@ -235,7 +235,13 @@ export class ServiceSupervisor {
         rt.status = 'stopped';
       });
       this.services.delete(name);
-      if (!config) await this.d.repo.remove(name);
+      if (!config) {
+        await this.d.repo.remove(name);
+        this.stored.delete(name);
+        this.d.publish('service.removed', { name });
+        // Its dependents no longer need it.
+        for (const other of this.services.values()) this.emit(other);
+      }
     }
     const added = next.filter((c) => !this.services.has(c.name)).map((c) => this.addManaged(c));
     for (const rt of added) this.emit(rt);

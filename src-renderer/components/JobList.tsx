@@ -8,7 +8,14 @@ import type { Job } from '../../src-shared/domain';
 import { errorMessage } from '../api';
 import { useApi } from '../app-context';
 import { dateTime } from '../format';
-import { isDryRun, isJobActive, jobCountText, jobResultText, jobTitle } from '../operations-data';
+import {
+  isDryRun,
+  isJobActive,
+  jobCountText,
+  jobResultText,
+  jobTitle,
+  jobUnit,
+} from '../operations-data';
 import { useRecentJobs } from '../queries';
 import { RECENT_JOBS_LIMIT, appendJobs } from '../server-state';
 import { ErrorNotice } from './ErrorNotice';
@@ -49,7 +56,12 @@ function JobRow({ job }: { job: Job }) {
         </td>
         <td className="job-progress-cell">
           {isJobActive(job.status) ? (
-            <JobProgress job={job} label={`${title} progress`} onCancel={cancel} />
+            <JobProgress
+              job={job}
+              label={`${title} progress`}
+              onCancel={cancel}
+              unit={jobUnit(job)}
+            />
           ) : (
             <span className="cell-number">{jobCountText(job)}</span>
           )}

@@ -14,16 +14,18 @@ export function useCancelJob(): (job: Job) => Promise<void> {
   );
 }
 
-/** A running job's bar, its count of events and its Cancel button. */
+/** A running job's bar, its count (of events, or `unit`) and its Cancel button. */
 export function JobProgress({
   job,
   label,
   onCancel,
+  unit = 'events',
 }: {
   job: Job;
   /** What the bar is read out as ("Evaluation progress"). */
   label: string;
   onCancel: () => void;
+  unit?: string;
 }) {
   return (
     <div className="job-progress">
@@ -32,7 +34,7 @@ export function JobProgress({
         value={job.progress}
         aria-label={label}
         aria-valuenow={Math.round(job.progress)}
-        aria-valuetext={`${job.processed} of ${job.total ?? '?'} events`}
+        aria-valuetext={`${job.processed} of ${job.total ?? '?'} ${unit}`}
       />
       <span className="export-progress-text">
         {job.processed} / {job.total ?? '?'}

@@ -230,6 +230,10 @@ describe('retention', () => {
     });
     await oldRows(t);
     expect(await t.call('jobs.deadLetters.purge', {})).toEqual({ purged: 1 });
+    expect(await t.raw('jobs.list', { cursor: 'no-such-job' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
     expect(await t.raw('jobs.deadLetters.list', { cursor: 'nonsense' })).toMatchObject({
       ok: false,
       error: { code: 'invalid_input' },

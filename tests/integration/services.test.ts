@@ -418,7 +418,9 @@ describe('services supervisor', () => {
     await serviceWhen(t.app, 'later', (s) => s.status === 'running' && s.pid !== keeper);
     expect(alive(pid!)).toBe(false);
     expect(pids(svc.pidFile)).toHaveLength(2);
+    const removed = new Promise((resolve) => t!.app.bus.on('service.removed', resolve));
     await t.call('system.settings.update', { services: { managed: [] } });
+    await expect(removed).resolves.toEqual({ name: 'later' });
     await gone(pids(svc.pidFile)[1]!);
     expect((await t.raw('services.get', { name: 'later' })).ok).toBe(false);
   });
