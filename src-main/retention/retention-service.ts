@@ -33,7 +33,7 @@ type Phase = (typeof PHASES)[number];
 /** A file younger than this is never an orphan (it may be being written). */
 const ORPHAN_MIN_AGE_MS = 3600_000;
 /** Aim for chunks this long, so the app answers in between (p99 < 50 ms). */
-const CHUNK_TARGET_MS = 10;
+const CHUNK_TARGET_MS = 5;
 /** Each phase starts small: a row of one table can cost far more than a row of another. */
 const FIRST_CHUNK = 100;
 const DAY_MS = 86400_000;
@@ -251,10 +251,10 @@ export class RetentionService {
     }
   }
 
-  /** The next chunk sized from how long this one took (at most twice as large). */
+  /** The next chunk sized from how long this one took (growing by half at most). */
   private tune(ms: number): void {
     const scaled = Math.round((this.chunk * CHUNK_TARGET_MS) / Math.max(ms, 0.5));
-    this.chunk = Math.max(25, Math.min(scaled, this.chunk * 2, 5000));
+    this.chunk = Math.max(25, Math.min(scaled, Math.ceil(this.chunk * 1.5), 5000));
   }
 
   private advance(jobId: string, p: RetentionParams, progress: number): void {
