@@ -380,11 +380,7 @@ export class ServiceSupervisor {
   private async stopOne(rt: Runtime): Promise<void> {
     this.clearRestart(rt);
     if (rt.status === 'stopped') return;
-    try {
-      await rt.spec.stop();
-    } catch (err) {
-      this.logOf(rt).error({ err }, 'service did not stop cleanly');
-    }
+    await this.stopSpec(rt);
     rt.status = 'stopped';
     rt.startedAt = null;
     rt.health = null;
@@ -405,11 +401,7 @@ export class ServiceSupervisor {
     rt.lastError = reason;
     rt.startedAt = null;
     this.logOf(rt).warn({ failures: rt.failures, reason }, 'service failed');
-    try {
-      await rt.spec.stop();
-    } catch (err) {
-      this.logOf(rt).error({ err }, 'failed service did not stop cleanly');
-    }
+    await this.stopSpec(rt);
     rt.status = 'failed';
     if (rt.spec.restartable && rt.failures >= s.maxFailures) {
       rt.enabled = false;
@@ -605,14 +597,20 @@ export class ServiceSupervisor {
     clearTimeout(this.healthTimer);
     for (const rt of this.services.values()) this.clearRestart(rt);
     for (const rt of this.order().reverse()) {
+      // A server still starting (a model loading for minutes) is stopped, not waited for.
+      if (rt.process) await this.stopSpec(rt);
       await rt.queue;
       if (rt.status === 'stopped') continue;
-      try {
-        await rt.spec.stop();
-      } catch (err) {
-        this.logOf(rt).error({ err }, 'service did not stop cleanly');
-      }
+      await this.stopSpec(rt);
       rt.status = 'stopped';
+    }
+  }
+
+  private async stopSpec(rt: Runtime): Promise<void> {
+    try {
+      await rt.spec.stop();
+    } catch (err) {
+      this.logOf(rt).error({ err }, 'service did not stop cleanly');
     }
   }
 }

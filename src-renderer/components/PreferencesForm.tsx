@@ -4,7 +4,7 @@ import { RISK_LEVELS } from '../../src-shared/domain';
 import { errorMessage } from '../api';
 import { useApi } from '../app-context';
 import { FormCheckbox, FormChoices, FormSelect, FormText, useFieldError } from '../forms/fields';
-import { Form, FormProblem } from '../forms/Form';
+import { Form, FormProblem, SaveActions } from '../forms/Form';
 import { useSavedEditor } from '../forms/saved-editor';
 import { TimeWindowFields } from '../forms/TimeWindowFields';
 import type { PreferencesForm as V, PreferencesPatch } from '../preferences-form';
@@ -100,14 +100,7 @@ function PreferencesEditor({ initial }: { initial: NotificationPreferences }) {
       />
       <ChannelSeverityFields />
       <FormProblem />
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={saving}>
-          Save preferences
-        </button>
-        <p role="status" className="status-line">
-          {message}
-        </p>
-      </div>
+      <SaveActions label="Save preferences" saving={saving} message={message} />
     </Form>
   );
 }

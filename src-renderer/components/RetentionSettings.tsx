@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import type { Settings, SettingsPatch } from '../../src-shared/settings';
 import { useApi } from '../app-context';
 import { FormCheckbox, FormSelect, FormText } from '../forms/fields';
-import { Form, FormProblem } from '../forms/Form';
+import { Form, FormProblem, SaveActions } from '../forms/Form';
 import { useSavedEditor } from '../forms/saved-editor';
 import { useSettings } from '../queries';
 import type { RetentionForm as V } from '../retention-form';
@@ -81,25 +81,15 @@ function RetentionEditor({ saved }: { saved: Settings }) {
         options={HOUR_OPTIONS}
       />
       <FormProblem />
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={saving}>
-          Save retention settings
-        </button>
-        <button
-          type="button"
-          className="button"
-          disabled={saving || !form.formState.isDirty}
-          onClick={() => {
-            form.reset(retentionFormFrom(saved));
-            setMessage('');
-          }}
-        >
-          Discard changes
-        </button>
-        <p role="status" className="status-line">
-          {message}
-        </p>
-      </div>
+      <SaveActions
+        label="Save retention settings"
+        saving={saving}
+        message={message}
+        onDiscard={() => {
+          form.reset(retentionFormFrom(saved));
+          setMessage('');
+        }}
+      />
     </Form>
   );
 }

@@ -1,6 +1,6 @@
 import type { FormHTMLAttributes, ReactNode } from 'react';
 import type { FieldValues, UseFormReturn } from 'react-hook-form';
-import { FormProvider, useFormContext } from 'react-hook-form';
+import { FormProvider, useFormContext, useFormState } from 'react-hook-form';
 import { formMessage } from './server-errors';
 
 type FormProps<V extends FieldValues, O> = Omit<
@@ -54,5 +54,38 @@ export function FormProblem() {
     <p className="notice notice-error" role="alert">
       {message}
     </p>
+  );
+}
+
+/**
+ * A settings form's Save button, Discard changes (when `onDiscard` is given: enabled once
+ * something changed) and the status line that says what saving did.
+ */
+export function SaveActions({
+  label = 'Save',
+  saving,
+  message,
+  onDiscard,
+}: {
+  label?: string;
+  saving: boolean;
+  message: string;
+  onDiscard?: () => void;
+}) {
+  const { isDirty } = useFormState();
+  return (
+    <div className="form-actions">
+      <button type="submit" className="button button-primary" disabled={saving}>
+        {label}
+      </button>
+      {onDiscard && (
+        <button type="button" className="button" disabled={saving || !isDirty} onClick={onDiscard}>
+          Discard changes
+        </button>
+      )}
+      <p role="status" className="status-line">
+        {message}
+      </p>
+    </div>
   );
 }

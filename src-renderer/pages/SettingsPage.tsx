@@ -8,7 +8,7 @@ import { LlmSettingsFields } from '../components/LlmSettingsFields';
 import { NotificationSettings } from '../components/NotificationSettings';
 import { SubNav } from '../components/SubNav';
 import { FormCheckbox, FormText } from '../forms/fields';
-import { Form, FormProblem } from '../forms/Form';
+import { Form, FormProblem, SaveActions } from '../forms/Form';
 import { useSavedEditor } from '../forms/saved-editor';
 import { useSettings } from '../queries';
 import { routeHref, subPageFromHash, useHash } from '../routes';
@@ -30,7 +30,6 @@ function SettingsEditor({ saved }: EditorProps) {
     queryKey: keys.settings,
     fieldKeys: SETTINGS_FIELD_KEYS,
   });
-  const { isDirty } = form.formState;
   const save = (patch: SettingsPatch) =>
     submit(() => api.invoke('system.settings.update', patch), 'Settings saved');
 
@@ -81,25 +80,14 @@ function SettingsEditor({ saved }: EditorProps) {
       <DetectorSettingsFields />
       <LlmSettingsFields />
       <FormProblem />
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={saving}>
-          Save
-        </button>
-        <button
-          type="button"
-          className="button"
-          disabled={saving || !isDirty}
-          onClick={() => {
-            form.reset(formFrom(saved));
-            setMessage('');
-          }}
-        >
-          Discard changes
-        </button>
-        <p role="status" className="status-line">
-          {message}
-        </p>
-      </div>
+      <SaveActions
+        saving={saving}
+        message={message}
+        onDiscard={() => {
+          form.reset(formFrom(saved));
+          setMessage('');
+        }}
+      />
     </Form>
   );
 }

@@ -6,7 +6,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,6 +14,7 @@ import type { Writable } from 'node:stream';
 import type { BenchEvent } from './events-data';
 import { BENCH_CAMERAS, benchEvent } from './events-data';
 import { cameraIdFromName } from '../../src-shared/domain';
+import { freePort } from '../helpers/http';
 
 export interface PgCluster {
   client: pg.Client;
@@ -35,17 +35,6 @@ function findBinDir(): string | undefined {
   const which = spawnSync('sh', ['-c', 'command -v pg_ctl'], { encoding: 'utf8' });
   const found = which.stdout.trim();
   return found ? path.dirname(found) : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Creates and starts a cluster, or returns why it could not. Cleans up after itself on exit. */

@@ -1,8 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import path from 'node:path';
 import { callApp, openAt, withAppDb } from './app-db';
 import { expect, test } from './fixtures';
+import { freePort } from '../helpers/http';
 
 const MINUTE_MS = 60_000;
 const GPU = 'gpu0: Test GPU';
@@ -164,15 +163,6 @@ test('operations: machine samples drawn with their numbers, pipeline latency, an
 });
 
 const SERVICE_SCRIPT = path.resolve(import.meta.dirname, '..', 'helpers', 'service-script.mjs');
-
-/** A port nothing listens on now (the managed test server takes it). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test("services: the app's own listed with what they need; a managed server added live and restarted from its row", async ({
   page,

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src-main/app/compose';
@@ -9,6 +8,7 @@ import { FAST_BATCHES, detect } from '../helpers/events';
 import { startServe } from '../helpers/serve-process';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp, tempDir } from '../helpers/temp-app';
+import { freePort } from '../helpers/http';
 
 const SCRIPT = path.resolve(import.meta.dirname, '..', 'helpers', 'service-script.mjs');
 
@@ -17,17 +17,6 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Running (a zombie waiting to be reaped by init has ended: it counts as gone). */
 function alive(pid: number): boolean {
@@ -427,6 +416,27 @@ describe('services supervisor', () => {
 });
 
 describe('managed processes never outlive the app', () => {
+  it('are stopped while still starting when the app closes', async () => {
+    const dir = tempDir('hsi-svc-');
+    const orderFile = path.join(dir, 'order');
+    const slow = await scriptService('slow-start', dir, {
+      env: { START_DELAY_MS: '60000', ORDER_FILE: orderFile },
+      startupTimeoutSeconds: 120,
+    });
+    t = await startTestApp({
+      serviceGraceMs: 300,
+      settingsPatch: { services: { managed: [strip(slow)] } },
+    });
+    await until(() => pids(slow.pidFile).length === 1);
+    expect(t.app.supervisor.get('slow-start').status).toBe('starting');
+    const [pid] = pids(slow.pidFile);
+    await t.close();
+    t = undefined;
+    await gone(pid!);
+    // Stopped before it ever listened.
+    expect(fs.readFileSync(orderFile, 'utf8').trim()).toBe('stop slow-start');
+  });
+
   it('are killed with their group when the app is SIGKILLed', async () => {
     const dir = tempDir('hsi-svc-');
     const svc = await scriptService('orphan-check', dir);
