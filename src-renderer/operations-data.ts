@@ -430,6 +430,7 @@ const JOB_KINDS: Record<string, string> = {
   recalibrate: 'Re-evaluation',
   [EVALUATE_JOB_KIND]: 'Prompt evaluation',
   retention: 'Retention',
+  rescore: 'LLM re-scoring',
 };
 
 /** "recalibrate" → "Re-evaluation"; a kind without a name is shown as it is. */

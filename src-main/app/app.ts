@@ -7,7 +7,7 @@ import type { ConnectionRegistry } from '../common/connections';
 import type { PushBus } from '../common/push-bus';
 import type { DB } from '../db/schema';
 import type { ObjectDetector } from '../detect';
-import type { EventService } from '../events';
+import type { EventService, RescoreJobs } from '../events';
 import type { ExportService } from '../exports';
 import type { IngestPipeline, IngestRuntime, IngestService } from '../ingest';
 import type { JobService } from '../jobs';
@@ -44,6 +44,8 @@ export interface App {
   readonly pipeline: IngestPipeline;
   readonly media: MediaService;
   readonly events: EventService;
+  /** LLM re-scoring runs (tests start one with `tick()`). */
+  readonly rescorer: RescoreJobs;
   readonly aggregator: BatchAggregator;
   readonly llmBreaker: CircuitBreaker;
   readonly alerts: AlertService;

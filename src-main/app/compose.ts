@@ -10,7 +10,7 @@ import { PushBus } from '../common/push-bus';
 import { openDatabase } from '../db/database';
 import { DebugService } from '../debug';
 import * as detect from '../detect';
-import { EventService } from '../events';
+import { EventService, RescoreJobs } from '../events';
 import { ExportService } from '../exports';
 import { IngestPipeline, IngestRuntime, IngestService } from '../ingest';
 import { JobService } from '../jobs';
@@ -106,11 +106,9 @@ export async function createApp(config: AppConfig): Promise<App> {
     modelIdle: (): boolean => events.scoringNow() === 0 && llmBreaker.state !== 'open',
     localLlmServers: config.localLlmServers,
   });
-  const events: EventService = new EventService({
-    ...common,
-    rules: new RulesScorer(),
-    llm: new LlmScorer(llmSettings, llmBreaker, experiments),
-  });
+  const llm = new LlmScorer(llmSettings, llmBreaker, experiments);
+  const events: EventService = new EventService({ ...common, rules: new RulesScorer(), llm });
+  const rescorer = new RescoreJobs({ ...common, eventService: events, jobService: jobs, llm });
   const alerts = new AlertService(common);
   const recalibration = new RecalibrationService({
     ...{ ...common, alertService: alerts, jobService: jobs },
@@ -143,7 +141,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
   const supervisor = superviseApp({
     ...{ ...common, database, config, detector, outbox, alerts, events, experiments, llmBreaker },
-    ...{ aggregator, jobs, recalibration, lab, retention, exports, telemetry },
+    ...{ aggregator, jobs, recalibration, lab, retention, exports, telemetry, rescorer },
     ingestRuntime: config.ingest === false ? undefined : ingestRuntime,
   });
 
@@ -172,7 +170,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...{ config, dataDir, db, router, bus, push, connections, settings, metrics, logger },
     ...{ detector, ingest },
     ...{ ingestRuntime, pipeline, media, events, aggregator, llmBreaker, alerts, outbox, exports },
-    ...{ jobs, recalibration, experiments, telemetry, supervisor },
+    ...{ jobs, recalibration, experiments, telemetry, supervisor, rescorer },
     debugEnabled,
     async close() {
       if (closed) return;

@@ -2,7 +2,7 @@ import type { BatchAggregator } from '../aggregate';
 import type { AlertService } from '../alerts';
 import type { OpenedDatabase } from '../db/database';
 import * as detect from '../detect';
-import type { EventService } from '../events';
+import type { EventService, RescoreJobs } from '../events';
 import type { ExportService } from '../exports';
 import type { IngestRuntime } from '../ingest';
 import type { JobService } from '../jobs';
@@ -39,6 +39,7 @@ interface AppServiceModules {
   outbox: DeliveryOutbox;
   alerts: AlertService;
   events: EventService;
+  rescorer: RescoreJobs;
   experiments: PromptExperiments;
   llmBreaker: CircuitBreaker;
   aggregator: BatchAggregator;
@@ -93,13 +94,13 @@ function appServices(m: AppServiceModules): ServiceSpec[] {
       name: 'scorer',
       description: 'Scores each event: the LLM when configured, the rules scorer always',
       restartable: true,
-      start: () =>
-        done().then(() => {
-          m.experiments.start();
-          m.events.start();
-          m.events.startRescoring(m.config.rescoreIntervalMs);
-        }),
+      start: async () => {
+        m.experiments.start();
+        m.events.start();
+        await m.rescorer.start(m.config.rescoreIntervalMs);
+      },
       stop: async () => {
+        m.rescorer.stop();
         await m.events.stop();
         await m.experiments.stop();
       },
@@ -108,7 +109,7 @@ function appServices(m: AppServiceModules): ServiceSpec[] {
           ? { status: 'degraded', detail: 'the LLM is not answering: the rules scorer is in use' }
           : running(),
       // The LLM server is back: events the rules scored get their LLM score now.
-      onDependencyRecovered: () => void m.events.rescoreSome().catch(() => undefined),
+      onDependencyRecovered: () => m.rescorer.recovered(),
       logModules: ['events', 'prompts'],
     },
     {

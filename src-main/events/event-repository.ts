@@ -556,6 +556,38 @@ export function eventRepository(
       return repo.get(id);
     },
 
+    /** How many events the rules scored (waiting for the LLM). */
+    async countRulesScored(): Promise<number> {
+      const row = await db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('scorer', '=', 'rules')
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
+    /** Rules-scored events, newest first, after `cursor` (the last one of the previous page). */
+    async rulesScoredAfter(
+      cursor: { startedAt: string; id: string } | null,
+      limit: number,
+    ): Promise<SecurityEvent[]> {
+      const rows = (await selectEvents()
+        .where('e.scorer', '=', 'rules')
+        .$if(cursor !== null, (q) =>
+          q.where((eb) =>
+            eb.or([
+              eb('e.started_at', '<', cursor!.startedAt),
+              eb.and([eb('e.started_at', '=', cursor!.startedAt), eb('e.id', '<', cursor!.id)]),
+            ]),
+          ),
+        )
+        .orderBy('e.started_at', 'desc')
+        .orderBy('e.id', 'desc')
+        .limit(limit)
+        .execute()) as EventRow[];
+      return rows.map(toEvent);
+    },
+
     /** Events the rules scorer produced while the LLM was down, newest first. */
     async rulesScored(limit: number): Promise<SecurityEvent[]> {
       const rows = (await selectEvents()

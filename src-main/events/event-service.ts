@@ -9,6 +9,7 @@ import { currentCorrelationId, withCorrelation } from '../common/correlation';
 import { nowIso } from '../common/ids';
 import type { ClosedBatch, DomainEventBus } from '../common/domain-events';
 import type { DetectionRepository } from '../detections';
+import { LlmError } from '../prompts';
 import type { BatchContext, LlmScorer, RiskAssessment, RulesScorer } from '../risk';
 import type { Logger } from '../system';
 import type { ZoneRepository } from '../zones';
@@ -22,10 +23,11 @@ import { ignoreOfferFor } from './ignore-offer';
  * batch; `event.created` follows. Rules-scored events are offered to the LLM again in the
  * background once it answers (`event.rescored`).
  */
+/** What re-scoring one event came to. */
+export type RescoreOutcome = 'rescored' | 'skipped' | 'unavailable' | { failed: string };
+
 export class EventService {
-  private rescoreTimer?: NodeJS.Timeout;
   private rescoring = false;
-  private rescoreRun?: Promise<void>;
   /** Live batches being scored right now: background re-scoring waits for them. */
   private liveInFlight = 0;
   private readonly scoring = new Set<Promise<void>>();
@@ -171,19 +173,6 @@ export class EventService {
     }
   }
 
-  /** Re-scores rules-scored events with the LLM once it answers again; lowest priority. */
-  startRescoring(intervalMs = 5000): void {
-    const tick = () => {
-      this.rescoreRun = this.rescoreSome()
-        .then(() => undefined)
-        .catch((err: unknown) => this.log.error({ err }, 're-scoring failed'))
-        .finally(() => {
-          if (this.rescoreTimer) this.rescoreTimer = setTimeout(tick, intervalMs).unref();
-        });
-    };
-    this.rescoreTimer = setTimeout(tick, intervalMs).unref();
-  }
-
   async rescoreSome(batchSize = 5): Promise<number> {
     if (this.rescoring || this.liveInFlight > 0 || !this.d.llm.enabled()) return 0;
     if (this.d.llm.breaker.state === 'open') return 0;
@@ -192,9 +181,9 @@ export class EventService {
     try {
       for (const event of await this.d.events.rulesScored(batchSize)) {
         if (this.liveInFlight > 0) break; // live work first
-        const rescored = await withCorrelation(event.correlationId, () => this.rescore(event));
-        if (rescored === 'unavailable') break; // still down: try again later
-        if (rescored) done += 1;
+        const outcome = await this.rescore(event);
+        if (outcome === 'unavailable') break; // still down: try again later
+        if (outcome === 'rescored') done += 1;
       }
     } finally {
       this.rescoring = false;
@@ -202,14 +191,24 @@ export class EventService {
     return done;
   }
 
-  private async rescore(event: SecurityEvent): Promise<boolean | 'unavailable'> {
+  /**
+   * Asks the LLM about one rules-scored event and stores its answer: `unavailable` while the
+   * LLM does not answer (or its breaker is open), `failed` for an answer it could not use.
+   */
+  rescore(event: SecurityEvent): Promise<RescoreOutcome> {
+    return withCorrelation(event.correlationId, () => this.rescoreNow(event));
+  }
+
+  private async rescoreNow(event: SecurityEvent): Promise<RescoreOutcome> {
     const ctx = await this.contextOf(event);
-    if (!ctx) return false;
+    if (!ctx) return 'skipped';
     let assessment: RiskAssessment;
     try {
       assessment = await this.d.llm.score(ctx);
-    } catch {
-      return 'unavailable';
+    } catch (err) {
+      const badAnswer =
+        err instanceof LlmError && !err.retryable && this.d.llm.breaker.state === 'closed';
+      return badAnswer ? { failed: err.message } : 'unavailable';
     }
     // The model took its time: the event may have been recalibrated or edited meanwhile.
     // Write against the version read, under the calibration in effect now; retry if stale.
@@ -220,17 +219,17 @@ export class EventService {
         version,
         await this.underCurrentCalibration(assessment, ctx),
       );
-      if (updated === undefined) return false;
+      if (updated === undefined) return 'skipped';
       if (updated !== 'stale') {
         this.d.bus.publish('event.rescored', updated);
-        return true;
+        return 'rescored';
       }
       const now = await this.d.events.get(event.id);
-      if (!now) return false;
+      if (!now) return 'skipped';
       version = now.version;
     }
     this.log.warn({ eventId: event.id }, 're-score kept losing to other writers; will retry later');
-    return false;
+    return 'skipped';
   }
 
   async get(id: string): Promise<SecurityEvent> {
@@ -306,12 +305,9 @@ export class EventService {
     while (this.scoring.size) await Promise.all([...this.scoring]);
   }
 
-  /** Stops re-scoring and waits for batches being scored and a re-scoring round under way. */
+  /** Stops taking batches and waits for those being scored. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    clearTimeout(this.rescoreTimer);
-    this.rescoreTimer = undefined;
     await this.idle();
-    await this.rescoreRun;
   }
 }

@@ -4,5 +4,7 @@ export { objectClassesOf } from './object-classes';
 export type { ScoreChange, ScoreRow } from './recalibration-rows';
 export type { EventRepository, FtsStrategy, FtsTuning } from './event-repository';
 export { EventService } from './event-service';
+export type { RescoreOutcome } from './event-service';
+export { RESCORE_JOB, RescoreJobs } from './rescore-jobs';
 export type { EventSource, EventTuple, DetectionTuple } from './event-source';
 export { eventHandlers } from './handlers';

@@ -145,6 +145,7 @@ export class JobService {
    * (its work resumes from its own saved cursor).
    */
   run(id: string, work: (signal: AbortSignal) => Promise<void>): void {
+    if (this.running.has(id)) return; // already under way
     const abort = new AbortController();
     const done = (async () => {
       try {

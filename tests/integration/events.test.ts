@@ -325,6 +325,58 @@ describe('risk scoring with an LLM', () => {
   });
 });
 
+describe('LLM re-scoring as a job', () => {
+  it('re-scores rules-scored events once the LLM answers, keeping an unusable answer as a dead letter', async () => {
+    llm = await startFakeLlm('good');
+    await start({}, undefined, { rescoreIntervalMs: 50 });
+    const base = Date.parse('2026-11-20T12:00:00.000Z');
+    for (let i = 0; i < 3; i += 1) {
+      await detect(
+        t!.app,
+        'front_door',
+        [{ objectClass: 'person', confidence: 0.95, bbox: [0.1 * i, 0.1, 0.1 * i + 0.05, 0.2] }],
+        new Date(base + i * 600_000).toISOString(),
+      );
+      await waitForEvents(i + 1);
+    }
+    expect((await events()).every((e) => e.scorer === 'rules')).toBe(true);
+    // The model answers the second request (the middle event, newest first) with prose.
+    let asked = 0;
+    llm.script = () => (++asked === 2 ? { content: 'I cannot say.' } : undefined);
+    const jobs: string[] = [];
+    t!.app.bus.on(
+      'job.changed',
+      (j) => j.kind === 'rescore' && !jobs.includes(j.id) && jobs.push(j.id),
+    );
+    await t!.call('system.settings.update', {
+      llm: { enabled: true, baseUrl: llm.url, model: 'nemotron-mini', timeoutMs: 2000 },
+    });
+    await expect.poll(() => jobs.length, { timeout: 5000 }).toBe(1);
+    const job = await t!.app.jobs.finished(jobs[0]!);
+    expect(job).toMatchObject({ kind: 'rescore', status: 'completed', processed: 3, total: 3 });
+    expect(job.result).toEqual({ rescored: 2, failed: 1 });
+    const list = await events();
+    const middle = list[1]!;
+    expect(list.map((e) => e.scorer)).toEqual(['llm', 'rules', 'llm']);
+    const letters = (await t!.call('jobs.deadLetters.list', { jobId: job.id })).items;
+    expect(letters).toEqual([
+      expect.objectContaining({ kind: 'rescore', item: { eventId: middle.id }, attempts: 1 }),
+    ]);
+    // Nothing new to do: no second run just to fail on the same event again.
+    expect(await t!.app.rescorer.tick()).toBeUndefined();
+    expect(jobs).toHaveLength(1);
+
+    // Requeued, the model now answers: the event gets its LLM score.
+    const again = await t!.call('jobs.deadLetters.requeue', { id: letters[0]!.id });
+    expect(await t!.app.jobs.finished(again.jobIds[0]!)).toMatchObject({
+      status: 'completed',
+      result: { rescored: 1, failed: 0 },
+    });
+    expect((await events()).map((e) => e.scorer)).toEqual(['llm', 'llm', 'llm']);
+    expect((await t!.call('jobs.deadLetters.list', {})).items).toHaveLength(0);
+  });
+});
+
 describe('events channels', () => {
   async function seed() {
     await start({ batching: { idleSeconds: 0.1 } });
