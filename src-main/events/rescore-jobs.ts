@@ -44,10 +44,10 @@ export class RescoreJobs {
     this.log = d.logger.child({ module: 'events' });
   }
 
-  /** Resumes an interrupted run, then looks for work every `intervalMs`. */
+  /** Resumes an interrupted run now, and looks for new work every `intervalMs`. */
   async start(intervalMs = 5000): Promise<void> {
     this.d.jobService.onRequeue(RESCORE_JOB, (letters) => this.requeue(letters));
-    await this.tick();
+    await this.resume();
     const tick = () => {
       void this.tick()
         .catch((err: unknown) => this.log.error({ err }, 're-scoring could not start'))
@@ -75,11 +75,8 @@ export class RescoreJobs {
    */
   async tick(): Promise<string | undefined> {
     if (this.current) return undefined;
-    const [unfinished] = await this.d.jobs.unfinished<RescoreParams>(RESCORE_JOB);
-    if (unfinished && !this.current) {
-      this.begin(unfinished.job.id);
-      return unfinished.job.id;
-    }
+    const resumed = await this.resume();
+    if (resumed || this.current) return resumed;
     const { llm } = this.d;
     if (!llm.enabled() || llm.breaker.state === 'open') return undefined;
     const waiting = await this.d.events.countRulesScored();
@@ -88,6 +85,14 @@ export class RescoreJobs {
     const job = await this.d.jobs.create(RESCORE_JOB, params, waiting);
     this.begin(job.id);
     return job.id;
+  }
+
+  /** Runs the oldest unfinished run (interrupted, or requeued dead letters), if any. */
+  private async resume(): Promise<string | undefined> {
+    const [unfinished] = await this.d.jobs.unfinished<RescoreParams>(RESCORE_JOB);
+    if (!unfinished || this.current) return undefined;
+    this.begin(unfinished.job.id);
+    return unfinished.job.id;
   }
 
   private begin(jobId: string): void {
