@@ -152,16 +152,16 @@ export class ServiceSupervisor {
   }
 
   /**
-   * Loads what was remembered, adds the managed services from settings (a configuration error
-   * is thrown naming it), starts the app's services in order and the managed ones in the
-   * background, and begins health checks.
+   * Loads what was remembered, adds the managed services from settings (none, with the error
+   * logged, if they do not fit together), starts the app's services in order and the managed
+   * ones in the background, and begins health checks.
    */
   async start(): Promise<void> {
     this.stored = await this.d.repo.all();
     for (const rt of this.services.values()) Object.assign(rt, this.remembered(rt.spec.name));
     const problem = dependencyProblem(this.config().managed);
-    if (problem) throw new AppError('invalid_input', problem);
-    for (const config of this.config().managed) this.addManaged(config);
+    if (problem) this.log.error({ problem }, 'managed services not started');
+    else for (const config of this.config().managed) this.addManaged(config);
     for (const rt of this.order()) {
       if (rt.kind === 'internal' && (rt.enabled || !rt.spec.restartable)) await this.startOne(rt);
     }
@@ -229,6 +229,8 @@ export class ServiceSupervisor {
     for (const [name, rt] of current) {
       const config = next.find((c) => c.name === name);
       if (config && JSON.stringify(config) === JSON.stringify(rt.managed)) continue;
+      // Stopped at once, even while still starting (the queue would wait out its start).
+      await this.stopSpec(rt);
       await this.enqueue(rt, async () => {
         this.clearRestart(rt);
         await rt.spec.stop();
