@@ -431,6 +431,7 @@ const JOB_KINDS: Record<string, string> = {
   [EVALUATE_JOB_KIND]: 'Prompt evaluation',
   retention: 'Retention',
   rescore: 'LLM re-scoring',
+  export: 'Export',
 };
 
 /** "recalibrate" → "Re-evaluation"; a kind without a name is shown as it is. */
@@ -450,7 +451,9 @@ export function jobTitle(job: Job): string {
 
 /** What a job's processed / total count: a retention run counts its steps (tables, orphans). */
 export function jobUnit(job: Job): string {
-  return job.kind === 'retention' ? 'steps' : 'events';
+  if (job.kind === 'retention') return 'steps';
+  // An export counts rows once per pass (a ZIP with snapshots passes twice).
+  return job.kind === 'export' ? 'rows' : 'events';
 }
 
 export function isJobActive(status: JobStatus): boolean {

@@ -130,7 +130,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     allowedRoots: async () => [ingestRoot(), ...(await r.cameras.list()).map((c) => c.folder)],
   });
   const exports = new ExportService({
-    ...common,
+    ...{ ...common, jobService: jobs },
     chunkSize: config.exportChunkSize,
     resolveImage: (file) => media.safePath(file).catch(() => null),
   });

@@ -10,6 +10,8 @@ import { AppError } from '../../src-shared/errors';
 import { withCorrelation } from '../common/correlation';
 import type { Publish } from '../common/domain-events';
 import type { EventRepository, EventSource } from '../events';
+import type { JobRepository, JobService } from '../jobs';
+import { JOB_STOPPING } from '../jobs';
 import type { Logger, SettingsService } from '../system';
 import type { ExportJobRecord, ExportRepository } from './export-repository';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
@@ -25,6 +27,9 @@ export interface DesktopFiles {
 
 export interface ExportServiceDeps {
   exportJobs: ExportRepository;
+  /** Exports run as jobs of kind `export` (same id): listed, cancelled and kept with the rest. */
+  jobs: JobRepository;
+  jobService: JobService;
   events: EventRepository;
   settings: SettingsService;
   publish: Publish;
@@ -75,10 +80,14 @@ export function describeWriteError(err: unknown, dir: string): string {
   }
 }
 
+export const EXPORT_JOB = 'export';
+
 /**
  * Export jobs: rows first (pending → running → completed / failed / cancelled), a small
  * worker pool, progress pushes, prompt cancel, crash recovery, retention. Files are written
- * to a partial name, hashed while written, and renamed into place only when complete.
+ * to a partial name, hashed while written, and renamed into place only when complete. Each
+ * export runs on the shared job runner as a job of kind `export` with the same id (its
+ * status, history and cancel are the runner's; its file and format details stay here).
  */
 export class ExportService {
   private readonly running = new Map<string, Running>();
@@ -95,10 +104,19 @@ export class ExportService {
   /** Fails jobs a crash interrupted (and removes their partial files), expires old ones, resumes pending. */
   async start(): Promise<void> {
     this.stopped = false;
+    this.deps.jobService.onCancel(EXPORT_JOB, (id) => this.cancelPending(id));
     for (const job of await this.deps.exportJobs.interrupted()) {
       await this.removePartial(job.id);
       this.deps.logger.warn({ jobId: job.id }, 'export interrupted by a restart; marked failed');
+      if (await this.deps.jobs.get(job.id)) {
+        await this.deps.jobs.setStatus(job.id, 'failed', job.error);
+      }
       this.emit(job);
+    }
+    // Stopped by a shutdown: waiting again, as the runner's record says too.
+    for (const job of await this.deps.exportJobs.list({ status: 'pending', limit: 1000 })) {
+      const runner = await this.deps.jobs.get(job.id);
+      if (runner?.status === 'running') await this.deps.jobs.setStatus(job.id, 'pending');
     }
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), 3600_000);
@@ -114,6 +132,7 @@ export class ExportService {
       filters: input.filters,
       includeImages: input.format === 'zip' && (input.includeImages ?? true),
     });
+    await this.deps.jobs.create(EXPORT_JOB, { format: job.format }, 0, job.id);
     this.emit(job);
     this.pump();
     return publicJob(job);
@@ -134,21 +153,22 @@ export class ExportService {
   async cancel(id: string): Promise<ExportJob> {
     const job = await this.record(id);
     const run = this.running.get(id);
-    if (run) {
-      run.stop = 'cancel';
-      run.controller.abort(new Error('cancelled'));
-      await run.done;
-      return this.get(id);
-    }
-    if (
-      job.status === 'pending' &&
-      (await this.deps.exportJobs.finish(id, 'cancelled', null, ['pending']))
-    ) {
-      const cancelled = await this.record(id);
-      this.emit(cancelled);
-      return publicJob(cancelled);
+    if (run || job.status === 'pending') {
+      // Through the runner: a running export stops at its next chunk, a pending one at once.
+      if (await this.deps.jobs.get(id)) await this.deps.jobService.cancel(id);
+      else await this.cancelPending(id);
+      await run?.done;
+      const after = await this.record(id);
+      if (after.status === 'cancelled') return publicJob(after);
     }
     throw new AppError('conflict', `This export is already ${job.status} and cannot be cancelled`);
+  }
+
+  /** A pending export cancelled (through `exports.cancel` or `jobs.cancel`). */
+  private async cancelPending(id: string): Promise<void> {
+    if (await this.deps.exportJobs.finish(id, 'cancelled', null, ['pending'])) {
+      this.emit(await this.record(id));
+    }
   }
 
   async downloadInfo(id: string): Promise<ExportDownloadInfo & { path: string }> {
@@ -197,10 +217,7 @@ export class ExportService {
     this.stopped = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const runs = [...this.running.values()];
-    for (const run of runs) {
-      run.stop = 'shutdown';
-      run.controller.abort(new Error('shutdown'));
-    }
+    await this.deps.jobService.stopJobs([...this.running.keys()]);
     await Promise.all(runs.map((r) => r.done));
   }
 
@@ -248,11 +265,27 @@ export class ExportService {
             done: Promise.resolve(),
           };
           this.running.set(job.id, run);
-          // A job's log lines share one correlation id, whoever started it.
-          run.done = withCorrelation(`export-${job.id}`, () => this.run(run)).finally(() => {
+          // An export from before exports ran as jobs gets its runner record now.
+          if (!(await this.deps.jobs.get(job.id))) {
+            await this.deps.jobs.create(EXPORT_JOB, { format: job.format }, 0, job.id);
+          }
+          if (this.stopped) {
+            // Shut down meanwhile: it waits for the next start.
+            await this.deps.exportJobs.requeue(job.id);
             this.running.delete(job.id);
-            this.pump();
-          });
+            break;
+          }
+          // A job's log lines share one correlation id, whoever started it.
+          this.deps.jobService.run(job.id, (signal) =>
+            withCorrelation(`export-${job.id}`, () => this.runAsJob(run, signal)),
+          );
+          run.done = this.deps.jobService
+            .finished(job.id)
+            .then(() => undefined)
+            .finally(() => {
+              this.running.delete(job.id);
+              this.pump();
+            });
         }
       } catch (err) {
         this.deps.logger.error({ err }, 'export queue failed');
@@ -260,6 +293,22 @@ export class ExportService {
         this.pumping = false;
       }
     })();
+  }
+
+  /**
+   * The runner's side of an export: its cancel or shutdown stops the export the same way;
+   * a failed export fails the job with the same message.
+   */
+  private async runAsJob(run: Running, signal: AbortSignal): Promise<void> {
+    const stop = () => {
+      run.stop = signal.reason === JOB_STOPPING ? 'shutdown' : 'cancel';
+      run.controller.abort(new Error(run.stop === 'cancel' ? 'cancelled' : 'shutdown'));
+    };
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    await this.run(run);
+    const final = await this.deps.exportJobs.get(run.job.id);
+    if (final?.status === 'failed') throw new Error(final.error ?? 'The export failed');
   }
 
   private async run(run: Running): Promise<void> {
@@ -281,6 +330,7 @@ export class ExportService {
       const rowCount = await source.count(signal);
       const total = rowCount * passes(job.format, job.includeImages);
       await this.deps.exportJobs.setTotal(job.id, total, rowCount);
+      await this.deps.jobs.setTotal(job.id, total);
       let current: ExportJobRecord = { ...job, total, rowCount };
       this.emit(current);
 
@@ -320,7 +370,18 @@ export class ExportService {
           }
           if (now - savedAt >= PROGRESS_SAVE_MS) {
             savedAt = now;
-            void this.deps.exportJobs.setProgress(job.id, processed, percent(processed, total));
+            const progress = percent(processed, total);
+            void this.deps.exportJobs.setProgress(job.id, processed, progress);
+            this.deps.jobs.advanceInTx(
+              job.id,
+              processed,
+              progress,
+              { format: job.format },
+              {
+                rows: rowCount,
+              },
+            );
+            void this.deps.jobService.progressed(job.id);
           }
         },
       });

@@ -58,12 +58,13 @@ export interface JobState<P> {
 export function jobRepository(db: Kysely<DB>, sqlite: Database.Database) {
   let advanceStmt: Database.Statement<[number, number, string, string, string, string]> | undefined;
   const repo = {
-    async create<P>(kind: string, params: P, total: number): Promise<Job> {
+    /** A new pending job (`id`: when it shares its id with a record of its own, an export's). */
+    async create<P>(kind: string, params: P, total: number, id = newId()): Promise<Job> {
       const now = nowIso();
       const row = await db
         .insertInto('jobs')
         .values({
-          id: newId(),
+          id,
           kind,
           params: JSON.stringify(params),
           total,
@@ -122,6 +123,14 @@ export function jobRepository(db: Kysely<DB>, sqlite: Database.Database) {
         .limit(f.limit ?? 50)
         .execute();
       return rows.map(toJob);
+    },
+
+    async setTotal(id: string, total: number): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({ total, updated_at: nowIso() })
+        .where('id', '=', id)
+        .execute();
     },
 
     /** Retention: finished jobs older than the cutoff, unless they hold dead letters. */

@@ -19,7 +19,9 @@ const YIELD_POLL_MS = 200;
 
 /** How often a running job's progress reaches open windows, at most. */
 const PROGRESS_EVERY_MS = 250;
-const STOPPING = 'stopping';
+/** The abort reason of a job stopped by shutdown (left running, resumed at the next start). */
+export const JOB_STOPPING = 'stopping';
+const STOPPING = JOB_STOPPING;
 
 /**
  * Runs background jobs: one runner per job, cancelled through an AbortSignal it checks
@@ -30,6 +32,7 @@ export class JobService {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly lastProgress = new Map<string, number>();
   private readonly requeuers = new Map<string, Requeue>();
+  private readonly cancellers = new Map<string, (id: string) => Promise<void>>();
   private readonly log: Logger;
 
   constructor(
@@ -42,6 +45,11 @@ export class JobService {
     },
   ) {
     this.log = d.logger.child({ module: 'jobs' });
+  }
+
+  /** What else cancelling a job of `kind` that is not running yet means (its own records). */
+  onCancel(kind: string, cancel: (id: string) => Promise<void>): void {
+    this.cancellers.set(kind, cancel);
   }
 
   /** How dead letters of `kind` are run again (`jobs.deadLetters.requeue`). */
@@ -181,9 +189,17 @@ export class JobService {
       return this.get(id);
     }
     if (job.status === 'pending' || job.status === 'running') {
+      await this.cancellers.get(job.kind)?.(id);
       return (await this.setStatus(id, 'cancelled'))!;
     }
     return job;
+  }
+
+  /** Stops these running jobs as shutdown does (left running; their owner resumes them). */
+  async stopJobs(ids: string[]): Promise<void> {
+    const runs = ids.flatMap((id) => this.running.get(id) ?? []);
+    for (const r of runs) r.abort.abort(STOPPING);
+    await Promise.all(runs.map((r) => r.done));
   }
 
   /** Tells open windows about progress (at most every 250 ms per job). */

@@ -517,6 +517,39 @@ describe('exports: jobs', () => {
     expect(listed).toHaveLength(4);
   });
 
+  it('runs each export as a job of the shared runner: listed, cancelled through jobs.cancel, with its history', async () => {
+    const t = await app({ settingsPatch: { exports: { concurrency: 1 } }, exportChunkSize: 25 });
+    await withCameras(t);
+    seedEvents(t.dataDir, 3000);
+    const running = await t.call('exports.create', { format: 'xlsx', filters: {} });
+    const pending = await t.call('exports.create', { format: 'csv', filters: {} });
+    await waitForJob(t, running.id, ['running']);
+    const listed = await t.call('jobs.list', { kind: 'export' });
+    expect(listed.map((j) => j.id).sort()).toEqual([running.id, pending.id].sort());
+
+    // Cancelled through the runner: the pending one at once, the running one at its next chunk.
+    expect(await t.call('jobs.cancel', { id: pending.id })).toMatchObject({ status: 'cancelled' });
+    expect(await t.call('exports.get', { id: pending.id })).toMatchObject({ status: 'cancelled' });
+    expect(await t.call('jobs.cancel', { id: running.id })).toMatchObject({
+      kind: 'export',
+      status: 'cancelled',
+    });
+    expect(await t.call('exports.get', { id: running.id })).toMatchObject({ status: 'cancelled' });
+    expect(fs.readdirSync(t.app.exports.directory())).toEqual([]);
+    const history = await t.call('jobs.history', { id: running.id });
+    expect(history.map((h) => h.status).filter(Boolean)).toEqual(['running', 'cancelled']);
+
+    // One that runs to the end completes on the runner too, with its rows counted.
+    const done = await t.call('exports.create', { format: 'csv', filters: {} });
+    expect(await waitForJob(t, done.id)).toMatchObject({ status: 'completed' });
+    expect(await t.app.jobs.finished(done.id)).toMatchObject({
+      kind: 'export',
+      status: 'completed',
+      progress: 100,
+      total: 3000,
+    });
+  });
+
   it('a graceful shutdown puts a running export back in the queue; it completes on the next start', async () => {
     const dataDir = tempDir();
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -531,6 +564,12 @@ describe('exports: jobs', () => {
     const done = await waitForJob(second, job.id);
     expect(done.status).toBe('completed');
     expect(done.rowCount).toBe(4000);
+    // The runner's record followed it: waiting again after the shutdown, then completed.
+    expect(await second.app.jobs.finished(job.id)).toMatchObject({ status: 'completed' });
+    const statuses = (await second.call('jobs.history', { id: job.id })).flatMap((h) =>
+      h.status ? [h.status] : [],
+    );
+    expect(statuses).toEqual(['running', 'pending', 'running', 'completed']);
   });
 
   it('deletes finished exports after the retention period', async () => {
