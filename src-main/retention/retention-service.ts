@@ -50,21 +50,11 @@ interface RetentionParams {
   files?: { path: string; attempts: number }[];
 }
 
+/** What a report counts: the rows of each table phase, then files, orphans and what stayed. */
 const COUNTS = [
-  'events',
-  'detections',
-  'images',
-  'logs',
-  'rum',
-  'jobs',
-  'recordings',
-  'files',
-  'bytes',
-  'orphanFiles',
-  'orphanRows',
-  'protected',
-  'failed',
-] as const;
+  ...(PHASES.slice(0, 7) as Exclude<Phase, 'orphanRows' | 'orphanFiles'>[]),
+  ...(['files', 'bytes', 'orphanFiles', 'orphanRows', 'protected', 'failed'] as const),
+];
 
 function emptyReport(dryRun: boolean, cutoffs: RetentionReport['cutoffs']): RetentionReport {
   return {
