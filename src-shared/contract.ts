@@ -35,6 +35,7 @@ import type {
   RumIngestResult,
   RumSummaryRow,
   StageStatus,
+  BackupInfo,
   Job,
   JobHistoryEntry,
   DeadLetter,
@@ -654,6 +655,8 @@ export const channels = {
   'system.health': channel<typeof empty, SystemHealth>(empty),
   'system.settings.get': channel<typeof empty, Settings>(empty),
   'system.settings.update': channel<typeof settingsPatchSchema, Settings>(settingsPatchSchema),
+  /** A consistent copy of the database now (SQLite's online backup), in `DATA/backups`. */
+  'system.backup': channel<typeof empty, BackupInfo>(empty),
 
   'cameras.list': channel<typeof empty, Camera[]>(empty),
   'cameras.get': channel<z.ZodObject<{ id: typeof id }>, Camera>(z.strictObject({ id })),

@@ -424,6 +424,15 @@ export interface Job {
   finishedAt: string | null;
 }
 
+/** A copy of the database in `DATA/backups` (`system.backup`, and before each migration). */
+export interface BackupInfo {
+  file: string;
+  bytes: number;
+  at: string;
+  /** Why it was taken: before a migration, or asked for. */
+  reason: 'migration' | 'manual';
+}
+
 /** One entry in a job's history: a status change or a log line. */
 export interface JobHistoryEntry {
   at: string;

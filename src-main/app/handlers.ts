@@ -8,6 +8,7 @@ import { cameraHandlers } from '../cameras';
 import type { ConnectionRegistry } from '../common/connections';
 import type { Handlers } from '../common/handlers';
 import { mergeHandlers } from '../common/handlers';
+import { backupDatabase } from '../db/backups';
 import type { OpenedDatabase } from '../db/database';
 import type { DebugService } from '../debug';
 import { debugHandlers } from '../debug';
@@ -81,6 +82,7 @@ export function appHandlers(m: AppModules): Handlers {
   return mergeHandlers(
     system.systemHandlers({
       settings,
+      backup: () => backupDatabase(m.database.sqlite, databasePath(dataDir), 'manual'),
       probes: [
         system.settingsProbe(settings),
         // Checked now, not as of the last interval.

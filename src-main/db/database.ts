@@ -4,6 +4,12 @@ import Database from 'better-sqlite3';
 import type { Migration } from 'kysely';
 import { Kysely, Migrator, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import { AppError } from '../../src-shared/errors';
+import {
+  DatabaseUnreadableError,
+  backupDatabase,
+  isUnreadableDatabase,
+  listBackups,
+} from './backups';
 import { MIGRATIONS, StaticMigrationProvider } from './migrations';
 import type { DB } from './schema';
 
@@ -65,16 +71,26 @@ export async function openDatabase(
 ): Promise<OpenedDatabase> {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   const statements = cachingDatabase(sqlite);
   const db = new Kysely<DB>({ dialect: new TransactionalSqliteDialect({ database: statements }) });
   try {
-    await migrate(db, options);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    // A damaged file may open and fail only when a page is read: a cheap check now.
+    if (file !== ':memory:') checkReadable(sqlite, file);
+    // A database about to be changed by migrations is copied first.
+    await migrate(db, options, (next) =>
+      file === ':memory:'
+        ? Promise.resolve()
+        : backupDatabase(sqlite, file, 'migration', `before-${next}`),
+    );
   } catch (err) {
     await db.destroy();
+    if (isUnreadableDatabase(err)) {
+      throw new DatabaseUnreadableError(file, err as Error, listBackups(file));
+    }
     throw err;
   }
   // Statements prepared before the schema changed are not reused.
@@ -87,7 +103,39 @@ export async function openDatabase(
   };
 }
 
-async function migrate(db: Kysely<DB>, options: OpenDatabaseOptions): Promise<void> {
+/**
+ * Fails with SQLITE_CORRUPT / SQLITE_NOTADB when the file is not a database or is shorter than
+ * its header says (cut off by a full disk or a bad copy) — without reading every page, which
+ * would make each start as slow as the database is large.
+ */
+function checkReadable(sqlite: Database.Database, file: string): void {
+  sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+  const header = Buffer.alloc(100);
+  const fd = fs.openSync(file, 'r');
+  let read: number;
+  try {
+    read = fs.readSync(fd, header, 0, 100, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (read < 100) return; // a new, empty database
+  const pageSize = header.readUInt16BE(16) === 1 ? 65536 : header.readUInt16BE(16);
+  // The page count in the header is valid when its version matches the change counter.
+  const pages = header.readUInt32BE(92) === header.readUInt32BE(24) ? header.readUInt32BE(28) : 0;
+  const size = fs.statSync(file).size;
+  if (pages > 0 && size < pages * pageSize) {
+    throw Object.assign(
+      new Error(`the file is ${size} bytes, its header says ${pages * pageSize}`),
+      { code: 'SQLITE_CORRUPT' },
+    );
+  }
+}
+
+async function migrate(
+  db: Kysely<DB>,
+  options: OpenDatabaseOptions,
+  backupBefore: (nextMigration: string) => Promise<unknown>,
+): Promise<void> {
   const known = options.migrations ?? MIGRATIONS;
   const applied = await appliedMigrations(db);
   const unknown = applied.filter((name) => !(name in known));
@@ -98,6 +146,12 @@ async function migrate(db: Kysely<DB>, options: OpenDatabaseOptions): Promise<vo
         'Install the newer version, or point --data-dir at another folder.',
     );
   }
+  const pending = Object.keys(known)
+    .sort()
+    .filter((name) => !applied.includes(name))
+    .filter((name) => !options.migrateTo || name <= options.migrateTo);
+  // A new database has nothing to lose; an existing one is copied before it changes.
+  if (applied.length > 0 && pending.length > 0) await backupBefore(pending[0]!);
   const migrator = new Migrator({ db, provider: new StaticMigrationProvider(known) });
   const { error, results } = options.migrateTo
     ? await migrator.migrateTo(options.migrateTo)

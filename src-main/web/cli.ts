@@ -3,10 +3,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SettingsPatch } from '../../src-shared/settings';
 import { createApp } from '../app/compose';
-import { defaultDataDir } from '../app/config';
+import { databasePath, defaultDataDir } from '../app/config';
+import { DatabaseUnreadableError, restoreLatestBackup } from '../db/backups';
 import { startWebServer } from './server';
 
 const USAGE = `Usage: hsi serve [--data-dir DIR] [--port N] [--host 127.0.0.1] [--debug] [--settings FILE.json]
+       hsi restore-backup [--data-dir DIR]
 
   Runs Home Security Intelligence without Electron and serves its UI and API over HTTP.
   --data-dir   where the database, ingest folders and exports live (default: ${defaultDataDir()})
@@ -15,15 +17,41 @@ const USAGE = `Usage: hsi serve [--data-dir DIR] [--port N] [--host 127.0.0.1] [
   --debug      enable debug channels for this run
   --settings   JSON file with settings to apply at start (a deep partial)
   --renderer   folder with the built renderer (default: dist/renderer)
+
+  restore-backup puts the latest backup (DATA/backups) in place of a damaged database; the
+  damaged file is kept beside it as hsi.sqlite.damaged-<time>.
 `;
 
 export function rendererDirDefault(): string {
   return path.resolve(import.meta.dirname, '..', '..', 'dist', 'renderer');
 }
 
-function fail(message: string): never {
+function fail(message: string, code = 2): never {
   process.stderr.write(`hsi: ${message}\n`);
-  process.exit(2);
+  process.exit(code);
+}
+
+/** `hsi restore-backup`: the latest backup replaces the database (the old file is kept). */
+async function restoreBackup(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' } },
+      strict: true,
+    }));
+  } catch (err) {
+    fail(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
+  try {
+    const { restored, damagedFile } = await restoreLatestBackup(databasePath(dataDir));
+    process.stdout.write(
+      `Restored ${restored.file} (taken ${restored.at}); the previous file is ${damagedFile}\n`,
+    );
+  } catch (err) {
+    fail((err as Error).message);
+  }
 }
 
 export async function serve(argv: string[]): Promise<void> {
@@ -71,6 +99,8 @@ export async function serve(argv: string[]): Promise<void> {
       recalibrationBatchSize: Number.isInteger(batch) && batch > 0 ? batch : undefined,
     });
   } catch (err) {
+    // A damaged database: say what to do (restore-backup) rather than print a stack.
+    if (err instanceof DatabaseUnreadableError) fail(err.message, 3);
     const issues = (err as { issues?: unknown }).issues;
     fail(`${(err as Error).message}${issues ? `\n${JSON.stringify(issues, null, 2)}` : ''}`);
   }
@@ -108,6 +138,9 @@ export async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       await serve(rest);
+      break;
+    case 'restore-backup':
+      await restoreBackup(rest);
       break;
     case undefined:
     case 'help':

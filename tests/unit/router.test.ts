@@ -197,6 +197,7 @@ describe('read-only channels', () => {
         'prompts.playground',
         'prompts.playground.promote',
         'prompts.import',
+        'system.backup',
         'system.settings.update',
         'zones.create',
         'zones.delete',
