@@ -4,19 +4,25 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   BrowserWindow,
+  Menu,
   Notification,
+  Tray,
   app,
   dialog,
   ipcMain,
+  nativeImage,
   net,
   protocol,
   safeStorage,
+  screen,
   session,
   shell,
 } from 'electron';
+import type { Rectangle } from 'electron';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../app/compose';
 import { createApp } from '../app/compose';
+import type { ChannelInput, ChannelName, ChannelOutput, PushType } from '../../src-shared/contract';
 import { HTTP_STATUS } from '../../src-shared/errors';
 import { respondToError } from '../bridge/errors';
 import { mediaRequest } from '../media';
@@ -24,6 +30,17 @@ import type { SecretStore } from '../notify';
 import { keyFileSecretStore } from '../notify';
 import { createLogger } from '../system';
 import { forwardPushes, registerIpc } from './ipc';
+import type { SavedWindowState, TrayInput } from './menus';
+import {
+  TRAY_ALERT_LIMIT,
+  appMenuTemplate,
+  attachClicks,
+  menuAction,
+  parseWindowState,
+  shortcutList,
+  trayState,
+  windowStateFor,
+} from './menus';
 import { bundledModelsDir } from './paths';
 import {
   APP_SCHEME,
@@ -42,6 +59,9 @@ const rendererDir = path.join(app.getAppPath(), 'dist', 'renderer');
 const preloadPath = path.join(import.meta.dirname, 'preload.cjs');
 let hsi: App | undefined;
 let mainWindow: BrowserWindow | undefined;
+// Held here so the tray is not garbage-collected.
+let tray: Tray | undefined;
+let scheduleTrayRefresh: () => void = () => undefined;
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -69,6 +89,7 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
+    tray?.destroy();
     void hsi?.close();
   });
 
@@ -148,6 +169,10 @@ async function start(): Promise<void> {
     });
     note.show();
   });
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(attachClicks(appMenuTemplate(process.platform), onMenu)),
+  );
+  startTray(hsi);
   createWindow(hsi);
 }
 
@@ -166,11 +191,196 @@ function safeStorageSecrets(fallback: SecretStore): SecretStore {
   };
 }
 
-function createWindow(current: App): void {
-  const win = new BrowserWindow(windowOptions(preloadPath));
+function createWindow(current: App, hash = ''): BrowserWindow {
+  const placement = windowStateFor(readWindowState(), displayWorkAreas());
+  const win = new BrowserWindow({ ...windowOptions(preloadPath), ...placement.bounds });
   mainWindow = win;
   forwardPushes(current.push, win.webContents, current.connections);
-  win.once('ready-to-show', () => win.show());
+  rememberWindowState(win);
+  win.once('ready-to-show', () => {
+    if (placement.maximized) win.maximize();
+    win.show();
+  });
   win.on('closed', () => (mainWindow = undefined));
-  void win.loadURL(RENDERER_URL);
+  loadRenderer(win, hash);
+  return win;
+}
+
+function loadRenderer(win: BrowserWindow, hash: string): void {
+  win.loadURL(`${RENDERER_URL}${hash}`).catch((err: unknown) => {
+    hsi?.logger.warn({ err, hash }, 'window load did not finish');
+  });
+}
+
+/** The window, created if it was closed, restored and in front. */
+function showWindow(current: App, hash?: string): void {
+  if (!mainWindow) {
+    createWindow(current, hash);
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+  if (hash !== undefined) loadRenderer(mainWindow, hash);
+}
+
+/** What a menu or tray item does (the ids and their actions: menus.ts). */
+function onMenu(id: string, checked: boolean): void {
+  const action = menuAction(id);
+  if (!action || !hsi) return;
+  switch (action.kind) {
+    case 'open':
+      showWindow(hsi);
+      break;
+    case 'navigate':
+      showWindow(hsi, action.hash);
+      break;
+    case 'reload':
+      mainWindow?.webContents.reload();
+      break;
+    case 'shortcuts':
+      void showShortcuts();
+      break;
+    case 'openAtLogin':
+      app.setLoginItemSettings({ openAtLogin: checked });
+      scheduleTrayRefresh();
+      break;
+    case 'quit':
+      app.quit();
+      break;
+    case 'pause':
+    case 'resume':
+      // The contract has no channel to pause intake (it pauses itself on backpressure), so
+      // the tray is built without these items (intakeControl: false below).
+      break;
+  }
+}
+
+async function showShortcuts(): Promise<void> {
+  const detail = shortcutList(process.platform)
+    .map((s) => `${s.keys}    ${s.label}`)
+    .join('\n');
+  const options = {
+    type: 'info' as const,
+    title: 'Keyboard Shortcuts',
+    message: 'Keyboard Shortcuts',
+    detail,
+  };
+  await (mainWindow ? dialog.showMessageBox(mainWindow, options) : dialog.showMessageBox(options));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tray
+
+/** Pushes after which the tray's status may have changed. */
+const TRAY_PUSHES = new Set<PushType>([
+  'ingest.status',
+  'detector.status',
+  'alert.created',
+  'alert.updated',
+]);
+
+async function call<C extends ChannelName>(
+  current: App,
+  channel: C,
+  input: ChannelInput<C>,
+): Promise<ChannelOutput<C> | undefined> {
+  const result = await current.router.invoke(channel, input, { transport: 'internal' });
+  return result.ok ? (result.data as ChannelOutput<C>) : undefined;
+}
+
+async function trayInput(current: App): Promise<TrayInput> {
+  const [ingest, detector, alerts] = await Promise.all([
+    call(current, 'ingest.status', {}),
+    call(current, 'detector.status', {}),
+    call(current, 'alerts.list', { status: 'active', limit: TRAY_ALERT_LIMIT }),
+  ]);
+  return {
+    paused: ingest?.paused ?? false,
+    detector: detector?.status ?? 'unavailable',
+    // One more than the page when there are more: the tray shows "100+".
+    activeAlerts: alerts ? alerts.items.length + (alerts.nextCursor ? 1 : 0) : 0,
+    openAtLogin: app.getLoginItemSettings().openAtLogin,
+  };
+}
+
+function startTray(current: App): void {
+  // The repository ships no raster icon yet (only the renderer's favicon.svg, which
+  // nativeImage cannot read), so the tray starts with an empty image; on macOS the title
+  // below keeps it visible. A tray PNG belongs beside electron-builder's build/ resources.
+  const icon = new Tray(nativeImage.createEmpty());
+  tray = icon;
+  if (process.platform === 'darwin') icon.setTitle('HSI');
+  let shown = '';
+  let timer: NodeJS.Timeout | undefined;
+  const refresh = async () => {
+    const state = trayState(await trayInput(current), {
+      intakeControl: false,
+      // Electron supports login items on macOS and Windows only.
+      loginItem: process.platform !== 'linux',
+    });
+    const key = JSON.stringify(state);
+    if (key === shown || icon.isDestroyed()) return;
+    shown = key;
+    icon.setToolTip(state.tooltip);
+    icon.setContextMenu(Menu.buildFromTemplate(attachClicks(state.menu, onMenu)));
+  };
+  // At most one refresh each half second, however often the pushes come.
+  scheduleTrayRefresh = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      refresh().catch((err: unknown) => current.logger.warn({ err }, 'tray refresh failed'));
+    }, 500);
+  };
+  current.push.subscribe((message) => {
+    if (TRAY_PUSHES.has(message.type)) scheduleTrayRefresh();
+  });
+  scheduleTrayRefresh();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Window placement, remembered in window-state.json
+
+function windowStateFile(): string {
+  return path.join(app.getPath('userData'), 'window-state.json');
+}
+
+function readWindowState(): SavedWindowState | undefined {
+  try {
+    return parseWindowState(JSON.parse(fs.readFileSync(windowStateFile(), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The work areas of the connected displays, the primary first. */
+function displayWorkAreas(): Rectangle[] {
+  const primary = screen.getPrimaryDisplay();
+  const others = screen.getAllDisplays().filter((d) => d.id !== primary.id);
+  return [primary, ...others].map((d) => d.workArea);
+}
+
+function rememberWindowState(win: BrowserWindow): void {
+  let timer: NodeJS.Timeout | undefined;
+  const save = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (win.isDestroyed()) return;
+    const state: SavedWindowState = { ...win.getNormalBounds(), maximized: win.isMaximized() };
+    try {
+      fs.writeFileSync(windowStateFile(), JSON.stringify(state));
+    } catch (err) {
+      hsi?.logger.warn({ err }, 'could not save the window placement');
+    }
+  };
+  const saveSoon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 500);
+  };
+  win.on('move', saveSoon);
+  win.on('resize', saveSoon);
+  win.on('maximize', saveSoon);
+  win.on('unmaximize', saveSoon);
+  win.on('close', save);
 }

@@ -1,12 +1,70 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import Ajv from 'ajv';
 import yaml from 'js-yaml';
+import { Minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 import { appModelsDir, loadManifest } from '../../src-main/detect/models';
 import { bundledModelsDir } from '../../src-main/electron/paths';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
+
+interface BuilderConfig {
+  extraResources: { from: string; to: string; filter: string[] }[];
+  asarUnpack: string[];
+  electronFuses: Record<string, boolean>;
+  mac: Record<string, unknown>;
+  nsis: Record<string, unknown>;
+}
+
+function builderConfig(): BuilderConfig {
+  return yaml.load(
+    fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8'),
+  ) as BuilderConfig;
+}
+
+/**
+ * The packages that ship in the app: package-lock.json's tree without the dev-only ones
+ * (electron-builder copies the production dependencies, optional ones included).
+ */
+function shippedPackages(): string[] {
+  const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  return Object.entries(lock.packages)
+    .filter(([dir, meta]) => dir.startsWith('node_modules/') && !meta.dev)
+    .map(([dir]) => dir)
+    .filter((dir) => fs.existsSync(path.join(root, dir)));
+}
+
+/** Native files below a package (its own files, not the nested packages the lock lists apart). */
+function nativeFiles(dir: string, out: string[] = []): string[] {
+  for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules') nativeFiles(rel, out);
+    } else if (/\.(node|dll|dylib)$|\.so(\.\d+)*$/.test(entry.name)) {
+      out.push(rel);
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether electron-builder would unpack a path (relative to the app folder) from the asar
+ * archive: its own matching, minimatch with `dot: true`, the last matching pattern deciding
+ * (app-builder-lib fileMatcher.js / util/filter.js).
+ */
+function unpacked(patterns: string[], file: string): boolean {
+  let match = false;
+  for (const pattern of patterns) {
+    const m = new Minimatch(pattern, { dot: true });
+    if (match !== m.negate) continue;
+    match = m.match(file);
+  }
+  return match;
+}
 
 describe('the bundled default detector', () => {
   it('is the manifest default, byte for byte, with its licence notice', () => {
@@ -26,9 +84,7 @@ describe('the bundled default detector', () => {
   });
 
   it('ships beside the packaged app, where the Electron edge points the detector', () => {
-    const config = yaml.load(fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as {
-      extraResources: { from: string; to: string; filter: string[] }[];
-    };
+    const config = builderConfig();
     const models = config.extraResources.find((r) => r.from === 'models');
     expect(models?.to).toBe('models');
     expect(models?.filter).toEqual(
@@ -44,5 +100,76 @@ describe('the bundled default detector', () => {
     const resources = path.join(path.sep, 'opt', 'hsi', 'resources');
     expect(bundledModelsDir(true, resources)).toBe(path.join(resources, models!.to));
     expect(bundledModelsDir(false, resources)).toBeUndefined();
+  });
+});
+
+describe('electron-builder.yml', () => {
+  it('is valid for the installed electron-builder (its own schema)', () => {
+    const schema = JSON.parse(
+      fs.readFileSync(path.join(root, 'node_modules/app-builder-lib/scheme.json'), 'utf8'),
+    ) as object;
+    // The options electron-builder validates with (app-builder-lib schemaValidator.js).
+    const validate = new Ajv({ allErrors: true, coerceTypes: true, strict: false }).compile(schema);
+    const valid = validate(builderConfig());
+    expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('unpacks every native addon and library the shipped packages load from the asar archive', () => {
+    const { asarUnpack } = builderConfig();
+    const files = shippedPackages().flatMap((dir) => nativeFiles(dir));
+    // The search found the addons it is meant to guard.
+    for (const pkg of [
+      /^node_modules\/better-sqlite3\/.*\.node$/,
+      /^node_modules\/onnxruntime-node\/.*\.node$/,
+      /^node_modules\/@img\/sharp-[^/]+\/.*\.node$/,
+    ])
+      expect(
+        files.some((f) => pkg.test(f)),
+        String(pkg),
+      ).toBe(true);
+    const packed = files.filter((f) => !unpacked(asarUnpack, f));
+    expect(packed).toEqual([]);
+    // The matching is electron-builder's: sources stay packed.
+    expect(unpacked(asarUnpack, 'dist/main/main.mjs')).toBe(false);
+    expect(unpacked(asarUnpack, 'node_modules/kysely/package.json')).toBe(false);
+  });
+
+  it('flips the Electron fuses that close the usual ways into a packaged app', () => {
+    expect(builderConfig().electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
+  });
+
+  it('installs per user on Windows', () => {
+    expect(builderConfig().nsis.perMachine).toBe(false);
+  });
+
+  it('signs for macOS with the hardened runtime and the entitlements Electron needs, not notarized', () => {
+    const { mac } = builderConfig();
+    expect(mac).toMatchObject({
+      hardenedRuntime: true,
+      entitlements: 'build/entitlements.mac.plist',
+      entitlementsInherit: 'build/entitlements.mac.plist',
+      notarize: false,
+    });
+    for (const key of ['entitlements', 'entitlementsInherit']) {
+      const plist = fs.readFileSync(path.join(root, mac[key] as string), 'utf8');
+      expect(plist).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>/);
+      expect(plist).toContain('<plist version="1.0">');
+      for (const entitlement of [
+        'com.apple.security.cs.allow-jit',
+        'com.apple.security.cs.allow-unsigned-executable-memory',
+        'com.apple.security.cs.disable-library-validation',
+      ])
+        expect(plist).toMatch(
+          new RegExp(`<key>${entitlement.replace(/\./g, '\\.')}</key>\\s*<true/>`),
+        );
+    }
   });
 });
