@@ -1,4 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  type ChildProcess,
+  type ChildProcessWithoutNullStreams,
+  spawn,
+  spawnSync,
+} from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -9,6 +14,34 @@ import type { Logger } from '../system';
 import type { ProbeResult } from './supervisor';
 
 const KEEPER = fileURLToPath(new URL('./process-keeper.mjs', import.meta.url));
+
+/**
+ * The keeper on Linux and macOS: a POSIX shell, so it needs no Node (a packaged Electron app
+ * cannot run as Node). It leads the process group, starts the server in it and waits for it,
+ * exiting with its code; a background reader holds the app's pipe (as fd 3: a background job's
+ * own stdin is /dev/null), and when the pipe closes (the app exited, even killed) it stops the
+ * group: SIGTERM, SIGKILL after the grace.
+ */
+const SHELL_KEEPER = `grace=$1; shift
+exec 3<&0
+"$@" </dev/null 3<&- &
+child=$!
+(
+  trap '' TERM
+  while read -r _ <&3; do :; done
+  kill -TERM 0 2>/dev/null
+  sleep "$grace"
+  kill -KILL 0 2>/dev/null
+) &
+watcher=$!
+exec 3<&-
+trap ':' TERM INT
+while :; do
+  wait "$child"; code=$?
+  kill -0 "$child" 2>/dev/null || break
+done
+kill -KILL "$watcher" 2>/dev/null
+exit "$code"`;
 
 /** How long a stopping server gets after SIGTERM before its group is killed. */
 const DEFAULT_GRACE_MS = 3000;
@@ -52,12 +85,25 @@ export class ManagedProcess {
   async start(healthTimeoutMs: number): Promise<void> {
     const { config } = this;
     this.stopping = false;
-    const child = spawn(process.execPath, [KEEPER], {
-      detached: process.platform !== 'win32',
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      windowsHide: true,
-    });
+    const env = { ...process.env, ...config.env };
+    delete env.ELECTRON_RUN_AS_NODE;
+    const cwd = config.cwd ? path.resolve(this.d.dataDir, config.cwd) : this.d.dataDir;
+    const graceMs = this.d.graceMs ?? DEFAULT_GRACE_MS;
+    const child =
+      process.platform === 'win32'
+        ? this.nodeKeeper({ command: config.command, args: config.args, cwd, env, graceMs })
+        : spawn(
+            '/bin/sh',
+            [
+              '-c',
+              SHELL_KEEPER,
+              'hsi-keeper',
+              String(graceMs / 1000),
+              config.command,
+              ...config.args,
+            ],
+            { detached: true, stdio: ['pipe', 'pipe', 'pipe'], cwd, env },
+          );
     this.child = child;
     this.exitReason = undefined;
     this.exit = new Promise((resolve) => {
@@ -82,17 +128,7 @@ export class ManagedProcess {
           this.log[level]({ stream: level === 'info' ? 'stdout' : 'stderr' }, redactUrl(line)),
         );
     }
-    const env = { ...process.env, ...config.env };
-    delete env.ELECTRON_RUN_AS_NODE;
-    const spec = {
-      command: config.command,
-      args: config.args,
-      cwd: config.cwd ? path.resolve(this.d.dataDir, config.cwd) : this.d.dataDir,
-      env,
-      graceMs: this.d.graceMs ?? DEFAULT_GRACE_MS,
-    };
     child.stdin.on('error', () => undefined);
-    child.stdin.write(`${JSON.stringify(spec)}\n`);
     this.log.info({ command: this.describe(), pid: child.pid }, 'managed service starting');
 
     const deadline = Date.now() + config.startupTimeoutSeconds * 1000;
@@ -112,6 +148,28 @@ export class ManagedProcess {
       }
       await Promise.race([new Promise((r) => setTimeout(r, 100)), this.exit]);
     }
+  }
+
+  /**
+   * Windows has no process groups to signal: the Node keeper (process-keeper.mjs) is told the
+   * command on stdin and watches the same pipe. (In a packaged Electron app that cannot run
+   * as Node, this keeper needs a Node beside it — a known gap on Windows.)
+   */
+  private nodeKeeper(spec: {
+    command: string;
+    args: string[];
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    graceMs: number;
+  }): ChildProcessWithoutNullStreams {
+    const child = spawn(process.execPath, [KEEPER], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      windowsHide: true,
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(`${JSON.stringify(spec)}\n`);
+    return child;
   }
 
   /** Healthy when the health URL answers 2xx, or the port accepts a connection, in time. */
