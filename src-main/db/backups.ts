@@ -73,6 +73,9 @@ export function listBackups(databaseFile: string): BackupInfo[] {
 
 /** The database file cannot be read (damaged, truncated, not SQLite): what can be done. */
 export class DatabaseUnreadableError extends AppError {
+  /** What SQLite (or the size check) said. */
+  readonly reason: string;
+
   constructor(
     readonly databaseFile: string,
     cause: Error,
@@ -87,6 +90,7 @@ export class DatabaseUnreadableError extends AppError {
             '(the damaged file is kept beside it) with `hsi restore-backup`, or from the dialog.'
           : 'There is no backup to restore; move the file away to start with an empty database.'),
     );
+    this.reason = cause.message;
   }
 }
 

@@ -28,6 +28,7 @@ import { respondToError } from '../bridge/errors';
 import { mediaRequest } from '../media';
 import type { SecretStore } from '../notify';
 import { keyFileSecretStore } from '../notify';
+import { DatabaseUnreadableError, restoreLatestBackup } from '../db/backups';
 import { createLogger } from '../system';
 import { forwardPushes, registerIpc } from './ipc';
 import type { SavedWindowState, TrayInput } from './menus';
@@ -42,6 +43,7 @@ import {
   windowStateFor,
 } from './menus';
 import { bundledModelsDir } from './paths';
+import { RESTORE, unreadableDatabaseDialog } from './recovery';
 import {
   APP_SCHEME,
   ELECTRON_CSP,
@@ -104,7 +106,26 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   const dataDir = process.env.HSI_DATA_DIR ?? app.getPath('userData');
-  hsi = await createApp({
+  try {
+    hsi = await openApp(dataDir);
+  } catch (err) {
+    if (!(err instanceof DatabaseUnreadableError)) throw err;
+    // A damaged database: offer the latest backup instead of crashing.
+    const choice = await dialog.showMessageBox(
+      unreadableDatabaseDialog(err.databaseFile, err.reason, err.backups),
+    );
+    if (err.backups.length === 0 || choice.response !== RESTORE) {
+      app.exit(1);
+      return;
+    }
+    await restoreLatestBackup(err.databaseFile);
+    hsi = await openApp(dataDir);
+  }
+  wire(hsi);
+}
+
+function openApp(dataDir: string): Promise<App> {
+  return createApp({
     dataDir,
     debug: process.argv.includes('--debug'),
     modelsDir: bundledModelsDir(app.isPackaged, process.resourcesPath),
@@ -123,18 +144,21 @@ async function start(): Promise<void> {
       },
     },
   });
+}
 
+/** Serves the renderer and media, sets permissions, IPC, notifications, menus, the window. */
+function wire(current: App): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     try {
-      const media = await mediaRequest(hsi!.media, url);
+      const media = await mediaRequest(current.media, url);
       if (media) {
         return new Response(new Uint8Array(media.body), {
           headers: { 'content-type': media.contentType, 'x-content-type-options': 'nosniff' },
         });
       }
     } catch (err) {
-      const error = respondToError(err, hsi!.logger, {
+      const error = respondToError(err, current.logger, {
         correlationId: randomUUID(),
         route: url.pathname,
       });
@@ -156,9 +180,9 @@ async function start(): Promise<void> {
   );
   ses.setPermissionCheckHandler((_contents, permission) => permissionDecision(permission));
 
-  registerIpc(ipcMain, hsi.router);
+  registerIpc(ipcMain, current.router);
   // Desktop-channel deliveries become system notifications; clicking one opens the event.
-  hsi.bus.on('desktop.notified', ({ title, body, eventId }) => {
+  current.bus.on('desktop.notified', ({ title, body, eventId }) => {
     if (!Notification.isSupported()) return;
     const note = new Notification({ title, body });
     note.on('click', () => {
@@ -172,8 +196,8 @@ async function start(): Promise<void> {
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(attachClicks(appMenuTemplate(process.platform), onMenu)),
   );
-  startTray(hsi);
-  createWindow(hsi);
+  startTray(current);
+  createWindow(current);
 }
 
 /**
