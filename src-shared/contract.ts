@@ -678,6 +678,10 @@ export const channels = {
 
   'ingest.importFiles': channel<typeof importFilesSchema, ImportResult>(importFilesSchema),
   'ingest.status': channel<typeof empty, IngestStatus>(empty),
+  /** Stops taking new snapshots (they wait in their folders) until resumed or restarted. */
+  'ingest.pause': channel<typeof empty, IngestStatus>(empty),
+  /** Takes snapshots again: the folders are looked through for what arrived meanwhile. */
+  'ingest.resume': channel<typeof empty, IngestStatus>(empty),
   'ingest.quarantine.list': channel<typeof quarantineListSchema, QuarantinedFile[]>(
     quarantineListSchema,
   ),

@@ -132,7 +132,10 @@ export interface CameraSnapshot {
 export interface IngestStatus {
   queueDepth: number;
   inFlight: number;
+  /** Not taking new snapshots: the queue is above its high-water mark, or paused by you. */
   paused: boolean;
+  /** Paused by you (`ingest.pause`), not by the queue. */
+  pausedByUser: boolean;
   processed: number;
   failed: number;
   quarantined: number;

@@ -274,8 +274,9 @@ function onMenu(id: string, checked: boolean): void {
       break;
     case 'pause':
     case 'resume':
-      // The contract has no channel to pause intake (it pauses itself on backpressure), so
-      // the tray is built without these items (intakeControl: false below).
+      void hsi.router
+        .invoke(`ingest.${action.kind}`, {}, { transport: 'internal' })
+        .finally(scheduleTrayRefresh);
       break;
   }
 }
@@ -339,7 +340,6 @@ function startTray(current: App): void {
   let timer: NodeJS.Timeout | undefined;
   const refresh = async () => {
     const state = trayState(await trayInput(current), {
-      intakeControl: false,
       // Electron supports login items on macOS and Windows only.
       loginItem: process.platform !== 'linux',
     });

@@ -31,6 +31,7 @@ export interface IngestServiceDeps {
 export class IngestService {
   private depth = 0;
   private pausedFlag = false;
+  private pausedByUser = false;
   private inFlightCount = 0;
   private readonly offering = new Set<string>();
   private readonly resumeListeners = new Set<() => void>();
@@ -53,8 +54,23 @@ export class IngestService {
     return this.depth;
   }
 
+  /** Not taking new snapshots: above the high-water mark, or paused by the user. */
   get paused(): boolean {
-    return this.pausedFlag;
+    return this.pausedFlag || this.pausedByUser;
+  }
+
+  /**
+   * Pauses or resumes intake by hand (the tray, `ingest.pause`): new snapshots wait in their
+   * folders; on resume the folders are looked through again. Queued work keeps going.
+   */
+  async pauseByUser(on: boolean): Promise<IngestStatus> {
+    const wasPaused = this.paused;
+    this.pausedByUser = on;
+    this.log.info({ paused: on }, on ? 'intake paused by the user' : 'intake resumed by the user');
+    if (wasPaused && !this.paused) for (const listener of this.resumeListeners) listener();
+    const status = await this.status();
+    this.deps.publish('ingest.statusChanged', status);
+    return status;
   }
 
   onResume(listener: () => void): () => void {
@@ -95,7 +111,7 @@ export class IngestService {
     if (!camera || !camera.enabled) return 'ignored';
     const minBytes = this.deps.settings.get().ingest.minBytes;
     const tooSmall = stat.size < minBytes;
-    if (this.pausedFlag && source !== 'import' && !tooSmall) return 'paused';
+    if (this.paused && source !== 'import' && !tooSmall) return 'paused';
 
     const now = nowIso();
     // The image's correlation id: it follows the file to its batch, event, alerts and deliveries.
@@ -261,7 +277,8 @@ export class IngestService {
     return {
       queueDepth: counts.queued,
       inFlight: counts.processing,
-      paused: this.pausedFlag,
+      paused: this.paused,
+      pausedByUser: this.pausedByUser,
       processed: counts.done,
       failed: counts.failed,
       quarantined: counts.quarantined,
@@ -279,7 +296,7 @@ export class IngestService {
     } else if (this.pausedFlag && this.depth <= lowWater) {
       this.pausedFlag = false;
       this.log.info({ depth: this.depth, lowWater }, 'ingest resumed');
-      for (const listener of this.resumeListeners) listener();
+      if (!this.pausedByUser) for (const listener of this.resumeListeners) listener();
     }
   }
 

@@ -1,6 +1,10 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { IngestStatus } from '../../src-shared/domain';
 import { errorMessage } from '../api';
+import { useApi } from '../app-context';
 import { useDetectorStatus, useIngestStatus } from '../queries';
+import { keys } from '../server-state';
 import { DetectorLine } from './DetectorLine';
 import { QuarantineList } from './QuarantineList';
 
@@ -24,6 +28,22 @@ export function IngestPanel() {
   const ingest = query.data;
   const detector = useDetectorStatus().data;
   const error = query.isError ? errorMessage(query.error) : null;
+  const api = useApi();
+  const qc = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const toggle = async () => {
+    setBusy(true);
+    setActionError(null);
+    try {
+      const next = await api.invoke(ingest?.pausedByUser ? 'ingest.resume' : 'ingest.pause', {});
+      qc.setQueryData(keys.ingestStatus, next);
+    } catch (err) {
+      setActionError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   return (
     <section className="panel ingest-panel" aria-label="Ingest">
@@ -32,10 +52,27 @@ export function IngestPanel() {
         {ingest?.paused && (
           <span className="badge badge-warn" data-testid="ingest-paused">
             <span className="badge-dot" aria-hidden="true" />
-            Paused — the queue is above its high-water mark; cameras are asked to retry
+            {ingest.pausedByUser
+              ? 'Paused by you — new snapshots wait in their folders'
+              : 'Paused — the queue is above its high-water mark; cameras are asked to retry'}
           </span>
         )}
+        {ingest && (
+          <button
+            type="button"
+            className="button button-small"
+            disabled={busy}
+            onClick={() => void toggle()}
+          >
+            {ingest.pausedByUser ? 'Resume intake' : 'Pause intake'}
+          </button>
+        )}
       </div>
+      {actionError && (
+        <p className="notice notice-error" role="alert">
+          {actionError}
+        </p>
+      )}
       <DetectorLine />
       {error && (
         <p className="notice notice-error" role="alert">

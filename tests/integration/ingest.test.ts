@@ -278,6 +278,20 @@ describe('backpressure and recovery', () => {
     expect((await t.call('detector.status', {})).status).toBe('ready');
   });
 
+  it('pauses intake by hand: new snapshots wait in their folder until resumed', async () => {
+    t = await startIngestApp({ model: null });
+    await t.call('cameras.create', { name: 'Drive' });
+    expect(await t.call('ingest.pause', {})).toMatchObject({ paused: true, pausedByUser: true });
+    const file = path.join(t.dataDir, 'ingest', 'drive', 'while-paused.jpg');
+    writeAtomically(file, await jpeg(64, 64, 40));
+    // What the folder watcher (and the FTP endpoint) hear while paused.
+    expect(await t.app.ingest.offer('drive', file, 'folder')).toBe('paused');
+    expect((await status()).queueDepth).toBe(0);
+    expect(await t.call('ingest.resume', {})).toMatchObject({ paused: false, pausedByUser: false });
+    // Resumed: the folder is looked through again and the waiting snapshot is queued.
+    await expect.poll(() => status().then((s) => s.queueDepth), { timeout: 10_000 }).toBe(1);
+  });
+
   it('after a crash every accepted file is processed exactly once', async () => {
     const dataDir = tempDir();
     t = await startIngestApp({ dataDir, model: null });

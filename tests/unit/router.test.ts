@@ -167,6 +167,8 @@ describe('read-only channels', () => {
         'exports.reveal',
         'exports.saveAs',
         'ingest.importFiles',
+        'ingest.pause',
+        'ingest.resume',
         'jobs.cancel',
         'jobs.deadLetters.purge',
         'jobs.deadLetters.requeue',
