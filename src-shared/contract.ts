@@ -36,6 +36,7 @@ import type {
   RumSummaryRow,
   StageStatus,
   BackupInfo,
+  ModelChoice,
   Job,
   JobHistoryEntry,
   DeadLetter,
@@ -341,6 +342,7 @@ export const deadLettersScopeSchema = z.strictObject({
   id: z.number().int().min(1).optional(),
 });
 const serviceNameInput = z.strictObject({ name: z.string().min(1).max(60) });
+const modelNameInput = z.strictObject({ name: z.string().min(1).max(100) });
 export const serviceLogsSchema = z.strictObject({
   name: z.string().min(1).max(60),
   level: z.enum(LOG_LEVELS).optional(),
@@ -686,6 +688,10 @@ export const channels = {
     quarantineListSchema,
   ),
   'detector.status': channel<typeof empty, DetectorStatus>(empty),
+  /** The manifest's models: installed, downloadable, in use. */
+  'detector.models': channel<typeof empty, ModelChoice[]>(empty),
+  /** Downloads a model as a job (progress in bytes; size and sha256 checked; a retry resumes). */
+  'detector.download': channel<typeof modelNameInput, Job>(modelNameInput),
   'detections.list': channel<typeof detectionsListSchema, Page<Detection>>(detectionsListSchema),
 
   'events.list': channel<typeof eventsListSchema, Page<SecurityEvent>>(eventsListSchema),
@@ -930,6 +936,7 @@ export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>
   'ingest.status',
   'ingest.quarantine.list',
   'detector.status',
+  'detector.models',
   'detections.list',
   'events.list',
   'events.get',

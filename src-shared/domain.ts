@@ -157,6 +157,22 @@ export interface QuarantinedFile {
 export const DETECTOR_FAMILIES = ['yolox', 'nanodet', 'yolo', 'rtdetr'] as const;
 export type DetectorFamily = (typeof DETECTOR_FAMILIES)[number];
 
+/** A model of the manifest, as the setup wizard offers it (`detector.models`). */
+export interface ModelChoice {
+  name: string;
+  family: DetectorFamily;
+  file: string;
+  bytes: number | null;
+  licence: string | null;
+  default: boolean;
+  /** It has a download address (`detector.download`). */
+  downloadable: boolean;
+  /** Its file is in the app's or the data folder's models folder. */
+  installed: boolean;
+  /** The detector is set to use it. */
+  active: boolean;
+}
+
 export interface DetectorStatus {
   status: 'ready' | 'loading' | 'unavailable';
   reason: string | null;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { BatchAggregator } from '../aggregate';
 import type { AlertService } from '../alerts';
 import { alertHandlers } from '../alerts';
@@ -74,6 +75,7 @@ export interface AppModules {
 /** Every channel's handler: each domain's slice, given the modules it serves. */
 export function appHandlers(m: AppModules): Handlers {
   const { r, settings, dataDir, events, exports } = m;
+  const modelsDir = m.config.modelsDir ?? detect.appModelsDir();
   const paths = () => ({
     dataDir,
     database: databasePath(dataDir),
@@ -111,7 +113,16 @@ export function appHandlers(m: AppModules): Handlers {
     rumHandlers(new RumService({ rum: r.rum, observe: (x) => m.metrics.observeRum(x) })),
     mediaHandlers(m.media),
     ingestHandlers({ ingest: m.ingest, images: r.images }),
-    detect.detectorHandlers(m.detector),
+    detect.detectorHandlers(
+      m.detector,
+      new detect.ModelDownloads({
+        manifest: detect.loadManifest(modelsDir),
+        userModelsDir: path.join(dataDir, 'models'),
+        appModelsDir: modelsDir,
+        activeModel: () => settings.get().detector.model,
+        ...{ jobs: r.jobs, jobService: m.jobs },
+      }),
+    ),
     detectionHandlers(r.detections),
     eventHandlers({ events, repo: r.events, detections: r.detections }),
     alertHandlers({ alerts: m.alerts, repo: r.alerts }),

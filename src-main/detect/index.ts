@@ -4,4 +4,5 @@ export type { DetectResult, PixelDetection, DetectOptions, Frame } from './detec
 export { ImageDecodeError, ImageReadError } from './image-tensor.mjs';
 export { appModelsDir, loadManifest } from './models';
 export { detectorHandlers } from './handlers';
+export { MODEL_DOWNLOAD_JOB, ModelDownloads } from './model-downloads';
 export { detectorProbe } from './probe';

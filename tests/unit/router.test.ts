@@ -157,6 +157,7 @@ describe('read-only channels', () => {
         'cameras.ftp.setPassword',
         'cameras.update',
         'debug.logLevel',
+        'detector.download',
         'debug.recordings.clear',
         'debug.recordings.replay',
         'events.bulkUpdate',
