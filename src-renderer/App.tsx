@@ -13,6 +13,8 @@ import { ExportsPage } from './pages/ExportsPage';
 import { OperationsPage } from './pages/OperationsPage';
 import { PromptsPage } from './pages/PromptsPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { SetupPage } from './pages/SetupPage';
+import { useSetupRedirect } from './components/setup/setup-redirect';
 import type { Route } from './routes';
 import { useRoute } from './routes';
 import { useConnection } from './stores/connection';
@@ -41,6 +43,8 @@ function Page({ route }: { route: Route }) {
       return <SettingsPage />;
     case 'debug':
       return <DebugPage />;
+    case 'setup':
+      return <SetupPage />;
   }
 }
 
@@ -60,6 +64,7 @@ function NoToken({ route }: { route: Route }) {
 export function App() {
   const route = useRoute();
   const problem = useConnection((s) => s.problem);
+  useSetupRedirect(problem !== 'no-token');
 
   useEffect(() => {
     document.title = `${route.title} · Home Security Intelligence`;

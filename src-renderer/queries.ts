@@ -106,6 +106,24 @@ export function useDetectorStatus() {
   });
 }
 
+/** Detector models: installed, downloadable, the one in use. */
+export function useDetectorModels() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.detectorModels,
+    queryFn: () => api.invoke('detector.models', {}),
+  });
+}
+
+/** Background jobs of one kind, newest first (pushes keep them current). */
+export function useJobs(kind: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.jobs(kind),
+    queryFn: () => api.invoke('jobs.list', { kind }),
+  });
+}
+
 /** The quarantined files, read while the list is open and again when their count changes. */
 export function useQuarantine(open: boolean, count: number) {
   const api = useApi();

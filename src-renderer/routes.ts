@@ -13,6 +13,8 @@ export const ROUTES = [
   { id: 'settings', title: 'Settings' },
   /** Listed only in debug mode. */
   { id: 'debug', title: 'Debug' },
+  /** The first-run wizard: not listed; opened at first start and from Settings. */
+  { id: 'setup', title: 'Setup' },
 ] as const;
 
 export type RouteId = (typeof ROUTES)[number]['id'];

@@ -32,6 +32,8 @@ export const keys = {
   snapshots: ['snapshots'] as const,
   ingestStatus: ['ingestStatus'] as const,
   detectorStatus: ['detectorStatus'] as const,
+  /** The detector models this machine has or can download (`detector.models`). */
+  detectorModels: ['detectorModels'] as const,
   quarantine: ['quarantine'] as const,
   health: ['health'] as const,
   settings: ['settings'] as const,

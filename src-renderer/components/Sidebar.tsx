@@ -20,7 +20,7 @@ function useAlertsBadge(live: boolean): { text: string; description: string } | 
 export function Sidebar({ current, live }: { current: RouteId; live: boolean }) {
   const badge = useAlertsBadge(live);
   const debug = useSettings().data?.debug === true;
-  const routes = ROUTES.filter((r) => r.id !== 'debug' || debug);
+  const routes = ROUTES.filter((r) => r.id !== 'setup' && (r.id !== 'debug' || debug));
   return (
     <aside className="sidebar">
       <div className="brand">

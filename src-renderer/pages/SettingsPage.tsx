@@ -13,6 +13,7 @@ import { useSavedEditor } from '../forms/saved-editor';
 import { useSettings } from '../queries';
 import { routeHref, subPageFromHash, useHash } from '../routes';
 import { keys } from '../server-state';
+import { restartSetup } from '../setup-state';
 import type { SettingsForm as V } from '../settings-form';
 import { SETTINGS_FIELD_KEYS, formFrom, settingsFormSchema } from '../settings-form';
 
@@ -118,6 +119,9 @@ export function SettingsPage() {
     <section className="page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">Settings</h1>
+        <a href={routeHref('setup')} className="button" onClick={restartSetup}>
+          Run setup again
+        </a>
       </header>
       <SubNav
         label="Settings sections"
