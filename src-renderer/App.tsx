@@ -61,10 +61,11 @@ function NoToken({ route }: { route: Route }) {
   );
 }
 
-export function App() {
+/** `openedAtRoot`: the window opened without an address (setup may open instead). */
+export function App({ openedAtRoot = false }: { openedAtRoot?: boolean }) {
   const route = useRoute();
   const problem = useConnection((s) => s.problem);
-  useSetupRedirect(problem !== 'no-token');
+  useSetupRedirect(openedAtRoot && problem !== 'no-token');
 
   useEffect(() => {
     document.title = `${route.title} · Home Security Intelligence`;

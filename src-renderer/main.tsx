@@ -8,14 +8,16 @@ import './styles.css';
 const container = document.getElementById('root');
 if (!container) throw new Error('The page has no #root element');
 
-if (!window.location.hash) {
+/** Opened without an address in the app: the first run may show setup instead. */
+const openedAtRoot = !window.location.hash;
+if (openedAtRoot) {
   window.history.replaceState(window.history.state, '', '#/dashboard');
 }
 
 createRoot(container).render(
   <StrictMode>
     <AppProviders client={createClient()} queryClient={createQueryClient()}>
-      <App />
+      <App openedAtRoot={openedAtRoot} />
     </AppProviders>
   </StrictMode>,
 );

@@ -118,7 +118,10 @@ export function restartSetup(): void {
   useSetup.setState({ ...FRESH, dismissed: false });
 }
 
-/** The app opens on setup at its root address while there is no camera and setup is not done. */
+/**
+ * A window opened without an address (and so put on the dashboard) shows setup instead while
+ * there is no camera and setup is not done — unless the person has gone elsewhere meanwhile.
+ */
 export function shouldOpenSetup(hash: string, cameraCount: number, dismissed: boolean): boolean {
-  return !dismissed && cameraCount === 0 && /^#?\/?$/.test(hash);
+  return !dismissed && cameraCount === 0 && /^#?\/?(dashboard)?$/.test(hash);
 }

@@ -42,7 +42,19 @@ export interface HsiLaunch {
   entryUrl?: string;
 }
 
-export const test = base.extend<{ hsi: HsiLaunch; page: Page }, { browserInstance?: Browser }>({
+/** Where the renderer keeps "setup finished or left" (`src-renderer/setup-state.ts`). */
+const SETUP_DISMISSED_KEY = 'hsi.setup.dismissed';
+
+export const test = base.extend<
+  { hsi: HsiLaunch; page: Page; setupDismissed: boolean },
+  { browserInstance?: Browser }
+>({
+  /**
+   * A fresh data dir would open on the first-run wizard; specs start on their own pages unless
+   * they ask for it (`test.use({ setupDismissed: false })`). Browser mode only.
+   */
+  setupDismissed: [true, { option: true }],
+
   browserInstance: [
     async ({}, use) => {
       if (findElectronBinary()) {
@@ -82,7 +94,7 @@ export const test = base.extend<{ hsi: HsiLaunch; page: Page }, { browserInstanc
     fs.rmSync(dataDir, { recursive: true, force: true });
   },
 
-  page: async ({ hsi, browserInstance }, use) => {
+  page: async ({ hsi, browserInstance, setupDismissed }, use) => {
     const electronPath = findElectronBinary();
     if (electronPath) {
       const built = spawnSync('npm', ['run', '--silent', 'build:main'], { cwd: ROOT });
@@ -103,6 +115,9 @@ export const test = base.extend<{ hsi: HsiLaunch; page: Page }, { browserInstanc
       return;
     }
     const context = await browserInstance!.newContext();
+    if (setupDismissed) {
+      await context.addInitScript((key) => localStorage.setItem(key, '1'), SETUP_DISMISSED_KEY);
+    }
     const page = await context.newPage();
     await page.goto(hsi.entryUrl!);
     await use(page);

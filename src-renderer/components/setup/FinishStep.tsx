@@ -42,7 +42,7 @@ export function FinishStep({ headingRef }: { headingRef: RefObject<HTMLHeadingEl
       headingRef={headingRef}
       intro="Here is what was set up. You can change any of it later in Settings, or run setup again from there."
       onNext={finish}
-      nextLabel="Finish"
+      nextLabel="Finish setup"
     >
       <dl className="facts setup-summary" aria-label="Setup summary">
         {SETUP_STEPS.filter((s) => s.id !== 'finish').map((step) => (

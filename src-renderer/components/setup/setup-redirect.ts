@@ -1,21 +1,23 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useCameras } from '../../queries';
 import { routeHref } from '../../routes';
 import { shouldOpenSetup, useSetup } from '../../setup-state';
 
 /**
- * Opens the setup wizard when the app starts at its root address with no camera and setup not
- * finished or left. Only the root: a page asked for by address (or a link clicked meanwhile)
- * stays.
+ * Opens the setup wizard once, when the window opened at the app's root (`enabled`), the camera
+ * list has loaded empty, and setup is not finished or left. A page asked for by address, or one
+ * clicked to meanwhile, stays.
  */
-export function useSetupRedirect(live: boolean): void {
+export function useSetupRedirect(enabled: boolean): void {
   const cameras = useCameras();
   const dismissed = useSetup((s) => s.dismissed);
+  const decided = useRef(false);
   const count = cameras.data?.length;
   useEffect(() => {
-    if (!live || count === undefined) return;
+    if (!enabled || decided.current || count === undefined) return;
+    decided.current = true;
     if (shouldOpenSetup(window.location.hash, count, dismissed)) {
       window.location.hash = routeHref('setup');
     }
-  }, [live, count, dismissed]);
+  }, [enabled, count, dismissed]);
 }
