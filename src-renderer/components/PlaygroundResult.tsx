@@ -90,11 +90,15 @@ export function PlaygroundResultView({ r }: { r: PlaygroundResult }) {
       </div>
       <details className="playground-details">
         <summary>Prompt as sent</summary>
-        <pre className="debug-json">{r.renderedPrompt}</pre>
+        <pre className="debug-json" tabIndex={0} aria-label="The prompt as sent">
+          {r.renderedPrompt}
+        </pre>
       </details>
       <details className="playground-details">
         <summary>Raw answer</summary>
-        <pre className="debug-json">{run.raw ?? '(none)'}</pre>
+        <pre className="debug-json" tabIndex={0} aria-label="The model's raw answer">
+          {run.raw ?? '(none)'}
+        </pre>
       </details>
     </div>
   );

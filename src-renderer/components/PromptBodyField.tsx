@@ -48,7 +48,12 @@ export function PromptBodyField() {
         {plural(marks.length, 'placeholder')}
         {wrong > 0 ? `, ${wrong} not declared or malformed` : ', all declared'}
       </p>
-      <pre className="prompt-preview" data-testid="prompt-preview">
+      <pre
+        className="prompt-preview"
+        data-testid="prompt-preview"
+        tabIndex={0}
+        aria-label="Prompt preview with its placeholders"
+      >
         {segments.map((s, i) =>
           s.kind === 'text' ? (
             s.text

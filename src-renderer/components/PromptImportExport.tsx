@@ -42,7 +42,7 @@ function Plan({ plan }: { plan: PromptImportResult }) {
             )}
           </p>
           {item.action !== 'unchanged' && (
-            <pre className="unified-diff" aria-label={`Changes to ${item.template}`}>
+            <pre className="unified-diff" tabIndex={0} aria-label={`Changes to ${item.template}`}>
               {unifiedLines(item.diff).map((l, i) => (
                 <span key={i} className={`udiff-${l.kind}`}>
                   {l.text}

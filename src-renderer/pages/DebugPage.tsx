@@ -45,7 +45,12 @@ function ConfigPanel() {
         onChange={(e) => setQ(e.target.value)}
       />
       {config.isError && <ErrorLine error={config.error} />}
-      <pre className="debug-json" data-testid="debug-config">
+      <pre
+        className="debug-json"
+        data-testid="debug-config"
+        tabIndex={0}
+        aria-label="Effective configuration"
+      >
         {shown.join('\n')}
       </pre>
     </section>
@@ -456,9 +461,11 @@ function RecordingsPanel() {
             {open.truncated && ' · output cut (too long to keep)'}
           </p>
           <h4>Input</h4>
-          <pre className="debug-json">{JSON.stringify(open.input, null, 2)}</pre>
+          <pre className="debug-json" tabIndex={0} aria-label="Input">
+            {JSON.stringify(open.input, null, 2)}
+          </pre>
           <h4>Output</h4>
-          <pre className="debug-json">
+          <pre className="debug-json" tabIndex={0} aria-label="Output">
             {typeof open.output === 'string' ? open.output : JSON.stringify(open.output, null, 2)}
           </pre>
           <button
