@@ -1,10 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import type { IngestStatus } from '../../src-shared/domain';
 import { errorMessage } from '../api';
 import { useApi } from '../app-context';
 import { useDetectorStatus, useIngestStatus } from '../queries';
 import { keys } from '../server-state';
+import { useBusyAction } from '../use-busy-action';
+import { ErrorNotice } from './ErrorNotice';
 import { DetectorLine } from './DetectorLine';
 import { QuarantineList } from './QuarantineList';
 
@@ -30,20 +31,12 @@ export function IngestPanel() {
   const error = query.isError ? errorMessage(query.error) : null;
   const api = useApi();
   const qc = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [actionError, setActionError] = useState<string | null>(null);
-  const toggle = async () => {
-    setBusy(true);
-    setActionError(null);
-    try {
+  const { busy, error: actionError, run } = useBusyAction();
+  const toggle = () =>
+    run(async () => {
       const next = await api.invoke(ingest?.pausedByUser ? 'ingest.resume' : 'ingest.pause', {});
       qc.setQueryData(keys.ingestStatus, next);
-    } catch (err) {
-      setActionError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <section className="panel ingest-panel" aria-label="Ingest">
@@ -68,11 +61,7 @@ export function IngestPanel() {
           </button>
         )}
       </div>
-      {actionError && (
-        <p className="notice notice-error" role="alert">
-          {actionError}
-        </p>
-      )}
+      {actionError !== null && <ErrorNotice error={actionError} prefix="Could not change intake" />}
       <DetectorLine />
       {error && (
         <p className="notice notice-error" role="alert">

@@ -7,6 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { PromptImportResult } from '../../src-shared/prompts';
 import { useApi } from '../app-context';
+import { useBusyAction } from '../use-busy-action';
 import { plural } from '../format';
 import { unifiedLines } from '../prompt-diff';
 import { keys } from '../server-state';
@@ -62,21 +63,12 @@ export function PromptImportExport() {
   const qc = useQueryClient();
   const [json, setJson] = useState('');
   const [plan, setPlan] = useState<PromptImportResult | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useBusyAction();
   const [message, setMessage] = useState('');
 
-  const call = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
+  const call = (work: () => Promise<void>) => {
     setMessage('');
-    try {
-      await work();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    return run(work);
   };
   const exportAll = () =>
     call(async () => {

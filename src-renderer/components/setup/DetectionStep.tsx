@@ -3,6 +3,7 @@ import type { RefObject } from 'react';
 import { useEffect, useState } from 'react';
 import type { Job, ModelChoice } from '../../../src-shared/domain';
 import type { Settings } from '../../../src-shared/settings';
+import { useBusyAction } from '../../use-busy-action';
 import { useApi } from '../../app-context';
 import { detectorText, fileSizeText } from '../../format';
 import { isJobActive } from '../../operations-data';
@@ -56,8 +57,7 @@ export function DetectionStep({
   const preset = list.find((m) => m.active) ?? list.find((m) => m.default) ?? list[0];
   const [picked, setPicked] = useState<string | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useBusyAction();
   const chosen = list.find((m) => m.name === (picked ?? preset?.name));
   const job = jobs.data?.find((j) => j.id === jobId) ?? null;
   const jobStatus = job?.status;
@@ -66,17 +66,6 @@ export function DetectionStep({
     if (jobStatus === 'completed') void qc.invalidateQueries({ queryKey: keys.detectorModels });
   }, [jobStatus, qc]);
 
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
   const download = (m: ModelChoice) =>
     run(async () => {
       const started = await api.invoke('detector.download', { name: m.name });

@@ -3,6 +3,7 @@ import type { RefObject } from 'react';
 import { useRef, useState } from 'react';
 import type { NotificationChannel } from '../../../src-shared/domain';
 import { useApi } from '../../app-context';
+import { useBusyAction } from '../../use-busy-action';
 import { cacheChannel } from '../../server-state';
 import { completeStep } from '../../setup-state';
 import { ChannelForm } from '../ChannelForm';
@@ -13,22 +14,14 @@ type TestResult = { ok: boolean; error?: string } | null;
 
 function ChannelTest({ channel }: { channel: NotificationChannel }) {
   const api = useApi();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useBusyAction();
   const [result, setResult] = useState<TestResult>(null);
-  const [error, setError] = useState<unknown>(null);
 
-  const test = async () => {
-    setBusy(true);
-    setError(null);
-    setResult(null);
-    try {
+  const test = () =>
+    run(async () => {
+      setResult(null);
       setResult(await api.invoke('notify.channels.test', { id: channel.id }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="panel">

@@ -3,6 +3,7 @@ import type { RefObject } from 'react';
 import { useState } from 'react';
 import type { LocalLlmServer } from '../../../src-shared/prompts';
 import type { Settings } from '../../../src-shared/settings';
+import { useBusyAction } from '../../use-busy-action';
 import { useApi } from '../../app-context';
 import { plural } from '../../format';
 import { keys } from '../../server-state';
@@ -19,20 +20,8 @@ export function RiskStep({ headingRef }: { headingRef: RefObject<HTMLHeadingElem
   const [baseUrl, setBaseUrl] = useState('');
   const [models, setModels] = useState<string[]>([]);
   const [model, setModel] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useBusyAction();
 
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
   const pickServer = (server: LocalLlmServer) => {
     setBaseUrl(server.baseUrl);
     setModels(server.models);

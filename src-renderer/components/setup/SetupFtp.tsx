@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Camera, FtpCredentials } from '../../../src-shared/domain';
 import type { Settings } from '../../../src-shared/settings';
+import { useBusyAction } from '../../use-busy-action';
 import { useApi } from '../../app-context';
 import { useSettings } from '../../queries';
 import { cacheCamera, keys } from '../../server-state';
@@ -81,21 +82,9 @@ export function SetupFtp({ cameras }: { cameras: readonly Camera[] }) {
   const settings = useSettings();
   const ftp = settings.data?.ingest.ftp;
   const [host, setHost] = useState(LOCAL_HOST);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useBusyAction();
   const [credentials, setCredentials] = useState<Record<string, FtpCredentials>>({});
 
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
   const enable = () =>
     run(async () => {
       const next = await api.invoke('system.settings.update', {
