@@ -24,6 +24,7 @@ import type { App } from '../app/compose';
 import { createApp } from '../app/compose';
 import type { ChannelInput, ChannelName, ChannelOutput, PushType } from '../../src-shared/contract';
 import { HTTP_STATUS } from '../../src-shared/errors';
+import { SHORTCUTS_EVENT } from '../../src-shared/shortcuts';
 import { respondToError } from '../bridge/errors';
 import { mediaRequest } from '../media';
 import type { SecretStore } from '../notify';
@@ -38,7 +39,6 @@ import {
   attachClicks,
   menuAction,
   parseWindowState,
-  shortcutList,
   trayState,
   windowStateFor,
 } from './menus';
@@ -281,17 +281,13 @@ function onMenu(id: string, checked: boolean): void {
   }
 }
 
+/** The renderer's Keyboard Shortcuts dialog (it lists the same table the menu is built from). */
 async function showShortcuts(): Promise<void> {
-  const detail = shortcutList(process.platform)
-    .map((s) => `${s.keys}    ${s.label}`)
-    .join('\n');
-  const options = {
-    type: 'info' as const,
-    title: 'Keyboard Shortcuts',
-    message: 'Keyboard Shortcuts',
-    detail,
-  };
-  await (mainWindow ? dialog.showMessageBox(mainWindow, options) : dialog.showMessageBox(options));
+  if (!hsi) return;
+  showWindow(hsi);
+  await mainWindow?.webContents.executeJavaScript(
+    `window.dispatchEvent(new Event(${JSON.stringify(SHORTCUTS_EVENT)}))`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

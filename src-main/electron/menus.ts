@@ -5,6 +5,7 @@
  */
 import type { MenuItemConstructorOptions, Rectangle } from 'electron';
 import { windowOptions } from './window';
+import { displayAccelerator as displayKeys, shortcutById } from '../../src-shared/shortcuts';
 
 export const PRODUCT_NAME = 'Home Security Intelligence';
 
@@ -136,8 +137,14 @@ export function goMenuIds(): GoMenuId[] {
   return Object.keys(GO_ROUTES) as GoMenuId[];
 }
 
-function go(id: GoMenuId, label: string, accelerator?: string): MenuItemConstructorOptions {
-  return { id, label, ...(accelerator && { accelerator }) };
+/** The shared shortcut table's accelerator for a menu id (src-shared/shortcuts.ts). */
+function accel(id: string): { accelerator?: string } {
+  const accelerator = shortcutById(id)?.accelerator;
+  return accelerator ? { accelerator } : {};
+}
+
+function go(id: GoMenuId, label: string): MenuItemConstructorOptions {
+  return { id, label, ...accel(id) };
 }
 
 export function appMenuTemplate(platform: NodeJS.Platform): MenuItemConstructorOptions[] {
@@ -164,13 +171,13 @@ export function appMenuTemplate(platform: NodeJS.Platform): MenuItemConstructorO
     {
       label: 'Go',
       submenu: [
-        go('go.events', 'Events', 'CmdOrCtrl+1'),
-        go('go.alerts', 'Alerts', 'CmdOrCtrl+2'),
-        go('go.cameras', 'Cameras & Zones', 'CmdOrCtrl+3'),
+        go('go.events', 'Events'),
+        go('go.alerts', 'Alerts'),
+        go('go.cameras', 'Cameras & Zones'),
         go('go.analytics', 'Analytics'),
         go('go.operations', 'Operations'),
         { type: 'separator' },
-        go('go.settings', 'Settings', 'CmdOrCtrl+,'),
+        go('go.settings', 'Settings'),
       ],
     },
     {
@@ -190,8 +197,8 @@ export function appMenuTemplate(platform: NodeJS.Platform): MenuItemConstructorO
     {
       label: 'View',
       submenu: [
-        { id: MENU_IDS.search, label: 'Search', accelerator: 'CmdOrCtrl+F' },
-        { id: MENU_IDS.refresh, label: 'Refresh', accelerator: 'CmdOrCtrl+R' },
+        { id: MENU_IDS.search, label: 'Search', ...accel(MENU_IDS.search) },
+        { id: MENU_IDS.refresh, label: 'Refresh', ...accel(MENU_IDS.refresh) },
         { type: 'separator' },
         { role: 'togglefullscreen' },
       ],
@@ -202,11 +209,11 @@ export function appMenuTemplate(platform: NodeJS.Platform): MenuItemConstructorO
     label: 'Help',
     ...(mac && { role: 'help' as const }),
     submenu: [
-      { id: MENU_IDS.shortcuts, label: 'Keyboard Shortcuts', accelerator: 'F1' },
+      { id: MENU_IDS.shortcuts, label: 'Keyboard Shortcuts', ...accel(MENU_IDS.shortcuts) },
       {
         id: MENU_IDS.shortcutsAlt,
         label: 'Keyboard Shortcuts',
-        accelerator: 'CmdOrCtrl+/',
+        ...accel(MENU_IDS.shortcutsAlt),
         visible: false,
         acceleratorWorksWhenHidden: true,
       },
@@ -225,21 +232,7 @@ export function flattenMenu(items: MenuItemConstructorOptions[]): MenuItemConstr
 
 /** `CmdOrCtrl+1` as a person reads it on this platform. */
 export function displayAccelerator(accelerator: string, platform: NodeJS.Platform): string {
-  const mac = platform === 'darwin';
-  return accelerator
-    .split('+')
-    .map((key) => (/^(CmdOrCtrl|CommandOrControl)$/i.test(key) ? (mac ? 'Cmd' : 'Ctrl') : key))
-    .join('+');
-}
-
-/** The visible items with a shortcut, for the Keyboard Shortcuts dialog. */
-export function shortcutList(platform: NodeJS.Platform): { label: string; keys: string }[] {
-  return flattenMenu(appMenuTemplate(platform))
-    .filter((item) => item.accelerator && item.label && item.visible !== false)
-    .map((item) => ({
-      label: item.label!,
-      keys: displayAccelerator(String(item.accelerator), platform),
-    }));
+  return displayKeys(accelerator, platform === 'darwin');
 }
 
 export type MenuAction =
