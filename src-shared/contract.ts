@@ -66,6 +66,7 @@ import { thresholdIssues } from './calibration';
 import type {
   EvaluationReport,
   PromptImportResult,
+  LlmTestResult,
   LocalLlmServer,
   PlaygroundResult,
   PromptAnalytics,
@@ -632,6 +633,9 @@ export const llmModelsSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/, error: 'Use an http:// or https:// address' }).optional(),
   apiKey: z.string().max(1000).optional(),
 });
+export const llmTestSchema = llmModelsSchema.extend({
+  model: z.string().trim().min(1).max(200).optional(),
+});
 
 export const analyticsRangeSchema = z.strictObject({
   /** Default: 30 days before `to`. */
@@ -859,6 +863,7 @@ export const channels = {
     llmModelsSchema,
   ),
   'llm.detect': channel<typeof empty, LocalLlmServer[]>(empty),
+  'llm.test': channel<typeof llmTestSchema, LlmTestResult>(llmTestSchema),
 
   'analytics.detectionTrends': channel<typeof analyticsRangeSchema, DetectionTrendRow[]>(
     analyticsRangeSchema,

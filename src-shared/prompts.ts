@@ -522,6 +522,15 @@ export interface LocalLlmServer {
   models: string[];
 }
 
+/** `llm.test`: the model answered a one-word question. */
+export interface LlmTestResult {
+  model: string;
+  /** From asking to the whole answer (a first call may include loading the model). */
+  latencyMs: number;
+  /** What it said (its thinking left out), at most 200 characters. */
+  reply: string;
+}
+
 /** The colour the reference gives a score change: ≤ −5 calmer, ≥ +5 more alarming. */
 export function deltaTone(delta: number | null): 'calmer' | 'alarming' | 'same' {
   if (delta === null) return 'same';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DETECTOR_FAMILIES } from './domain';
 import { supervisorSettingsSchema } from './services';
 
 export const REDACTED = '[REDACTED]';
@@ -57,6 +58,11 @@ export const settingsSchema = z.strictObject({
     .strictObject({
       model: z.string().min(1).default('yolox_nano'),
       modelPath: z.string().optional(),
+      /**
+       * The family of a model file the manifest does not list, when its outputs do not tell
+       * (`auto`: work it out from the outputs).
+       */
+      family: z.enum(['auto', ...DETECTOR_FAMILIES]).default('auto'),
       providers: z
         .array(z.enum(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']))
         .min(1)
@@ -72,6 +78,7 @@ export const settingsSchema = z.strictObject({
     })
     .default(() => ({
       model: 'yolox_nano',
+      family: 'auto' as const,
       providers: ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as (
         'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu'
       )[],

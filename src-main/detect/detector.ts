@@ -170,7 +170,13 @@ export class ObjectDetector {
       }
       return false;
     }
-    const key = JSON.stringify([location.path, s.providers, s.intraOpThreads, s.allowSpinning]);
+    const key = JSON.stringify([
+      location.path,
+      s.family,
+      s.providers,
+      s.intraOpThreads,
+      s.allowSpinning,
+    ]);
     if (this.loaded?.key === key && this.loaded.worker.alive) return true;
     if (!this.loading) {
       this.loading = this.load(location.path, location.entry, key, s).finally(() => {
@@ -208,12 +214,13 @@ export class ObjectDetector {
     const h = typeof inputShape[2] === 'number' ? inputShape[2] : (entry?.inputSize?.[1] ?? 640);
     const w = typeof inputShape[3] === 'number' ? inputShape[3] : (entry?.inputSize?.[0] ?? 640);
     const family: DetectorFamily | null =
-      entry?.family ?? inferFamily({ width: w, height: h }, loaded.outputs);
+      entry?.family ??
+      (s.family !== 'auto' ? s.family : inferFamily({ width: w, height: h }, loaded.outputs));
     if (!family) {
       await worker.close();
       this.setStatus({
         status: 'unavailable',
-        reason: `Cannot tell which detector family ${path.basename(modelPath)} belongs to; add it to models.json`,
+        reason: `Cannot tell which detector family ${path.basename(modelPath)} belongs to; choose its family in the detector settings or add it to models.json`,
       });
       return undefined;
     }

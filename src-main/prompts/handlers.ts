@@ -29,6 +29,7 @@ export function promptHandlers(d: {
   | 'prompts.import'
   | 'llm.models'
   | 'llm.detect'
+  | 'llm.test'
 > {
   const { service, lab, servers } = d;
   return {
@@ -53,5 +54,6 @@ export function promptHandlers(d: {
     'prompts.import': (input) => service.import(input),
     'llm.models': (input) => servers.models(input),
     'llm.detect': () => servers.detect(),
+    'llm.test': (input) => servers.test(input),
   };
 }

@@ -119,6 +119,26 @@ describe('detector families through a real onnxruntime session', () => {
     });
   }
 
+  it('uses the family the user chose for a model whose outputs mislead (a square YOLOX output named like Ultralytics)', async () => {
+    // 79 classes: 5 + 79 = 84 columns, as many as the 64 px grid has anchors.
+    const bytes = yoloxModel({ boxes: BOXES, numClasses: 79, outputName: 'output0' });
+    const knobs: { family: 'auto' | 'yolox' } = { family: 'auto' };
+    const d = await detectorFor('ambiguous', bytes, knobs);
+    expect(d.status()).toMatchObject({ status: 'ready', family: 'yolo' });
+    knobs.family = 'yolox';
+    expect(await d.ensureLoaded()).toBe(true);
+    expect(d.status()).toMatchObject({ status: 'ready', family: 'yolox' });
+    const found = await d.detect(await png(64, 64), { confidence: 0.5, classes: [] });
+    expectBoxes(
+      found.detections,
+      [
+        { objectClass: 'person', confidence: 0.92, box: [10, 8, 30, 60] },
+        { objectClass: 'car', confidence: 0.75, box: [34, 40, 62, 60] },
+      ],
+      0.05,
+    );
+  });
+
   it('gives the same boxes whichever thread prepares the frame, as the settings change', async () => {
     const settings = { decodeWorkers: 0, allowSpinning: false };
     const d = await detectorFor('yolox-threads', yoloxModel({ boxes: BOXES }), settings);

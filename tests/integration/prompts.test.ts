@@ -886,4 +886,28 @@ describe('LLM settings', () => {
     const resealed = await t.app.db.selectFrom('settings').select('value').execute();
     expect(JSON.stringify(resealed)).not.toContain('sk-plain-42');
   });
+
+  it('tests a model with a one-word question: its reply and the time taken, or why not', async () => {
+    llm = await startFakeLlm('good');
+    await start(false);
+    llm.script = () => ({ content: '<think>They want one word.</think> OK' });
+    const result = await t!.call('llm.test', { model: 'qwen2.5-vl' });
+    expect(result).toMatchObject({ model: 'qwen2.5-vl', reply: 'OK' });
+    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(llm.requests.at(-1)!.body).toMatchObject({ model: 'qwen2.5-vl', max_tokens: 16 });
+    // The saved model by default; a failing server is a clear error, not a crash.
+    llm.script = () => ({
+      status: 404,
+      error: 'model "nemotron-mini" not found, try pulling it first',
+    });
+    expect(await raw('llm.test', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringContaining('not found, try pulling it') },
+    });
+    expect(llm.requests.at(-1)!.body.model).toBe('nemotron-mini');
+    expect(await raw('llm.test', { baseUrl: 'file:///etc/passwd' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+  });
 });

@@ -75,6 +75,7 @@ describe('redaction', () => {
       'ingest.ftp.port',
       'detector.model',
       'detector.modelPath',
+      'detector.family',
       'detector.providers',
       'detector.intraOpThreads',
       'detector.concurrency',

@@ -174,6 +174,8 @@ describe('read-only channels', () => {
         'jobs.deadLetters.purge',
         'jobs.deadLetters.requeue',
         'jobs.deadLetters.requeueAll',
+        // Asks a model a question: work on the user's LLM server.
+        'llm.test',
         // A dry run is a job of its own (a row in jobs).
         'retention.preview',
         'retention.run',
