@@ -8,6 +8,7 @@ import { DatabaseUnreadableError, restoreLatestBackup } from '../db/backups';
 import { startWebServer } from './server';
 
 const USAGE = `Usage: hsi serve [--data-dir DIR] [--port N] [--host 127.0.0.1] [--debug] [--settings FILE.json]
+                 [--models-dir DIR] [--llm-port NAME=PORT]...
        hsi restore-backup [--data-dir DIR]
 
   Runs Home Security Intelligence without Electron and serves its UI and API over HTTP.
@@ -17,6 +18,11 @@ const USAGE = `Usage: hsi serve [--data-dir DIR] [--port N] [--host 127.0.0.1] [
   --debug      enable debug channels for this run
   --settings   JSON file with settings to apply at start (a deep partial)
   --renderer   folder with the built renderer (default: dist/renderer)
+  --models-dir the app's models folder: the default model and models.json, the manifest of
+               models the setup wizard offers (default: models/ beside package.json)
+  --llm-port   a loopback port where "Find local servers" looks for a language model server,
+               e.g. --llm-port Ollama=11500 (repeatable; replaces the usual Ollama 11434,
+               llama.cpp 8080, LM Studio 1234 and vLLM 8000)
 
   restore-backup puts the latest backup (DATA/backups) in place of a damaged database; the
   damaged file is kept beside it as hsi.sqlite.damaged-<time>.
@@ -66,6 +72,8 @@ export async function serve(argv: string[]): Promise<void> {
         debug: { type: 'boolean' },
         settings: { type: 'string' },
         renderer: { type: 'string' },
+        'models-dir': { type: 'string' },
+        'llm-port': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -87,6 +95,14 @@ export async function serve(argv: string[]): Promise<void> {
       fail(`cannot read --settings ${values.settings}: ${(err as Error).message}`);
     }
   }
+  const localLlmServers = values['llm-port']?.map((spec) => {
+    const m = /^(.+)=(\d{1,5})$/.exec(spec);
+    const llmPort = Number(m?.[2]);
+    if (!m || llmPort < 1 || llmPort > 65535) fail(`invalid --llm-port ${spec} (use NAME=PORT)`);
+    return { name: m[1]!, port: llmPort };
+  });
+  const modelsDir = values['models-dir'] ? path.resolve(values['models-dir']) : undefined;
+  if (modelsDir && !fs.existsSync(modelsDir)) fail(`no --models-dir folder ${modelsDir}`);
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   let app;
   try {
@@ -96,6 +112,8 @@ export async function serve(argv: string[]): Promise<void> {
       dataDir,
       debug: values.debug,
       settingsPatch,
+      modelsDir,
+      localLlmServers,
       recalibrationBatchSize: Number.isInteger(batch) && batch > 0 ? batch : undefined,
     });
   } catch (err) {

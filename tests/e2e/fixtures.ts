@@ -46,7 +46,7 @@ export interface HsiLaunch {
 const SETUP_DISMISSED_KEY = 'hsi.setup.dismissed';
 
 export const test = base.extend<
-  { hsi: HsiLaunch; page: Page; setupDismissed: boolean },
+  { hsi: HsiLaunch; page: Page; setupDismissed: boolean; serveArgs: string[] },
   { browserInstance?: Browser }
 >({
   /**
@@ -54,6 +54,9 @@ export const test = base.extend<
    * they ask for it (`test.use({ setupDismissed: false })`). Browser mode only.
    */
   setupDismissed: [true, { option: true }],
+
+  /** More `hsi serve` flags (`--models-dir`, `--llm-port`); browser mode only. */
+  serveArgs: [[], { option: true }],
 
   browserInstance: [
     async ({}, use) => {
@@ -73,7 +76,7 @@ export const test = base.extend<
     { scope: 'worker' },
   ],
 
-  hsi: async ({}, use) => {
+  hsi: async ({ serveArgs }, use) => {
     const dataDir = tempDir('hsi-e2e-');
     if (findElectronBinary()) {
       await use({ mode: 'electron', dataDir });
@@ -84,7 +87,7 @@ export const test = base.extend<
         JSON.stringify({ ...E2E_SETTINGS, detector: { modelPath: fixtureModelPath() } }),
       );
       const serve: ServeProcess = await startServe(
-        ['--data-dir', dataDir, '--port', '0', '--settings', settingsFile],
+        ['--data-dir', dataDir, '--port', '0', '--settings', settingsFile, ...serveArgs],
         { HSI_MODEL_PATH: fixtureModelPath() },
       );
       await use({ mode: 'browser', dataDir, entryUrl: `${serve.url}/?token=${serve.token}` });
