@@ -32,7 +32,7 @@ import { keyFileSecretStore } from '../notify';
 import { DatabaseUnreadableError, restoreLatestBackup } from '../db/backups';
 import { createLogger } from '../system';
 import { forwardPushes, registerIpc } from './ipc';
-import type { SavedWindowState, TrayInput } from './menus';
+import type { SavedWindowState, TrayInput, TrayStatus } from './menus';
 import {
   TRAY_ALERT_LIMIT,
   appMenuTemplate,
@@ -40,9 +40,11 @@ import {
   menuAction,
   parseWindowState,
   trayState,
+  closeAction,
+  STILL_RUNNING_NOTICE,
   windowStateFor,
 } from './menus';
-import { bundledModelsDir } from './paths';
+import { bundledModelsDir, trayIconFile } from './paths';
 import { RESTORE, unreadableDatabaseDialog } from './recovery';
 import {
   APP_SCHEME,
@@ -64,6 +66,9 @@ let mainWindow: BrowserWindow | undefined;
 // Held here so the tray is not garbage-collected.
 let tray: Tray | undefined;
 let scheduleTrayRefresh: () => void = () => undefined;
+/** Set once the app is quitting: closing the window then closes it instead of hiding it. */
+let quitting = false;
+let toldStillRunning = false;
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -72,10 +77,12 @@ protocol.registerSchemesAsPrivileged([
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  // A second launch, or a click on the macOS dock icon, brings the (maybe hidden) window back.
   app.on('second-instance', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
+    if (hsi) showWindow(hsi);
+  });
+  app.on('activate', () => {
+    if (hsi) showWindow(hsi);
   });
 
   app.on('web-contents-created', (_event, contents) => {
@@ -91,6 +98,7 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
+    quitting = true;
     tray?.destroy();
     void hsi?.close();
   });
@@ -225,6 +233,16 @@ function createWindow(current: App, hash = ''): BrowserWindow {
     if (placement.maximized) win.maximize();
     win.show();
   });
+  win.on('close', (event) => {
+    const trayShown = tray !== undefined && !tray.isDestroyed();
+    if (closeAction({ quitting, trayShown }) !== 'hide') return;
+    event.preventDefault();
+    win.hide();
+    if (!toldStillRunning && Notification.isSupported()) {
+      toldStillRunning = true;
+      new Notification(STILL_RUNNING_NOTICE).show();
+    }
+  });
   win.on('closed', () => (mainWindow = undefined));
   loadRenderer(win, hash);
   return win;
@@ -325,13 +343,21 @@ async function trayInput(current: App): Promise<TrayInput> {
   };
 }
 
+function trayImage(status: TrayStatus): Electron.NativeImage {
+  return nativeImage.createFromPath(
+    trayIconFile(status, {
+      isPackaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
+      appPath: app.getAppPath(),
+    }),
+  );
+}
+
 function startTray(current: App): void {
-  // The repository ships no raster icon yet (only the renderer's favicon.svg, which
-  // nativeImage cannot read), so the tray starts with an empty image; on macOS the title
-  // below keeps it visible. A tray PNG belongs beside electron-builder's build/ resources.
-  const icon = new Tray(nativeImage.createEmpty());
+  const icon = new Tray(trayImage('running'));
   tray = icon;
-  if (process.platform === 'darwin') icon.setTitle('HSI');
+  // Windows and Linux open the window on a click; macOS shows the menu.
+  icon.on('click', () => showWindow(current));
   let shown = '';
   let timer: NodeJS.Timeout | undefined;
   const refresh = async () => {
@@ -342,6 +368,7 @@ function startTray(current: App): void {
     const key = JSON.stringify(state);
     if (key === shown || icon.isDestroyed()) return;
     shown = key;
+    icon.setImage(trayImage(state.status));
     icon.setToolTip(state.tooltip);
     icon.setContextMenu(Menu.buildFromTemplate(attachClicks(state.menu, onMenu)));
   };

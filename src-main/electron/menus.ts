@@ -105,6 +105,21 @@ export function trayState(input: TrayInput, options: TrayOptions = {}): TrayStat
   return { status, tooltip: `${PRODUCT_NAME} — ${text}`, menu };
 }
 
+/**
+ * What closing the window does: hide it while the tray icon keeps the app within reach (the
+ * cameras are still watched and alerts still raised), or close it when the app is quitting or
+ * there is no tray to come back from.
+ */
+export function closeAction(o: { quitting: boolean; trayShown: boolean }): 'hide' | 'close' {
+  return !o.quitting && o.trayShown ? 'hide' : 'close';
+}
+
+/** Said once, the first time the window hides to the tray. */
+export const STILL_RUNNING_NOTICE = {
+  title: `${PRODUCT_NAME} is still running`,
+  body: 'It keeps watching your cameras. Open it from the tray icon; choose Quit there to stop it.',
+} as const;
+
 // ---------------------------------------------------------------------------------------------
 // Application menu
 

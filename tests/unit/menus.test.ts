@@ -3,6 +3,7 @@ import {
   MENU_IDS,
   TRAY_IDS,
   appMenuTemplate,
+  closeAction,
   attachClicks,
   displayAccelerator,
   flattenMenu,
@@ -259,6 +260,14 @@ describe('application menu', () => {
     // The dialog shows them as a person reads them on each platform.
     expect(displayAccelerator('CmdOrCtrl+1', 'darwin')).toBe('Cmd+1');
     expect(displayAccelerator('CmdOrCtrl+1', 'win32')).toBe('Ctrl+1');
+  });
+});
+
+describe('closing the window', () => {
+  it('hides it to the tray while the app runs on, and closes it when quitting or without a tray', () => {
+    expect(closeAction({ quitting: false, trayShown: true })).toBe('hide');
+    expect(closeAction({ quitting: true, trayShown: true })).toBe('close');
+    expect(closeAction({ quitting: false, trayShown: false })).toBe('close');
   });
 });
 

@@ -6,7 +6,8 @@ import yaml from 'js-yaml';
 import { Minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 import { appModelsDir, loadManifest } from '../../src-main/detect/models';
-import { bundledModelsDir } from '../../src-main/electron/paths';
+import sharp from 'sharp';
+import { bundledModelsDir, trayIconFile } from '../../src-main/electron/paths';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -100,6 +101,57 @@ describe('the bundled default detector', () => {
     const resources = path.join(path.sep, 'opt', 'hsi', 'resources');
     expect(bundledModelsDir(true, resources)).toBe(path.join(resources, models!.to));
     expect(bundledModelsDir(false, resources)).toBeUndefined();
+  });
+});
+
+describe('icons', () => {
+  const STATUSES = ['running', 'paused', 'detector unavailable', 'alerts waiting'] as const;
+
+  it('has a tray icon for every tray status, 16 px and 32 px (@2x), packaged beside the app', async () => {
+    const config = builderConfig();
+    const trayRes = config.extraResources.find((r) => r.from === 'build/tray');
+    expect(trayRes).toMatchObject({ to: 'tray', filter: ['*.png'] });
+    const resources = path.join(path.sep, 'opt', 'hsi', 'resources');
+    const files = new Set<string>();
+    for (const status of STATUSES) {
+      const packaged = trayIconFile(status, {
+        isPackaged: true,
+        resourcesPath: resources,
+        appPath: '/x',
+      });
+      expect(path.dirname(packaged)).toBe(path.join(resources, trayRes!.to));
+      const dev = trayIconFile(status, {
+        isPackaged: false,
+        resourcesPath: resources,
+        appPath: root,
+      });
+      expect(path.basename(dev)).toBe(path.basename(packaged));
+      files.add(dev);
+      for (const [file, size] of [
+        [dev, 16],
+        [dev.replace(/\.png$/, '@2x.png'), 32],
+      ] as const) {
+        const meta = await sharp(file).metadata();
+        expect([meta.format, meta.width, meta.height, meta.hasAlpha]).toEqual([
+          'png',
+          size,
+          size,
+          true,
+        ]);
+      }
+    }
+    // Each status looks different.
+    const pixels = await Promise.all(
+      [...files].map(async (f) => (await sharp(f).raw().toBuffer()).toString('base64')),
+    );
+    expect(new Set(pixels).size).toBe(STATUSES.length);
+  });
+
+  it("has the app icon electron-builder turns into each platform's format (512 px or more)", async () => {
+    const meta = await sharp(path.join(root, 'build', 'icon.png')).metadata();
+    expect(meta.format).toBe('png');
+    expect(meta.width).toBeGreaterThanOrEqual(512);
+    expect(meta.height).toBe(meta.width);
   });
 });
 
