@@ -24,19 +24,18 @@ await build({
   outdir: 'dist/main',
   external: ['electron'],
 });
-// The inference thread, the frame workers and the managed servers' keeper are loaded by URL next to main.mjs (their
-// image code bundled in).
+// The inference thread and the frame workers are loaded by URL next to main.mjs (their image
+// code bundled in).
 await build({
   ...common,
   entryPoints: {
     'inference-worker': 'src-main/detect/inference-worker.mjs',
     'frame-worker': 'src-main/detect/frame-worker.mjs',
-    'process-keeper': 'src-main/services/process-keeper.mjs',
   },
   format: 'esm',
   outExtension: { '.js': '.mjs' },
   outdir: 'dist/main',
 });
 console.log(
-  'built dist/main/main.mjs, preload.cjs, inference-worker.mjs, frame-worker.mjs and process-keeper.mjs',
+  'built dist/main/main.mjs, preload.cjs, inference-worker.mjs and frame-worker.mjs',
 );

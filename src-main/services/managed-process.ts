@@ -7,13 +7,10 @@ import {
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { ManagedServiceConfig } from '../../src-shared/services';
 import { redactUrl } from '../common/redact';
 import type { Logger } from '../system';
 import type { ProbeResult } from './supervisor';
-
-const KEEPER = fileURLToPath(new URL('./process-keeper.mjs', import.meta.url));
 
 /**
  * The keeper on Linux and macOS: a POSIX shell, so it needs no Node (a packaged Electron app
@@ -47,10 +44,45 @@ exit "$code"`;
 const DEFAULT_GRACE_MS = 3000;
 
 /**
- * One local server the user configured (e.g. `llama-server`), run through the process keeper
- * (process-keeper.mjs) in its own process group: output captured into the logs under the
- * service's name, healthy when its URL answers 2xx or its port accepts a connection, and
- * stopped with its whole group (SIGTERM, then SIGKILL after a grace period).
+ * The watchdog on Windows, which has neither process groups nor a shell to keep them: a hidden
+ * PowerShell that waits for the app or the server to end and, when the app ended first (even
+ * killed), ends the server's whole process tree. PowerShell ships with Windows and needs no
+ * Node (a packaged Electron app cannot run as Node: the runAsNode fuse is off).
+ */
+export function windowsWatchdog(
+  appPid: number,
+  serverPid: number,
+): { command: string; args: string[] } {
+  if (!Number.isInteger(appPid) || !Number.isInteger(serverPid))
+    throw new Error('process ids only');
+  const script = [
+    `$app = Get-Process -Id ${appPid} -ErrorAction SilentlyContinue`,
+    `$server = Get-Process -Id ${serverPid} -ErrorAction SilentlyContinue`,
+    'if (-not $server) { exit 0 }',
+    'while ($app -and -not $app.HasExited -and -not $server.HasExited) { Start-Sleep -Milliseconds 500 }',
+    `if (-not $server.HasExited) { taskkill.exe /PID ${serverPid} /T /F | Out-Null }`,
+  ].join('; ');
+  return {
+    command: 'powershell.exe',
+    args: [
+      '-NoProfile',
+      '-NonInteractive',
+      '-ExecutionPolicy',
+      'Bypass',
+      '-WindowStyle',
+      'Hidden',
+      '-Command',
+      script,
+    ],
+  };
+}
+
+/**
+ * One local server the user configured (e.g. `llama-server`), run in its own process group
+ * under the shell keeper (on Windows: started directly, its process tree watched by
+ * `windowsWatchdog`): output captured into the logs under the service's name, healthy when
+ * its URL answers 2xx or its port accepts a connection, and stopped with its whole group
+ * (SIGTERM, then SIGKILL after a grace period; on Windows its tree is ended).
  */
 export class ManagedProcess {
   private child?: ChildProcess;
@@ -91,7 +123,7 @@ export class ManagedProcess {
     const graceMs = this.d.graceMs ?? DEFAULT_GRACE_MS;
     const child =
       process.platform === 'win32'
-        ? this.nodeKeeper({ command: config.command, args: config.args, cwd, env, graceMs })
+        ? this.spawnWatched(cwd, env)
         : spawn(
             '/bin/sh',
             [
@@ -150,25 +182,26 @@ export class ManagedProcess {
     }
   }
 
-  /**
-   * Windows has no process groups to signal: the Node keeper (process-keeper.mjs) is told the
-   * command on stdin and watches the same pipe. (In a packaged Electron app that cannot run
-   * as Node, this keeper needs a Node beside it — a known gap on Windows.)
-   */
-  private nodeKeeper(spec: {
-    command: string;
-    args: string[];
-    cwd: string;
-    env: NodeJS.ProcessEnv;
-    graceMs: number;
-  }): ChildProcessWithoutNullStreams {
-    const child = spawn(process.execPath, [KEEPER], {
+  /** Windows: the server itself, with a watchdog that ends its tree if the app dies first. */
+  private spawnWatched(cwd: string, env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
+    const child = spawn(this.config.command, this.config.args, {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      cwd,
+      env,
       windowsHide: true,
     });
-    child.stdin.on('error', () => undefined);
-    child.stdin.write(`${JSON.stringify(spec)}\n`);
+    if (child.pid !== undefined) {
+      const watchdog = windowsWatchdog(process.pid, child.pid);
+      const watcher = spawn(watchdog.command, watchdog.args, {
+        detached: true,
+        stdio: 'ignore',
+        windowsHide: true,
+      });
+      watcher.on('error', (err) =>
+        this.log.warn({ err }, 'no watchdog: the server may outlive an app that is killed'),
+      );
+      watcher.unref();
+    }
     return child;
   }
 
