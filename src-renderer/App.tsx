@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { NO_TOKEN_MESSAGE } from './api';
+import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
 import { AlertsPage } from './pages/AlertsPage';
@@ -18,6 +19,8 @@ import { useSetupRedirect } from './components/setup/setup-redirect';
 import type { Route } from './routes';
 import { useRoute } from './routes';
 import { useConnection } from './stores/connection';
+import { useShortcutsDialog } from './stores/shortcuts-dialog';
+import { useShortcuts } from './use-shortcuts';
 
 function Page({ route }: { route: Route }) {
   switch (route.id) {
@@ -66,6 +69,9 @@ export function App({ openedAtRoot = false }: { openedAtRoot?: boolean }) {
   const route = useRoute();
   const problem = useConnection((s) => s.problem);
   useSetupRedirect(openedAtRoot && problem !== 'no-token');
+  useShortcuts();
+  const shortcutsOpen = useShortcutsDialog((s) => s.open);
+  const hideShortcuts = useShortcutsDialog((s) => s.hide);
 
   useEffect(() => {
     document.title = `${route.title} · Home Security Intelligence`;
@@ -78,6 +84,7 @@ export function App({ openedAtRoot = false }: { openedAtRoot?: boolean }) {
         {problem === 'no-token' ? <NoToken route={route} /> : <Page key={route.id} route={route} />}
       </main>
       <Toasts />
+      {shortcutsOpen && <ShortcutsDialog onClose={hideShortcuts} />}
     </div>
   );
 }

@@ -1,5 +1,6 @@
-import type { ReactNode, RefObject } from 'react';
+import type { KeyboardEvent, ReactNode, RefObject } from 'react';
 import { useLayoutEffect, useRef } from 'react';
+import { tabWrapTarget } from '../keyboard';
 
 interface DialogProps {
   /** id of the element naming the dialog (its heading). */
@@ -16,6 +17,8 @@ interface DialogProps {
 /**
  * A modal dialog on the native `<dialog>`: focus is kept inside, the page behind is inert,
  * Escape closes it and focus returns to where it was. The parent unmounts it to close it.
+ * Tab wraps round from the last control to the first (and Shift+Tab back): the browser would
+ * otherwise move on to its own toolbar, or to nothing in the desktop app.
  */
 export function Dialog({
   labelledBy,
@@ -45,6 +48,16 @@ export function Dialog({
     onClose();
   };
 
+  const keepTabInside = (e: KeyboardEvent<HTMLDialogElement>) => {
+    if (e.key !== 'Tab' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    const dialog = ref.current;
+    if (!dialog) return;
+    const target = tabWrapTarget(dialog, document.activeElement, e.shiftKey);
+    if (!target) return;
+    e.preventDefault();
+    target.focus();
+  };
+
   return (
     <dialog
       ref={ref}
@@ -54,6 +67,7 @@ export function Dialog({
       aria-describedby={describedBy}
       className={className ? `dialog ${className}` : 'dialog'}
       onClose={handleClose}
+      onKeyDown={keepTabInside}
     >
       {children}
     </dialog>

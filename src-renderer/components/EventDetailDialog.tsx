@@ -1,22 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import type { SecurityEvent } from '../../src-shared/domain';
+import { isTypingTarget } from '../keyboard';
 import { eventHref, eventIdFromHash, routeHref } from '../routes';
 import { cacheUpdatedEvent } from '../server-state';
 import { useEventsTimeline } from '../timeline';
 import { Dialog } from './Dialog';
 import { EVENT_DETAIL_TITLE_ID, EventDetail } from './EventDetail';
-
-/** Keys typed into these go to the control, not to event navigation. */
-function isTypingTarget(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  if (target instanceof HTMLInputElement) {
-    return !['checkbox', 'button', 'submit', 'reset'].includes(target.type);
-  }
-  return false;
-}
 
 export function backToEvents(): void {
   window.location.hash = routeHref('events');

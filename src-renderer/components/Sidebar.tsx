@@ -1,7 +1,18 @@
+import { shortcutById } from '../../src-shared/shortcuts';
+import { ariaKeyShortcuts, isMacPlatform } from '../keyboard';
 import type { RouteId } from '../routes';
 import { ROUTES, routeHref } from '../routes';
 import { useActiveAlerts, useSettings } from '../queries';
+import { useShortcutsDialog } from '../stores/shortcuts-dialog';
 import { ConnectionIndicator } from './ConnectionIndicator';
+
+/** The keys that open the Keyboard shortcuts dialog, for `aria-keyshortcuts`. */
+function helpKeys(): string {
+  const accelerators = ['help.shortcuts', 'help.shortcuts.alt'].flatMap(
+    (id) => shortcutById(id)?.accelerator ?? [],
+  );
+  return ariaKeyShortcuts(accelerators, isMacPlatform(navigator.platform));
+}
 
 /**
  * The active-alert count next to the Alerts link. Hidden from the accessibility tree so the
@@ -20,6 +31,7 @@ function useAlertsBadge(live: boolean): { text: string; description: string } | 
 export function Sidebar({ current, live }: { current: RouteId; live: boolean }) {
   const badge = useAlertsBadge(live);
   const debug = useSettings().data?.debug === true;
+  const showShortcuts = useShortcutsDialog((s) => s.show);
   const routes = ROUTES.filter((r) => r.id !== 'setup' && (r.id !== 'debug' || debug));
   return (
     <aside className="sidebar">
@@ -57,6 +69,14 @@ export function Sidebar({ current, live }: { current: RouteId; live: boolean }) 
         </ul>
       </nav>
       <footer className="sidebar-footer">
+        <button
+          type="button"
+          className="sidebar-shortcuts"
+          aria-keyshortcuts={helpKeys()}
+          onClick={showShortcuts}
+        >
+          Keyboard shortcuts
+        </button>
         <ConnectionIndicator />
       </footer>
     </aside>
