@@ -4,6 +4,7 @@
  * the patch of what changed — checked by the contract's settings patch schema.
  */
 import { z } from 'zod';
+import { DETECTOR_FAMILIES } from '../src-shared/domain';
 import type { Settings, SettingsPatch } from '../src-shared/settings';
 import { settingsPatchSchema } from '../src-shared/settings';
 import { typedNumber } from './forms/numbers';
@@ -16,6 +17,7 @@ const settingsForm = z.object({
     confidence: z.string(),
     model: z.string(),
     modelPath: z.string(),
+    family: z.enum(['auto', ...DETECTOR_FAMILIES]),
     intraOpThreads: z.string(),
     concurrency: z.string(),
     decodeWorkers: z.string(),
@@ -42,6 +44,17 @@ const settingsForm = z.object({
 
 export type SettingsForm = z.input<typeof settingsForm>;
 
+export type DetectorFamilySetting = Settings['detector']['family'];
+
+/** The choices for `detector.family`, as the Settings page and the setup wizard offer them. */
+export const DETECTOR_FAMILY_CHOICES: readonly { value: DetectorFamilySetting; label: string }[] = [
+  { value: 'auto', label: 'Work it out from the model' },
+  { value: 'yolox', label: 'YOLOX' },
+  { value: 'nanodet', label: 'NanoDet' },
+  { value: 'yolo', label: 'YOLO (Ultralytics)' },
+  { value: 'rtdetr', label: 'RT-DETR' },
+];
+
 /** Every field's settings path (server issues are shown under the field with that path). */
 export const SETTINGS_FIELD_KEYS = [
   'debug',
@@ -50,6 +63,7 @@ export const SETTINGS_FIELD_KEYS = [
   'detector.confidence',
   'detector.model',
   'detector.modelPath',
+  'detector.family',
   'detector.intraOpThreads',
   'detector.concurrency',
   'detector.decodeWorkers',
@@ -87,6 +101,7 @@ export function formFrom(s: Settings): SettingsForm {
       confidence: String(s.detector.confidence),
       model: s.detector.model,
       modelPath: s.detector.modelPath ?? '',
+      family: s.detector.family,
       intraOpThreads: String(s.detector.intraOpThreads),
       concurrency: String(s.detector.concurrency),
       decodeWorkers: String(s.detector.decodeWorkers),
@@ -148,6 +163,7 @@ export function settingsFormSchema(saved: Settings) {
 const TEXT_FIELDS = new Set([
   'detector.model',
   'detector.modelPath',
+  'detector.family',
   'ingest.ftp.host',
   'llm.baseUrl',
   'llm.model',

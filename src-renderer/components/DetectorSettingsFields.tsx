@@ -1,5 +1,6 @@
-import { FormCheckbox, FormText } from '../forms/fields';
+import { FormCheckbox, FormSelect, FormText } from '../forms/fields';
 import type { SettingsForm as V } from '../settings-form';
+import { DETECTOR_FAMILY_CHOICES } from '../settings-form';
 
 /** The Settings page's Detector group: which model, how it runs, what it looks for. */
 export function DetectorSettingsFields() {
@@ -21,6 +22,13 @@ export function DetectorSettingsFields() {
         hint="The full path of an .onnx file; overrides the model name. Leave blank to use the name."
         spellCheck={false}
         autoComplete="off"
+      />
+      <FormSelect<V>
+        name="detector.family"
+        id="settings-detector-family"
+        label="Model family"
+        options={DETECTOR_FAMILY_CHOICES}
+        hint="For a model file the models list does not name, when its outputs do not show which family it is."
       />
       <div className="field-pair">
         <FormText<V>

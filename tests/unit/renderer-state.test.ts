@@ -373,6 +373,13 @@ describe('forms are checked by the contract schemas, with errors under their own
         detector: { ...form.detector, decodeWorkers: '2', allowSpinning: true },
       }),
     ).toEqual({ detector: { decodeWorkers: 2, allowSpinning: true } });
+    expect(form.detector.family).toBe('auto');
+    expect(
+      schema.parse({
+        ...form,
+        detector: { ...form.detector, modelPath: ' /models/mine.onnx ', family: 'nanodet' },
+      }),
+    ).toEqual({ detector: { modelPath: '/models/mine.onnx', family: 'nanodet' } });
     const tooMany = schema.safeParse({
       ...form,
       detector: { ...form.detector, decodeWorkers: '9' },
