@@ -59,6 +59,11 @@ export interface RendererClient extends HsiClient {
    * here; per-file failures come back in `rejected` rather than as a thrown error.
    */
   uploadFiles(cameraId: string, files: File[]): Promise<ImportResult>;
+  /**
+   * The file-system path of a picked or dropped file; only the desktop app can tell it (a
+   * browser never learns where a file lives), so it is absent there.
+   */
+  pathForFile?: (file: File) => string;
 }
 
 /** Splits off the files the server would refuse anyway (by name). */
@@ -209,6 +214,7 @@ export function createElectronClient(bridge: HsiBridge): RendererClient {
       }
       return { queued, rejected };
     },
+    ...(bridge.pathForFile && { pathForFile: (file: File) => bridge.pathForFile?.(file) ?? '' }),
   };
 }
 

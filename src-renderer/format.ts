@@ -52,6 +52,19 @@ export function dateTime(iso: string): string {
   return Number.isNaN(t) ? iso : new Date(t).toLocaleString();
 }
 
+const PROVIDER_NAMES: Record<string, string> = {
+  cpu: 'CPU',
+  cuda: 'CUDA (NVIDIA GPU)',
+  dml: 'DirectML (GPU)',
+  coreml: 'Core ML (Apple)',
+  webgpu: 'WebGPU',
+};
+
+/** An ONNX Runtime execution provider as a person knows it: "cuda" → "CUDA (NVIDIA GPU)". */
+export function providerText(provider: string): string {
+  return PROVIDER_NAMES[provider] ?? provider.toUpperCase();
+}
+
 /**
  * "Model yolox_nano (yolox) on CPU · input 416×416", "Loading model…" or
  * "Detector unavailable: <reason>".
@@ -60,7 +73,7 @@ export function detectorText(d: DetectorStatus): string {
   if (d.status === 'loading') return 'Loading model…';
   if (d.status === 'unavailable') return `Detector unavailable: ${d.reason ?? 'unknown reason'}`;
   const family = d.family ? ` (${d.family})` : '';
-  const provider = d.provider ? ` on ${d.provider.toUpperCase()}` : '';
+  const provider = d.provider ? ` on ${providerText(d.provider)}` : '';
   const input = d.inputSize ? ` · input ${d.inputSize[0]}×${d.inputSize[1]}` : '';
   return `Model ${d.model}${family}${provider}${input}`;
 }
