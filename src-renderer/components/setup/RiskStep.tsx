@@ -1,11 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import type { RefObject } from 'react';
 import { useState } from 'react';
-import type { LocalLlmServer } from '../../../src-shared/prompts';
+import type { LlmTestResult, LocalLlmServer } from '../../../src-shared/prompts';
 import type { Settings } from '../../../src-shared/settings';
 import { useBusyAction } from '../../use-busy-action';
 import { useApi } from '../../app-context';
-import { plural } from '../../format';
+import { latencyText, plural } from '../../format';
 import { keys } from '../../server-state';
 import { completeStep } from '../../setup-state';
 import { ErrorNotice } from '../ErrorNotice';
@@ -20,12 +20,15 @@ export function RiskStep({ headingRef }: { headingRef: RefObject<HTMLHeadingElem
   const [baseUrl, setBaseUrl] = useState('');
   const [models, setModels] = useState<string[]>([]);
   const [model, setModel] = useState('');
+  /** The last test's answer ('asking' while it runs). */
+  const [tested, setTested] = useState<LlmTestResult | 'asking' | null>(null);
   const { busy, error, run } = useBusyAction();
 
   const pickServer = (server: LocalLlmServer) => {
     setBaseUrl(server.baseUrl);
     setModels(server.models);
     setModel(server.models[0] ?? '');
+    setTested(null);
   };
   const detect = () =>
     run(async () => {
@@ -38,6 +41,17 @@ export function RiskStep({ headingRef }: { headingRef: RefObject<HTMLHeadingElem
       const result = await api.invoke('llm.models', { baseUrl: baseUrl.trim() });
       setModels(result.models);
       setModel(result.models[0] ?? '');
+      setTested(null);
+    });
+  const test = () =>
+    run(async () => {
+      setTested('asking');
+      try {
+        setTested(await api.invoke('llm.test', { baseUrl: baseUrl.trim(), model }));
+      } catch (err) {
+        setTested(null);
+        throw err;
+      }
     });
   const enable = () =>
     run(async () => {
@@ -100,7 +114,10 @@ export function RiskStep({ headingRef }: { headingRef: RefObject<HTMLHeadingElem
             placeholder="http://127.0.0.1:11434"
             spellCheck={false}
             autoComplete="off"
-            onChange={(e) => setBaseUrl(e.target.value)}
+            onChange={(e) => {
+              setBaseUrl(e.target.value);
+              setTested(null);
+            }}
           />
           <button
             type="button"
@@ -115,7 +132,14 @@ export function RiskStep({ headingRef }: { headingRef: RefObject<HTMLHeadingElem
       {models.length > 0 && (
         <div className="field">
           <label htmlFor="setup-llm-model">Model</label>
-          <select id="setup-llm-model" value={model} onChange={(e) => setModel(e.target.value)}>
+          <select
+            id="setup-llm-model"
+            value={model}
+            onChange={(e) => {
+              setModel(e.target.value);
+              setTested(null);
+            }}
+          >
             {models.map((m) => (
               <option key={m} value={m}>
                 {m}
@@ -126,6 +150,9 @@ export function RiskStep({ headingRef }: { headingRef: RefObject<HTMLHeadingElem
       )}
       {model && baseUrl.trim() && (
         <div className="form-actions">
+          <button type="button" className="button" disabled={busy} onClick={() => void test()}>
+            Test {model}
+          </button>
           <button
             type="button"
             className="button button-primary"
@@ -136,6 +163,12 @@ export function RiskStep({ headingRef }: { headingRef: RefObject<HTMLHeadingElem
           </button>
         </div>
       )}
+      <p className="status-line" role="status" data-testid="setup-llm-test">
+        {tested === 'asking'
+          ? `Asking ${model} for a one-word answer…`
+          : tested &&
+            `${tested.model} answered "${tested.reply}" in ${latencyText(tested.latencyMs)}`}
+      </p>
       {error !== null && <ErrorNotice error={error} />}
     </StepFrame>
   );
