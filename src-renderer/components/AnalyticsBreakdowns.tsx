@@ -51,6 +51,13 @@ export function ObjectDistribution({ range }: { range: AnalyticsRange }) {
   );
 }
 
+/** "High 2, Critical 1": the severities in words, so the bar's colours are not the only telling. */
+function severityText(r: AlertsByRuleRow): string {
+  return RISK_LEVELS.filter((l) => r.bySeverity[l] > 0)
+    .map((l) => `${RISK_LABELS[l]} ${r.bySeverity[l]}`)
+    .join(', ');
+}
+
 export function AlertsByRule({ range }: { range: AnalyticsRange }) {
   const query = useAnalytics('analytics.alertsByRule', range);
   const bars = (rows: AlertsByRuleRow[]): Bar[] =>
@@ -58,7 +65,7 @@ export function AlertsByRule({ range }: { range: AnalyticsRange }) {
       key: r.ruleId ?? '',
       label: r.ruleName,
       value: r.count,
-      text: plural(r.count, 'alert'),
+      text: `${plural(r.count, 'alert')} (${severityText(r)})`,
       segments: RISK_LEVELS.map((l) => ({
         value: r.bySeverity[l],
         className: riskClass(l),
@@ -81,7 +88,7 @@ export function AlertsByRule({ range }: { range: AnalyticsRange }) {
       chart={(rows) => (
         <BarChart
           bars={bars(rows)}
-          label={`Alerts per rule: ${rows.map((r) => `${r.ruleName} ${r.count}`).join(', ')}`}
+          label={`Alerts per rule: ${rows.map((r) => `${r.ruleName} ${r.count} (${severityText(r)})`).join('; ')}`}
         />
       )}
       table={(rows) => (

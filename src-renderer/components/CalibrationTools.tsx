@@ -69,8 +69,11 @@ function ThresholdHistogram({ histogram, t }: { histogram: Histogram; t: RiskThr
           title={`${n} at score ${score}`}
         />
       ))}
+      {/* Named, not only coloured: each level starts at its line. */}
       {(['medium', 'high', 'critical'] as const).map((l) => (
-        <span key={l} className="score-threshold" style={{ left: `${t[l]}%` }} />
+        <span key={l} className="score-threshold" style={{ left: `${t[l]}%` }}>
+          <span className="score-threshold-label">{RISK_LABELS[l]}</span>
+        </span>
       ))}
     </div>
   );
