@@ -90,13 +90,13 @@ export function PlaygroundResultView({ r }: { r: PlaygroundResult }) {
       </div>
       <details className="playground-details">
         <summary>Prompt as sent</summary>
-        <pre className="debug-json" tabIndex={0} aria-label="The prompt as sent">
+        <pre role="region" className="debug-json" tabIndex={0} aria-label="The prompt as sent">
           {r.renderedPrompt}
         </pre>
       </details>
       <details className="playground-details">
         <summary>Raw answer</summary>
-        <pre className="debug-json" tabIndex={0} aria-label="The model's raw answer">
+        <pre role="region" className="debug-json" tabIndex={0} aria-label="The model's raw answer">
           {run.raw ?? '(none)'}
         </pre>
       </details>

@@ -49,6 +49,7 @@ export function PromptBodyField() {
         {wrong > 0 ? `, ${wrong} not declared or malformed` : ', all declared'}
       </p>
       <pre
+        role="region"
         className="prompt-preview"
         data-testid="prompt-preview"
         tabIndex={0}

@@ -43,7 +43,12 @@ function Plan({ plan }: { plan: PromptImportResult }) {
             )}
           </p>
           {item.action !== 'unchanged' && (
-            <pre className="unified-diff" tabIndex={0} aria-label={`Changes to ${item.template}`}>
+            <pre
+              role="region"
+              className="unified-diff"
+              tabIndex={0}
+              aria-label={`Changes to ${item.template}`}
+            >
               {unifiedLines(item.diff).map((l, i) => (
                 <span key={i} className={`udiff-${l.kind}`}>
                   {l.text}

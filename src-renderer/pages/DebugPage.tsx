@@ -46,6 +46,7 @@ function ConfigPanel() {
       />
       {config.isError && <ErrorLine error={config.error} />}
       <pre
+        role="region"
         className="debug-json"
         data-testid="debug-config"
         tabIndex={0}
@@ -461,11 +462,11 @@ function RecordingsPanel() {
             {open.truncated && ' · output cut (too long to keep)'}
           </p>
           <h4>Input</h4>
-          <pre className="debug-json" tabIndex={0} aria-label="Input">
+          <pre role="region" className="debug-json" tabIndex={0} aria-label="Input">
             {JSON.stringify(open.input, null, 2)}
           </pre>
           <h4>Output</h4>
-          <pre className="debug-json" tabIndex={0} aria-label="Output">
+          <pre role="region" className="debug-json" tabIndex={0} aria-label="Output">
             {typeof open.output === 'string' ? open.output : JSON.stringify(open.output, null, 2)}
           </pre>
           <button
