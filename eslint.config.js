@@ -29,6 +29,7 @@ export const LAYERS = [
   'aggregate',
   'events',
   'notify',
+  'mqtt',
   'alerts',
   'recalibrate',
   'exports',

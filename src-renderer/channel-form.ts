@@ -40,6 +40,7 @@ export const KIND_LABELS: Record<ChannelKind, string> = {
   webhook: 'Webhook',
   email: 'Email',
   desktop: 'Desktop',
+  mqtt: 'MQTT',
 };
 
 export const SECURITY_LABELS: Record<EmailSecurity, string> = {

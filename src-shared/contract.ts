@@ -97,7 +97,8 @@ import type { RpcResult } from './errors';
 import type { RetentionReport } from './retention';
 import type { Service } from './services';
 import type { Settings } from './settings';
-import { settingsPatchSchema } from './settings';
+import { mqttTlsSchema, mqttUrl, settingsPatchSchema } from './settings';
+import type { MqttMessageRecord, MqttStatus, MqttTestResult } from './mqtt';
 
 interface ChannelDef<I extends z.ZodType, O> {
   input: I;
@@ -475,6 +476,31 @@ export const emailConfigSchema = z.strictObject({
   timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
 });
 
+/** An MQTT topic to publish to: no wildcards, no empty levels. */
+const mqttTopic = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^#+/]+(\/[^#+/]+)*$/, 'Use a topic like home/alerts (no + or #)')
+  .refine((t) => !t.includes('\u0000'), 'A topic cannot hold a NUL character');
+
+export const mqttChannelConfigSchema = z.strictObject({
+  topic: mqttTopic,
+  /** Keep the latest alert on the topic for subscribers that join later. */
+  retain: z.boolean().default(false),
+});
+
+/** `mqtt.test`: these connection settings over the saved ones. */
+export const mqttTestSchema = z.strictObject({
+  url: mqttUrl.optional(),
+  username: z.string().max(200).optional(),
+  /** Left out or "[REDACTED]": the saved password (sent only to the saved broker). */
+  password: z.string().max(500).optional(),
+  clientId: z.string().trim().max(100).optional(),
+  tls: mqttTlsSchema.partial().optional(),
+});
+
 export const channelCreateSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('webhook'),
@@ -493,6 +519,12 @@ export const channelCreateSchema = z.discriminatedUnion('kind', [
     name: z.string().trim().min(1).max(80),
     enabled: z.boolean().optional(),
     config: z.strictObject({}).default({}),
+  }),
+  z.strictObject({
+    kind: z.literal('mqtt'),
+    name: z.string().trim().min(1).max(80),
+    enabled: z.boolean().optional(),
+    config: mqttChannelConfigSchema,
   }),
 ]);
 
@@ -865,6 +897,10 @@ export const channels = {
   'llm.detect': channel<typeof empty, LocalLlmServer[]>(empty),
   'llm.test': channel<typeof llmTestSchema, LlmTestResult>(llmTestSchema),
 
+  'mqtt.status': channel<typeof empty, MqttStatus>(empty),
+  'mqtt.messages': channel<typeof empty, MqttMessageRecord[]>(empty),
+  'mqtt.test': channel<typeof mqttTestSchema, MqttTestResult>(mqttTestSchema),
+
   'analytics.detectionTrends': channel<typeof analyticsRangeSchema, DetectionTrendRow[]>(
     analyticsRangeSchema,
   ),
@@ -978,6 +1014,8 @@ export const READ_ONLY_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>
   'prompts.export',
   'llm.models',
   'llm.detect',
+  'mqtt.status',
+  'mqtt.messages',
   'rum.summary',
   'analytics.detectionTrends',
   'analytics.riskHistory',
@@ -1012,6 +1050,7 @@ export interface PushEvents {
   'camera.deleted': { id: string };
   /** The whole service, on every change of it (or of a dependency it needs). */
   'service.status': Service;
+  'mqtt.status': MqttStatus;
   /** A managed service taken out of the settings (stopped and forgotten). */
   'service.removed': { name: string };
   'settings.updated': Settings;

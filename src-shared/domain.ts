@@ -333,7 +333,7 @@ export interface RuleTestResult {
   matchRate: number;
 }
 
-export const CHANNEL_KINDS = ['email', 'webhook', 'desktop'] as const;
+export const CHANNEL_KINDS = ['email', 'webhook', 'desktop', 'mqtt'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 export interface NotificationChannel {

@@ -19,6 +19,55 @@ export const DEFAULT_DETECTOR_CLASSES = [
 const seconds = z.number().min(0);
 const port = z.number().int().min(0).max(65535);
 
+/** A topic prefix: levels of letters, digits, `_` and `-`, no wildcards, no leading `/`. */
+const topicPrefix = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+    'Use letters, digits, - and _ in levels split by /',
+  );
+
+export const mqttUrl = z.url({
+  protocol: /^(mqtts?|wss?)$/,
+  error: 'Use an mqtt://, mqtts://, ws:// or wss:// address',
+});
+
+export const mqttTlsSchema = z.strictObject({
+  /** PEM files: the broker's CA, and a client certificate and key when it asks for one. */
+  caFile: z.string().default(''),
+  certFile: z.string().default(''),
+  keyFile: z.string().default(''),
+  /** Off only for a broker with a self-signed certificate you cannot add as CA. */
+  rejectUnauthorized: z.boolean().default(true),
+});
+
+/** The MQTT connection and what the app publishes there (README "MQTT and Home Assistant"). */
+export const mqttSettingsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** mqtt://, mqtts:// (TLS), ws:// or wss:// (MQTT over WebSocket). */
+  url: mqttUrl.default('mqtt://127.0.0.1:1883'),
+  username: z.string().max(200).optional(),
+  /** Encrypted at rest, redacted on every read. */
+  password: z.string().max(500).optional(),
+  /** Empty: `hsi-<random>` chosen once per start. */
+  clientId: z.string().trim().max(100).default(''),
+  baseTopic: topicPrefix.default('hsi'),
+  /** QoS of events, alerts and the notification channel (state topics use it too). */
+  qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
+  tls: mqttTlsSchema.default({ caFile: '', certFile: '', keyFile: '', rejectUnauthorized: true }),
+  discovery: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      prefix: topicPrefix.default('homeassistant'),
+    })
+    .default({ enabled: true, prefix: 'homeassistant' }),
+  /** Also publish the topic layout of Frigate (`frigate/...`) for tools built for it. */
+  frigateCompatible: z.boolean().default(false),
+  /** Messages kept (on disk) while the broker is unreachable; the oldest go first. */
+  queueLimit: z.number().int().min(10).max(100_000).default(1000),
+});
+
 /** The whole settings object with its defaults (API.md "Settings"). */
 export const settingsSchema = z.strictObject({
   debug: z.boolean().default(false),
@@ -152,6 +201,7 @@ export const settingsSchema = z.strictObject({
     .default({ daily: true, hour: 3, logsDays: 14, rumDays: 30, jobsDays: 30, recordingsDays: 7 }),
   /** The services supervisor, and the local servers it manages (API.md `services.*`). */
   services: supervisorSettingsSchema.default(() => supervisorSettingsSchema.parse({})),
+  mqtt: mqttSettingsSchema.default(() => mqttSettingsSchema.parse({})),
   exports: z
     .strictObject({
       /** Empty means `<data dir>/exports`. */
@@ -174,7 +224,10 @@ export type DeepPartial<T> = T extends (infer U)[]
 export type SettingsPatch = DeepPartial<Settings>;
 
 /** Settings keys holding secrets: redacted on every read. */
-export const SECRET_SETTING_PATHS: readonly (readonly string[])[] = [['llm', 'apiKey']];
+export const SECRET_SETTING_PATHS: readonly (readonly string[])[] = [
+  ['llm', 'apiKey'],
+  ['mqtt', 'password'],
+];
 
 /**
  * A deep-partial version of a strict object schema: every key optional, defaults dropped,

@@ -73,7 +73,7 @@ export class BatchAggregator {
       }
     }
     this.unsubscribe = this.d.bus.on('image.processed', (image) =>
-      this.add(image.cameraId, image.detections, image.at),
+      this.add(image.cameraId, image.detections, image.at, image.imageId),
     );
     this.schedule();
   }
@@ -118,12 +118,12 @@ export class BatchAggregator {
   }
 
   /** One image's detections for a camera (`at`: when the image arrived). */
-  add(cameraId: string, detections: StoredDetection[], at: string): Promise<void> {
+  add(cameraId: string, detections: StoredDetection[], at: string, imageId = 0): Promise<void> {
     if (detections.length === 0) return Promise.resolve();
-    return this.serial(cameraId, () => this.addNow(cameraId, detections, at));
+    return this.serial(cameraId, () => this.addNow(cameraId, detections, at, imageId));
   }
 
-  private async addNow(cameraId: string, all: StoredDetection[], at: string) {
+  private async addNow(cameraId: string, all: StoredDetection[], at: string, imageId: number) {
     const s = this.d.settings.get().batching;
     const suppressed = await this.suppressed(cameraId, all);
     const detections = suppressed.size ? all.filter((d) => !suppressed.has(d.id)) : all;
@@ -133,6 +133,7 @@ export class BatchAggregator {
     let batch = this.open.get(cameraId);
     if (!batch && moving.length === 0) return; // a parked car alone never opens a batch
     const now = this.now();
+    const opened = !batch;
     if (!batch) {
       batch = {
         id: newId(),
@@ -163,6 +164,16 @@ export class BatchAggregator {
       batch.detectionIds,
       new Date(batch.lastDetectionAt).toISOString(),
     );
+    if (moving.length) {
+      this.d.bus.publish('batch.updated', {
+        id: batch.id,
+        cameraId,
+        opened,
+        openedAt: new Date(batch.openedAt).toISOString(),
+        imageId,
+        moving,
+      });
+    }
     const fast = moving.some(
       (d) => s.fastPath.classes.includes(d.objectClass) && d.confidence >= s.fastPath.minConfidence,
     );

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BatchAggregator } from '../aggregate';
 import { AlertService } from '../alerts';
-import { createRouter } from '../bridge/router';
+import { createRouter, typedInvoke } from '../bridge/router';
 import { CameraService, CameraStatusMonitor } from '../cameras';
 import { ConnectionRegistry } from '../common/connections';
 import { DomainEventBus } from '../common/domain-events';
@@ -15,6 +15,7 @@ import { ExportService } from '../exports';
 import { IngestPipeline, IngestRuntime, IngestService } from '../ingest';
 import { JobService } from '../jobs';
 import { MediaService } from '../media';
+import { createMqtt } from '../mqtt';
 import { DeliveryOutbox, keyFileSecretStore } from '../notify';
 import * as prompts from '../prompts';
 import { RecalibrationService } from '../recalibrate';
@@ -28,7 +29,7 @@ import { databasePath } from './config';
 import { appHandlers } from './handlers';
 import { AppMetrics } from './metrics';
 import { relayPushes } from './push-relay';
-import { createRepositories } from './repositories';
+import { createRepositories, messageSources } from './repositories';
 import { superviseApp } from './services';
 
 export type { App } from './app';
@@ -116,18 +117,27 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
   const outbox = new DeliveryOutbox({
     ...common,
-    sources: {
-      alertsByIds: (ids) => r.alerts.alertsByIds(ids),
-      eventsByIds: (ids) => r.events.getMany(ids),
-      imagePath: (id) => r.images.existingPath(id),
-      cameraNames: (ids) => r.cameras.namesByIds(ids),
-    },
+    sources: messageSources(r),
+    senders: { mqtt: (channel, n) => mq.sender(channel, n) },
     backoffMs: config.outboxBackoffMs,
     pollMs: config.outboxPollMs,
   });
   const media = new MediaService({
     ...common,
     allowedRoots: async () => [ingestRoot(), ...(await r.cameras.list()).map((c) => c.folder)],
+  });
+  const mq = createMqtt({
+    ...{ ...common, queue: r.mqttQueue, cameras: r.cameras, zones: r.zones },
+    snapshot: async (id) => (await media.image(id, { boxes: true, maxWidth: 1280 })).body,
+    invoke: (channel, input) => typedInvoke(router, 'mqtt')(channel, input),
+    stats: async () => {
+      const s = await ingest.status();
+      return {
+        imagesWaiting: s.queueDepth,
+        intakePaused: s.pausedByUser,
+        detector: detector.status().status,
+      };
+    },
   });
   const exports = new ExportService({
     ...{ ...common, jobService: jobs },
@@ -141,7 +151,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
   const supervisor = superviseApp({
     ...{ ...common, database, config, detector, outbox, alerts, events, experiments, llmBreaker },
-    ...{ aggregator, jobs, recalibration, lab, retention, exports, telemetry, rescorer },
+    ...{ aggregator, jobs, recalibration, lab, retention, exports, telemetry, rescorer, mq },
     ingestRuntime: config.ingest === false ? undefined : ingestRuntime,
   });
 
@@ -155,7 +165,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       ...{ config, dataDir, database, r, settings, metrics, connections, debugEnabled },
       ...{ ingestRoot, detector, ingest, cameras, media, events, aggregator, llmBreaker },
       ...{ alerts, outbox, exports, jobs, recalibration, telemetry, debug, supervisor },
-      extra: [promptModule.handlers, retentionHandlers(retention)],
+      extra: [promptModule.handlers, retentionHandlers(retention), mq.handlers],
     }),
     logger,
     debugEnabled,

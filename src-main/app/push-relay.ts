@@ -28,6 +28,7 @@ export function relayPushes(events: DomainEventBus, push: PushBus): () => void {
     events.on('job.changed', (j) => push.emit('job.progress', j)),
     events.on('service.changed', (s) => push.emit('service.status', s)),
     events.on('service.removed', (s) => push.emit('service.removed', s)),
+    events.on('mqtt.changed', (s) => push.emit('mqtt.status', s)),
     events.on('alert.created', (a) => push.emit('alert.created', a)),
     events.on('alert.resolved', (a) => push.emit('alert.updated', a)),
     events.on('delivery.changed', (d) => push.emit('delivery.updated', d)),

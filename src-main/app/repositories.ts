@@ -14,7 +14,8 @@ import { pipelineCounts, recordingRepository } from '../debug';
 import { promptRepository } from '../prompts';
 import { logRepository } from '../system';
 import { rumRepository } from '../rum';
-import type { SecretStore } from '../notify';
+import { mqttQueueRepository } from '../mqtt';
+import type { MessageSources, SecretStore } from '../notify';
 import { channelRepository, deliveryRepository, preferencesRepository } from '../notify';
 import { zoneRepository } from '../zones';
 
@@ -49,7 +50,18 @@ export function createRepositories(database: OpenedDatabase, secrets: SecretStor
     pipelineCounts: pipelineCounts(db),
     logs: logRepository(db),
     rum: rumRepository(db),
+    mqttQueue: mqttQueueRepository(db),
   };
 }
 
 export type Repositories = ReturnType<typeof createRepositories>;
+
+/** What the notification outbox reads from other domains to write a message. */
+export function messageSources(r: Repositories): MessageSources {
+  return {
+    alertsByIds: (ids) => r.alerts.alertsByIds(ids),
+    eventsByIds: (ids) => r.events.getMany(ids),
+    imagePath: (id) => r.images.existingPath(id),
+    cameraNames: (ids) => r.cameras.namesByIds(ids),
+  };
+}

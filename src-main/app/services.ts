@@ -6,6 +6,7 @@ import type { EventService, RescoreJobs } from '../events';
 import type { ExportService } from '../exports';
 import type { IngestRuntime } from '../ingest';
 import type { JobService } from '../jobs';
+import type { MqttService } from '../mqtt';
 import type { DeliveryOutbox } from '../notify';
 import type { PromptExperiments, PromptLab } from '../prompts';
 import type { RecalibrationService } from '../recalibrate';
@@ -51,6 +52,7 @@ interface AppServiceModules {
   retention: RetentionService;
   exports: ExportService;
   telemetry: TelemetryService;
+  mq: { service: MqttService };
 }
 
 /** The app's own long-running parts as services (dependencies: INTERNAL_DEPENDENCIES). */
@@ -82,6 +84,16 @@ function appServices(m: AppServiceModules): ServiceSpec[] {
       start: () => m.outbox.start(),
       stop: () => m.outbox.stop(),
       logModules: ['outbox'],
+    },
+    {
+      name: 'mqtt',
+      description:
+        'Publishes events, alerts, snapshots and Home Assistant discovery to the MQTT broker, and takes its commands',
+      restartable: true,
+      start: () => m.mq.service.start(),
+      stop: () => m.mq.service.stop(),
+      check: () => m.mq.service.check(),
+      logModules: ['mqtt'],
     },
     {
       name: 'alerts',
@@ -152,7 +164,7 @@ function appServices(m: AppServiceModules): ServiceSpec[] {
   ];
   const ingest = m.ingestRuntime;
   if (ingest) {
-    specs.splice(6, 0, {
+    specs.splice(specs.findIndex((s) => s.name === 'aggregator') + 1, 0, {
       name: 'ingest',
       description: 'Watches the camera folders and the FTP endpoint; runs the detection queue',
       restartable: true,

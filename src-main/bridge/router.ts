@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ChannelName } from '../../src-shared/contract';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../src-shared/contract';
 import { channels, isChannelName } from '../../src-shared/contract';
 import type { RpcResult } from '../../src-shared/errors';
+import { AppError } from '../../src-shared/errors';
 import { withCorrelation } from '../common/correlation';
 import type { CallContext, Handlers } from '../common/handlers';
 import { zodIssues } from '../common/zod-issues';
@@ -102,5 +103,18 @@ export function createRouter(options: RouterOptions): Router {
       return withCorrelation(correlationId, () => call(name, input, meta, correlationId));
     },
     available: () => (Object.keys(channels) as ChannelName[]).filter(isAvailable),
+  };
+}
+
+/** Calls channels as code does: the data, or the error thrown as an AppError. */
+export function typedInvoke(router: Router, transport: CallContext['transport']) {
+  return async <C extends ChannelName>(
+    channel: C,
+    input: ChannelInput<C>,
+  ): Promise<ChannelOutput<C>> => {
+    const result = await router.invoke(channel, input, { transport });
+    if (!result.ok)
+      throw new AppError(result.error.code, result.error.message, result.error.issues);
+    return result.data as ChannelOutput<C>;
   };
 }

@@ -17,6 +17,7 @@ import type {
   RiskLevel,
   SecurityEvent,
 } from '../../src-shared/domain';
+import type { MqttStatus } from '../../src-shared/mqtt';
 import type { PromptRollback } from '../../src-shared/prompts';
 import type { Service } from '../../src-shared/services';
 import type { Settings } from '../../src-shared/settings';
@@ -36,6 +37,19 @@ export interface ClosedBatch {
   cameraId: string;
   detectionIds: string[];
   isFastPath: boolean;
+}
+
+/** Moving detections joined a camera's open batch: the activity an event will be made of. */
+export interface BatchUpdate {
+  id: string;
+  cameraId: string;
+  /** The batch opened with these detections. */
+  opened: boolean;
+  openedAt: string;
+  /** The image they were found in. */
+  imageId: number;
+  /** That image's moving detections (stationary and ignored ones left out). */
+  moving: StoredDetection[];
 }
 
 /** A desktop notification to show (the Electron edge shows it; browsers show a toast). */
@@ -70,6 +84,7 @@ export interface DomainEvents {
   /** A camera was created, changed, or went on- or offline. */
   'camera.changed': Camera;
   'camera.deleted': { id: string };
+  'batch.updated': BatchUpdate;
   'batch.closed': ClosedBatch;
   'event.created': SecurityEvent;
   /** The event's score changed (the LLM re-scored it). */
@@ -84,6 +99,8 @@ export interface DomainEvents {
   'service.changed': Service;
   /** A managed service was taken out of the settings. */
   'service.removed': { name: string };
+  /** The MQTT connection's state or counters changed. */
+  'mqtt.changed': MqttStatus;
   'alert.created': Alert;
   /** Acknowledged or dismissed. */
   'alert.resolved': Alert;

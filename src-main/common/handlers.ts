@@ -3,7 +3,7 @@ import { CHANNEL_NAMES } from '../../src-shared/contract';
 
 export interface CallContext {
   correlationId: string;
-  transport: 'ipc' | 'http' | 'internal';
+  transport: 'ipc' | 'http' | 'internal' | 'mqtt';
 }
 
 export type Handler<C extends ChannelName> = (

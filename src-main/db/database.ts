@@ -76,16 +76,26 @@ export async function openDatabase(
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     // A damaged file may open and fail only when a page is read: a cheap check now.
     if (file !== ':memory:') checkReadable(sqlite, file);
+    // Migrations run with foreign keys off, so a rebuilt table (SQLite cannot widen a CHECK in
+    // place) keeps the rows that reference it; every reference is checked afterwards.
+    sqlite.pragma('foreign_keys = OFF');
     // A database about to be changed by migrations is copied first.
     await migrate(db, options, (next) =>
       file === ':memory:'
         ? Promise.resolve()
         : backupDatabase(sqlite, file, 'migration', `before-${next}`),
     );
+    const broken = sqlite.pragma('foreign_key_check') as { table: string; parent: string }[];
+    if (broken.length) {
+      const first = broken[0]!;
+      throw new Error(
+        `After the migrations ${broken.length} rows of ${first.table} refer to missing ${first.parent} rows`,
+      );
+    }
+    sqlite.pragma('foreign_keys = ON');
   } catch (err) {
     await db.destroy();
     if (isUnreadableDatabase(err)) {

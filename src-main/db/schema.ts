@@ -180,7 +180,7 @@ export interface AlertsTable {
 
 export interface NotificationChannelsTable {
   id: string;
-  kind: 'email' | 'webhook' | 'desktop';
+  kind: 'email' | 'webhook' | 'desktop' | 'mqtt';
   name: string;
   enabled: Generated<Bool>;
   config: Generated<string>;
@@ -268,6 +268,15 @@ export interface ServiceStateTable {
   restarts: Generated<number>;
   last_error: string | null;
   updated_at: string;
+}
+
+export interface MqttQueueTable {
+  id: Generated<number>;
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  retain: number;
+  created_at: string;
 }
 
 export interface JobHistoryTable {
@@ -483,6 +492,7 @@ export interface DB {
   job_history: JobHistoryTable;
   job_dead_letters: JobDeadLettersTable;
   service_state: ServiceStateTable;
+  mqtt_queue: MqttQueueTable;
   export_jobs: ExportJobsTable;
   prompt_templates: PromptTemplatesTable;
   prompt_versions: PromptVersionsTable;

@@ -10,6 +10,7 @@ export const SECRET_KEYS: Record<ChannelKind, string[]> = {
   webhook: ['secret'],
   email: ['password'],
   desktop: [],
+  mqtt: [],
 };
 
 export interface StoredChannel {

@@ -2,6 +2,7 @@ import type { ChannelParsedInput } from '../../src-shared/contract';
 import {
   channelCreateSchema,
   emailConfigSchema,
+  mqttChannelConfigSchema,
   webhookConfigSchema,
 } from '../../src-shared/contract';
 import type { ChannelKind, NotificationChannel } from '../../src-shared/domain';
@@ -14,6 +15,7 @@ const CONFIG_SCHEMAS = {
   webhook: webhookConfigSchema,
   email: emailConfigSchema,
   desktop: channelCreateSchema.options[2].shape.config,
+  mqtt: mqttChannelConfigSchema,
 } satisfies Record<ChannelKind, unknown>;
 
 /**
@@ -40,7 +42,7 @@ export function checkChannelConfig(
   );
 }
 
-/** Notification channels: email, webhook and desktop, secrets sealed at rest. */
+/** Notification channels: email, webhook, desktop and MQTT, secrets sealed at rest. */
 export class ChannelService {
   constructor(private readonly channels: ChannelRepository) {}
 

@@ -1,4 +1,4 @@
-/** Notifications: channels, preferences and the delivery outbox (email, webhook, desktop). */
+/** Notifications: channels, preferences and the delivery outbox (email, webhook, desktop, MQTT). */
 export { channelRepository } from './channel-repository';
 export type { ChannelRepository } from './channel-repository';
 export { ChannelService } from './channel-service';
@@ -11,3 +11,5 @@ export type { MessageSources, Sender } from './delivery-outbox';
 export { keyFileSecretStore } from './secret-box';
 export type { SecretStore } from './secret-box';
 export { notifyHandlers } from './handlers';
+export { SendError, webhookPayload } from './senders';
+export type { Notification } from './senders';

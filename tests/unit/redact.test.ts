@@ -112,6 +112,21 @@ describe('redaction', () => {
       'services.stableSeconds',
       // Managed servers' env values and secret flags are redacted by name (services.test).
       'services.managed',
+      // mqtt.password is secret; the username is not (a login name, shown like an email's user).
+      'mqtt.enabled',
+      'mqtt.url',
+      'mqtt.username',
+      'mqtt.clientId',
+      'mqtt.baseTopic',
+      'mqtt.qos',
+      'mqtt.tls.caFile',
+      'mqtt.tls.certFile',
+      'mqtt.tls.keyFile',
+      'mqtt.tls.rejectUnauthorized',
+      'mqtt.discovery.enabled',
+      'mqtt.discovery.prefix',
+      'mqtt.frigateCompatible',
+      'mqtt.queueLimit',
       'exports.directory',
       'exports.retentionDays',
       'exports.concurrency',
@@ -125,6 +140,8 @@ describe('redaction', () => {
     };
     const s = defaultSettings();
     s.llm.apiKey = 'sk-set'; // optional settings are absent by default
+    s.mqtt.username = 'homeassistant';
+    s.mqtt.password = 'broker-secret';
     walk(s, []);
     const unclassified = leaves.filter((l) => !secret.has(l) && !notSecret.has(l));
     expect(unclassified).toEqual([]);

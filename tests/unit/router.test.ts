@@ -176,6 +176,8 @@ describe('read-only channels', () => {
         'jobs.deadLetters.requeueAll',
         // Asks a model a question: work on the user's LLM server.
         'llm.test',
+        // Connects to the broker: a login attempt it may log or count.
+        'mqtt.test',
         // A dry run is a job of its own (a row in jobs).
         'retention.preview',
         'retention.run',

@@ -13,6 +13,7 @@ import * as m011 from './011_prompt_versions';
 import * as m012 from './012_analytics_counters';
 import * as m013 from './013_telemetry';
 import * as m014 from './014_services_and_dead_letters';
+import * as m015 from './015_mqtt_queue';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -30,6 +31,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '012_analytics_counters': m012,
   '013_telemetry': m013,
   '014_services_and_dead_letters': m014,
+  '015_mqtt_queue': m015,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
