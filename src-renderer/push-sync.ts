@@ -12,6 +12,7 @@ import type {
   SecurityEvent,
   SystemHealth,
 } from '../src-shared/domain';
+import type { MqttStatus } from '../src-shared/mqtt';
 import type { Settings } from '../src-shared/settings';
 import { compareNewestFirst, toEventFilter as filterOf } from './event-filters';
 import type { EventPages } from './server-state';
@@ -43,6 +44,8 @@ export const GAUGE_WINDOW_MS = 60 * 60 * 1000;
 const SNAPSHOT_REFRESH_MS = 300;
 /** Job pushes come every 250 ms while one runs; read the dead letters again at most this often. */
 const DEAD_LETTERS_REFRESH_MS = 1000;
+/** MQTT status pushes come with every message sent; read the last messages at most this often. */
+const MQTT_MESSAGES_REFRESH_MS = 500;
 
 /** The gauge's event: the highest score of the last hour. */
 function considerForGauge(qc: QueryClient, event: SecurityEvent): void {
@@ -117,6 +120,8 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
   const snapshots = refresher(qc, keys.snapshots, SNAPSHOT_REFRESH_MS);
   // No push names dead letters: a job that runs (or ends) may have written some.
   const deadLetters = refresher(qc, keys.deadLetters, DEAD_LETTERS_REFRESH_MS);
+  // A status push means messages moved (its counters changed): the list is read again.
+  const mqttMessages = refresher(qc, keys.mqttMessages, MQTT_MESSAGES_REFRESH_MS);
   /** A pushed value that stands for the whole query (an answer in flight is older). */
   const replace = <T>(queryKey: readonly unknown[], value: T) => {
     qc.setQueryData<T>(queryKey, value);
@@ -148,6 +153,10 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
       });
       readAgainIfLoading(qc, keys.health);
     }),
+    client.on('mqtt.status', (status) => {
+      replace<MqttStatus>(keys.mqttStatus, status);
+      mqttMessages.soon();
+    }),
     client.on('service.removed', ({ name }) => uncacheService(qc, name)),
     client.on('settings.updated', (settings) => replace<Settings>(keys.settings, settings)),
     client.on('event.created', (event) => eventCreated(qc, event)),
@@ -174,6 +183,7 @@ export function syncPushes(client: HsiClient, qc: QueryClient): () => void {
   return () => {
     snapshots.stop();
     deadLetters.stop();
+    mqttMessages.stop();
     for (const off of offs) off();
   };
 }

@@ -520,3 +520,22 @@ export function useServiceLogs(name: string) {
     queryFn: () => api.invoke('services.logs', { name, limit: SERVICE_LOG_LINES }),
   });
 }
+
+/** How often the last MQTT messages are read again while they are shown. */
+export const MQTT_MESSAGES_REFRESH_MS = 2000;
+
+/** The MQTT connection's state and counters (`mqtt.status` pushes keep it current). */
+export function useMqttStatus() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.mqttStatus, queryFn: () => api.invoke('mqtt.status', {}) });
+}
+
+/** The last MQTT messages in and out, newest first, read again every 2 s while shown. */
+export function useMqttMessages() {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.mqttMessages,
+    queryFn: () => api.invoke('mqtt.messages', {}),
+    refetchInterval: MQTT_MESSAGES_REFRESH_MS,
+  });
+}

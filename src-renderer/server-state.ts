@@ -85,6 +85,9 @@ export const keys = {
   analytics: (channel: string, range: unknown) => ['analytics', channel, range] as const,
   analyticsAll: ['analytics'] as const,
   storage: ['storage'] as const,
+  /** The MQTT connection (`mqtt.status`, kept current by its push) and its last messages. */
+  mqttStatus: ['mqttStatus'] as const,
+  mqttMessages: ['mqttMessages'] as const,
 };
 
 interface Named {

@@ -4,6 +4,7 @@ import { errorMessage } from '../api';
 import { useApi } from '../app-context';
 import { DetectorSettingsFields } from '../components/DetectorSettingsFields';
 import { IngestSettingsFields } from '../components/IngestSettingsFields';
+import { INTEGRATIONS_HREF, IntegrationsSettings } from '../components/IntegrationsSettings';
 import { LlmSettingsFields } from '../components/LlmSettingsFields';
 import { NotificationSettings } from '../components/NotificationSettings';
 import { SubNav } from '../components/SubNav';
@@ -110,10 +111,15 @@ function GeneralSettings() {
   );
 }
 
-/** `#/settings`: the app settings; `#/settings/notifications`: channels and preferences. */
+/**
+ * `#/settings`: the app settings; `#/settings/notifications`: channels and preferences;
+ * `#/settings/integrations`: MQTT and Home Assistant.
+ */
 export function SettingsPage() {
   const hash = useHash();
-  const notifications = subPageFromHash(hash, 'settings') === 'notifications';
+  const section = subPageFromHash(hash, 'settings');
+  const notifications = section === 'notifications';
+  const integrations = section === 'integrations';
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -126,11 +132,22 @@ export function SettingsPage() {
       <SubNav
         label="Settings sections"
         links={[
-          { href: routeHref('settings'), label: 'General', current: !notifications },
+          {
+            href: routeHref('settings'),
+            label: 'General',
+            current: !notifications && !integrations,
+          },
           { href: NOTIFICATIONS_HREF, label: 'Notifications', current: notifications },
+          { href: INTEGRATIONS_HREF, label: 'Integrations', current: integrations },
         ]}
       />
-      {notifications ? <NotificationSettings /> : <GeneralSettings />}
+      {notifications ? (
+        <NotificationSettings />
+      ) : integrations ? (
+        <IntegrationsSettings />
+      ) : (
+        <GeneralSettings />
+      )}
     </section>
   );
 }

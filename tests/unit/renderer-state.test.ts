@@ -1,5 +1,5 @@
 import { InfiniteQueryObserver, QueryClient } from '@tanstack/react-query';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { App } from '../../src-main/app/compose';
 import type { EventFilter, HsiBridge, Page } from '../../src-shared/contract';
 import type {
@@ -12,6 +12,7 @@ import type {
   NotificationChannel,
   SecurityEvent,
 } from '../../src-shared/domain';
+import type { MqttStatus } from '../../src-shared/mqtt';
 import { defaultSettings } from '../../src-shared/settings';
 import { createElectronClient } from '../../src-renderer/api';
 import {
@@ -20,6 +21,13 @@ import {
   channelFormFrom,
 } from '../../src-renderer/channel-form';
 import { firstMessage } from '../../src-renderer/forms/fields';
+import {
+  mqttFormFrom,
+  mqttFormSchema,
+  mqttStateText,
+  mqttTestInput,
+  outcomeText,
+} from '../../src-renderer/mqtt-settings-form';
 import { refreshAfterReconnect, syncPushes } from '../../src-renderer/push-sync';
 import { emptyRuleForm, ruleFormSchema } from '../../src-renderer/rule-form';
 import type { AlertPages, EventPages } from '../../src-renderer/server-state';
@@ -305,6 +313,27 @@ describe('push sync: one place keeps the query cache current', () => {
     expect(qc.getQueryState(keys.eventStats(all))!.isInvalidated).toBe(true);
   });
 
+  it('mqtt: a status push replaces the cached status, and the last messages are read again soon after', async () => {
+    const { qc, publish } = await start();
+    const status: MqttStatus = {
+      state: 'connected',
+      url: 'mqtt://127.0.0.1:1883',
+      clientId: 'hsi-1',
+      lastError: null,
+      connectedAt: '2026-11-29T10:00:00.000Z',
+      nextAttemptAt: null,
+      queued: 0,
+      dropped: 0,
+      sent: 3,
+      received: 0,
+    };
+    qc.setQueryData(keys.mqttStatus, { ...status, state: 'connecting', sent: 0 });
+    await qc.fetchQuery({ queryKey: keys.mqttMessages, queryFn: () => [] });
+    publish('mqtt.changed', status);
+    expect(qc.getQueryData(keys.mqttStatus)).toEqual(status);
+    await vi.waitFor(() => expect(qc.getQueryState(keys.mqttMessages)?.isInvalidated).toBe(true));
+  });
+
   it('stops listening when stopped, and a reconnect reads everything shown again', async () => {
     const { qc, publish } = await start();
     await qc.fetchQuery({ queryKey: keys.cameras, queryFn: () => [] });
@@ -412,6 +441,108 @@ describe('forms are checked by the contract schemas, with errors under their own
     expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['llm.timeoutMs']);
   });
 
+  it('mqtt settings: only what changed is sent (QoS and queue limit as numbers), a stored password is kept unless changed', () => {
+    const saved = defaultSettings();
+    saved.mqtt.password = '[REDACTED]';
+    const form = formFrom(saved);
+    const mqtt = mqttFormFrom(saved);
+    const schema = mqttFormSchema(saved);
+    expect(form).not.toHaveProperty('mqtt');
+    expect(mqtt.mqtt.password).toBe('[REDACTED]');
+    expect(schema.parse(mqtt)).toEqual({});
+    const edited = {
+      mqtt: {
+        ...mqtt.mqtt,
+        enabled: true,
+        url: ' mqtt://broker.lan:1883 ',
+        qos: '2' as const,
+        queueLimit: '50',
+        tls: { ...mqtt.mqtt.tls, rejectUnauthorized: false },
+        discovery: { ...mqtt.mqtt.discovery, prefix: 'ha' },
+      },
+    };
+    expect(schema.parse(edited)).toEqual({
+      mqtt: {
+        enabled: true,
+        url: 'mqtt://broker.lan:1883',
+        qos: 2,
+        queueLimit: 50,
+        tls: { rejectUnauthorized: false },
+        discovery: { prefix: 'ha' },
+      },
+    });
+    // Cleared: the stored password is removed; typed: sent as typed (spaces kept).
+    expect(schema.parse({ mqtt: { ...mqtt.mqtt, password: '' } })).toEqual({
+      mqtt: { password: '' },
+    });
+    expect(schema.parse({ mqtt: { ...mqtt.mqtt, password: ' s3cret ' } })).toEqual({
+      mqtt: { password: ' s3cret ' },
+    });
+    const bad = schema.safeParse({
+      mqtt: { ...mqtt.mqtt, url: 'http://broker.lan', queueLimit: 'many', baseTopic: 'hsi/#' },
+    });
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['mqtt.queueLimit']);
+    const contract = schema.safeParse({
+      mqtt: { ...mqtt.mqtt, url: 'http://broker.lan', queueLimit: '5', baseTopic: 'hsi/#' },
+    });
+    expect(contract.error!.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'mqtt.baseTopic',
+      'mqtt.queueLimit',
+      'mqtt.url',
+    ]);
+  });
+
+  it('mqtt: Test connection sends the form as typed; the state and outcomes read as words', () => {
+    const saved = defaultSettings();
+    saved.mqtt.password = '[REDACTED]';
+    const form = mqttFormFrom(saved);
+    form.mqtt.url = ' mqtt://127.0.0.1:1884 ';
+    form.mqtt.tls.caFile = ' /etc/ca.pem ';
+    expect(mqttTestInput(form)).toEqual({
+      url: 'mqtt://127.0.0.1:1884',
+      username: '',
+      password: '[REDACTED]',
+      clientId: '',
+      tls: { caFile: '/etc/ca.pem', certFile: '', keyFile: '', rejectUnauthorized: true },
+    });
+    const base: MqttStatus = {
+      state: 'disabled',
+      url: '',
+      clientId: '',
+      lastError: null,
+      connectedAt: null,
+      nextAttemptAt: null,
+      queued: 0,
+      dropped: 0,
+      sent: 0,
+      received: 0,
+    };
+    expect(mqttStateText(base)).toBe('Off');
+    expect(mqttStateText({ ...base, state: 'connected', connectedAt: null })).toBe('Connected');
+    expect(
+      mqttStateText({
+        ...base,
+        state: 'reconnecting',
+        lastError: 'connect ECONNREFUSED',
+        nextAttemptAt: '2026-11-29T10:00:04.000Z',
+      }),
+    ).toMatch(/^Reconnecting — next try at .+: connect ECONNREFUSED$/);
+    const record = {
+      at: '',
+      direction: 'in' as const,
+      topic: 'hsi/cmd',
+      bytes: 3,
+      retained: false,
+      preview: 'x',
+    };
+    expect(outcomeText({ ...record, outcome: 'ignored', note: 'not JSON' })).toBe(
+      'Ignored: not JSON',
+    );
+    expect(outcomeText({ ...record, outcome: 'sent', retained: true, note: null })).toBe(
+      'Sent, retained',
+    );
+  });
+
   it("a list's error sits under its item; the field shows the first message below it", () => {
     const issues = channelFormSchema(null).safeParse({
       ...emptyChannelForm(),
@@ -450,6 +581,7 @@ describe('forms are checked by the contract schemas, with errors under their own
     });
     expect(fresh.error!.issues.map((i) => i.path.join('.'))).toEqual(['config.timeoutMs']);
   });
+
 });
 
 describe('pushed jobs and re-evaluated events in the cache', () => {
