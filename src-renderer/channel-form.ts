@@ -30,6 +30,8 @@ const channelForm = z.object({
     removePassword: z.boolean(),
     from: z.string(),
     to: z.string(),
+    topic: z.string(),
+    retain: z.boolean(),
   }),
 });
 
@@ -67,6 +69,8 @@ export const CHANNEL_FIELD_KEYS = [
   'config.password',
   'config.from',
   'config.to',
+  'config.topic',
+  'config.retain',
   'config',
 ] as const;
 
@@ -96,6 +100,8 @@ export function emptyChannelForm(): ChannelForm {
       removePassword: false,
       from: '',
       to: '',
+      topic: '',
+      retain: false,
     },
   };
 }
@@ -132,6 +138,8 @@ export function channelFormFrom(channel: NotificationChannel): ChannelForm {
       user: text(c, 'user'),
       from: text(c, 'from'),
       to: Array.isArray(to) ? to.filter((t): t is string => typeof t === 'string').join(', ') : '',
+      topic: text(c, 'topic'),
+      retain: c.retain === true,
     },
   };
 }
@@ -194,6 +202,9 @@ export function channelFormSchema(existing: NotificationChannel | null) {
         const timeout = existing?.config.timeoutMs;
         if (typeof timeout === 'number') config.timeoutMs = timeout;
         return { kind: 'email', ...base, config };
+      }
+      if (f.kind === 'mqtt') {
+        return { kind: 'mqtt', ...base, config: { topic: c.topic.trim(), retain: c.retain } };
       }
       return { kind: 'desktop', ...base, config: {} };
     })

@@ -20,6 +20,7 @@ import {
 } from '../channel-form';
 import { FormCheckbox, FormSelect, FormText } from '../forms/fields';
 import { Form } from '../forms/Form';
+import { INTEGRATIONS_HREF } from './IntegrationsSettings';
 import { formMessage, showServerErrors } from '../forms/server-errors';
 
 export const WEBHOOK_HELP =
@@ -162,6 +163,33 @@ function EmailFields({ channel }: SectionProps) {
   );
 }
 
+export const MQTT_CHANNEL_HELP =
+  "Publishes each alert's JSON (the webhook body) to this topic with QoS 1 through the app's MQTT connection, set in";
+
+function MqttFields() {
+  return (
+    <>
+      <FormText<V>
+        name="config.topic"
+        id="channel-topic"
+        label="Topic"
+        hint="A topic like home/alerts (no + or #)."
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <FormCheckbox<V>
+        name="config.retain"
+        id="channel-retain"
+        label="Retain the latest alert"
+        hint="The broker keeps the last one for subscribers that join later."
+      />
+      <p className="field-hint" data-testid="mqtt-channel-help">
+        {MQTT_CHANNEL_HELP} <a href={INTEGRATIONS_HREF}>Settings → Integrations</a>.
+      </p>
+    </>
+  );
+}
+
 interface ChannelFormProps {
   channel: NotificationChannel | null;
   nameRef: RefObject<HTMLInputElement | null>;
@@ -231,6 +259,7 @@ export function ChannelForm({ channel, nameRef, onSaved, onCancel }: ChannelForm
       <FormCheckbox<V> name="enabled" id="channel-enabled" label="Enabled" />
       {kind === 'webhook' && <WebhookFields channel={channel} />}
       {kind === 'email' && <EmailFields channel={channel} />}
+      {kind === 'mqtt' && <MqttFields />}
       {kind === 'desktop' && (
         <p className="field-hint">
           Shows the alert as a notification in the app (a toast in this page&apos;s window).

@@ -11,6 +11,7 @@ function channelTarget(channel: NotificationChannel): string {
   if (channel.kind === 'webhook' && typeof c.url === 'string') return c.url;
   if (channel.kind === 'email' && Array.isArray(c.to)) return c.to.join(', ');
   if (channel.kind === 'desktop') return 'This app';
+  if (channel.kind === 'mqtt' && typeof c.topic === 'string') return c.topic;
   return '';
 }
 

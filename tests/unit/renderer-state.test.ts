@@ -582,6 +582,40 @@ describe('forms are checked by the contract schemas, with errors under their own
     expect(fresh.error!.issues.map((i) => i.path.join('.'))).toEqual(['config.timeoutMs']);
   });
 
+  it('channel: an mqtt channel publishes to a topic without wildcards, retained only when asked', () => {
+    const form = {
+      ...emptyChannelForm(),
+      kind: 'mqtt' as const,
+      name: 'Hub',
+      config: { ...emptyChannelForm().config, topic: ' home/alerts ' },
+    };
+    expect(channelFormSchema(null).parse(form)).toEqual({
+      kind: 'mqtt',
+      name: 'Hub',
+      enabled: true,
+      config: { topic: 'home/alerts', retain: false },
+    });
+    const wildcard = channelFormSchema(null).safeParse({
+      ...form,
+      config: { ...form.config, topic: 'home/#' },
+    });
+    expect(wildcard.error!.issues.map((i) => i.path.join('.'))).toEqual(['config.topic']);
+    const stored: NotificationChannel = {
+      id: 'c2',
+      kind: 'mqtt',
+      name: 'Hub',
+      enabled: true,
+      config: { topic: 'home/alerts', retain: true },
+      createdAt: '',
+      updatedAt: '',
+    };
+    const again = channelFormFrom(stored);
+    expect(again.config).toMatchObject({ topic: 'home/alerts', retain: true });
+    expect(channelFormSchema(stored).parse(again).config).toEqual({
+      topic: 'home/alerts',
+      retain: true,
+    });
+  });
 });
 
 describe('pushed jobs and re-evaluated events in the cache', () => {
