@@ -272,7 +272,14 @@ export class MqttLink {
     const s = this.d.settings();
     this.log.info({ broker: this.current.url, clientId: this.clientId }, 'MQTT connected');
     this.set({ state: 'connected', lastError: null, connectedAt: nowIso() });
-    await client.publishAsync(availabilityTopic(s), 'online', { qos: 1, retain: true });
+    const online = {
+      topic: availabilityTopic(s),
+      payload: Buffer.from('online'),
+      qos: 1 as const,
+      retain: true,
+    };
+    await client.publishAsync(online.topic, online.payload, { qos: 1, retain: true });
+    this.sentOne(online);
     const topics = this.d.subscriptions();
     if (topics.length) await client.subscribeAsync(topics, { qos: 1 });
     await this.drain();
@@ -310,38 +317,50 @@ export class MqttLink {
 
   /**
    * Publishes, or keeps the message for later when the broker is away (or older messages are
-   * still waiting). Never throws; nothing is kept while MQTT is off.
+   * still waiting). Never throws and never waits for the broker's acknowledgement: a QoS 1 or 2
+   * message the connection loses on the way is sent again by MQTT.js after the reconnect (and
+   * before the kept ones). Nothing is kept while MQTT is off.
    */
   async publish(m: OutgoingMessage): Promise<void> {
     const s = this.d.settings();
     if (!s.enabled || this.stopped) return;
     const client = this.client;
     if (this.live && client?.connected && this.current.queued === 0 && this.pendingPushes === 0) {
-      try {
-        await client.publishAsync(m.topic, m.payload, { qos: m.qos, retain: m.retain });
-        this.set({ sent: this.current.sent + 1 });
-        this.record(
-          { direction: 'out', topic: m.topic, retained: m.retain, outcome: 'sent', note: null },
-          m.payload,
-        );
-        return;
-      } catch {
-        // Lost on the way: kept below, sent after the reconnect.
-      }
+      client.publishAsync(m.topic, m.payload, { qos: m.qos, retain: m.retain }).then(
+        () => this.sentOne(m),
+        // Lost with the connection (QoS 0 is not sent again): kept for after the reconnect.
+        () => void this.keep(m),
+      );
+      return;
     }
+    await this.keep(m);
+  }
+
+  private sentOne(m: OutgoingMessage): void {
+    this.set({ sent: this.current.sent + 1 });
+    this.record(
+      { direction: 'out', topic: m.topic, retained: m.retain, outcome: 'sent', note: null },
+      m.payload,
+    );
+  }
+
+  /** Into the queue on disk (the oldest dropped beyond the bound); sent once connected. */
+  private async keep(m: OutgoingMessage): Promise<void> {
+    const limit = this.d.settings().queueLimit;
     this.pendingPushes += 1;
     try {
-      const dropped = await this.d.queue.push(m, s.queueLimit);
-      if (dropped > 0)
-        this.log.warn({ dropped, limit: s.queueLimit }, 'MQTT queue full: oldest dropped');
+      const dropped = await this.d.queue.push(m, limit);
+      if (dropped > 0) this.log.warn({ dropped, limit }, 'MQTT queue full: oldest dropped');
       this.set({
-        queued: Math.min(s.queueLimit, this.current.queued + 1),
+        queued: Math.min(limit, this.current.queued + 1),
         dropped: this.current.dropped + dropped,
       });
       this.record(
         { direction: 'out', topic: m.topic, retained: m.retain, outcome: 'queued', note: null },
         m.payload,
       );
+    } catch (err) {
+      this.log.error({ err, topic: m.topic }, 'MQTT message could not be kept');
     } finally {
       this.pendingPushes -= 1;
     }
@@ -352,7 +371,7 @@ export class MqttLink {
    * Publishes now and waits for the broker's acknowledgement (QoS 1 and 2), or throws: for
    * senders with their own retries (the notification outbox), not for the app's own topics.
    */
-  async publishNow(m: OutgoingMessage): Promise<void> {
+  async publishNow(m: OutgoingMessage, timeoutMs = 10_000): Promise<void> {
     const client = this.client;
     if (!this.d.settings().enabled)
       throw new Error('MQTT is turned off in Settings → Integrations');
@@ -361,12 +380,21 @@ export class MqttLink {
         `Not connected to the MQTT broker${this.current.lastError ? `: ${this.current.lastError}` : ''}`,
       );
     }
-    await client.publishAsync(m.topic, m.payload, { qos: m.qos, retain: m.retain });
-    this.set({ sent: this.current.sent + 1 });
-    this.record(
-      { direction: 'out', topic: m.topic, retained: m.retain, outcome: 'sent', note: null },
-      m.payload,
-    );
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        client.publishAsync(m.topic, m.payload, { qos: m.qos, retain: m.retain }),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`The broker did not acknowledge within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.sentOne(m);
   }
 }
 

@@ -43,7 +43,7 @@ export function cameraTopicNames(
   );
   for (const c of ordered) {
     let name = slug(c.name) || 'camera';
-    if (used.has(name) || RESERVED.has(name)) name = `${name}_${c.id.slice(-6)}`;
+    if (used.has(name) || RESERVED.has(name)) name = `${name}_${slug(c.id).slice(-6)}`;
     used.add(name);
     names.set(c.id, name);
   }

@@ -208,6 +208,38 @@ describe('migrations', () => {
     ).toEqual({ live: 1, name: 'Risk analysis' });
   });
 
+  it('015 rebuilds notification_channels for the mqtt kind, keeping every channel and its deliveries', async () => {
+    const file = path.join(tempDir(), 'hsi.sqlite');
+    const old = await open(file, { migrateTo: '014_services_and_dead_letters' });
+    const now = new Date().toISOString();
+    old.sqlite.exec(`INSERT INTO notification_channels (id, kind, name, enabled, config,
+      secrets_ciphertext, created_at, updated_at) VALUES ('c1', 'webhook', 'Hub', 1,
+      '{"url":"http://127.0.0.1:9/h"}', 'sealed', '${now}', '${now}')`);
+    old.sqlite.exec(`INSERT INTO deliveries (id, alert_id, channel_id, status, idempotency_key,
+      created_at, updated_at) VALUES ('d1', NULL, 'c1', 'sent', 'k1', '${now}', '${now}')`);
+    await old.close();
+    opened.pop();
+
+    const { sqlite } = await open(file);
+    expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(
+      sqlite.prepare('SELECT id, kind, secrets_ciphertext FROM notification_channels').all(),
+    ).toEqual([{ id: 'c1', kind: 'webhook', secrets_ciphertext: 'sealed' }]);
+    expect(sqlite.prepare('SELECT id, channel_id FROM deliveries').all()).toEqual([
+      { id: 'd1', channel_id: 'c1' },
+    ]);
+    sqlite.exec(`INSERT INTO notification_channels (id, kind, name, created_at, updated_at)
+      VALUES ('c2', 'mqtt', 'Broker', '${now}', '${now}')`);
+    expect(() =>
+      sqlite.exec(`INSERT INTO notification_channels (id, kind, name, created_at, updated_at)
+        VALUES ('c3', 'pager', 'x', '${now}', '${now}')`),
+    ).toThrow(/CHECK/);
+    // The deliveries still follow their channel.
+    sqlite.exec(`DELETE FROM notification_channels WHERE id = 'c1'`);
+    expect(sqlite.prepare('SELECT count(*) AS n FROM deliveries').get()).toEqual({ n: 0 });
+    expect(sqlite.prepare('SELECT count(*) AS n FROM mqtt_queue').get()).toEqual({ n: 0 });
+  });
+
   it('keeps the events full-text index in sync, including camera renames', async () => {
     const { db } = await open(path.join(tempDir(), 'hsi.sqlite'));
     const now = new Date().toISOString();
