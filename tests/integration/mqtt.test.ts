@@ -33,7 +33,7 @@ async function subscribe(topics: string[], options = {}): Promise<Subscriber> {
 }
 
 function mqttSettings(extra: Record<string, unknown> = {}): SettingsPatch {
-  return { mqtt: { enabled: true, url: broker!.url, ...extra } } as SettingsPatch;
+  return { mqtt: { enabled: true, url: broker!.url, ...extra } };
 }
 
 /** Resolves once the app's MQTT status matches (pushed on every change). */
