@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
-import { SHORTCUTS_EVENT, shortcutFor } from '../src-shared/shortcuts';
+import type { Shortcut } from '../src-shared/shortcuts';
+import { SHORTCUT_EVENT, shortcutById, shortcutFor } from '../src-shared/shortcuts';
 import { HELP_KEY, isMacPlatform, isTypingTarget } from './keyboard';
 import { useShortcutsDialog } from './stores/shortcuts-dialog';
 
@@ -35,7 +36,8 @@ function go(route: string): void {
 /**
  * The app's keyboard shortcuts (src-shared/shortcuts.ts) in the page, mounted once: Go keys
  * open their page, Search puts focus in the Events search box, F1 / Ctrl+/ and `?` (outside a
- * text field) open the Keyboard shortcuts dialog, as does the Help menu's window event.
+ * text field) open the Keyboard shortcuts dialog; the Electron menu's Search and Help items
+ * arrive as a window event (SHORTCUT_EVENT) and do the same.
  */
 export function useShortcuts(): void {
   useEffect(() => {
@@ -54,6 +56,9 @@ export function useShortcuts(): void {
         return;
       }
       e.preventDefault();
+      run(shortcut);
+    };
+    const run = (shortcut: Shortcut) => {
       if (shortcut.route) {
         hide();
         go(shortcut.route);
@@ -65,13 +70,17 @@ export function useShortcuts(): void {
         show();
       }
     };
-    const onHelpMenu = () => show();
+    // The Electron menu's Search and Keyboard Shortcuts items.
+    const onMenu = (e: Event) => {
+      const shortcut = shortcutById(String((e as CustomEvent<unknown>).detail));
+      if (shortcut) run(shortcut);
+    };
 
     window.addEventListener('keydown', onKey);
-    window.addEventListener(SHORTCUTS_EVENT, onHelpMenu);
+    window.addEventListener(SHORTCUT_EVENT, onMenu);
     return () => {
       window.removeEventListener('keydown', onKey);
-      window.removeEventListener(SHORTCUTS_EVENT, onHelpMenu);
+      window.removeEventListener(SHORTCUT_EVENT, onMenu);
       cancelAnimationFrame(pendingFocus);
     };
   }, []);

@@ -94,5 +94,8 @@ export function shortcutFor(press: KeyPress, mac: boolean): Shortcut | undefined
   return SHORTCUTS.find((s) => s.inBrowser && matchesAccelerator(s.accelerator, press, mac));
 }
 
-/** The window event that opens the renderer's Keyboard Shortcuts dialog (the Help menu sends it). */
-export const SHORTCUTS_EVENT = 'hsi:shortcuts';
+/**
+ * The window event (a CustomEvent whose detail is a shortcut id) the Electron menu sends for
+ * the items the page carries out itself: Search (focus the search box), Keyboard Shortcuts.
+ */
+export const SHORTCUT_EVENT = 'hsi:shortcut';

@@ -24,7 +24,7 @@ import type { App } from '../app/compose';
 import { createApp } from '../app/compose';
 import type { ChannelInput, ChannelName, ChannelOutput, PushType } from '../../src-shared/contract';
 import { HTTP_STATUS } from '../../src-shared/errors';
-import { SHORTCUTS_EVENT } from '../../src-shared/shortcuts';
+import { SHORTCUT_EVENT } from '../../src-shared/shortcuts';
 import { respondToError } from '../bridge/errors';
 import { mediaRequest } from '../media';
 import type { SecretStore } from '../notify';
@@ -280,8 +280,8 @@ function onMenu(id: string, checked: boolean): void {
     case 'reload':
       mainWindow?.webContents.reload();
       break;
-    case 'shortcuts':
-      void showShortcuts();
+    case 'page':
+      void pageShortcut(action.id);
       break;
     case 'openAtLogin':
       app.setLoginItemSettings({ openAtLogin: checked });
@@ -299,13 +299,12 @@ function onMenu(id: string, checked: boolean): void {
   }
 }
 
-/** The renderer's Keyboard Shortcuts dialog (it lists the same table the menu is built from). */
-async function showShortcuts(): Promise<void> {
+/** A shortcut the page carries out (Search, Keyboard Shortcuts): sent to it as a window event. */
+async function pageShortcut(id: string): Promise<void> {
   if (!hsi) return;
   showWindow(hsi);
-  await mainWindow?.webContents.executeJavaScript(
-    `window.dispatchEvent(new Event(${JSON.stringify(SHORTCUTS_EVENT)}))`,
-  );
+  const event = `new CustomEvent(${JSON.stringify(SHORTCUT_EVENT)}, { detail: ${JSON.stringify(id)} })`;
+  await mainWindow?.webContents.executeJavaScript(`window.dispatchEvent(${event})`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -253,7 +253,8 @@ export function displayAccelerator(accelerator: string, platform: NodeJS.Platfor
 export type MenuAction =
   | { kind: 'navigate'; hash: string }
   | { kind: 'reload' }
-  | { kind: 'shortcuts' }
+  /** Done by the page: the shortcut with this id (src-shared/shortcuts.ts). */
+  | { kind: 'page'; id: string }
   | { kind: 'open' }
   | { kind: 'pause' }
   | { kind: 'resume' }
@@ -265,14 +266,14 @@ export function menuAction(id: string): MenuAction | undefined {
   const hash = routeForMenuId(id);
   if (hash) return { kind: 'navigate', hash };
   switch (id) {
-    // The renderer's search lives on the Events page.
+    // The page opens Events and puts focus in its search box.
     case MENU_IDS.search:
-      return { kind: 'navigate', hash: routeForMenuId('go.events')! };
+      return { kind: 'page', id: MENU_IDS.search };
     case MENU_IDS.refresh:
       return { kind: 'reload' };
     case MENU_IDS.shortcuts:
     case MENU_IDS.shortcutsAlt:
-      return { kind: 'shortcuts' };
+      return { kind: 'page', id: MENU_IDS.shortcuts };
     case TRAY_IDS.open:
       return { kind: 'open' };
     case TRAY_IDS.pause:

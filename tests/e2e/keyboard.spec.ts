@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { SHORTCUTS, SHORTCUTS_EVENT } from '../../src-shared/shortcuts';
+import { SHORTCUTS, SHORTCUT_EVENT } from '../../src-shared/shortcuts';
 import { openAt } from './app-db';
 import { expect, test } from './fixtures';
 import { dropSnapshot, seedHome } from './seed-home';
@@ -136,10 +136,21 @@ test('shortcuts open pages and the search box; ?, F1, the sidebar and the Help m
   await expect(dialog).toBeHidden();
 
   // The Electron Help menu sends a window event.
-  await page.evaluate((name) => window.dispatchEvent(new Event(name)), SHORTCUTS_EVENT);
+  await page.evaluate(
+    (name) => window.dispatchEvent(new CustomEvent(name, { detail: 'help.shortcuts' })),
+    SHORTCUT_EVENT,
+  );
   await expect(dialog).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
+
+  // Its View → Search item: the Events page, focus in the search box.
+  await page.evaluate(
+    (name) => window.dispatchEvent(new CustomEvent(name, { detail: 'view.search' })),
+    SHORTCUT_EVENT,
+  );
+  await expect(page).toHaveURL(/#\/events$/);
+  await expect(page.locator('#event-search')).toBeFocused();
 });
 
 test('search from an open event detail closes it and focuses the search box', async ({

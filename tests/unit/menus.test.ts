@@ -223,9 +223,9 @@ describe('application menu', () => {
       if (id !== TRAY_IDS.status) expect(menuAction(id), id).toBeDefined();
     }
     expect(menuAction('go.alerts')).toEqual({ kind: 'navigate', hash: '#/alerts' });
-    expect(menuAction(MENU_IDS.search)).toEqual({ kind: 'navigate', hash: '#/events' });
+    expect(menuAction(MENU_IDS.search)).toEqual({ kind: 'page', id: 'view.search' });
     expect(menuAction(MENU_IDS.refresh)).toEqual({ kind: 'reload' });
-    expect(menuAction(MENU_IDS.shortcutsAlt)).toEqual({ kind: 'shortcuts' });
+    expect(menuAction(MENU_IDS.shortcutsAlt)).toEqual({ kind: 'page', id: 'help.shortcuts' });
     expect(menuAction(TRAY_IDS.quit)).toEqual({ kind: 'quit' });
     expect(menuAction('nope')).toBeUndefined();
   });
