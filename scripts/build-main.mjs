@@ -36,6 +36,4 @@ await build({
   outExtension: { '.js': '.mjs' },
   outdir: 'dist/main',
 });
-console.log(
-  'built dist/main/main.mjs, preload.cjs, inference-worker.mjs and frame-worker.mjs',
-);
+console.log('built dist/main/main.mjs, preload.cjs, inference-worker.mjs and frame-worker.mjs');
