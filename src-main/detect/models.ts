@@ -60,11 +60,22 @@ export interface ResolveOptions {
 }
 
 /**
- * Finds the model file: an explicit `modelPath` setting first, then the user's models
- * folder, then the app's `models/`, then HSI_MODEL_PATH.
+ * Finds the model file: an explicit `modelPath` setting (that file only), else the user's
+ * models folder, then the app's `models/`, then HSI_MODEL_PATH.
  */
 export function resolveModel(o: ResolveOptions): ModelLocation | { path: null; reason: string } {
   const entry = o.manifest.find((m) => m.name === o.model);
+  // A file chosen by path is that file or nothing: another model found elsewhere would hide
+  // the mistake.
+  if (o.modelPath) {
+    const chosen = path.resolve(o.modelPath);
+    if (!fs.existsSync(chosen) || !fs.statSync(chosen).isFile()) {
+      return {
+        path: null,
+        reason: `No model file at ${chosen} (the detector's model file setting). Choose another file, or clear the setting to use "${o.model}".`,
+      };
+    }
+  }
   const tried: string[] = [];
   const candidates: string[] = [];
   if (o.modelPath) candidates.push(o.modelPath);
