@@ -64,6 +64,38 @@ describe.skipIf(skipMqtt)('MQTT against a real Mosquitto broker', () => {
     const camera = await t.call('cameras.create', { name: 'Front Door' });
     const cameraConfig = `homeassistant/device/hsi_${camera.id}/config`;
     await early.waitFor((m) => m.topic === cameraConfig, { what: 'camera discovery' });
+    const stats = json((await early.waitFor((m) => m.topic === 'hsi/stats')).text);
+    expect(stats).toMatchObject({
+      imagesWaiting: 0,
+      intakePaused: false,
+      detector: expect.any(String),
+      mqttQueued: 0,
+      mqttDropped: 0,
+    });
+
+    // Test connection: this broker answers, a closed port is a clear error.
+    expect(await t.call('mqtt.test', {})).toMatchObject({
+      url: broker.url,
+      latencyMs: expect.any(Number),
+    });
+    expect(await t.raw('mqtt.test', { url: 'mqtt://127.0.0.1:1' })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'unavailable',
+        message: expect.stringContaining('Cannot connect to mqtt://127.0.0.1:1'),
+      },
+    });
+    expect(await t.raw('mqtt.test', { url: 'http://127.0.0.1:1883' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+    expect(
+      await t.raw('notify.channels.create', {
+        kind: 'mqtt',
+        name: 'x',
+        config: { topic: 'home/#' },
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
 
     // A client joining later gets the configs and availability as retained messages.
     const late = await subscribe(['homeassistant/device/+/config', 'hsi/available']);
