@@ -132,8 +132,6 @@ export async function serve(argv: string[]): Promise<void> {
   const bridge = { url: server.url, port: server.port, token: server.token, pid: process.pid };
   fs.writeFileSync(bridgeFile, JSON.stringify(bridge, null, 2), { mode: 0o600 });
   fs.chmodSync(bridgeFile, 0o600);
-  process.stdout.write(`HSI listening on ${server.url}/?token=${server.token}\n`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -149,6 +147,8 @@ export async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Only now: whoever reads this line may stop the server at once (the handlers are in place).
+  process.stdout.write(`HSI listening on ${server.url}/?token=${server.token}\n`);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -24,7 +24,10 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    child.once('exit', (code, signal) => {
+      if (signal) err += `\n(ended by ${signal})`;
+      resolve(code);
+    }),
   );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${err}`)), 30_000);

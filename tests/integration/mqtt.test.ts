@@ -466,7 +466,8 @@ describe.skipIf(skipMqtt)('MQTT against a real Mosquitto broker', () => {
     serve = await startServe(['--data-dir', dataDir, '--port', '0']);
     await sub.waitFor((m) => m.text === 'online', { from: mark, what: 'online again' });
     mark = sub.messages.length;
-    expect(await serve.stop()).toBe(0);
+    const code = await serve.stop();
+    expect(code, serve.stderr()).toBe(0);
     await sub.waitFor((m) => m.text === 'stopped', { from: mark, what: 'stopped' });
 
     // A wrong password: a clear status, and neither password in the logs or the settings.
