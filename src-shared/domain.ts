@@ -185,6 +185,22 @@ export interface DetectorStatus {
   concurrency: number;
   allowSpinning: boolean;
   decodeWorkers: number;
+  /** Where detection runs now: `local`, `v2` (inference servers), or `local (fallback)`. */
+  backend: string;
+  /** The inference servers' state when detection runs on them. */
+  endpoints: DetectorEndpoint[];
+}
+
+/** One inference server of the detector's pool, as Operations shows it. */
+export interface DetectorEndpoint {
+  url: string;
+  state: 'closed' | 'open' | 'half-open';
+  outstanding: number;
+  /** Smoothed latency of answered requests (ms). */
+  latencyMs: number | null;
+  requests: number;
+  errors: number;
+  lastError: string | null;
 }
 
 export interface FtpCredentials {

@@ -8,6 +8,7 @@ import type { ServiceStatus } from './domain';
 export const INTERNAL_SERVICES = [
   'database',
   'detector',
+  'detection-server',
   'notifications',
   'mqtt',
   'alerts',
@@ -72,6 +73,7 @@ export const supervisorSettingsSchema = z
 export const INTERNAL_DEPENDENCIES: Record<(typeof INTERNAL_SERVICES)[number], string[]> = {
   database: [],
   detector: [],
+  'detection-server': ['detector'],
   notifications: ['database'],
   mqtt: ['database'],
   alerts: ['database', 'notifications'],

@@ -19,6 +19,30 @@ export const DEFAULT_DETECTOR_CLASSES = [
 const seconds = z.number().min(0);
 const port = z.number().int().min(0).max(65535);
 
+/** One inference server of the detector's pool. */
+export const detectorEndpointSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'Use an http:// or https:// address' }),
+  /** The model's name on that server (default: the detector's model). */
+  model: z.string().trim().max(200).optional(),
+  /** Sent as a bearer token; `[REDACTED]` on every read. */
+  token: z.string().max(500).optional(),
+  maxConcurrent: z.number().int().min(1).max(64).default(4),
+});
+
+/** The app's own detector served to other machines (V2 and CodeProject.AI-compatible). */
+export const detectionServerSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Loopback unless you choose otherwise. */
+  host: z.string().trim().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8471),
+  /** Bearer token callers must send (none: anyone who can reach the port). */
+  token: z.string().max(500).optional(),
+  /** Requests answered at once; more wait, beyond `queue` they are refused (429). */
+  concurrency: z.number().int().min(1).max(32).default(2),
+  queue: z.number().int().min(0).max(1000).default(32),
+  maxBodyMegabytes: z.number().min(1).max(200).default(64),
+});
+
 /** A topic prefix: levels of letters, digits, `_` and `-`, no wildcards, no leading `/`. */
 const topicPrefix = z
   .string()
@@ -124,6 +148,16 @@ export const settingsSchema = z.strictObject({
       decodeWorkers: z.number().int().min(0).max(8).default(1),
       confidence: z.number().min(0).max(1).default(0.5),
       classes: z.array(z.string().min(1)).default(DEFAULT_DETECTOR_CLASSES),
+      /**
+       * Where detection runs: this computer (`local`), or Open Inference Protocol (KServe V2)
+       * servers such as Triton, KServe, OpenVINO Model Server (`v2`).
+       */
+      backend: z.enum(['local', 'v2']).default('local'),
+      endpoints: z.array(detectorEndpointSchema).max(16).default([]),
+      /** Detect here when every remote endpoint is down. */
+      fallbackToLocal: z.boolean().default(true),
+      /** Binary tensors when the server takes them (much faster than JSON). */
+      v2Binary: z.boolean().default(true),
     })
     .default(() => ({
       model: 'yolox_nano',
@@ -137,6 +171,10 @@ export const settingsSchema = z.strictObject({
       decodeWorkers: 1,
       confidence: 0.5,
       classes: DEFAULT_DETECTOR_CLASSES,
+      backend: 'local' as const,
+      endpoints: [],
+      fallbackToLocal: true,
+      v2Binary: true,
     })),
   batching: z
     .strictObject({
@@ -202,6 +240,7 @@ export const settingsSchema = z.strictObject({
   /** The services supervisor, and the local servers it manages (API.md `services.*`). */
   services: supervisorSettingsSchema.default(() => supervisorSettingsSchema.parse({})),
   mqtt: mqttSettingsSchema.default(() => mqttSettingsSchema.parse({})),
+  detectionServer: detectionServerSchema.default(() => detectionServerSchema.parse({})),
   exports: z
     .strictObject({
       /** Empty means `<data dir>/exports`. */
@@ -227,6 +266,7 @@ export type SettingsPatch = DeepPartial<Settings>;
 export const SECRET_SETTING_PATHS: readonly (readonly string[])[] = [
   ['llm', 'apiKey'],
   ['mqtt', 'password'],
+  ['detectionServer', 'token'],
 ];
 
 /**

@@ -65,14 +65,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const r = createRepositories(database, secrets);
   const common = { ...r, settings, bus, publish, logger, dataDir, ingestRoot };
 
-  const modelsDir = config.modelsDir ?? detect.appModelsDir();
-  const detector = new detect.ObjectDetector({
-    settings: () => settings.get().detector,
-    userModelsDir: path.join(dataDir, 'models'),
-    appModelsDir: modelsDir,
-    manifest: detect.loadManifest(modelsDir),
-    envModelPath: process.env.HSI_MODEL_PATH,
-    logger,
+  const { detector, detectionServer } = detect.createDetection({
+    ...{ settings, logger, dataDir, modelsDir: config.modelsDir },
     onStatus: (s) => publish('detector.statusChanged', s),
   });
   const waitingForDetector = () => detector.status().status === 'unavailable';
@@ -150,7 +144,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     exportsDir: () => exports.directory(),
   });
   const supervisor = superviseApp({
-    ...{ ...common, database, config, detector, outbox, alerts, events, experiments, llmBreaker },
+    ...{ ...common, database, config, detector, detectionServer, outbox, alerts, events },
+    ...{ experiments, llmBreaker },
     ...{ aggregator, jobs, recalibration, lab, retention, exports, telemetry, rescorer, mq },
     ingestRuntime: config.ingest === false ? undefined : ingestRuntime,
   });

@@ -37,6 +37,7 @@ interface AppServiceModules {
   logger: Logger;
   database: OpenedDatabase;
   detector: detect.ObjectDetector;
+  detectionServer: detect.DetectionServer;
   outbox: DeliveryOutbox;
   alerts: AlertService;
   events: EventService;
@@ -76,6 +77,19 @@ function appServices(m: AppServiceModules): ServiceSpec[] {
       stop: done,
       check: detect.detectorProbe(m.detector),
       logModules: ['detector'],
+    },
+    {
+      name: 'detection-server',
+      description:
+        "This computer's detector for other machines (V2 and CodeProject.AI endpoints), when enabled",
+      restartable: true,
+      start: () => m.detectionServer.start(),
+      stop: () => m.detectionServer.stop(),
+      check: () => {
+        const at = m.detectionServer.address();
+        return { status: 'running', detail: at ? `listening on ${at.host}:${at.port}` : 'off' };
+      },
+      logModules: ['detection-server'],
     },
     {
       name: 'notifications',

@@ -7,13 +7,18 @@ import type { Settings } from '../../src-shared/settings';
 import type { Logger } from '../system/logger';
 import type { FamilyCodec } from './families';
 import { FramePool } from './frame-pool';
-import type { FramePreparer } from './inference-worker-client';
+import type { FramePreparer, InferenceRun, TensorMeta } from './inference-worker-client';
 import { InferenceWorker } from './inference-worker-client';
 import { CODECS, inferFamily } from './families';
 import type { FrameSource, PreparedFrame } from './image-tensor.mjs';
 import type { ModelEntry } from './models';
 import { classNames, resolveModel } from './models';
 import { nms } from './nms';
+import { AllEndpointsFailed } from '../common/endpoint-pool';
+import { RemoteRunner, V2Endpoint, tensorMetas } from './remote-v2';
+
+/** After the inference servers failed to load, the local model serves this long before they are tried again. */
+const REMOTE_RETRY_MS = 30_000;
 
 type DetectorSettings = Settings['detector'];
 
@@ -45,14 +50,33 @@ export interface Frame extends PreparedFrame {
   modelKey: string;
 }
 
+export interface ServedModel {
+  name: string;
+  inputs: TensorMeta[];
+  outputs: TensorMeta[];
+  run(inputName: string, tensor: Float32Array, dims: number[]): Promise<InferenceRun>;
+}
+
 export interface DetectOptions {
   confidence: number;
   /** Allowed class names; empty = every class. */
   classes: readonly string[];
 }
 
+/** What runs the model: the local inference thread, or a pool of inference servers. */
+interface ModelRunner {
+  readonly alive: boolean;
+  infer(inputName: string, tensor: Float32Array, dims: number[]): Promise<InferenceRun>;
+  close(): Promise<void>;
+}
+
 interface LoadedModel {
-  worker: InferenceWorker;
+  worker: ModelRunner;
+  /** The local thread (prepares frames too); absent for inference servers. */
+  local?: InferenceWorker;
+  remote?: RemoteRunner;
+  inputs: TensorMeta[];
+  outputs: TensorMeta[];
   codec: FamilyCodec;
   inputName: string;
   inputSize: [number, number];
@@ -132,11 +156,26 @@ export class ObjectDetector {
       concurrency: s.concurrency,
       allowSpinning: s.allowSpinning,
       decodeWorkers: s.decodeWorkers,
+      backend: 'local',
+      endpoints: [],
     };
   }
 
   status(): DetectorStatus {
-    return this.current;
+    const remote = this.loaded?.remote;
+    if (!remote) return this.current;
+    return {
+      ...this.current,
+      endpoints: remote.pool.stats().map((e) => ({
+        url: e.key,
+        state: e.state,
+        outstanding: e.outstanding,
+        latencyMs: e.latencyMs === null ? null : Math.round(e.latencyMs * 10) / 10,
+        requests: e.requests,
+        errors: e.errors,
+        lastError: e.lastError,
+      })),
+    };
   }
 
   private setStatus(next: Partial<DetectorStatus>): void {
@@ -147,6 +186,28 @@ export class ObjectDetector {
   /** Loads (or re-uses) the configured model; resolves undefined with a reason when it can't. */
   async ensureLoaded(): Promise<boolean> {
     const s = this.deps.settings();
+    if (s.backend === 'v2' && s.endpoints.length > 0) {
+      const key = JSON.stringify(['v2', s.endpoints, s.model, s.family, s.v2Binary]);
+      if (this.loaded?.key === key) return true;
+      const localStandIn = this.loaded !== undefined && !this.loaded.remote;
+      if (!(localStandIn && Date.now() < this.remoteRetryAt)) {
+        if (!this.loading) {
+          this.loading = this.loadRemote(key, s).finally(() => {
+            this.loading = undefined;
+          });
+        }
+        if ((await this.loading) !== undefined) return true;
+        this.remoteRetryAt = Date.now() + REMOTE_RETRY_MS;
+        if (!s.fallbackToLocal) return false;
+      }
+    }
+    return this.ensureLocal(s);
+  }
+
+  private remoteRetryAt = 0;
+
+  /** The local model, loaded (or re-used) for the settings. */
+  private async ensureLocal(s: DetectorSettings): Promise<boolean> {
     const location = resolveModel({
       model: s.model,
       modelPath: s.modelPath,
@@ -184,6 +245,101 @@ export class ObjectDetector {
       });
     }
     return (await this.loading) !== undefined;
+  }
+
+  /**
+   * The model on inference servers: the first endpoint that is ready gives the metadata
+   * (input name and size, outputs, so the family), then every endpoint serves it in a pool.
+   */
+  private async loadRemote(key: string, s: DetectorSettings): Promise<LoadedModel | undefined> {
+    this.setStatus({ status: 'loading', reason: null, model: s.model, backend: 'v2' });
+    const endpoints = s.endpoints.map((e) => new V2Endpoint(e, s.model));
+    const problems: string[] = [];
+    let meta;
+    for (const e of endpoints) {
+      try {
+        await e.ready();
+        meta = await e.metadata();
+        // Every endpoint learns whether it takes binary tensors.
+        await Promise.all(
+          endpoints.filter((x) => x !== e).map((x) => x.metadata().catch(() => undefined)),
+        );
+        break;
+      } catch (err) {
+        problems.push(`${e.key}: ${(err as Error).message}`);
+      }
+    }
+    if (!meta) {
+      this.setStatus({
+        status: 'unavailable',
+        reason: `No inference server is ready (${problems.join('; ')})${s.fallbackToLocal ? '; detecting on this computer meanwhile' : ''}`,
+        backend: 'v2',
+      });
+      return undefined;
+    }
+    const input = meta.inputs[0]!;
+    const entry = this.deps.manifest.find((m) => m.name === s.model);
+    const [, , mh, mw] = input.shape;
+    const h = typeof mh === 'number' && mh > 0 ? mh : (entry?.inputSize?.[1] ?? 640);
+    const w = typeof mw === 'number' && mw > 0 ? mw : (entry?.inputSize?.[0] ?? 640);
+    const outputs = tensorMetas(meta.outputs);
+    const family: DetectorFamily | null =
+      entry?.family ??
+      (s.family !== 'auto' ? s.family : inferFamily({ width: w, height: h }, outputs));
+    if (!family) {
+      this.setStatus({
+        status: 'unavailable',
+        reason: `Cannot tell which detector family ${meta.name} belongs to; choose its family in the detector settings`,
+      });
+      return undefined;
+    }
+    const runner = new RemoteRunner(
+      endpoints,
+      meta.outputs.map((o) => o.name),
+      s.v2Binary,
+    );
+    const previous = this.loaded;
+    this.loaded = {
+      worker: runner,
+      remote: runner,
+      inputs: [{ name: input.name, shape: input.shape }],
+      outputs,
+      codec: CODECS[family],
+      inputName: input.name,
+      inputSize: [w, h],
+      classes: classNames(entry),
+      provider: `v2 (${endpoints.map((e) => e.key).join(', ')})`,
+      path: meta.name,
+      key,
+    };
+    if (previous) await previous.worker.close();
+    this.deps.logger
+      .child({ module: 'detector' })
+      .info(
+        { model: meta.name, family, inputSize: [w, h], endpoints: endpoints.length },
+        'detector on inference servers',
+      );
+    this.setStatus({
+      status: 'ready',
+      reason: null,
+      family,
+      modelPath: null,
+      provider: this.loaded.provider,
+      inputSize: [w, h],
+      backend: 'v2',
+    });
+    return this.loaded;
+  }
+
+  /** The local model standing in while every inference server is down. */
+  private async fallback(): Promise<LoadedModel | undefined> {
+    const s = this.deps.settings();
+    const remote = this.loaded;
+    this.loaded = undefined;
+    const ok = await this.ensureLocal(s);
+    this.remoteRetryAt = Date.now() + REMOTE_RETRY_MS;
+    if (remote) await remote.worker.close();
+    return ok ? this.loaded : undefined;
   }
 
   private async load(
@@ -227,6 +383,9 @@ export class ObjectDetector {
     const previous = this.loaded;
     this.loaded = {
       worker,
+      local: worker,
+      inputs: loaded.inputs,
+      outputs: loaded.outputs,
       codec: CODECS[family],
       inputName: loaded.inputNames[0]!,
       inputSize: [w, h],
@@ -245,6 +404,8 @@ export class ObjectDetector {
       reason: null,
       family,
       modelPath,
+      backend: s.backend === 'v2' && s.endpoints.length ? 'local (fallback)' : 'local',
+      endpoints: [],
       provider: loaded.provider,
       inputSize: [w, h],
       intraOpThreads: s.intraOpThreads,
@@ -257,14 +418,15 @@ export class ObjectDetector {
 
   /** The frame workers for the current setting, or the inference thread when there are none. */
   private preparer(model: LoadedModel): FramePreparer {
-    const size = this.deps.settings().decodeWorkers;
+    // Inference servers take tensors: frames are always prepared by a frame worker here.
+    const size = Math.max(this.deps.settings().decodeWorkers, model.local ? 0 : 1);
     if (this.pool && this.pool.size !== size) {
       // Frames it is preparing still arrive; then its threads end.
       const retired = this.pool.retire().finally(() => this.retiring.delete(retired));
       this.retiring.add(retired);
       this.pool = undefined;
     }
-    if (size === 0) return model.worker;
+    if (size === 0 && model.local) return model.local;
     this.pool ??= new FramePool(size);
     return this.pool;
   }
@@ -283,8 +445,24 @@ export class ObjectDetector {
     return { ...prepared, source, modelKey: model.key };
   }
 
-  /** Runs the model on a prepared frame (its tensor is used up) and maps boxes to the image. */
+  /**
+   * Runs the model on a prepared frame (its tensor is used up) and maps boxes to the image.
+   * When every inference server fails, the local model takes the frame (if allowed).
+   */
   async infer(prepared: Frame, options: DetectOptions): Promise<DetectResult> {
+    try {
+      return await this.inferOn(prepared, options);
+    } catch (err) {
+      if (!(err instanceof AllEndpointsFailed) || !this.deps.settings().fallbackToLocal) throw err;
+      this.deps.logger
+        .child({ module: 'detector' })
+        .warn({ err: err.message }, 'inference servers failed: detecting on this computer');
+      if (!(await this.fallback())) throw err;
+      return this.inferOn(await this.prepare(prepared.source), options);
+    }
+  }
+
+  private async inferOn(prepared: Frame, options: DetectOptions): Promise<DetectResult> {
     let frame = prepared;
     const model = this.loaded;
     if (!model) throw new Error('Detector is not ready');
@@ -326,6 +504,22 @@ export class ObjectDetector {
       height: transform.srcHeight,
       detections,
       timings: { ...frame.timings, inferenceMs, postprocessMs: t3 - t2 },
+    };
+  }
+
+  /**
+   * The local model as the detection server offers it to other machines (loaded if need be);
+   * undefined while detection here runs on inference servers or no model is ready.
+   */
+  async servedModel(): Promise<ServedModel | undefined> {
+    if (!(await this.ensureLoaded())) return undefined;
+    const model = this.loaded;
+    if (!model?.local) return undefined;
+    return {
+      name: this.deps.settings().model,
+      inputs: model.inputs,
+      outputs: model.outputs,
+      run: (inputName, tensor, dims) => model.worker.infer(inputName, tensor, dims),
     };
   }
 

@@ -64,6 +64,10 @@ export function redactSettings(settings: Settings): Settings {
   const llm = copy.llm as Json;
   llm.baseUrl = redactUrl(String(llm.baseUrl));
   const redacted = copy as unknown as Settings;
+  for (const e of redacted.detector.endpoints) {
+    if (e.token) e.token = REDACTED;
+    e.url = redactUrl(e.url);
+  }
   for (const m of redacted.services.managed) {
     m.args = redactArgs(m.args);
     for (const key of Object.keys(m.env)) if (isSecretKey(key)) m.env[key] = REDACTED;
@@ -77,6 +81,14 @@ export function redactSettings(settings: Settings): Settings {
  * arguments, matched by service name and key or position) keep their stored values.
  */
 function restoreManagedSecrets(patch: Json, current: Settings): void {
+  // Detector endpoints' tokens, matched by address.
+  const endpoints = (patch.detector as { endpoints?: Json[] } | undefined)?.endpoints;
+  for (const e of Array.isArray(endpoints) ? endpoints : []) {
+    const stored = current.detector.endpoints.find((s) => redactUrl(s.url) === e.url);
+    if (!stored) continue;
+    if (e.token === REDACTED) e.token = stored.token;
+    if (typeof e.url === 'string' && e.url.includes(REDACTED)) e.url = stored.url;
+  }
   const managed = (patch.services as { managed?: Json[] } | undefined)?.managed;
   if (!Array.isArray(managed)) return;
   for (const m of managed) {

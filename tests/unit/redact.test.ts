@@ -37,6 +37,18 @@ describe('redaction', () => {
     expect(input.password).toBe('x');
   });
 
+  it("redacts inference servers' tokens and URL credentials", () => {
+    const s = defaultSettings();
+    s.detector.endpoints = [
+      { url: 'http://u:pw@gpu-box:8000', token: 'tok-123', maxConcurrent: 4 },
+    ];
+    const out = redactSettings(s);
+    expect(out.detector.endpoints).toEqual([
+      { url: 'http://[REDACTED]@gpu-box:8000', token: '[REDACTED]', maxConcurrent: 4 },
+    ]);
+    expect(s.detector.endpoints[0]!.token).toBe('tok-123');
+  });
+
   it('redacts the LLM API key and URL credentials in settings', () => {
     const s = defaultSettings();
     s.llm.apiKey = 'sk-live';
@@ -83,6 +95,17 @@ describe('redaction', () => {
       'detector.decodeWorkers',
       'detector.confidence',
       'detector.classes',
+      'detector.backend',
+      // Endpoint tokens are redacted by redactSettings (redaction.test below) and kept on save.
+      'detector.endpoints',
+      'detector.fallbackToLocal',
+      'detector.v2Binary',
+      'detectionServer.enabled',
+      'detectionServer.host',
+      'detectionServer.port',
+      'detectionServer.concurrency',
+      'detectionServer.queue',
+      'detectionServer.maxBodyMegabytes',
       'batching.windowSeconds',
       'batching.idleSeconds',
       'batching.maxDetections',
@@ -142,6 +165,7 @@ describe('redaction', () => {
     s.llm.apiKey = 'sk-set'; // optional settings are absent by default
     s.mqtt.username = 'homeassistant';
     s.mqtt.password = 'broker-secret';
+    s.detectionServer.token = 'node-token';
     walk(s, []);
     const unclassified = leaves.filter((l) => !secret.has(l) && !notSecret.has(l));
     expect(unclassified).toEqual([]);

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import type { Settings } from '../../src-shared/settings';
+import { CallerError, EndpointPool } from '../common/endpoint-pool';
+import { redactUrl } from '../common/redact';
+import type { InferenceRun, TensorMeta } from './inference-worker-client';
+import type { Tensor, V2ModelMetadata } from './v2-protocol';
+import {
+  BINARY_EXTENSION,
+  HEADER_LENGTH,
+  V2ProtocolError,
+  encodeInferRequest,
+  readTensors,
+  splitBody,
+} from './v2-protocol';
+
+export type RemoteEndpointConfig = Settings['detector']['endpoints'][number];
+
+/** How long one request may take (a first call may wait for the server to load the model). */
+const REQUEST_TIMEOUT_MS = 30_000;
+const PROBE_TIMEOUT_MS = 3000;
+
+/** One V2 (Open Inference Protocol) server and the model it serves. */
+export class V2Endpoint {
+  readonly base: string;
+  readonly model: string;
+  /** Whether the server takes binary tensors (learned from `GET /v2`). */
+  binary = false;
+
+  constructor(
+    readonly config: RemoteEndpointConfig,
+    defaultModel: string,
+  ) {
+    this.base = config.url.replace(/\/+$/, '');
+    this.model = config.model || defaultModel;
+  }
+
+  get key(): string {
+    return redactUrl(this.base);
+  }
+
+  private modelPath(): string {
+    return `/v2/models/${encodeURIComponent(this.model)}`;
+  }
+
+  private async request(
+    path: string,
+    init: { method?: string; body?: Buffer; headers?: Record<string, string> } = {},
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method: init.method ?? 'GET',
+        headers: {
+          ...init.headers,
+          ...(this.config.token && { authorization: `Bearer ${this.config.token}` }),
+        },
+        body: init.body ? new Uint8Array(init.body) : undefined,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const e = err as Error;
+      throw new Error(
+        e.name === 'TimeoutError'
+          ? `no answer within ${timeoutMs} ms`
+          : `cannot connect: ${redactUrl((e.cause as Error | undefined)?.message ?? e.message)}`,
+      );
+    }
+    if (res.ok) return res;
+    const text = (await res.text().catch(() => '')).slice(0, 300);
+    let message = text;
+    try {
+      const error = (JSON.parse(text) as { error?: unknown }).error;
+      message = typeof error === 'string' ? error : text;
+    } catch {
+      // not JSON: the text itself
+    }
+    const detail = `HTTP ${res.status}${message ? `: ${message}` : ''}`;
+    // A request the server calls malformed would fail on any replica.
+    if (res.status === 400) throw new CallerError(detail);
+    throw new Error(detail);
+  }
+
+  /** Server and model ready (`/v2/health/ready`, `/v2/models/{m}/ready`), or why not. */
+  async ready(): Promise<void> {
+    await this.request('/v2/health/ready', {}, PROBE_TIMEOUT_MS).then((r) => r.body?.cancel());
+    await this.request(`${this.modelPath()}/ready`, {}, PROBE_TIMEOUT_MS).then((r) =>
+      r.body?.cancel(),
+    );
+  }
+
+  /** The model's inputs and outputs, and whether the server takes binary tensors. */
+  async metadata(): Promise<V2ModelMetadata> {
+    const server = (await (await this.request('/v2', {}, PROBE_TIMEOUT_MS)).json()) as {
+      extensions?: string[];
+    };
+    this.binary = Array.isArray(server.extensions) && server.extensions.includes(BINARY_EXTENSION);
+    const meta = (await (await this.request(this.modelPath(), {}, PROBE_TIMEOUT_MS)).json()) as
+      V2ModelMetadata | undefined;
+    if (!meta || !Array.isArray(meta.inputs) || !Array.isArray(meta.outputs) || !meta.inputs[0]) {
+      throw new Error(`${this.model}: the metadata lists no inputs or outputs`);
+    }
+    return meta;
+  }
+
+  /** One inference: the input tensor out, the named outputs back. */
+  async infer(input: Tensor, outputs: string[], binary: boolean): Promise<Tensor[]> {
+    const id = randomUUID();
+    const req = encodeInferRequest({ id, input, outputs, binary: binary && this.binary });
+    const res = await this.request(`${this.modelPath()}/infer`, {
+      method: 'POST',
+      body: req.body,
+      headers: req.headers,
+    });
+    const body = Buffer.from(await res.arrayBuffer());
+    try {
+      const { json, binary: data } = splitBody(body, res.headers.get(HEADER_LENGTH));
+      if (json.id !== undefined && json.id !== id) {
+        throw new V2ProtocolError(`the answer is for request ${JSON.stringify(json.id)}, not ${id}`);
+      }
+      return readTensors(json.outputs, data, 'outputs');
+    } catch (err) {
+      throw new Error(`${this.model}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** V2 metadata shapes as the family detection reads them (-1: dynamic). */
+export function tensorMetas(list: V2ModelMetadata['outputs']): TensorMeta[] {
+  return list.map((t) => ({
+    name: t.name,
+    shape: t.shape.map((d) => (d < 0 ? 'dynamic' : d)),
+  }));
+}
+
+/**
+ * Inference on a pool of V2 endpoints (least requests in flight, a breaker each, retried on
+ * the next): the same calls as the local inference thread.
+ */
+export class RemoteRunner {
+  readonly pool: EndpointPool<V2Endpoint>;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    endpoints: V2Endpoint[],
+    private readonly outputNames: string[],
+    private readonly binary: boolean,
+    probeEveryMs = 10_000,
+  ) {
+    this.pool = new EndpointPool(
+      endpoints.map((e) => ({
+        key: e.key,
+        endpoint: e,
+        maxConcurrent: e.config.maxConcurrent ?? 4,
+      })),
+      { cooldownMs: 10_000 },
+    );
+    // Health checks bring an endpoint back as soon as it is ready, and take one out early.
+    this.timer = setInterval(() => void this.probe(), probeEveryMs);
+    this.timer.unref();
+  }
+
+  get alive(): boolean {
+    return true;
+  }
+
+  async probe(): Promise<void> {
+    await Promise.all(
+      this.pool.endpoints().map(async ({ key, endpoint }) => {
+        try {
+          await endpoint.ready();
+          this.pool.report(key, true);
+        } catch (err) {
+          this.pool.report(key, false, (err as Error).message);
+        }
+      }),
+    );
+  }
+
+  async infer(inputName: string, tensor: Float32Array, dims: number[]): Promise<InferenceRun> {
+    const started = performance.now();
+    const outputs = await this.pool.run((endpoint) =>
+      endpoint.infer({ name: inputName, dims, data: tensor }, this.outputNames, this.binary),
+    );
+    return {
+      outputs: Object.fromEntries(outputs.map((t) => [t.name, { data: t.data, dims: t.dims }])),
+      inferenceMs: performance.now() - started,
+    };
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.timer);
+    return Promise.resolve();
+  }
+}

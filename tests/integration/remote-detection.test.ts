@@ -1,0 +1,221 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DetectResult } from '../../src-main/detect';
+import type { SettingsPatch } from '../../src-shared/settings';
+import { freePort } from '../helpers/http';
+import { COCO_139_JPG, DOG_JPG } from '../helpers/shared-assets';
+import type { TestApp } from '../helpers/temp-app';
+import { startTestApp } from '../helpers/temp-app';
+
+const apps: TestApp[] = [];
+afterEach(async () => {
+  for (const a of apps.splice(0)) await a.close();
+});
+
+const TOKEN = 'node-token-6a1f';
+const photos = [DOG_JPG, COCO_139_JPG].filter((f) => fs.existsSync(f));
+
+async function app(settingsPatch: SettingsPatch): Promise<TestApp> {
+  const t = await startTestApp({ settingsPatch });
+  apps.push(t);
+  return t;
+}
+
+/** A second app serving its local detector (the bundled YOLOX-Nano) on a free loopback port. */
+async function detectionNode(extra: Record<string, unknown> = {}) {
+  const port = await freePort();
+  const node = await app({
+    detector: { providers: ['cpu'] },
+    detectionServer: { enabled: true, port, token: TOKEN, ...extra },
+  });
+  expect(await node.app.detector.ensureLoaded()).toBe(true);
+  await expect.poll(() => node.app.supervisor.get('detection-server').status).toBe('running');
+  return { node, url: `http://127.0.0.1:${port}` };
+}
+
+function expectSame(remote: DetectResult, local: DetectResult, tolerance: number) {
+  expect([remote.width, remote.height]).toEqual([local.width, local.height]);
+  expect(remote.detections.map((d) => d.objectClass)).toEqual(
+    local.detections.map((d) => d.objectClass),
+  );
+  remote.detections.forEach((d, i) => {
+    const l = local.detections[i]!;
+    expect(Math.abs(d.confidence - l.confidence)).toBeLessThanOrEqual(1e-3);
+    d.box.forEach((v, k) => expect(Math.abs(v - l.box[k]!)).toBeLessThanOrEqual(tolerance));
+  });
+}
+
+const options = { confidence: 0.3, classes: [] };
+
+describe.skipIf(photos.length === 0)('detection on another machine', () => {
+  it('over V2 (binary and JSON tensors): the model learned from the server, the same detections as local', async () => {
+    const { node, url } = await detectionNode();
+    for (const v2Binary of [true, false]) {
+      const client = await app({
+        detector: {
+          backend: 'v2',
+          endpoints: [{ url, token: TOKEN }],
+          v2Binary,
+          providers: ['cpu'],
+        },
+      } as SettingsPatch);
+      expect(await client.app.detector.ensureLoaded()).toBe(true);
+      expect(client.app.detector.status()).toMatchObject({
+        status: 'ready',
+        backend: 'v2',
+        family: 'yolox',
+        inputSize: [416, 416],
+        endpoints: [{ url, state: 'closed' }],
+      });
+      for (const photo of photos) {
+        const remote = await client.app.detector.detect(photo, options);
+        const local = await node.app.detector.detect(photo, options);
+        expect(local.detections.length).toBeGreaterThan(0);
+        expectSame(remote, local, 1e-3);
+      }
+      const [endpoint] = client.app.detector.status().endpoints;
+      expect(endpoint).toMatchObject({ requests: photos.length, errors: 0 });
+      expect(endpoint!.latencyMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('over the CodeProject.AI endpoint: predictions in image pixels', async () => {
+    const { node, url } = await detectionNode();
+    const form = new FormData();
+    form.set('image', new Blob([fs.readFileSync(photos[0]!)]), 'snap.jpg');
+    form.set('min_confidence', '0.3');
+    const res = await fetch(`${url}/v1/vision/detection`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      success: boolean;
+      predictions: { label: string; confidence: number; x_min: number; x_max: number }[];
+    };
+    const local = await node.app.detector.detect(photos[0]!, options);
+    expect(body.success).toBe(true);
+    expect(body.predictions.map((p) => p.label)).toEqual(
+      local.detections.map((d) => d.objectClass),
+    );
+    body.predictions.forEach((p, i) => {
+      const l = local.detections[i]!;
+      expect(Math.abs(p.confidence - l.confidence)).toBeLessThanOrEqual(1e-3);
+      expect(Math.abs(p.x_min - l.box[0])).toBeLessThanOrEqual(0.5);
+      expect(Math.abs(p.x_max - l.box[2])).toBeLessThanOrEqual(0.5);
+    });
+  });
+
+  it('refuses what it should: no token, another model, an oversized or malformed request, a wrong shape', async () => {
+    const { url } = await detectionNode({ maxBodyMegabytes: 1 });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const get = (path: string, headers: Record<string, string> = auth) =>
+      fetch(`${url}${path}`, { headers });
+    expect((await get('/v2/health/ready', {})).status).toBe(401);
+    expect((await get('/v2/health/ready', { authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await get('/v2/health/ready')).status).toBe(200);
+    expect(await (await get('/v2')).json()).toMatchObject({ extensions: ['binary_tensor_data'] });
+    const missing = await get('/v2/models/resnet50');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: expect.stringContaining('resnet50') });
+    const meta = (await (await get('/v2/models/yolox_nano')).json()) as {
+      inputs: { name: string; shape: number[] }[];
+      outputs: { name: string }[];
+    };
+    expect(meta.inputs[0]).toMatchObject({ datatype: 'FP32', shape: [1, 3, 416, 416] });
+
+    const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+      fetch(`${url}/v2/models/yolox_nano/infer`, {
+        method: 'POST',
+        headers: { ...auth, ...headers },
+        body: typeof body === 'string' ? body : new Uint8Array(body),
+      });
+    const big = await post(Buffer.alloc(2 * 1024 * 1024));
+    expect(big.status).toBe(413);
+    const malformed = await post('{"inputs": [');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({ error: expect.stringMatching(/JSON/) });
+    const shape = await post(
+      JSON.stringify({
+        inputs: [
+          {
+            name: meta.inputs[0]!.name,
+            shape: [1, 3, 2, 2],
+            datatype: 'FP32',
+            data: Array(12).fill(0),
+          },
+        ],
+      }),
+    );
+    expect(shape.status).toBe(400);
+    expect(await shape.json()).toEqual({ error: expect.stringContaining('does not fit') });
+    const dtype = await post(
+      JSON.stringify({
+        inputs: [{ name: meta.inputs[0]!.name, shape: [1], datatype: 'INT64', data: [1] }],
+      }),
+    );
+    expect(dtype.status).toBe(400);
+    // A header length past the body.
+    const framing = await post(Buffer.from('{}'), { 'inference-header-content-length': '99' });
+    expect(framing.status).toBe(400);
+  });
+
+  it('a pool: a dead endpoint is skipped and taken out, and with every endpoint down the local model stands in', async () => {
+    const { url } = await detectionNode();
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const client = await app({
+      detector: {
+        backend: 'v2',
+        endpoints: [{ url: dead }, { url, token: TOKEN }],
+        providers: ['cpu'],
+      },
+    } as SettingsPatch);
+    expect(await client.app.detector.ensureLoaded()).toBe(true);
+    for (let i = 0; i < 4; i += 1) {
+      const r = await client.app.detector.detect(photos[0]!, options);
+      expect(r.detections.length).toBeGreaterThan(0);
+    }
+    const [down, up] = client.app.detector.status().endpoints;
+    expect(down).toMatchObject({
+      url: dead,
+      state: 'open',
+      lastError: expect.stringMatching(/cannot connect/),
+    });
+    expect(up).toMatchObject({ url, state: 'closed', errors: 0 });
+
+    // The token reads back redacted and, sent back so, stays as it was.
+    const shown = await client.call('system.settings.get', {});
+    expect(shown.detector.endpoints[1]!.token).toBe('[REDACTED]');
+    await client.call('system.settings.update', {
+      detector: { endpoints: shown.detector.endpoints },
+    });
+    expect(client.app.settings.get().detector.endpoints[1]!.token).toBe(TOKEN);
+
+    // Everything down: the bundled model on this computer takes over.
+    const alone = await app({
+      detector: { backend: 'v2', endpoints: [{ url: dead }], providers: ['cpu'] },
+    } as SettingsPatch);
+    expect(await alone.app.detector.ensureLoaded()).toBe(true);
+    expect(alone.app.detector.status()).toMatchObject({
+      status: 'ready',
+      backend: 'local (fallback)',
+    });
+    const r = await alone.app.detector.detect(photos[0]!, options);
+    expect(r.detections.length).toBeGreaterThan(0);
+    // Not allowed to: unavailable, with the reason.
+    const strict = await app({
+      detector: {
+        backend: 'v2',
+        endpoints: [{ url: dead }],
+        fallbackToLocal: false,
+        providers: ['cpu'],
+      },
+    } as SettingsPatch);
+    expect(await strict.app.detector.ensureLoaded()).toBe(false);
+    expect(strict.app.detector.status()).toMatchObject({
+      status: 'unavailable',
+      reason: expect.stringMatching(/No inference server is ready .*cannot connect/),
+    });
+  });
+});
