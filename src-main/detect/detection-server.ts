@@ -166,7 +166,7 @@ export class DetectionServer {
         );
       chunks.push(chunk as Buffer);
     }
-    return Buffer.concat(chunks);
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -295,8 +295,9 @@ export class DetectionServer {
       outputs,
       binary: binaryOut,
     });
-    res.writeHead(200, { ...encoded.headers, 'content-length': encoded.body.length });
-    res.end(encoded.body);
+    res.writeHead(200, encoded.headers);
+    for (const chunk of encoded.chunks) res.write(chunk);
+    res.end();
   }
 
   /** CodeProject.AI / DeepStack: a multipart `image`, predictions in image pixels. */

@@ -29,9 +29,16 @@ export interface Tensor {
   data: Float32Array;
 }
 
+/** A body as the pieces to write one after another (no copy of the tensors into one buffer). */
 export interface EncodedRequest {
-  body: Buffer;
+  chunks: Buffer[];
+  length: number;
   headers: Record<string, string>;
+}
+
+function encoded(chunks: Buffer[], headers: Record<string, string>): EncodedRequest {
+  const length = chunks.reduce((n, c) => n + c.length, 0);
+  return { chunks, length, headers: { ...headers, 'content-length': String(length) } };
 }
 
 export class V2ProtocolError extends Error {
@@ -91,13 +98,10 @@ export function encodeInferRequest(o: {
         parameters: { binary_data_output: true },
       }),
     );
-    return {
-      body: Buffer.concat([header, data]),
-      headers: {
-        'content-type': 'application/octet-stream',
-        [HEADER_LENGTH]: String(header.length),
-      },
-    };
+    return encoded([header, data], {
+      'content-type': 'application/octet-stream',
+      [HEADER_LENGTH]: String(header.length),
+    });
   }
   const body = Buffer.from(
     JSON.stringify({
@@ -108,7 +112,7 @@ export function encodeInferRequest(o: {
       outputs: o.outputs.map((name) => ({ name })),
     }),
   );
-  return { body, headers: { 'content-type': 'application/json' } };
+  return encoded([body], { 'content-type': 'application/json' });
 }
 
 interface JsonTensor {
@@ -193,21 +197,19 @@ export function encodeInferResponse(o: {
   binary: boolean;
 }): EncodedRequest {
   if (!o.binary) {
-    return {
-      body: Buffer.from(
-        JSON.stringify({
-          model_name: o.model,
-          ...(o.id !== undefined && { id: o.id }),
-          outputs: o.outputs.map((t) => ({
-            name: t.name,
-            shape: t.dims,
-            datatype: 'FP32',
-            data: Array.from(t.data),
-          })),
-        }),
-      ),
-      headers: { 'content-type': 'application/json' },
-    };
+    const body = Buffer.from(
+      JSON.stringify({
+        model_name: o.model,
+        ...(o.id !== undefined && { id: o.id }),
+        outputs: o.outputs.map((t) => ({
+          name: t.name,
+          shape: t.dims,
+          datatype: 'FP32',
+          data: Array.from(t.data),
+        })),
+      }),
+    );
+    return encoded([body], { 'content-type': 'application/json' });
   }
   const chunks = o.outputs.map((t) => fp32Bytes(t.data));
   const header = Buffer.from(
@@ -222,8 +224,8 @@ export function encodeInferResponse(o: {
       })),
     }),
   );
-  return {
-    body: Buffer.concat([header, ...chunks]),
-    headers: { 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(header.length) },
-  };
+  return encoded([header, ...chunks], {
+    'content-type': 'application/octet-stream',
+    [HEADER_LENGTH]: String(header.length),
+  });
 }
