@@ -19,6 +19,15 @@ export const DEFAULT_DETECTOR_CLASSES = [
 const seconds = z.number().min(0);
 const port = z.number().int().min(0).max(65535);
 
+/** One more OpenAI-compatible server for the analyses. */
+export const llmEndpointSchema = z.strictObject({
+  baseUrl: z.url({ protocol: /^https?$/, error: 'Use an http:// or https:// address' }),
+  /** The model's name there (default: the one the prompt version or the settings name). */
+  model: z.string().trim().max(200).optional(),
+  /** `[REDACTED]` on every read. */
+  apiKey: z.string().max(1000).optional(),
+});
+
 /** One inference server of the detector's pool. */
 export const detectorEndpointSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'Use an http:// or https:// address' }),
@@ -210,6 +219,13 @@ export const settingsSchema = z.strictObject({
       timeoutMs: z.number().int().min(100).max(600_000).default(120_000),
       temperature: z.number().min(0).max(2).default(0.2),
       maxTokens: z.number().int().min(16).max(32_768).default(1024),
+      /**
+       * More OpenAI-compatible servers after `baseUrl` (replicas, a GPU box, a local fallback):
+       * tried when the one before cannot answer.
+       */
+      endpoints: z.array(llmEndpointSchema).max(16).default([]),
+      /** `priority`: the first healthy server in order; `round-robin`: spread over all. */
+      balance: z.enum(['priority', 'round-robin']).default('priority'),
     })
     .default(() => ({
       enabled: false,
@@ -218,6 +234,8 @@ export const settingsSchema = z.strictObject({
       timeoutMs: 120_000,
       temperature: 0.2,
       maxTokens: 1024,
+      endpoints: [],
+      balance: 'priority' as const,
     })),
   cameras: z
     .strictObject({ offlineAfterSeconds: seconds.default(300) })

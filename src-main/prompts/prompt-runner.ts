@@ -10,7 +10,9 @@ import type { Settings } from '../../src-shared/settings';
 import type { CalibrationRepository } from '../calibration';
 import type { Publish } from '../common/domain-events';
 import type { Logger } from '../system';
-import { LlmError, chatCompletion, parseAnswer, responseJsonSchema } from './llm-client';
+import { LlmPool } from './llm-pool';
+import type { chatCompletion} from './llm-client';
+import { LlmError, parseAnswer, responseJsonSchema } from './llm-client';
 import type { PromptRepository, RunKind, RunOutcomeKind } from './prompt-repository';
 import type { PromptContext, RecentEvent } from './prompt-variables';
 import { builtInValues } from './prompt-variables';
@@ -156,7 +158,11 @@ export class PromptRunner {
     },
   ) {
     this.log = d.logger.child({ module: 'prompts' });
+    this.pool = new LlmPool(d.llm);
   }
+
+  /** The servers analyses go to (the configured one, then `llm.endpoints`). */
+  readonly pool: LlmPool;
 
   /** The text the model gets for this batch (`invalid_input` naming what is missing). */
   async render(v: RunnableVersion, ctx: PromptContext): Promise<string> {
@@ -190,15 +196,13 @@ export class PromptRunner {
     const model = v.params.model || s.model;
     const schema = responseJsonSchema(v.params.responseSchema);
     const started = performance.now();
-    let content: Awaited<ReturnType<typeof chatCompletion>> | undefined;
+    let content: Awaited<ReturnType<LlmPool['complete']>> | undefined;
     let outcome: RunOutcome;
     try {
       for (;;) {
         try {
-          content = await chatCompletion({
-            baseUrl: s.baseUrl,
+          content = await this.pool.complete({
             model,
-            apiKey: s.apiKey,
             system: systemMessage(schema),
             user: rendered,
             images,
@@ -225,7 +229,8 @@ export class PromptRunner {
       outcome = {
         answer,
         ...calibratedAnswer(answer.riskScore, ctx),
-        model,
+        // The server that answered may name its model differently (llm.endpoints).
+        model: content.model,
         latencyMs: performance.now() - started,
         promptTokens: content.promptTokens,
         completionTokens: content.completionTokens,

@@ -68,6 +68,10 @@ export function redactSettings(settings: Settings): Settings {
     if (e.token) e.token = REDACTED;
     e.url = redactUrl(e.url);
   }
+  for (const e of redacted.llm.endpoints) {
+    if (e.apiKey) e.apiKey = REDACTED;
+    e.baseUrl = redactUrl(e.baseUrl);
+  }
   for (const m of redacted.services.managed) {
     m.args = redactArgs(m.args);
     for (const key of Object.keys(m.env)) if (isSecretKey(key)) m.env[key] = REDACTED;
@@ -88,6 +92,13 @@ function restoreManagedSecrets(patch: Json, current: Settings): void {
     if (!stored) continue;
     if (e.token === REDACTED) e.token = stored.token;
     if (typeof e.url === 'string' && e.url.includes(REDACTED)) e.url = stored.url;
+  }
+  const llmEndpoints = (patch.llm as { endpoints?: Json[] } | undefined)?.endpoints;
+  for (const e of Array.isArray(llmEndpoints) ? llmEndpoints : []) {
+    const stored = current.llm.endpoints.find((s) => redactUrl(s.baseUrl) === e.baseUrl);
+    if (!stored) continue;
+    if (e.apiKey === REDACTED) e.apiKey = stored.apiKey;
+    if (typeof e.baseUrl === 'string' && e.baseUrl.includes(REDACTED)) e.baseUrl = stored.baseUrl;
   }
   const managed = (patch.services as { managed?: Json[] } | undefined)?.managed;
   if (!Array.isArray(managed)) return;

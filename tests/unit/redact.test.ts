@@ -119,6 +119,9 @@ describe('redaction', () => {
       'llm.timeoutMs',
       'llm.temperature',
       'llm.maxTokens',
+      // Their API keys are redacted by redactSettings (below) and kept on save.
+      'llm.endpoints',
+      'llm.balance',
       'cameras.offlineAfterSeconds',
       'retentionDays',
       'retention.daily',
