@@ -43,7 +43,7 @@ async function start(llmSettings: Record<string, unknown>) {
     settingsPatch: {
       ...FAST_BATCHES,
       llm: { enabled: true, model: 'nemotron-mini', timeoutMs: 2000, ...llmSettings },
-    } as SettingsPatch,
+    },
     rescoreIntervalMs: 60_000,
   });
   return (await t.call('cameras.create', { name: 'Porch' })).id;
