@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '../../src-shared/domain';
-import type { SettingsPatch } from '../../src-shared/settings';
 import { FAST_BATCHES, detect } from '../helpers/events';
 import type { FakeLlm } from '../helpers/llm-server';
 import { startFakeLlm } from '../helpers/llm-server';
