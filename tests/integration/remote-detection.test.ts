@@ -5,11 +5,19 @@ import type { SettingsPatch } from '../../src-shared/settings';
 import { freePort } from '../helpers/http';
 import { COCO_139_JPG, DOG_JPG } from '../helpers/shared-assets';
 import type { TestApp } from '../helpers/temp-app';
-import { startTestApp } from '../helpers/temp-app';
+import { startTestApp, tempDir } from '../helpers/temp-app';
+import path from 'node:path';
+import { nanodetModel } from '../fixtures/onnx-models';
+import type { FixtureBox } from '../fixtures/onnx-models';
+import { png } from '../helpers/images';
+import type { V2Server } from '../helpers/v2-server';
+import { startV2Server } from '../helpers/v2-server';
 
 const apps: TestApp[] = [];
+const v2servers: V2Server[] = [];
 afterEach(async () => {
   for (const a of apps.splice(0)) await a.close();
+  for (const v of v2servers.splice(0)) await v.close();
 });
 
 const TOKEN = 'node-token-6a1f';
@@ -217,5 +225,112 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
       status: 'unavailable',
       reason: expect.stringMatching(/No inference server is ready .*cannot connect/),
     });
+  });
+});
+
+// Known boxes in 64×64 input pixels: a person and a car.
+const BOXES: FixtureBox[] = [
+  { classIndex: 0, score: 0.92, box: [10, 8, 30, 60] },
+  { classIndex: 2, score: 0.75, box: [34, 40, 62, 60] },
+];
+
+/** An app whose manifest knows the fixture model's input size (for servers that say -1). */
+async function clientOf(endpoints: { url: string; maxConcurrent?: number }[], extra = {}) {
+  const modelsDir = tempDir('hsi-v2-models-');
+  fs.writeFileSync(
+    path.join(modelsDir, 'models.json'),
+    JSON.stringify({
+      models: [{ name: 'fixture', family: 'nanodet', file: 'fixture.onnx', inputSize: [64, 64] }],
+    }),
+  );
+  const t = await startTestApp({
+    modelsDir,
+    settingsPatch: {
+      detector: { model: 'fixture', backend: 'v2', endpoints, providers: ['cpu'], ...extra },
+    } as SettingsPatch,
+  });
+  apps.push(t);
+  return t;
+}
+
+describe('the V2 client against a server written from the protocol', () => {
+  it('reads open (-1) shapes and six outputs, in binary and in JSON, and decodes the known boxes', async () => {
+    for (const binary of [true, false]) {
+      const server = await startV2Server({
+        modelName: 'fixture',
+        modelBytes: nanodetModel({ boxes: BOXES }),
+        size: 64,
+        dynamicShapes: true,
+        binary,
+      });
+      v2servers.push(server);
+      const client = await clientOf([{ url: server.url }]);
+      expect(await client.app.detector.ensureLoaded()).toBe(true);
+      expect(client.app.detector.status()).toMatchObject({
+        backend: 'v2',
+        family: 'nanodet',
+        inputSize: [64, 64],
+      });
+      const found = await client.app.detector.detect(await png(64, 64), {
+        confidence: 0.5,
+        classes: [],
+      });
+      expect(found.detections.map((d) => [d.objectClass, Number(d.confidence.toFixed(3))])).toEqual(
+        [
+          ['person', 0.92],
+          ['car', 0.75],
+        ],
+      );
+      const person = found.detections[0]!.box;
+      [10, 8, 30, 60].forEach((v, i) => expect(Math.abs(person[i]! - v)).toBeLessThanOrEqual(0.05));
+      // Binary both ways when the server offers it, JSON otherwise; each request has an id.
+      const last = server.infers.at(-1)!;
+      expect([last.binaryIn, last.binaryOut]).toEqual([binary, binary]);
+      expect(last.id).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
+    }
+  });
+
+  it('spreads requests over replicas by requests in flight, skips a failing one, and maps errors to clear states', async () => {
+    const bytes = nanodetModel({ boxes: BOXES });
+    const fast = await startV2Server({ modelName: 'fixture', modelBytes: bytes, size: 64 });
+    const slow = await startV2Server({ modelName: 'fixture', modelBytes: bytes, size: 64 });
+    const failing = await startV2Server({ modelName: 'fixture', modelBytes: bytes, size: 64 });
+    v2servers.push(fast, slow, failing);
+    const client = await clientOf([
+      { url: failing.url, maxConcurrent: 2 },
+      { url: slow.url, maxConcurrent: 2 },
+      { url: fast.url, maxConcurrent: 2 },
+    ]);
+    expect(await client.app.detector.ensureLoaded()).toBe(true);
+    failing.failWith = 500;
+    slow.delayMs = 300;
+    const image = await png(64, 64);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        client.app.detector.detect(image, { confidence: 0.5, classes: [] }),
+      ),
+    );
+    for (const r of results) expect(r.detections).toHaveLength(2);
+    // The slow replica holds its requests longer: the fast one takes more of them.
+    expect(fast.infers.length).toBeGreaterThan(slow.infers.length);
+    expect(failing.infers).toHaveLength(0);
+    const byUrl = Object.fromEntries(client.app.detector.status().endpoints.map((e) => [e.url, e]));
+    expect(byUrl[failing.url]).toMatchObject({
+      state: 'open',
+      lastError: 'HTTP 500: replica is failing',
+    });
+    expect(byUrl[fast.url]).toMatchObject({ state: 'closed', errors: 0 });
+
+    // A model the servers do not have: unavailable with their answer (no local model here).
+    const none = await clientOf([{ url: fast.url }], { model: 'resnet50', fallbackToLocal: false });
+    expect(await none.app.detector.ensureLoaded()).toBe(false);
+    expect(none.app.detector.status().reason).toMatch(
+      /HTTP 404: no route GET \/v2\/models\/resnet50\/ready/,
+    );
+    // Not ready: the same.
+    fast.ready = false;
+    const waiting = await clientOf([{ url: fast.url }], { fallbackToLocal: false });
+    expect(await waiting.app.detector.ensureLoaded()).toBe(false);
+    expect(waiting.app.detector.status().reason).toMatch(/HTTP 503: not ready/);
   });
 });
