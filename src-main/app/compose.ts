@@ -69,6 +69,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...{ settings, logger, dataDir, modelsDir: config.modelsDir },
     onStatus: (s) => publish('detector.statusChanged', s),
   });
+  metrics.watchDetector(() => detector.status());
   const waitingForDetector = () => detector.status().status === 'unavailable';
   const ingest = new IngestService({ ...common, waitingForDetector });
   const pipeline = new IngestPipeline({

@@ -1,5 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RumMetric, RumMetricName } from '../../src-shared/domain';
+import type {
+  DetectorEndpoint,
+  DetectorStatus,
+  RumMetric,
+  RumMetricName,
+} from '../../src-shared/domain';
 import type { CallRecord } from '../bridge/router';
 import type { DomainEventBus } from '../common/domain-events';
 
@@ -68,6 +73,56 @@ export class AppMetrics {
       registers: [this.registry],
     });
     if (bus) this.followPipeline(bus);
+  }
+
+  /**
+   * Where detection runs and, on inference servers, each endpoint's state, requests in
+   * flight, smoothed latency, requests and errors — read at each scrape.
+   */
+  watchDetector(status: () => DetectorStatus): void {
+    const gauge = (name: string, help: string, pick: (e: DetectorEndpoint) => number | null) =>
+      new Gauge<'endpoint'>({
+        name,
+        help,
+        labelNames: ['endpoint'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const e of status().endpoints) {
+            const v = pick(e);
+            if (v !== null) this.set({ endpoint: e.url }, v);
+          }
+        },
+      });
+    new Gauge<'backend'>({
+      name: 'hsi_detector_backend',
+      help: 'Where detection runs (1 for the current backend: local, v2, local (fallback))',
+      labelNames: ['backend'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.set({ backend: status().backend }, 1);
+      },
+    });
+    gauge('hsi_detector_endpoint_up', 'Inference server taking requests (breaker closed)', (e) =>
+      e.state === 'closed' ? 1 : 0,
+    );
+    gauge(
+      'hsi_detector_endpoint_in_flight',
+      'Requests in flight per inference server',
+      (e) => e.outstanding,
+    );
+    gauge(
+      'hsi_detector_endpoint_latency_seconds',
+      'Smoothed answer time per inference server',
+      (e) => (e.latencyMs === null ? null : e.latencyMs / 1000),
+    );
+    gauge(
+      'hsi_detector_endpoint_requests',
+      'Requests sent per inference server',
+      (e) => e.requests,
+    );
+    gauge('hsi_detector_endpoint_errors', 'Failed requests per inference server', (e) => e.errors);
   }
 
   /** Images in and processed, inference time, event latency, alerts, deliveries, exports. */

@@ -191,6 +191,14 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
       lastError: expect.stringMatching(/cannot connect/),
     });
     expect(up).toMatchObject({ url, state: 'closed', errors: 0 });
+    // The same on /metrics.
+    const metrics = await client.app.metrics.registry.metrics();
+    expect(metrics).toContain('hsi_detector_backend{backend="v2"} 1');
+    expect(metrics).toContain(`hsi_detector_endpoint_up{endpoint="${dead}"} 0`);
+    expect(metrics).toContain(`hsi_detector_endpoint_up{endpoint="${url}"} 1`);
+    expect(metrics).toMatch(
+      new RegExp(`hsi_detector_endpoint_latency_seconds\\{endpoint="${url}"\\} 0\\.\\d+`),
+    );
 
     // The token reads back redacted and, sent back so, stays as it was.
     const shown = await client.call('system.settings.get', {});
