@@ -158,10 +158,11 @@ export const settingsSchema = z.strictObject({
       confidence: z.number().min(0).max(1).default(0.5),
       classes: z.array(z.string().min(1)).default(DEFAULT_DETECTOR_CLASSES),
       /**
-       * Where detection runs: this computer (`local`), or Open Inference Protocol (KServe V2)
-       * servers such as Triton, KServe, OpenVINO Model Server (`v2`).
+       * Where detection runs: this computer (`local`), Open Inference Protocol (KServe V2)
+       * servers such as Triton, KServe, OpenVINO Model Server (`v2`), or CodeProject.AI /
+       * DeepStack-compatible servers such as Blue Onyx (`codeproject`).
        */
-      backend: z.enum(['local', 'v2']).default('local'),
+      backend: z.enum(['local', 'v2', 'codeproject']).default('local'),
       endpoints: z.array(detectorEndpointSchema).max(16).default([]),
       /** Detect here when every remote endpoint is down. */
       fallbackToLocal: z.boolean().default(true),

@@ -16,6 +16,12 @@ import { classNames, resolveModel } from './models';
 import { nms } from './nms';
 import { AllEndpointsFailed } from '../common/endpoint-pool';
 import { RemoteRunner, V2Endpoint, tensorMetas } from './remote-v2';
+import { CodeProjectEndpoint } from './remote-codeproject';
+import { EndpointPool } from '../common/endpoint-pool';
+import { COCO80 } from './coco';
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { ImageDecodeError, ImageReadError } from './image-tensor.mjs';
 
 /** After the inference servers failed to load, the local model serves this long before they are tried again. */
 const REMOTE_RETRY_MS = 30_000;
@@ -46,6 +52,8 @@ export interface DetectResult {
 /** A snapshot read, hashed, decoded and laid out for the loaded model, ready to infer. */
 export interface Frame extends PreparedFrame {
   source: string | Buffer;
+  /** The encoded image, for servers that take it as it is (CodeProject.AI). */
+  bytes?: Buffer;
   /** The model it was laid out for (a frame for another model is prepared again). */
   modelKey: string;
 }
@@ -72,6 +80,8 @@ interface ModelRunner {
 
 interface LoadedModel {
   worker: ModelRunner;
+  /** CodeProject.AI-compatible servers: the image goes as it is (no tensor, no codec). */
+  codeproject?: EndpointPool<CodeProjectEndpoint>;
   /** The local thread (prepares frames too); absent for inference servers. */
   local?: InferenceWorker;
   remote?: RemoteRunner;
@@ -162,11 +172,11 @@ export class ObjectDetector {
   }
 
   status(): DetectorStatus {
-    const remote = this.loaded?.remote;
-    if (!remote) return this.current;
+    const pool = this.loaded?.remote?.pool ?? this.loaded?.codeproject;
+    if (!pool) return this.current;
     return {
       ...this.current,
-      endpoints: remote.pool.stats().map((e) => ({
+      endpoints: pool.stats().map((e) => ({
         url: e.key,
         state: e.state,
         outstanding: e.outstanding,
@@ -186,13 +196,15 @@ export class ObjectDetector {
   /** Loads (or re-uses) the configured model; resolves undefined with a reason when it can't. */
   async ensureLoaded(): Promise<boolean> {
     const s = this.deps.settings();
-    if (s.backend === 'v2' && s.endpoints.length > 0) {
-      const key = JSON.stringify(['v2', s.endpoints, s.model, s.family, s.v2Binary]);
+    if (s.backend !== 'local' && s.endpoints.length > 0) {
+      const key = JSON.stringify([s.backend, s.endpoints, s.model, s.family, s.v2Binary]);
       if (this.loaded?.key === key) return true;
-      const localStandIn = this.loaded !== undefined && !this.loaded.remote;
+      const localStandIn = this.loaded?.local !== undefined;
       if (!(localStandIn && Date.now() < this.remoteRetryAt)) {
         if (!this.loading) {
-          this.loading = this.loadRemote(key, s).finally(() => {
+          const load =
+            s.backend === 'codeproject' ? this.loadCodeProject(key, s) : this.loadRemote(key, s);
+          this.loading = load.finally(() => {
             this.loading = undefined;
           });
         }
@@ -331,6 +343,51 @@ export class ObjectDetector {
     return this.loaded;
   }
 
+  /**
+   * CodeProject.AI-compatible servers: nothing to learn first (the protocol has no metadata);
+   * each snapshot goes to the pool as it is.
+   */
+  private async loadCodeProject(
+    key: string,
+    s: DetectorSettings,
+  ): Promise<LoadedModel | undefined> {
+    const endpoints = s.endpoints.map((e) => new CodeProjectEndpoint(e));
+    const pool = new EndpointPool(
+      endpoints.map((e) => ({ key: e.key, endpoint: e, maxConcurrent: e.config.maxConcurrent })),
+      { cooldownMs: 10_000 },
+    );
+    const previous = this.loaded;
+    const provider = `codeproject (${endpoints.map((e) => e.key).join(', ')})`;
+    this.loaded = {
+      worker: {
+        alive: true,
+        infer: () => Promise.reject(new Error('CodeProject.AI servers take images, not tensors')),
+        close: () => Promise.resolve(),
+      },
+      codeproject: pool,
+      inputs: [],
+      outputs: [],
+      codec: CODECS.yolox,
+      inputName: '',
+      inputSize: [0, 0],
+      classes: COCO80,
+      provider,
+      path: 'codeproject',
+      key,
+    };
+    if (previous) await previous.worker.close();
+    this.setStatus({
+      status: 'ready',
+      reason: null,
+      family: null,
+      modelPath: null,
+      provider,
+      inputSize: null,
+      backend: 'codeproject',
+    });
+    return this.loaded;
+  }
+
   /** The local model standing in while every inference server is down. */
   private async fallback(): Promise<LoadedModel | undefined> {
     const s = this.deps.settings();
@@ -439,10 +496,48 @@ export class ObjectDetector {
   async prepare(source: string | Buffer): Promise<Frame> {
     const model = this.loaded;
     if (!model) throw new Error('Detector is not ready');
+    if (model.codeproject) return this.prepareBytes(source, model.key);
     const [w, h] = model.inputSize;
     const from: FrameSource = typeof source === 'string' ? { path: source } : { bytes: source };
     const prepared = await this.preparer(model).prepare(from, model.codec.preprocess(w, h));
     return { ...prepared, source, modelKey: model.key };
+  }
+
+  /** For servers that take the image itself: its bytes, hash and size (no tensor). */
+  private async prepareBytes(source: string | Buffer, modelKey: string): Promise<Frame> {
+    const t0 = performance.now();
+    let bytes: Buffer;
+    if (typeof source === 'string') {
+      try {
+        bytes = await fs.promises.readFile(source);
+      } catch (err) {
+        throw new ImageReadError((err as Error).message, (err as NodeJS.ErrnoException).code);
+      }
+    } else {
+      bytes = source;
+    }
+    const t1 = performance.now();
+    const meta = await sharp(bytes)
+      .metadata()
+      .catch(() => undefined);
+    if (!meta?.width || !meta.height) throw new ImageDecodeError('The image cannot be decoded');
+    return {
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      tensor: new Float32Array(0),
+      transform: {
+        srcWidth: meta.width,
+        srcHeight: meta.height,
+        scaleX: 1,
+        scaleY: 1,
+        padX: 0,
+        padY: 0,
+      },
+      shrink: 1,
+      timings: { readMs: t1 - t0, decodeMs: performance.now() - t1, preprocessMs: 0 },
+      source,
+      bytes,
+      modelKey,
+    };
   }
 
   /**
@@ -467,6 +562,7 @@ export class ObjectDetector {
     const model = this.loaded;
     if (!model) throw new Error('Detector is not ready');
     if (frame.modelKey !== model.key) frame = await this.prepare(frame.source);
+    if (model.codeproject) return this.inferCodeProject(model.codeproject, frame, options);
     const [w, h] = model.inputSize;
     const { outputs, inferenceMs } = await model.worker.infer(model.inputName, frame.tensor, [
       1,
@@ -504,6 +600,45 @@ export class ObjectDetector {
       height: transform.srcHeight,
       detections,
       timings: { ...frame.timings, inferenceMs, postprocessMs: t3 - t2 },
+    };
+  }
+
+  /** The image to a CodeProject.AI-compatible server; its predictions as detections. */
+  private async inferCodeProject(
+    pool: EndpointPool<CodeProjectEndpoint>,
+    frame: Frame,
+    options: DetectOptions,
+  ): Promise<DetectResult> {
+    const started = performance.now();
+    const minScore = Math.max(0.001, Math.min(options.confidence, 0.999));
+    const predictions = await pool.run((e) => e.detect(frame.bytes!, minScore));
+    const inferenceMs = performance.now() - started;
+    const allowed = options.classes.length ? new Set(options.classes) : undefined;
+    const { srcWidth: w, srcHeight: h } = frame.transform;
+    const detections: PixelDetection[] = predictions
+      .filter((p) => p.confidence >= minScore && (!allowed || allowed.has(p.label)))
+      .map((p) => ({
+        objectClass: p.label,
+        classIndex: (COCO80 as readonly string[]).indexOf(p.label),
+        confidence: p.confidence,
+        box: [clamp(p.x_min, w), clamp(p.y_min, h), clamp(p.x_max, w), clamp(p.y_max, h)] as [
+          number,
+          number,
+          number,
+          number,
+        ],
+      }))
+      .filter((d) => d.box[2] - d.box[0] >= 1 && d.box[3] - d.box[1] >= 1)
+      .sort((a, b) => b.confidence - a.confidence);
+    return {
+      width: w,
+      height: h,
+      detections,
+      timings: {
+        ...frame.timings,
+        inferenceMs,
+        postprocessMs: performance.now() - started - inferenceMs,
+      },
     };
   }
 

@@ -115,6 +115,35 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
     });
   });
 
+  it('on a CodeProject.AI-compatible server: the image sent as it is, the same detections in pixels', async () => {
+    const { node, url } = await detectionNode();
+    const client = await app({
+      detector: { backend: 'codeproject', endpoints: [{ url, token: TOKEN }], providers: ['cpu'] },
+    } as SettingsPatch);
+    expect(await client.app.detector.ensureLoaded()).toBe(true);
+    expect(client.app.detector.status()).toMatchObject({
+      status: 'ready',
+      backend: 'codeproject',
+      endpoints: [{ url, state: 'closed' }],
+    });
+    for (const photo of photos) {
+      const remote = await client.app.detector.detect(photo, options);
+      const local = await node.app.detector.detect(photo, options);
+      // The server rounds boxes to whole pixels.
+      expectSame(remote, local, 0.5);
+    }
+    // A file that is not an image is refused here, before any request.
+    await expect(
+      client.app.detector.detect(Buffer.from('not a picture'), options),
+    ).rejects.toMatchObject({
+      name: 'ImageDecodeError',
+    });
+    expect(client.app.detector.status().endpoints[0]).toMatchObject({
+      requests: photos.length,
+      errors: 0,
+    });
+  });
+
   it('refuses what it should: no token, another model, an oversized or malformed request, a wrong shape', async () => {
     const { url } = await detectionNode({ maxBodyMegabytes: 1 });
     const auth = { authorization: `Bearer ${TOKEN}` };
