@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DetectResult } from '../../src-main/detect';
 import type { SettingsPatch } from '../../src-shared/settings';
 import { freePort } from '../helpers/http';
+import { startServe } from '../helpers/serve-process';
 import { COCO_139_JPG, DOG_JPG } from '../helpers/shared-assets';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp, tempDir } from '../helpers/temp-app';
@@ -84,6 +85,40 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
       const [endpoint] = client.app.detector.status().endpoints;
       expect(endpoint).toMatchObject({ requests: photos.length, errors: 0 });
       expect(endpoint!.latencyMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('one app on a second hsi serve process as its detection node (V2 and CodeProject.AI)', async () => {
+    const port = await freePort();
+    const dir = tempDir('hsi-node-');
+    const settingsFile = path.join(dir, 'node.json');
+    fs.writeFileSync(
+      settingsFile,
+      JSON.stringify({
+        detector: { providers: ['cpu'] },
+        detectionServer: { enabled: true, port },
+      }),
+    );
+    const serve = await startServe(['--data-dir', dir, '--port', '0', '--settings', settingsFile]);
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const local = await app({ detector: { providers: ['cpu'] } });
+      expect(await local.app.detector.ensureLoaded()).toBe(true);
+      for (const backend of ['v2', 'codeproject'] as const) {
+        const client = await app({
+          detector: { backend, endpoints: [{ url }], fallbackToLocal: false, providers: ['cpu'] },
+        } as SettingsPatch);
+        expect(await client.app.detector.ensureLoaded()).toBe(true);
+        for (const photo of photos) {
+          expectSame(
+            await client.app.detector.detect(photo, options),
+            await local.app.detector.detect(photo, options),
+            backend === 'v2' ? 1e-3 : 0.5,
+          );
+        }
+      }
+    } finally {
+      expect(await serve.stop()).toBe(0);
     }
   });
 
