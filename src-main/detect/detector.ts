@@ -80,6 +80,8 @@ interface ModelRunner {
 
 interface LoadedModel {
   worker: ModelRunner;
+  /** The status it was ready with (shown again when it stands in for inference servers). */
+  readyStatus?: Partial<DetectorStatus>;
   /** CodeProject.AI-compatible servers: the image goes as it is (no tensor, no codec). */
   codeproject?: EndpointPool<CodeProjectEndpoint>;
   /** The local thread (prepares frames too); absent for inference servers. */
@@ -212,6 +214,10 @@ export class ObjectDetector {
         this.remoteRetryAt = Date.now() + REMOTE_RETRY_MS;
         if (!s.fallbackToLocal) return false;
       }
+      // The local model stands in: its state shows again (a failed retry said unavailable).
+      const ok = await this.ensureLocal(s);
+      if (ok && this.loaded?.readyStatus) this.setStatus(this.loaded.readyStatus);
+      return ok;
     }
     return this.ensureLocal(s);
   }
@@ -456,12 +462,12 @@ export class ObjectDetector {
       { modelPath, family, provider: loaded.provider, inputSize: [w, h] },
       'detector model loaded',
     );
-    this.setStatus({
+    this.loaded.readyStatus = {
       status: 'ready',
       reason: null,
       family,
       modelPath,
-      backend: s.backend === 'v2' && s.endpoints.length ? 'local (fallback)' : 'local',
+      backend: s.backend !== 'local' && s.endpoints.length ? 'local (fallback)' : 'local',
       endpoints: [],
       provider: loaded.provider,
       inputSize: [w, h],
@@ -469,7 +475,8 @@ export class ObjectDetector {
       concurrency: s.concurrency,
       allowSpinning: s.allowSpinning,
       decodeWorkers: s.decodeWorkers,
-    });
+    };
+    this.setStatus(this.loaded.readyStatus);
     return this.loaded;
   }
 
