@@ -6,8 +6,31 @@
 import { z } from 'zod';
 import { DETECTOR_FAMILIES } from '../src-shared/domain';
 import type { Settings, SettingsPatch } from '../src-shared/settings';
-import { settingsPatchSchema } from '../src-shared/settings';
+import { REDACTED, detectorEndpointSchema, settingsPatchSchema } from '../src-shared/settings';
 import { typedNumber } from './forms/numbers';
+
+/** One inference server as its row of inputs holds it. */
+const endpointRow = z.object({
+  url: z.string(),
+  model: z.string(),
+  /** "[REDACTED]" while a token is stored: left as is (same address), it keeps that token. */
+  token: z.string(),
+  maxConcurrent: z.string(),
+});
+
+export type EndpointRow = z.input<typeof endpointRow>;
+
+/** The settings allow this many inference servers. */
+export const MAX_ENDPOINTS = 16;
+
+const DEFAULT_MAX_CONCURRENT = String(
+  detectorEndpointSchema.parse({ url: 'http://127.0.0.1' }).maxConcurrent,
+);
+
+/** A new, empty inference server row. */
+export function emptyEndpointRow(): EndpointRow {
+  return { url: '', model: '', token: '', maxConcurrent: DEFAULT_MAX_CONCURRENT };
+}
 
 const settingsForm = z.object({
   debug: z.boolean(),
@@ -23,6 +46,11 @@ const settingsForm = z.object({
     decodeWorkers: z.string(),
     allowSpinning: z.boolean(),
     classes: z.string(),
+    /** `local`, or a kind of inference server (checked by the settings patch schema). */
+    backend: z.custom<DetectorBackendSetting>((v) => typeof v === 'string'),
+    endpoints: z.array(endpointRow),
+    fallbackToLocal: z.boolean(),
+    v2Binary: z.boolean(),
   }),
   ingest: z.object({
     stabilitySeconds: z.string(),
@@ -43,6 +71,8 @@ const settingsForm = z.object({
 });
 
 export type SettingsForm = z.input<typeof settingsForm>;
+
+export type DetectorBackendSetting = Settings['detector']['backend'];
 
 export type DetectorFamilySetting = Settings['detector']['family'];
 
@@ -69,6 +99,14 @@ export const SETTINGS_FIELD_KEYS = [
   'detector.decodeWorkers',
   'detector.allowSpinning',
   'detector.classes',
+  'detector.backend',
+  ...Array.from({ length: MAX_ENDPOINTS }, (_, i) =>
+    (['url', 'model', 'token', 'maxConcurrent'] as const).map(
+      (f) => `detector.endpoints.${i}.${f}`,
+    ),
+  ).flat(),
+  'detector.fallbackToLocal',
+  'detector.v2Binary',
   'ingest.stabilitySeconds',
   'ingest.minBytes',
   'ingest.highWater',
@@ -107,6 +145,15 @@ export function formFrom(s: Settings): SettingsForm {
       decodeWorkers: String(s.detector.decodeWorkers),
       allowSpinning: s.detector.allowSpinning,
       classes: s.detector.classes.join(', '),
+      backend: s.detector.backend,
+      endpoints: s.detector.endpoints.map((e) => ({
+        url: e.url,
+        model: e.model ?? '',
+        token: e.token ?? '',
+        maxConcurrent: String(e.maxConcurrent),
+      })),
+      fallbackToLocal: s.detector.fallbackToLocal,
+      v2Binary: s.detector.v2Binary,
     },
     ingest: {
       stabilitySeconds: String(s.ingest.stabilitySeconds),
@@ -132,14 +179,53 @@ export function formFrom(s: Settings): SettingsForm {
 
 type Json = Record<string, unknown>;
 
+type EndpointSetting = Settings['detector']['endpoints'][number];
+
+/**
+ * The inference server rows → the settings' list (the whole list is sent: it replaces the
+ * saved one). Issues are at `detector.endpoints.<row>.<field>`, the rows' own paths.
+ */
+function endpointsFrom(
+  rows: readonly EndpointRow[],
+  savedUrls: ReadonlySet<string>,
+  ctx: z.RefinementCtx,
+): EndpointSetting[] {
+  return rows.map((row, i) => {
+    const at = ['detector', 'endpoints', i];
+    const url = row.url.trim();
+    const endpoint: EndpointSetting = {
+      url,
+      maxConcurrent: typedNumber(row.maxConcurrent, [...at, 'maxConcurrent'], ctx),
+    };
+    const model = row.model.trim();
+    if (model) endpoint.model = model;
+    const token = row.token.trim();
+    if (token) endpoint.token = token;
+    // The server keeps a stored token for the address it was saved with, and no other.
+    if (token === REDACTED && !savedUrls.has(url)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'token'],
+        message: 'Type the token again: a saved token stays with the address it was saved for',
+      });
+    }
+    return endpoint;
+  });
+}
+
 /**
  * The form → the patch of what differs from `saved` (text trimmed, numbers parsed, an empty
- * model file clearing it), checked by the contract's settings patch schema.
+ * model file clearing it), checked by the contract's settings patch schema. The inference
+ * servers are sent as a whole list when any row changed — not while "This computer" is
+ * chosen (the rows are hidden then, so nothing wrong in them could be shown).
  */
 export function settingsFormSchema(saved: Settings) {
   const before = formFrom(saved);
+  const savedUrls = new Set(saved.detector.endpoints.map((e) => e.url));
   return settingsForm
-    .transform((form, ctx): SettingsPatch => {
+    .transform((full, ctx): SettingsPatch => {
+      const { endpoints, ...detector } = full.detector;
+      const form = { ...full, detector };
       const patch: Json = {};
       const walk = (now: Json, was: Json, path: string[], into: Json) => {
         for (const [key, value] of Object.entries(now)) {
@@ -155,12 +241,26 @@ export function settingsFormSchema(saved: Settings) {
         }
       };
       walk(form, before, [], patch);
+      if (detector.backend !== 'local') {
+        if (endpoints.length === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['detector', 'backend'],
+            message: 'Add an inference server, or choose This computer',
+          });
+        }
+        if (JSON.stringify(endpoints) !== JSON.stringify(before.detector.endpoints)) {
+          const list = endpointsFrom(endpoints, savedUrls, ctx);
+          patch.detector = { ...(patch.detector as Json | undefined), endpoints: list };
+        }
+      }
       return patch;
     })
     .pipe(settingsPatchSchema as z.ZodType<SettingsPatch, SettingsPatch>);
 }
 
 const TEXT_FIELDS = new Set([
+  'detector.backend',
   'detector.model',
   'detector.modelPath',
   'detector.family',

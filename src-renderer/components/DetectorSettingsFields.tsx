@@ -1,12 +1,187 @@
-import { FormCheckbox, FormSelect, FormText } from '../forms/fields';
-import type { SettingsForm as V } from '../settings-form';
-import { DETECTOR_FAMILY_CHOICES } from '../settings-form';
+/**
+ * The Settings page's Detector group: where detection runs (this computer, or inference
+ * servers speaking the Open Inference Protocol), which model, how it runs, what it looks for.
+ */
+import { useEffect, useRef } from 'react';
+import { useController, useFieldArray, useFormContext, useWatch } from 'react-hook-form';
+import { describedBy, FieldMessages } from './Field';
+import { FormCheckbox, FormSelect, FormText, useFieldError } from '../forms/fields';
+import type { DetectorBackendSetting, SettingsForm as V } from '../settings-form';
+import { DETECTOR_FAMILY_CHOICES, MAX_ENDPOINTS, emptyEndpointRow } from '../settings-form';
+
+const BACKEND_CHOICES: readonly { value: DetectorBackendSetting; label: string }[] = [
+  { value: 'local', label: 'This computer' },
+  { value: 'v2', label: 'Inference servers (V2: Triton, KServe, OpenVINO Model Server)' },
+];
+
+const BACKEND_ID = 'settings-detector-backend';
+
+/** "Where detection runs": choosing inference servers with none listed starts an empty row. */
+function BackendChoice() {
+  const { control, getValues, setValue } = useFormContext<V>();
+  const { field } = useController({ name: 'detector.backend', control });
+  const errors = useFieldError<V>('detector.backend');
+  const invalid = !!errors;
+  const choose = (value: DetectorBackendSetting) => {
+    field.onChange(value);
+    if (value !== 'local' && getValues('detector.endpoints').length === 0) {
+      setValue('detector.endpoints', [emptyEndpointRow()], { shouldDirty: true });
+    }
+  };
+  return (
+    <fieldset className="choice-group" aria-describedby={describedBy(BACKEND_ID, true, invalid)}>
+      <legend>Where detection runs</legend>
+      <div className="choice-list">
+        {BACKEND_CHOICES.map((c) => (
+          <label key={c.value} className="choice">
+            <input
+              type="radio"
+              name={field.name}
+              value={c.value}
+              checked={field.value === c.value}
+              onChange={() => choose(c.value)}
+              onBlur={field.onBlur}
+            />
+            {c.label}
+          </label>
+        ))}
+      </div>
+      <FieldMessages
+        id={BACKEND_ID}
+        hint="Inference servers run the model on other machines (often with a GPU); this computer only prepares each image and reads the boxes back."
+        errors={errors}
+      />
+    </fieldset>
+  );
+}
+
+/** The inference servers: one row each, added and removed here, saved as a whole list. */
+function InferenceServers() {
+  const { control } = useFormContext<V>();
+  const rows = useFieldArray({ control, name: 'detector.endpoints' });
+  const model = useWatch({ control, name: 'detector.model' });
+  const addRef = useRef<HTMLButtonElement>(null);
+  // Once the rows changed: focus the new row's address (the inputs are not registered refs),
+  // or after a removal the Add button (enabled again if the list was full).
+  const focusRow = useRef<number | 'add' | null>(null);
+  const count = rows.fields.length;
+  useEffect(() => {
+    if (focusRow.current === 'add') addRef.current?.focus();
+    else if (focusRow.current !== null) {
+      document.getElementById(`settings-endpoint-${focusRow.current}-url`)?.focus();
+    }
+    focusRow.current = null;
+  }, [count]);
+
+  return (
+    <div>
+      <p className="field-hint">
+        Each server&apos;s address, e.g. http://192.168.1.20:8000 (Triton&apos;s HTTP port). Images
+        go to the server with the fewest requests in flight; one that fails is left alone for a
+        while and tried again later. A blank model name uses the detector&apos;s model ({model}). A
+        saved token is never shown: leave it to keep it, clear it to remove it.
+      </p>
+      {count === 0 && (
+        <p className="muted">No inference servers: add one, or choose This computer.</p>
+      )}
+      {rows.fields.map((row, i) => (
+        <fieldset key={row.id} className="choice-group">
+          <legend>Inference server {i + 1}</legend>
+          <div className="field-pair">
+            <FormText<V>
+              name={`detector.endpoints.${i}.url`}
+              id={`settings-endpoint-${i}-url`}
+              label="Address"
+              type="url"
+              placeholder="http://host:8000"
+              spellCheck={false}
+              autoComplete="off"
+            />
+            <FormText<V>
+              name={`detector.endpoints.${i}.model`}
+              id={`settings-endpoint-${i}-model`}
+              label="Model name (optional)"
+              placeholder={model}
+              spellCheck={false}
+              autoComplete="off"
+            />
+          </div>
+          <div className="field-pair">
+            <FormText<V>
+              name={`detector.endpoints.${i}.token`}
+              id={`settings-endpoint-${i}-token`}
+              label="Token (optional)"
+              type="password"
+              autoComplete="new-password"
+              spellCheck={false}
+            />
+            <FormText<V>
+              name={`detector.endpoints.${i}.maxConcurrent`}
+              id={`settings-endpoint-${i}-max`}
+              label="Requests at once"
+              type="number"
+              min={1}
+              max={64}
+              step={1}
+            />
+          </div>
+          <button
+            type="button"
+            className="button button-small button-danger-quiet"
+            aria-label={`Remove inference server ${i + 1}`}
+            onClick={() => {
+              focusRow.current = 'add';
+              rows.remove(i);
+            }}
+          >
+            Remove
+          </button>
+        </fieldset>
+      ))}
+      <p>
+        <button
+          ref={addRef}
+          type="button"
+          className="button button-small"
+          disabled={count >= MAX_ENDPOINTS}
+          onClick={() => {
+            focusRow.current = count;
+            rows.append(emptyEndpointRow(), { shouldFocus: false });
+          }}
+        >
+          Add inference server
+        </button>
+      </p>
+    </div>
+  );
+}
 
 /** The Settings page's Detector group: which model, how it runs, what it looks for. */
 export function DetectorSettingsFields() {
+  const backend = useWatch<V, 'detector.backend'>({ name: 'detector.backend' });
   return (
     <fieldset className="panel">
       <legend>Detector</legend>
+      <BackendChoice />
+      {backend !== 'local' && (
+        <>
+          <InferenceServers />
+          <FormCheckbox<V>
+            name="detector.fallbackToLocal"
+            id="settings-fallback-to-local"
+            label="Detect on this computer when every server is down"
+            hint="The model below runs here until a server answers again. Off: images wait for a server."
+          />
+        </>
+      )}
+      {backend === 'v2' && (
+        <FormCheckbox<V>
+          name="detector.v2Binary"
+          id="settings-v2-binary"
+          label="Send tensors in binary when the server supports it"
+          hint="Much faster than JSON. Turn it off only for a server that mishandles binary data."
+        />
+      )}
       <FormText<V>
         name="detector.model"
         id="settings-detector-model"

@@ -14,7 +14,8 @@ import type {
 } from '../../src-shared/domain';
 import type { MqttStatus } from '../../src-shared/mqtt';
 import { defaultSettings } from '../../src-shared/settings';
-import { createElectronClient } from '../../src-renderer/api';
+import { ApiError, createElectronClient } from '../../src-renderer/api';
+import { formErrorsFrom } from '../../src-renderer/form-errors';
 import {
   channelFormSchema,
   emptyChannelForm,
@@ -37,7 +38,13 @@ import {
   cacheRescoredEvents,
   keys,
 } from '../../src-renderer/server-state';
-import { formFrom, settingsFormSchema } from '../../src-renderer/settings-form';
+import type { EndpointRow } from '../../src-renderer/settings-form';
+import {
+  SETTINGS_FIELD_KEYS,
+  emptyEndpointRow,
+  formFrom,
+  settingsFormSchema,
+} from '../../src-renderer/settings-form';
 import { useEventsView } from '../../src-renderer/stores/events-view';
 import { useToasts } from '../../src-renderer/stores/toasts';
 import { securityEvent } from '../helpers/domain';
@@ -439,6 +446,111 @@ describe('forms are checked by the contract schemas, with errors under their own
     });
     const bad = schema.safeParse({ ...form, llm: { ...form.llm, timeoutMs: '50' } });
     expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['llm.timeoutMs']);
+  });
+
+  it('settings: inference servers are sent as a whole list (blank model and token left out), a stored token kept for its address only', () => {
+    const saved = defaultSettings();
+    const form = formFrom(saved);
+    const schema = settingsFormSchema(saved);
+    expect(form.detector).toMatchObject({
+      backend: 'local',
+      endpoints: [],
+      fallbackToLocal: true,
+      v2Binary: true,
+    });
+    const row = (over: Partial<EndpointRow>): EndpointRow => ({ ...emptyEndpointRow(), ...over });
+    expect(emptyEndpointRow().maxConcurrent).toBe('4');
+    expect(
+      schema.parse({
+        ...form,
+        detector: {
+          ...form.detector,
+          backend: 'v2',
+          endpoints: [
+            row({ url: ' http://gpu.lan:8000 ', model: ' ', token: '' }),
+            row({
+              url: 'https://triton.lan',
+              model: 'yolox_s',
+              token: ' t0k ',
+              maxConcurrent: '8',
+            }),
+          ],
+          v2Binary: false,
+        },
+      }),
+    ).toEqual({
+      detector: {
+        backend: 'v2',
+        v2Binary: false,
+        endpoints: [
+          { url: 'http://gpu.lan:8000', maxConcurrent: 4 },
+          { url: 'https://triton.lan', model: 'yolox_s', token: 't0k', maxConcurrent: 8 },
+        ],
+      },
+    });
+    // Inference servers with none listed; a bad address and count under their own row.
+    const none = schema.safeParse({ ...form, detector: { ...form.detector, backend: 'v2' } });
+    expect(none.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['detector.backend', 'Add an inference server, or choose This computer'],
+    ]);
+    const bad = schema.safeParse({
+      ...form,
+      detector: {
+        ...form.detector,
+        backend: 'v2',
+        endpoints: [row({ url: 'http://ok.lan' }), row({ url: 'gpu.lan', maxConcurrent: '0' })],
+      },
+    });
+    expect(bad.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['detector.endpoints.1.url', 'Use an http:// or https:// address'],
+      ['detector.endpoints.1.maxConcurrent', expect.any(String)],
+    ]);
+    // Rows edited while "This computer" is chosen are hidden: not sent.
+    expect(
+      schema.parse({ ...form, detector: { ...form.detector, endpoints: [row({ url: 'x' })] } }),
+    ).toEqual({});
+
+    // A saved token reads "[REDACTED]": kept as is with its address, refused with another.
+    const stored = defaultSettings();
+    stored.detector.backend = 'v2';
+    stored.detector.endpoints = [
+      { url: 'http://gpu.lan:8000', token: '[REDACTED]', maxConcurrent: 4 },
+    ];
+    const storedForm = formFrom(stored);
+    const storedSchema = settingsFormSchema(stored);
+    expect(storedForm.detector.endpoints).toEqual([
+      { url: 'http://gpu.lan:8000', model: '', token: '[REDACTED]', maxConcurrent: '4' },
+    ]);
+    expect(storedSchema.parse(storedForm)).toEqual({});
+    const endpoints = storedForm.detector.endpoints;
+    expect(
+      storedSchema.parse({
+        ...storedForm,
+        detector: { ...storedForm.detector, endpoints: [{ ...endpoints[0]!, maxConcurrent: '2' }] },
+      }),
+    ).toEqual({
+      detector: {
+        endpoints: [{ url: 'http://gpu.lan:8000', token: '[REDACTED]', maxConcurrent: 2 }],
+      },
+    });
+    const moved = storedSchema.safeParse({
+      ...storedForm,
+      detector: {
+        ...storedForm.detector,
+        endpoints: [{ ...endpoints[0]!, url: 'http://other.lan:8000' }],
+      },
+    });
+    expect(moved.error!.issues.map((i) => i.path.join('.'))).toEqual([
+      'detector.endpoints.0.token',
+    ]);
+    // The server's issue for a row's field goes under that field.
+    const refused = new ApiError('invalid_input', 'Invalid settings', [
+      { path: ['detector', 'endpoints', 0, 'url'], message: 'Use an http:// or https:// address' },
+    ]);
+    expect(formErrorsFrom(refused, SETTINGS_FIELD_KEYS)).toEqual({
+      fields: { 'detector.endpoints.0.url': ['Use an http:// or https:// address'] },
+      form: null,
+    });
   });
 
   it('mqtt settings: only what changed is sent (QoS and queue limit as numbers), a stored password is kept unless changed', () => {
