@@ -2,6 +2,10 @@ import { useMemo } from 'react';
 import type { Settings, SettingsPatch } from '../../src-shared/settings';
 import { errorMessage } from '../api';
 import { useApi } from '../app-context';
+import {
+  DETECTION_SERVER_HREF,
+  DetectionServerSettings,
+} from '../components/DetectionServerSettings';
 import { DetectorSettingsFields } from '../components/DetectorSettingsFields';
 import { IngestSettingsFields } from '../components/IngestSettingsFields';
 import { INTEGRATIONS_HREF, IntegrationsSettings } from '../components/IntegrationsSettings';
@@ -113,13 +117,15 @@ function GeneralSettings() {
 
 /**
  * `#/settings`: the app settings; `#/settings/notifications`: channels and preferences;
- * `#/settings/integrations`: MQTT and Home Assistant.
+ * `#/settings/integrations`: MQTT and Home Assistant; `#/settings/detection-server`: this
+ * computer's detector served to other machines.
  */
 export function SettingsPage() {
   const hash = useHash();
   const section = subPageFromHash(hash, 'settings');
   const notifications = section === 'notifications';
   const integrations = section === 'integrations';
+  const detectionServer = section === 'detection-server';
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -135,16 +141,19 @@ export function SettingsPage() {
           {
             href: routeHref('settings'),
             label: 'General',
-            current: !notifications && !integrations,
+            current: !notifications && !integrations && !detectionServer,
           },
           { href: NOTIFICATIONS_HREF, label: 'Notifications', current: notifications },
           { href: INTEGRATIONS_HREF, label: 'Integrations', current: integrations },
+          { href: DETECTION_SERVER_HREF, label: 'Detection server', current: detectionServer },
         ]}
       />
       {notifications ? (
         <NotificationSettings />
       ) : integrations ? (
         <IntegrationsSettings />
+      ) : detectionServer ? (
+        <DetectionServerSettings />
       ) : (
         <GeneralSettings />
       )}

@@ -15,6 +15,12 @@ import type {
 import type { MqttStatus } from '../../src-shared/mqtt';
 import { defaultSettings } from '../../src-shared/settings';
 import { ApiError, createElectronClient } from '../../src-renderer/api';
+import {
+  detectionServerFormFrom,
+  detectionServerFormSchema,
+  detectionServerUrls,
+  isLoopbackHost,
+} from '../../src-renderer/detection-server-form';
 import { formErrorsFrom } from '../../src-renderer/form-errors';
 import {
   channelFormSchema,
@@ -551,6 +557,70 @@ describe('forms are checked by the contract schemas, with errors under their own
       fields: { 'detector.endpoints.0.url': ['Use an http:// or https:// address'] },
       form: null,
     });
+  });
+
+  it('detection server settings: only what changed is sent, a stored token kept; the address it is reached at', () => {
+    const saved = defaultSettings();
+    saved.detectionServer.token = '[REDACTED]';
+    const form = detectionServerFormFrom(saved);
+    const schema = detectionServerFormSchema(saved);
+    expect(form.detectionServer).toEqual({
+      enabled: false,
+      host: '127.0.0.1',
+      port: '8471',
+      token: '[REDACTED]',
+      concurrency: '2',
+      queue: '32',
+      maxBodyMegabytes: '64',
+    });
+    expect(schema.parse(form)).toEqual({});
+    expect(
+      schema.parse({
+        detectionServer: {
+          ...form.detectionServer,
+          enabled: true,
+          host: ' 0.0.0.0 ',
+          port: '9000',
+          token: ' s3cret ',
+          maxBodyMegabytes: '16',
+        },
+      }),
+    ).toEqual({
+      detectionServer: {
+        enabled: true,
+        host: '0.0.0.0',
+        port: 9000,
+        token: 's3cret',
+        maxBodyMegabytes: 16,
+      },
+    });
+    expect(schema.parse({ detectionServer: { ...form.detectionServer, token: '' } })).toEqual({
+      detectionServer: { token: '' },
+    });
+    const bad = schema.safeParse({
+      detectionServer: { ...form.detectionServer, port: 'http', concurrency: '0', host: ' ' },
+    });
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['detectionServer.port']);
+    const contract = schema.safeParse({
+      detectionServer: { ...form.detectionServer, port: '70000', concurrency: '0', host: ' ' },
+    });
+    expect(contract.error!.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'detectionServer.concurrency',
+      'detectionServer.host',
+      'detectionServer.port',
+    ]);
+
+    for (const host of ['127.0.0.1', 'localhost', '::1', '[::1]', '127.0.1.1']) {
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'nas.lan']) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
+    expect(detectionServerUrls('127.0.0.1', 8471)).toEqual({
+      v2: 'http://127.0.0.1:8471',
+      codeProject: 'http://127.0.0.1:8471/v1/vision/detection',
+    });
+    expect(detectionServerUrls('::1', 8471).v2).toBe('http://[::1]:8471');
   });
 
   it('mqtt settings: only what changed is sent (QoS and queue limit as numbers), a stored password is kept unless changed', () => {
