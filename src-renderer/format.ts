@@ -1,4 +1,4 @@
-import type { DetectorStatus } from '../src-shared/domain';
+import type { DetectorEndpoint, DetectorStatus } from '../src-shared/domain';
 
 /** "1 zone", "2 zones". */
 export function plural(count: number, singular: string, pluralForm = singular + 's'): string {
@@ -65,17 +65,46 @@ export function providerText(provider: string): string {
   return PROVIDER_NAMES[provider] ?? provider.toUpperCase();
 }
 
+/** Detection runs on inference servers (`DetectorStatus.backend` names their kind). */
+function onServers(d: DetectorStatus): boolean {
+  return d.backend !== 'local' && d.backend !== 'local (fallback)';
+}
+
+/** Where detection runs now, in words (`DetectorStatus.backend`). */
+export function detectorBackendText(d: DetectorStatus): string {
+  if (d.backend === 'local') return 'Detecting on this computer';
+  if (d.backend === 'local (fallback)') return 'Inference servers down: detecting on this computer';
+  return 'Detecting on inference servers';
+}
+
 /**
- * "Model yolox_nano (yolox) on CPU · input 416×416", "Loading model…" or
- * "Detector unavailable: <reason>".
+ * "Detecting on this computer · Model yolox_nano (yolox) on CPU · input 416×416",
+ * "Loading model…", "Connecting to inference servers…", "Detector unavailable: <reason>" or
+ * "Inference servers unavailable: <reason>".
  */
 export function detectorText(d: DetectorStatus): string {
-  if (d.status === 'loading') return 'Loading model…';
-  if (d.status === 'unavailable') return `Detector unavailable: ${d.reason ?? 'unknown reason'}`;
+  const remote = onServers(d);
+  if (d.status === 'loading') return remote ? 'Connecting to inference servers…' : 'Loading model…';
+  if (d.status === 'unavailable') {
+    const why = d.reason ?? 'unknown reason';
+    return remote ? `Inference servers unavailable: ${why}` : `Detector unavailable: ${why}`;
+  }
   const family = d.family ? ` (${d.family})` : '';
-  const provider = d.provider ? ` on ${providerText(d.provider)}` : '';
+  // On inference servers the provider lists their addresses: the table of servers shows them.
+  const provider = d.provider && !remote ? ` on ${providerText(d.provider)}` : '';
   const input = d.inputSize ? ` · input ${d.inputSize[0]}×${d.inputSize[1]}` : '';
-  return `Model ${d.model}${family}${provider}${input}`;
+  return `${detectorBackendText(d)} · Model ${d.model}${family}${provider}${input}`;
+}
+
+const ENDPOINT_STATES: Record<DetectorEndpoint['state'], string> = {
+  closed: 'Up',
+  open: 'Down',
+  'half-open': 'Trying again',
+};
+
+/** An inference server's breaker state as a person reads it: up, down, trying again. */
+export function endpointStateText(state: DetectorEndpoint['state']): string {
+  return ENDPOINT_STATES[state];
 }
 
 /** A local time of day with seconds, for detection lists. */

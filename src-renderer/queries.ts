@@ -98,11 +98,24 @@ export function useIngestStatus() {
   });
 }
 
-export function useDetectorStatus() {
+/** How often the inference servers' counts are read (pushes carry only changes of state). */
+const DETECTOR_ENDPOINTS_REFRESH_MS = 5000;
+
+/**
+ * The detector's state (pushes keep it current). `withEndpoints`: also read again every few
+ * seconds while inference servers are in use, for their requests, errors and latency.
+ */
+export function useDetectorStatus(withEndpoints = false) {
   const api = useApi();
   return useQuery({
     queryKey: keys.detectorStatus,
     queryFn: () => api.invoke('detector.status', {}),
+    refetchInterval: (query) => {
+      const backend = query.state.data?.backend;
+      return withEndpoints && backend !== undefined && backend !== 'local'
+        ? DETECTOR_ENDPOINTS_REFRESH_MS
+        : false;
+    },
   });
 }
 

@@ -3,10 +3,15 @@ import { useDetectorStatus } from '../queries';
 
 const TONES = { ready: 'good', loading: 'warn', unavailable: 'bad' } as const;
 
-/** One line saying which model runs where, or why detection is not running. */
+/** One line saying where detection runs and which model, or why it is not running. */
 export function DetectorLine() {
   const detector = useDetectorStatus().data;
-  const tone = detector ? TONES[detector.status] : 'muted';
+  // Working, but not where it was asked to: the inference servers are down.
+  const tone = !detector
+    ? 'muted'
+    : detector.status === 'ready' && detector.backend === 'local (fallback)'
+      ? 'warn'
+      : TONES[detector.status];
   return (
     <p className={`detector-line detector-${tone}`}>
       <span className="detector-dot" aria-hidden="true" />

@@ -6,6 +6,7 @@ import type {
   Alert,
   Camera,
   Delivery,
+  DetectorStatus,
   EventStats,
   ExportJob,
   Job,
@@ -22,6 +23,7 @@ import {
   isLoopbackHost,
 } from '../../src-renderer/detection-server-form';
 import { formErrorsFrom } from '../../src-renderer/form-errors';
+import { detectorText, endpointStateText } from '../../src-renderer/format';
 import {
   channelFormSchema,
   emptyChannelForm,
@@ -621,6 +623,42 @@ describe('forms are checked by the contract schemas, with errors under their own
       codeProject: 'http://127.0.0.1:8471/v1/vision/detection',
     });
     expect(detectionServerUrls('::1', 8471).v2).toBe('http://[::1]:8471');
+  });
+
+  it('detector status in words: where it runs, and each inference server state', () => {
+    const status: DetectorStatus = {
+      status: 'ready',
+      reason: null,
+      model: 'yolox_nano',
+      family: 'yolox',
+      modelPath: null,
+      provider: 'cpu',
+      inputSize: [416, 416],
+      intraOpThreads: 2,
+      concurrency: 1,
+      allowSpinning: false,
+      decodeWorkers: 1,
+      backend: 'local',
+      endpoints: [],
+    };
+    expect(detectorText(status)).toBe(
+      'Detecting on this computer · Model yolox_nano (yolox) on CPU · input 416×416',
+    );
+    expect(detectorText({ ...status, backend: 'local (fallback)' })).toMatch(
+      /^Inference servers down: detecting on this computer · Model yolox_nano/,
+    );
+    expect(detectorText({ ...status, backend: 'v2', provider: 'v2 (http://gpu.lan:8000)' })).toBe(
+      'Detecting on inference servers · Model yolox_nano (yolox) · input 416×416',
+    );
+    expect(detectorText({ ...status, backend: 'v2', status: 'loading' })).toBe(
+      'Connecting to inference servers…',
+    );
+    expect(detectorText({ ...status, status: 'unavailable', reason: 'no model' })).toBe(
+      'Detector unavailable: no model',
+    );
+    expect(endpointStateText('closed')).toBe('Up');
+    expect(endpointStateText('open')).toBe('Down');
+    expect(endpointStateText('half-open')).toBe('Trying again');
   });
 
   it('mqtt settings: only what changed is sent (QoS and queue limit as numbers), a stored password is kept unless changed', () => {
