@@ -7,7 +7,9 @@
  * - over the CodeProject.AI endpoint (the JPEG sent, everything done there),
  * and reports images/s, p50/p95 latency and the protocol overhead per image (p50 less the
  * local p50). Targets: V2 binary within 15 % of local throughput, at least 3× V2 JSON.
- * Environment: BENCH_IMAGES (60 per mode). The last line is JSON.
+ * Environment: BENCH_IMAGES (60 per mode), BENCH_CONCURRENCY (1: one image at a time, which
+ * measures latency; 2: the next image prepared while the last one is detected, as the
+ * pipeline does with `detector.concurrency` 2). The last line is JSON.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +22,8 @@ import type { TestApp } from '../helpers/temp-app';
 import { percentile, round } from './stats';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 60);
+/** Images in flight at once (the pipeline's `detector.concurrency`): 1 measures latency. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const photos = [DOG_JPG, COCO_139_JPG].filter((f) => fs.existsSync(f));
 if (photos.length === 0) {
   console.log('../shared photos are absent: nothing to measure');
@@ -41,12 +45,17 @@ async function measure(mode: string, one: (file: string) => Promise<number>): Pr
   for (const p of photos) await one(p);
   const times: number[] = [];
   let detections = 0;
+  let next = 0;
   const started = performance.now();
-  for (let i = 0; i < IMAGES; i += 1) {
-    const t0 = performance.now();
-    detections += await one(photos[i % photos.length]!);
-    times.push(performance.now() - t0);
-  }
+  const worker = async () => {
+    for (let i = next++; i < IMAGES; i = next++) {
+      const t0 = performance.now();
+      const found = await one(photos[i % photos.length]!);
+      detections += found;
+      times.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
   return {
     mode,
@@ -121,6 +130,7 @@ try {
   console.log(
     JSON.stringify({
       images: IMAGES,
+      concurrency: CONCURRENCY,
       photos: photos.map((p) => path.basename(p)),
       results: rows,
       binaryVsLocal: round(binaryVsLocal, 3),
