@@ -61,7 +61,16 @@ async function startV2Server(): Promise<{ url: string; close: () => Promise<void
   };
 }
 
-test('inference servers: a bad address is shown under its field; with the only server down, detection stays on this computer', async ({
+/** Settings → Detector: inference servers, with one at `url`, saved. */
+async function useOneServer(page: Page, url: string) {
+  const form = page.getByRole('form', { name: 'Settings form' });
+  await form.getByLabel('Inference servers (V2: Triton, KServe, OpenVINO Model Server)').check();
+  await server(page, 1).getByLabel('Address').fill(url);
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form.getByRole('status')).toHaveText('Settings saved');
+}
+
+test('inference servers: chosen in Settings with a row ready to fill; a bad address is shown under its field; the servers are saved and kept', async ({
   page,
   hsi,
 }) => {
@@ -70,7 +79,7 @@ test('inference servers: a bad address is shown under its field; with the only s
   const form = page.getByRole('form', { name: 'Settings form' });
   const save = form.getByRole('button', { name: 'Save' });
   await expect(form.getByLabel('This computer')).toBeChecked();
-  await expect(server(page, 1).getByLabel('Address')).toHaveCount(0);
+  await expect(server(page, 1)).toHaveCount(0);
 
   await form.getByLabel('Inference servers (V2: Triton, KServe, OpenVINO Model Server)').check();
   const address = server(page, 1).getByLabel('Address');
@@ -89,18 +98,37 @@ test('inference servers: a bad address is shown under its field; with the only s
   expect(await seriousViolations(page)).toEqual([]);
 
   await address.fill(dead);
+  await server(page, 1).getByLabel('Requests at once').fill('2');
   await save.click();
   await expect(form.getByRole('status')).toHaveText('Settings saved');
   await expect(address).not.toHaveAttribute('aria-invalid', 'true');
 
-  // Pushed to the page as the detector tries the server and falls back. (Switched straight from
-  // this computer, the detector reports itself unavailable, with the reason naming the server
-  // and saying this computer detects meanwhile; it does go on detecting here.)
+  await openAt(page, hsi, '#/dashboard');
+  await openAt(page, hsi, '#/settings');
+  await expect(
+    form.getByLabel('Inference servers (V2: Triton, KServe, OpenVINO Model Server)'),
+  ).toBeChecked();
+  await expect(server(page, 1).getByLabel('Address')).toHaveValue(dead);
+  await expect(server(page, 1).getByLabel('Requests at once')).toHaveValue('2');
+});
+
+test('inference servers: with the only server down, the detector status says so and that this computer detects meanwhile', async ({
+  page,
+  hsi,
+}) => {
+  // Switched straight from this computer, the detector goes on with the model it had loaded
+  // but reports `backend: 'local'` (the status that model was loaded with), not
+  // 'local (fallback)', so the page says "Detecting on this computer". Backend to fix; remove
+  // this line then.
+  test.fail(true, "detector.status reports backend 'local' for the local stand-in");
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  await openAt(page, hsi, '#/settings');
+  await useOneServer(page, dead);
+
+  // Pushed to the page as the detector tries the server and falls back.
   await openAt(page, hsi, '#/operations');
   const status = page.getByTestId('ops-detector').getByTestId('detector-status');
-  await expect(status).toContainText(/Inference servers (down|unavailable)/);
-  await expect(status).toContainText(dead);
-  await expect(status).toContainText('detecting on this computer');
+  await expect(status).toContainText('Inference servers down: detecting on this computer');
   expect(await seriousViolations(page)).toEqual([]);
 });
 
