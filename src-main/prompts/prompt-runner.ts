@@ -11,7 +11,7 @@ import type { CalibrationRepository } from '../calibration';
 import type { Publish } from '../common/domain-events';
 import type { Logger } from '../system';
 import { LlmPool } from './llm-pool';
-import type { chatCompletion} from './llm-client';
+import type { chatCompletion } from './llm-client';
 import { LlmError, parseAnswer, responseJsonSchema } from './llm-client';
 import type { PromptRepository, RunKind, RunOutcomeKind } from './prompt-repository';
 import type { PromptContext, RecentEvent } from './prompt-variables';
