@@ -214,12 +214,22 @@ export class ObjectDetector {
         this.remoteRetryAt = Date.now() + REMOTE_RETRY_MS;
         if (!s.fallbackToLocal) return false;
       }
-      // The local model stands in: its state shows again (a failed retry said unavailable).
+      // The local model stands in (a failed retry said unavailable meanwhile).
       const ok = await this.ensureLocal(s);
-      if (ok && this.loaded?.readyStatus) this.setStatus(this.loaded.readyStatus);
+      if (ok) this.showLocal('local (fallback)');
       return ok;
     }
-    return this.ensureLocal(s);
+    const ok = await this.ensureLocal(s);
+    if (ok) this.showLocal('local');
+    return ok;
+  }
+
+  /** The loaded local model's ready state, under the backend it serves as now. */
+  private showLocal(backend: string): void {
+    const ready = this.loaded?.readyStatus;
+    if (ready && (this.current.status !== 'ready' || this.current.backend !== backend)) {
+      this.setStatus({ ...ready, backend });
+    }
   }
 
   private remoteRetryAt = 0;

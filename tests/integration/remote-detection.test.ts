@@ -283,6 +283,20 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
     });
     const r = await alone.app.detector.detect(photos[0]!, options);
     expect(r.detections.length).toBeGreaterThan(0);
+    // A local model already loaded stands in the same way, and says so; back to local, it is local.
+    const switching = await app({ detector: { providers: ['cpu'] } });
+    expect(await switching.app.detector.ensureLoaded()).toBe(true);
+    await switching.call('system.settings.update', {
+      detector: { backend: 'v2', endpoints: [{ url: dead }] },
+    });
+    expect(await switching.app.detector.ensureLoaded()).toBe(true);
+    expect(switching.app.detector.status()).toMatchObject({
+      status: 'ready',
+      backend: 'local (fallback)',
+    });
+    await switching.call('system.settings.update', { detector: { backend: 'local' } });
+    expect(await switching.app.detector.ensureLoaded()).toBe(true);
+    expect(switching.app.detector.status()).toMatchObject({ status: 'ready', backend: 'local' });
     // Not allowed to: unavailable, with the reason.
     const strict = await app({
       detector: {
