@@ -12,6 +12,10 @@ import { DETECTOR_FAMILY_CHOICES, MAX_ENDPOINTS, emptyEndpointRow } from '../set
 const BACKEND_CHOICES: readonly { value: DetectorBackendSetting; label: string }[] = [
   { value: 'local', label: 'This computer' },
   { value: 'v2', label: 'Inference servers (V2: Triton, KServe, OpenVINO Model Server)' },
+  {
+    value: 'codeproject',
+    label: 'CodeProject.AI servers (CodeProject.AI Server, Blue Onyx, DeepStack)',
+  },
 ];
 
 const BACKEND_ID = 'settings-detector-backend';
@@ -48,7 +52,7 @@ function BackendChoice() {
       </div>
       <FieldMessages
         id={BACKEND_ID}
-        hint="Inference servers run the model on other machines (often with a GPU); this computer only prepares each image and reads the boxes back."
+        hint="Servers on other machines (often with a GPU) do the detecting; this computer only sends each image and reads the boxes back."
         errors={errors}
       />
     </fieldset>
@@ -56,7 +60,14 @@ function BackendChoice() {
 }
 
 /** The inference servers: one row each, added and removed here, saved as a whole list. */
-function InferenceServers() {
+/** What the list says of its servers, per kind. */
+const SERVERS_HINT: Partial<Record<DetectorBackendSetting, string>> = {
+  v2: "Each server's address, e.g. http://192.168.1.20:8000 (Triton's HTTP port). A blank model name uses the detector's model.",
+  codeproject:
+    "Each server's address, e.g. http://192.168.1.20:32168 (CodeProject.AI Server's port); each snapshot is sent as it is, and the server's own model finds the objects.",
+};
+
+function InferenceServers({ backend }: { backend: DetectorBackendSetting }) {
   const { control } = useFormContext<V>();
   const rows = useFieldArray({ control, name: 'detector.endpoints' });
   const model = useWatch({ control, name: 'detector.model' });
@@ -76,10 +87,9 @@ function InferenceServers() {
   return (
     <div>
       <p className="field-hint">
-        Each server&apos;s address, e.g. http://192.168.1.20:8000 (Triton&apos;s HTTP port). Images
-        go to the server with the fewest requests in flight; one that fails is left alone for a
-        while and tried again later. A blank model name uses the detector&apos;s model ({model}). A
-        saved token is never shown: leave it to keep it, clear it to remove it.
+        {SERVERS_HINT[backend]} Images go to the server with the fewest requests in flight; one that
+        fails is left alone for a while and tried again later. A saved token is never shown: leave
+        it to keep it, clear it to remove it.
       </p>
       {count === 0 && (
         <p className="muted">No inference servers: add one, or choose This computer.</p>
@@ -97,14 +107,16 @@ function InferenceServers() {
               spellCheck={false}
               autoComplete="off"
             />
-            <FormText<V>
-              name={`detector.endpoints.${i}.model`}
-              id={`settings-endpoint-${i}-model`}
-              label="Model name (optional)"
-              placeholder={model}
-              spellCheck={false}
-              autoComplete="off"
-            />
+            {backend === 'v2' && (
+              <FormText<V>
+                name={`detector.endpoints.${i}.model`}
+                id={`settings-endpoint-${i}-model`}
+                label="Model name (optional)"
+                placeholder={model}
+                spellCheck={false}
+                autoComplete="off"
+              />
+            )}
           </div>
           <div className="field-pair">
             <FormText<V>
@@ -165,7 +177,7 @@ export function DetectorSettingsFields() {
       <BackendChoice />
       {backend !== 'local' && (
         <>
-          <InferenceServers />
+          <InferenceServers backend={backend} />
           <FormCheckbox<V>
             name="detector.fallbackToLocal"
             id="settings-fallback-to-local"

@@ -496,6 +496,21 @@ describe('forms are checked by the contract schemas, with errors under their own
         ],
       },
     });
+    expect(
+      schema.parse({
+        ...form,
+        detector: {
+          ...form.detector,
+          backend: 'codeproject',
+          endpoints: [row({ url: 'http://blue-onyx.lan:32168' })],
+        },
+      }),
+    ).toEqual({
+      detector: {
+        backend: 'codeproject',
+        endpoints: [{ url: 'http://blue-onyx.lan:32168', maxConcurrent: 4 }],
+      },
+    });
     // Inference servers with none listed; a bad address and count under their own row.
     const none = schema.safeParse({ ...form, detector: { ...form.detector, backend: 'v2' } });
     expect(none.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
