@@ -91,6 +91,16 @@ test('inference servers: chosen in Settings with a row ready to fill; a bad addr
   await expect(form.getByLabel('Detect on this computer when every server is down')).toBeChecked();
   await expect(form.getByLabel('Send tensors in binary when the server supports it')).toBeChecked();
 
+  // CodeProject.AI servers run their own model, and take the image as it is.
+  await form
+    .getByLabel('CodeProject.AI servers (CodeProject.AI Server, Blue Onyx, DeepStack)')
+    .check();
+  await expect(server(page, 1).getByLabel('Model name (optional)')).toHaveCount(0);
+  await expect(form.getByLabel('Send tensors in binary when the server supports it')).toHaveCount(
+    0,
+  );
+  await form.getByLabel('Inference servers (V2: Triton, KServe, OpenVINO Model Server)').check();
+
   await address.fill('gpu.lan:8000');
   await save.click();
   await expect(address).toHaveAttribute('aria-invalid', 'true');
@@ -116,11 +126,6 @@ test('inference servers: with the only server down, the detector status says so 
   page,
   hsi,
 }) => {
-  // Switched straight from this computer, the detector goes on with the model it had loaded
-  // but reports `backend: 'local'` (the status that model was loaded with), not
-  // 'local (fallback)', so the page says "Detecting on this computer". Backend to fix; remove
-  // this line then.
-  test.fail(true, "detector.status reports backend 'local' for the local stand-in");
   const dead = `http://127.0.0.1:${await freePort()}`;
   await openAt(page, hsi, '#/settings');
   await useOneServer(page, dead);
