@@ -87,7 +87,11 @@ function appServices(m: AppServiceModules): ServiceSpec[] {
       stop: () => m.detectionServer.stop(),
       check: () => {
         const at = m.detectionServer.address();
-        return { status: 'running', detail: at ? `listening on ${at.host}:${at.port}` : 'off' };
+        if (at) return { status: 'running', detail: `listening on ${at.host}:${at.port}` };
+        const error = m.detectionServer.lastError;
+        return error
+          ? { status: 'degraded', detail: `not listening: ${error}` }
+          : { status: 'running', detail: 'off' };
       },
       logModules: ['detection-server'],
     },

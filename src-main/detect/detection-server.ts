@@ -80,6 +80,8 @@ export class DetectionServer {
   }
 
   private unwatch?: () => void;
+  /** Why the last start with these settings did not listen (a port in use, say). */
+  lastError: string | null = null;
   private restarting: Promise<void> = Promise.resolve();
 
   /** Listens when enabled, and follows its settings (started, moved, stopped) until stopped. */
@@ -89,13 +91,17 @@ export class DetectionServer {
       this.restarting = this.restarting
         .then(() => this.close())
         .then(() => this.listen())
-        .catch((err: unknown) => this.log.error({ err }, 'detection server could not restart'));
+        .catch((err: unknown) => {
+          this.lastError = (err as Error).message;
+          this.log.error({ err }, 'detection server could not restart');
+        });
     });
     await this.listen();
   }
 
   private async listen(): Promise<void> {
     const s = this.d.settings();
+    this.lastError = null;
     if (!s.enabled) return;
     const server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {

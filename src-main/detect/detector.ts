@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { DetectorFamily, DetectorStatus } from '../../src-shared/domain';
+import type { DetectorEndpoint, DetectorFamily, DetectorStatus } from '../../src-shared/domain';
 import type { Settings } from '../../src-shared/settings';
 import type { Logger } from '../system/logger';
 import type { FamilyCodec } from './families';
@@ -202,7 +202,10 @@ export class ObjectDetector {
       const key = JSON.stringify([s.backend, s.endpoints, s.model, s.family, s.v2Binary]);
       if (this.loaded?.key === key) return true;
       const localStandIn = this.loaded?.local !== undefined;
-      if (!(localStandIn && Date.now() < this.remoteRetryAt)) {
+      // Servers just configured are tried at once; the same ones again after a pause.
+      const waiting = key === this.remoteKey && Date.now() < this.remoteRetryAt;
+      if (!(localStandIn && waiting)) {
+        this.remoteKey = key;
         if (!this.loading) {
           const load =
             s.backend === 'codeproject' ? this.loadCodeProject(key, s) : this.loadRemote(key, s);
@@ -224,15 +227,28 @@ export class ObjectDetector {
     return ok;
   }
 
-  /** The loaded local model's ready state, under the backend it serves as now. */
+  /**
+   * The loaded local model's ready state, under the backend it serves as now (standing in:
+   * with the inference servers as they were last seen).
+   */
   private showLocal(backend: string): void {
     const ready = this.loaded?.readyStatus;
-    if (ready && (this.current.status !== 'ready' || this.current.backend !== backend)) {
-      this.setStatus({ ...ready, backend });
+    const endpoints = backend === 'local' ? [] : this.downEndpoints;
+    if (
+      ready &&
+      (this.current.status !== 'ready' ||
+        this.current.backend !== backend ||
+        this.current.endpoints !== endpoints)
+    ) {
+      this.setStatus({ ...ready, backend, endpoints });
     }
   }
 
   private remoteRetryAt = 0;
+  /** The servers the last try was for (a change is tried at once). */
+  private remoteKey = '';
+  /** The inference servers as last seen, while the local model stands in for them. */
+  private downEndpoints: DetectorEndpoint[] = [];
 
   /** The local model, loaded (or re-used) for the settings. */
   private async ensureLocal(s: DetectorSettings): Promise<boolean> {
@@ -298,6 +314,15 @@ export class ObjectDetector {
       }
     }
     if (!meta) {
+      this.downEndpoints = endpoints.map((e, i) => ({
+        url: e.key,
+        state: 'open',
+        outstanding: 0,
+        latencyMs: null,
+        requests: 0,
+        errors: 1,
+        lastError: problems[i]?.slice(e.key.length + 2) ?? null,
+      }));
       this.setStatus({
         status: 'unavailable',
         reason: `No inference server is ready (${problems.join('; ')})${s.fallbackToLocal ? '; detecting on this computer meanwhile' : ''}`,
@@ -408,8 +433,10 @@ export class ObjectDetector {
   private async fallback(): Promise<LoadedModel | undefined> {
     const s = this.deps.settings();
     const remote = this.loaded;
+    this.downEndpoints = this.status().endpoints;
     this.loaded = undefined;
     const ok = await this.ensureLocal(s);
+    if (ok) this.showLocal('local (fallback)');
     this.remoteRetryAt = Date.now() + REMOTE_RETRY_MS;
     if (remote) await remote.worker.close();
     return ok ? this.loaded : undefined;

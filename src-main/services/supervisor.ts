@@ -534,7 +534,8 @@ export class ServiceSupervisor {
     if (rt.health && rt.health.status !== 'running') {
       return { status: rt.health.status, detail: rt.health.detail };
     }
-    return { status: 'running', detail: null };
+    // A healthy check may still say something (where a server listens).
+    return { status: 'running', detail: rt.health?.detail ?? null };
   }
 
   private view(rt: Runtime): Service {

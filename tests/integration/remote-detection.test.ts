@@ -179,6 +179,26 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
     });
   });
 
+  it('says where it listens, and why not when the port is taken', async () => {
+    const { node } = await detectionNode();
+    const port = node.app.settings.get().detectionServer.port;
+    const service = async (t: TestApp) =>
+      (await t.call('services.list', {})).find((x) => x.name === 'detection-server')!;
+    await node.app.supervisor.checkAll();
+    expect((await service(node)).detail).toBe(`listening on 127.0.0.1:${port}`);
+    const other = await app({ detectionServer: { enabled: false, port } } as SettingsPatch);
+    await other.call('system.settings.update', { detectionServer: { enabled: true } });
+    await expect
+      .poll(async () => {
+        await other.app.supervisor.checkAll();
+        return service(other);
+      })
+      .toMatchObject({
+        status: 'degraded',
+        detail: expect.stringMatching(/not listening: .*EADDRINUSE/),
+      });
+  });
+
   it('refuses what it should: no token, another model, an oversized or malformed request, a wrong shape', async () => {
     const { url } = await detectionNode({ maxBodyMegabytes: 1 });
     const auth = { authorization: `Bearer ${TOKEN}` };
@@ -293,7 +313,14 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
     expect(switching.app.detector.status()).toMatchObject({
       status: 'ready',
       backend: 'local (fallback)',
+      endpoints: [{ url: dead, state: 'open', lastError: expect.stringMatching(/cannot connect/) }],
     });
+    // Other servers are tried at once (not after the pause a failed try waits).
+    await switching.call('system.settings.update', {
+      detector: { endpoints: [{ url, token: TOKEN }] },
+    });
+    expect(await switching.app.detector.ensureLoaded()).toBe(true);
+    expect(switching.app.detector.status()).toMatchObject({ backend: 'v2', endpoints: [{ url }] });
     await switching.call('system.settings.update', { detector: { backend: 'local' } });
     expect(await switching.app.detector.ensureLoaded()).toBe(true);
     expect(switching.app.detector.status()).toMatchObject({ status: 'ready', backend: 'local' });
