@@ -186,7 +186,7 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
       (await t.call('services.list', {})).find((x) => x.name === 'detection-server')!;
     await node.app.supervisor.checkAll();
     expect((await service(node)).detail).toBe(`listening on 127.0.0.1:${port}`);
-    const other = await app({ detectionServer: { enabled: false, port } } as SettingsPatch);
+    const other = await app({ detectionServer: { enabled: false, port } });
     await other.call('system.settings.update', { detectionServer: { enabled: true } });
     await expect
       .poll(async () => {
