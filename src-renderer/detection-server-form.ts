@@ -18,6 +18,7 @@ const detectionServerForm = z.object({
     concurrency: z.string(),
     queue: z.string(),
     maxBodyMegabytes: z.string(),
+    maxPerSecond: z.string(),
   }),
 });
 
@@ -32,6 +33,7 @@ export const DETECTION_SERVER_FIELD_KEYS = [
   'detectionServer.concurrency',
   'detectionServer.queue',
   'detectionServer.maxBodyMegabytes',
+  'detectionServer.maxPerSecond',
 ] as const;
 
 const TEXT_FIELDS = new Set(['host', 'token']);
@@ -47,6 +49,7 @@ export function detectionServerFormFrom(s: Settings): DetectionServerForm {
       concurrency: String(d.concurrency),
       queue: String(d.queue),
       maxBodyMegabytes: String(d.maxBodyMegabytes),
+      maxPerSecond: String(d.maxPerSecond),
     },
   };
 }

@@ -50,6 +50,8 @@ export const detectionServerSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(32).default(2),
   queue: z.number().int().min(0).max(1000).default(32),
   maxBodyMegabytes: z.number().min(1).max(200).default(64),
+  /** Detection requests accepted per second (0: no limit); more are refused (429). */
+  maxPerSecond: z.number().min(0).max(10_000).default(100),
 });
 
 /** A topic prefix: levels of letters, digits, `_` and `-`, no wildcards, no leading `/`. */

@@ -70,6 +70,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     onStatus: (s) => publish('detector.statusChanged', s),
   });
   metrics.watchDetector(() => detector.status());
+  metrics.watchDetectionServer(() => detectionServer.stats());
   const waitingForDetector = () => detector.status().status === 'unavailable';
   const ingest = new IngestService({ ...common, waitingForDetector });
   const pipeline = new IngestPipeline({

@@ -125,6 +125,47 @@ export class AppMetrics {
     gauge('hsi_detector_endpoint_errors', 'Failed requests per inference server', (e) => e.errors);
   }
 
+  /** The detection server's requests, refusals, errors, requests in flight and mean time. */
+  watchDetectionServer(
+    stats: () => {
+      requests: number;
+      refused: number;
+      errors: number;
+      inFlight: number;
+      averageMs: number | null;
+    },
+  ): void {
+    const gauge = (
+      name: string,
+      help: string,
+      pick: (s: ReturnType<typeof stats>) => number | null,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const v = pick(stats());
+          if (v !== null) this.set(v);
+        },
+      });
+    gauge(
+      'hsi_detection_server_requests',
+      'Detection requests answered or failed',
+      (s) => s.requests,
+    );
+    gauge(
+      'hsi_detection_server_refused',
+      'Detection requests refused (rate or queue full)',
+      (s) => s.refused,
+    );
+    gauge('hsi_detection_server_errors', 'Detection requests that failed', (s) => s.errors);
+    gauge('hsi_detection_server_in_flight', 'Detection requests being answered', (s) => s.inFlight);
+    gauge('hsi_detection_server_average_seconds', 'Mean time to answer a detection request', (s) =>
+      s.averageMs === null ? null : s.averageMs / 1000,
+    );
+  }
+
   /** Images in and processed, inference time, event latency, alerts, deliveries, exports. */
   private followPipeline(bus: DomainEventBus): void {
     const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>

@@ -138,9 +138,26 @@ export class DetectionServer {
     return given.length === wanted.length && timingSafeEqual(given, wanted);
   }
 
-  /** One request at a time per slot; a bounded line waits; beyond it, 429. */
+  private tokens = 0;
+  private refilledAt = 0;
+
+  /** A token bucket: `maxPerSecond` a second, bursts up to as many. */
+  private withinRate(perSecond: number): boolean {
+    if (perSecond <= 0) return true;
+    const now = performance.now();
+    this.tokens = Math.min(perSecond, this.tokens + ((now - this.refilledAt) / 1000) * perSecond);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Within the rate, one request at a time per slot; a bounded line waits; beyond it, 429. */
   private async slot(): Promise<() => void> {
     const s = this.d.settings();
+    if (!this.withinRate(s.maxPerSecond)) {
+      throw new HttpError(429, `More than ${s.maxPerSecond} requests a second; try again`);
+    }
     if (this.active >= s.concurrency) {
       if (this.waiting.length >= s.queue)
         throw new HttpError(429, 'The detection server is busy; try again');

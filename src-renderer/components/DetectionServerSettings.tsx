@@ -135,6 +135,16 @@ function DetectionServerForm({ saved }: { saved: Settings }) {
           step={1}
           hint="Larger requests are refused before they are read."
         />
+        <FormText<V>
+          name="detectionServer.maxPerSecond"
+          id="detection-server-max-per-second"
+          label="Requests a second"
+          type="number"
+          min={0}
+          max={10000}
+          step={1}
+          hint="More in one second are turned away (try again); 0 for no limit."
+        />
       </fieldset>
       <FormProblem />
       <SaveActions

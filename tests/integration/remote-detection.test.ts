@@ -179,6 +179,25 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
     });
   });
 
+  it('refuses requests beyond its rate (429), and counts them on /metrics', async () => {
+    const { node, url } = await detectionNode({ maxPerSecond: 2 });
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        fetch(`${url}/v2/models/yolox_nano/infer`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}` },
+          body: '{}',
+        }).then((r) => r.status),
+      ),
+    );
+    // Two fit in the bucket (and are malformed: 400); the rest are refused.
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThanOrEqual(3);
+    expect(statuses.filter((x) => x === 400).length).toBeGreaterThanOrEqual(1);
+    const metrics = await node.app.metrics.registry.metrics();
+    expect(metrics).toMatch(/hsi_detection_server_refused [3-6]\b/);
+    expect(metrics).toMatch(/hsi_detection_server_errors [1-3]\b/);
+  });
+
   it('says where it listens, and why not when the port is taken', async () => {
     const { node } = await detectionNode();
     const port = node.app.settings.get().detectionServer.port;

@@ -106,6 +106,7 @@ describe('redaction', () => {
       'detectionServer.concurrency',
       'detectionServer.queue',
       'detectionServer.maxBodyMegabytes',
+      'detectionServer.maxPerSecond',
       'batching.windowSeconds',
       'batching.idleSeconds',
       'batching.maxDetections',

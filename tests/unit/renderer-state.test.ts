@@ -589,6 +589,7 @@ describe('forms are checked by the contract schemas, with errors under their own
       concurrency: '2',
       queue: '32',
       maxBodyMegabytes: '64',
+      maxPerSecond: '100',
     });
     expect(schema.parse(form)).toEqual({});
     expect(
