@@ -188,7 +188,10 @@ test('inference servers: rows added and removed, the token kept hidden; the serv
     await expect(panel.getByTestId('detector-status')).toContainText(
       'Inference servers down: detecting on this computer',
     );
-    await expect(table).toHaveCount(0);
+    // The servers as last seen stay listed, down, with why.
+    const down = table.getByRole('row', { name: new RegExp(dead) });
+    await expect(down.getByRole('cell').first()).toHaveText('Down');
+    await expect(table.getByRole('row', { name: new RegExp(v2.url) })).toHaveCount(0);
   } finally {
     await v2.close();
   }
