@@ -34,6 +34,8 @@ const options = { confidence: 0.3, classes: [] };
 
 interface Result {
   mode: string;
+  /** Mean time the serving process spent per request (its /metrics), for the remote modes. */
+  serverMs?: number;
   imagesPerSecond: number;
   p50Ms: number;
   p95Ms: number;
@@ -103,7 +105,16 @@ try {
   const detectWith = (t: TestApp) => async (file: string) =>
     (await t.app.detector.detect(file, options)).detections.length;
 
-  // Interleaved so drift (thermal, other load) spreads over every mode.
+  /** The serving process's request count and total answer time, from its /metrics. */
+  const served = async () => {
+    const text = await (
+      await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${node.token}` } })
+    ).text();
+    const value = (name: string) =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const requests = value('hsi_detection_server_requests');
+    return { requests, seconds: requests * value('hsi_detection_server_average_seconds') };
+  };
   const results: Result[] = [];
   for (const [mode, one] of [
     ['local', detectWith(local)],
@@ -111,7 +122,12 @@ try {
     ['v2-json', detectWith(jsonApp)],
     ['codeproject', codeProject],
   ] as const) {
-    results.push(await measure(mode, one));
+    const before = await served();
+    const result = await measure(mode, one);
+    const after = await served();
+    const n = after.requests - before.requests;
+    if (n > 0) result.serverMs = round(((after.seconds - before.seconds) / n) * 1000, 2);
+    results.push(result);
   }
   const by = Object.fromEntries(results.map((r) => [r.mode, r]));
   const base = by.local!;
