@@ -170,26 +170,36 @@ export class DetectionServer {
     };
   }
 
-  private async body(req: http.IncomingMessage): Promise<Buffer> {
+  /** The request body, refused past the size bound (into one buffer when its length is known). */
+  private body(req: http.IncomingMessage): Promise<Buffer> {
     const max = this.d.settings().maxBodyMegabytes * 1024 * 1024;
-    if (Number(req.headers['content-length'] ?? 0) > max) {
-      throw new HttpError(
-        413,
-        `The request is larger than ${this.d.settings().maxBodyMegabytes} MB`,
-      );
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > max)
-        throw new HttpError(
-          413,
-          `The request is larger than ${this.d.settings().maxBodyMegabytes} MB`,
-        );
-      chunks.push(chunk as Buffer);
-    }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const tooLarge = () =>
+      new HttpError(413, `The request is larger than ${this.d.settings().maxBodyMegabytes} MB`);
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > max) return Promise.reject(tooLarge());
+    return new Promise((resolve, reject) => {
+      const whole =
+        Number.isInteger(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : null;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        if (size + chunk.length > (whole ? declared : max)) {
+          req.removeAllListeners('data');
+          reject(
+            whole ? new HttpError(400, 'The body is longer than its Content-Length') : tooLarge(),
+          );
+          return;
+        }
+        if (whole) chunk.copy(whole, size);
+        else chunks.push(chunk);
+        size += chunk.length;
+      });
+      req.on('error', reject);
+      req.on('end', () => {
+        if (whole) resolve(size === declared ? whole : whole.subarray(0, size));
+        else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      });
+    });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -9,7 +9,8 @@
  * local p50). Targets: V2 binary within 15 % of local throughput, at least 3× V2 JSON.
  * Environment: BENCH_IMAGES (60 per mode), BENCH_CONCURRENCY (1: one image at a time, which
  * measures latency; 2: the next image prepared while the last one is detected, as the
- * pipeline does with `detector.concurrency` 2). The last line is JSON.
+ * pipeline does with `detector.concurrency` 2), BENCH_SERVER_CONCURRENCY (2, the serving
+ * process's `detectionServer.concurrency`). The last line is JSON.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,8 @@ import { percentile, round } from './stats';
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 60);
 /** Images in flight at once (the pipeline's `detector.concurrency`): 1 measures latency. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
+/** Requests the serving process answers at once (`detectionServer.concurrency`). */
+const SERVER_CONCURRENCY = Number(process.env.BENCH_SERVER_CONCURRENCY ?? 2);
 const photos = [DOG_JPG, COCO_139_JPG].filter((f) => fs.existsSync(f));
 if (photos.length === 0) {
   console.log('../shared photos are absent: nothing to measure');
@@ -73,7 +76,10 @@ const serverDir = tempDir('hsi-bench-node-');
 const settingsFile = path.join(serverDir, 'node.json');
 fs.writeFileSync(
   settingsFile,
-  JSON.stringify({ detector: { providers: ['cpu'] }, detectionServer: { enabled: true, port } }),
+  JSON.stringify({
+    detector: { providers: ['cpu'] },
+    detectionServer: { enabled: true, port, concurrency: SERVER_CONCURRENCY },
+  }),
 );
 const node = await startServe(['--data-dir', serverDir, '--port', '0', '--settings', settingsFile]);
 const url = `http://127.0.0.1:${port}`;
@@ -147,6 +153,7 @@ try {
     JSON.stringify({
       images: IMAGES,
       concurrency: CONCURRENCY,
+      serverConcurrency: SERVER_CONCURRENCY,
       photos: photos.map((p) => path.basename(p)),
       results: rows,
       binaryVsLocal: round(binaryVsLocal, 3),
