@@ -32,6 +32,29 @@ export function emptyEndpointRow(): EndpointRow {
   return { url: '', model: '', token: '', maxConcurrent: DEFAULT_MAX_CONCURRENT };
 }
 
+/** One more LLM server as its row of inputs holds it. */
+const llmEndpointRow = z.object({
+  baseUrl: z.string(),
+  model: z.string(),
+  /** "[REDACTED]" while a key is stored: left as is (same address), it keeps that key. */
+  apiKey: z.string(),
+});
+
+export type LlmEndpointRow = z.input<typeof llmEndpointRow>;
+
+/** A new, empty LLM server row. */
+export function emptyLlmEndpointRow(): LlmEndpointRow {
+  return { baseUrl: '', model: '', apiKey: '' };
+}
+
+export type LlmBalanceSetting = Settings['llm']['balance'];
+
+/** The choices for `llm.balance`. */
+export const LLM_BALANCE_CHOICES: readonly { value: LlmBalanceSetting; label: string }[] = [
+  { value: 'priority', label: 'In order: the first that answers' },
+  { value: 'round-robin', label: 'In turn: spread the analyses' },
+];
+
 const settingsForm = z.object({
   debug: z.boolean(),
   retentionDays: z.string(),
@@ -67,6 +90,8 @@ const settingsForm = z.object({
     /** "[REDACTED]" while a key is stored: left as is, it keeps that key. */
     apiKey: z.string(),
     timeoutMs: z.string(),
+    endpoints: z.array(llmEndpointRow),
+    balance: z.enum(['priority', 'round-robin']),
   }),
 });
 
@@ -120,6 +145,10 @@ export const SETTINGS_FIELD_KEYS = [
   'llm.model',
   'llm.apiKey',
   'llm.timeoutMs',
+  ...Array.from({ length: MAX_ENDPOINTS }, (_, i) =>
+    (['baseUrl', 'model', 'apiKey'] as const).map((f) => `llm.endpoints.${i}.${f}`),
+  ).flat(),
+  'llm.balance',
 ] as const;
 
 /** "person, car,,dog " → ["person", "car", "dog"]. */
@@ -173,6 +202,12 @@ export function formFrom(s: Settings): SettingsForm {
       model: s.llm.model,
       apiKey: s.llm.apiKey ?? '',
       timeoutMs: String(s.llm.timeoutMs),
+      endpoints: s.llm.endpoints.map((e) => ({
+        baseUrl: e.baseUrl,
+        model: e.model ?? '',
+        apiKey: e.apiKey ?? '',
+      })),
+      balance: s.llm.balance,
     },
   };
 }
@@ -213,19 +248,52 @@ function endpointsFrom(
   });
 }
 
+type LlmEndpointSetting = Settings['llm']['endpoints'][number];
+
+/**
+ * The LLM server rows → the settings' list (sent whole: it replaces the saved one). Issues
+ * are at `llm.endpoints.<row>.<field>`, the rows' own paths.
+ */
+function llmEndpointsFrom(
+  rows: readonly LlmEndpointRow[],
+  savedUrls: ReadonlySet<string>,
+  ctx: z.RefinementCtx,
+): LlmEndpointSetting[] {
+  return rows.map((row, i) => {
+    const baseUrl = row.baseUrl.trim();
+    const endpoint: LlmEndpointSetting = { baseUrl };
+    const model = row.model.trim();
+    if (model) endpoint.model = model;
+    const apiKey = row.apiKey.trim();
+    if (apiKey) endpoint.apiKey = apiKey;
+    // The server keeps a stored key for the address it was saved with, and no other.
+    if (apiKey === REDACTED && !savedUrls.has(baseUrl)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['llm', 'endpoints', i, 'apiKey'],
+        message: 'Type the key again: a saved key stays with the address it was saved for',
+      });
+    }
+    return endpoint;
+  });
+}
+
 /**
  * The form → the patch of what differs from `saved` (text trimmed, numbers parsed, an empty
  * model file clearing it), checked by the contract's settings patch schema. The inference
  * servers are sent as a whole list when any row changed — not while "This computer" is
- * chosen (the rows are hidden then, so nothing wrong in them could be shown).
+ * chosen (the rows are hidden then, so nothing wrong in them could be shown). The LLM
+ * servers likewise, as a whole list when any row changed.
  */
 export function settingsFormSchema(saved: Settings) {
   const before = formFrom(saved);
   const savedUrls = new Set(saved.detector.endpoints.map((e) => e.url));
+  const savedLlmUrls = new Set(saved.llm.endpoints.map((e) => e.baseUrl));
   return settingsForm
     .transform((full, ctx): SettingsPatch => {
       const { endpoints, ...detector } = full.detector;
-      const form = { ...full, detector };
+      const { endpoints: llmEndpoints, ...llm } = full.llm;
+      const form = { ...full, detector, llm };
       const patch: Json = {};
       const walk = (now: Json, was: Json, path: string[], into: Json) => {
         for (const [key, value] of Object.entries(now)) {
@@ -254,6 +322,10 @@ export function settingsFormSchema(saved: Settings) {
           patch.detector = { ...(patch.detector as Json | undefined), endpoints: list };
         }
       }
+      if (JSON.stringify(llmEndpoints) !== JSON.stringify(before.llm.endpoints)) {
+        const list = llmEndpointsFrom(llmEndpoints, savedLlmUrls, ctx);
+        patch.llm = { ...(patch.llm as Json | undefined), endpoints: list };
+      }
       return patch;
     })
     .pipe(settingsPatchSchema as z.ZodType<SettingsPatch, SettingsPatch>);
@@ -268,6 +340,7 @@ const TEXT_FIELDS = new Set([
   'llm.baseUrl',
   'llm.model',
   'llm.apiKey',
+  'llm.balance',
 ]);
 
 /** One changed field's value as the settings hold it. */

@@ -46,10 +46,11 @@ import {
   cacheRescoredEvents,
   keys,
 } from '../../src-renderer/server-state';
-import type { EndpointRow } from '../../src-renderer/settings-form';
+import type { EndpointRow, LlmEndpointRow } from '../../src-renderer/settings-form';
 import {
   SETTINGS_FIELD_KEYS,
   emptyEndpointRow,
+  emptyLlmEndpointRow,
   formFrom,
   settingsFormSchema,
 } from '../../src-renderer/settings-form';
@@ -574,6 +575,73 @@ describe('forms are checked by the contract schemas, with errors under their own
       fields: { 'detector.endpoints.0.url': ['Use an http:// or https:// address'] },
       form: null,
     });
+  });
+
+  it('settings: more LLM servers are sent as a whole list (blank model and key left out), a stored key kept for its address only, a bad address under its row', () => {
+    const saved = defaultSettings();
+    const form = formFrom(saved);
+    const schema = settingsFormSchema(saved);
+    expect(form.llm).toMatchObject({ endpoints: [], balance: 'priority' });
+    const row = (over: Partial<LlmEndpointRow>): LlmEndpointRow => ({
+      ...emptyLlmEndpointRow(),
+      ...over,
+    });
+    expect(
+      schema.parse({
+        ...form,
+        llm: {
+          ...form.llm,
+          balance: 'round-robin',
+          endpoints: [
+            row({ baseUrl: ' http://gpu.lan:8080 ', model: ' ' }),
+            row({ baseUrl: 'https://llm.example', model: 'qwen3', apiKey: ' sk-1 ' }),
+          ],
+        },
+      }),
+    ).toEqual({
+      llm: {
+        balance: 'round-robin',
+        endpoints: [
+          { baseUrl: 'http://gpu.lan:8080' },
+          { baseUrl: 'https://llm.example', model: 'qwen3', apiKey: 'sk-1' },
+        ],
+      },
+    });
+    const bad = schema.safeParse({
+      ...form,
+      llm: {
+        ...form.llm,
+        endpoints: [row({ baseUrl: 'http://ok.lan' }), row({ baseUrl: 'gpu.lan:8080' })],
+      },
+    });
+    expect(bad.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['llm.endpoints.1.baseUrl', 'Use an http:// or https:// address'],
+    ]);
+    expect(SETTINGS_FIELD_KEYS).toContain('llm.endpoints.1.baseUrl');
+
+    // A saved key reads "[REDACTED]": kept as is with its address, refused with another.
+    const stored = defaultSettings();
+    stored.llm.endpoints = [{ baseUrl: 'http://gpu.lan:8080', apiKey: '[REDACTED]' }];
+    const storedForm = formFrom(stored);
+    const storedSchema = settingsFormSchema(stored);
+    const [first] = storedForm.llm.endpoints;
+    expect(first).toEqual({ baseUrl: 'http://gpu.lan:8080', model: '', apiKey: '[REDACTED]' });
+    expect(storedSchema.parse(storedForm)).toEqual({});
+    const withRow = (...endpoints: LlmEndpointRow[]) => ({
+      ...storedForm,
+      llm: { ...storedForm.llm, endpoints },
+    });
+    expect(storedSchema.parse(withRow({ ...first!, model: 'qwen3' }))).toEqual({
+      llm: {
+        endpoints: [{ baseUrl: 'http://gpu.lan:8080', model: 'qwen3', apiKey: '[REDACTED]' }],
+      },
+    });
+    expect(storedSchema.parse(withRow({ ...first!, apiKey: '' }))).toEqual({
+      llm: { endpoints: [{ baseUrl: 'http://gpu.lan:8080' }] },
+    });
+    const moved = storedSchema.safeParse(withRow({ ...first!, baseUrl: 'http://other.lan:8080' }));
+    expect(moved.error!.issues.map((i) => i.path.join('.'))).toEqual(['llm.endpoints.0.apiKey']);
+    expect(storedSchema.parse(withRow())).toEqual({ llm: { endpoints: [] } });
   });
 
   it('detection server settings: only what changed is sent, a stored token kept; the address it is reached at', () => {
