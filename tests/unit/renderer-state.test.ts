@@ -654,7 +654,7 @@ describe('forms are checked by the contract schemas, with errors under their own
       host: '127.0.0.1',
       port: '8471',
       token: '[REDACTED]',
-      concurrency: '2',
+      concurrency: '1',
       queue: '32',
       maxBodyMegabytes: '64',
       maxPerSecond: '100',
