@@ -1,13 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
-import { CallerError } from '../common/endpoint-pool';
 import { redactUrl } from '../common/redact';
+import { exchange } from './http-exchange';
 import type { RemoteEndpointConfig } from './remote-v2';
 
-const agents = {
-  http: new http.Agent({ keepAlive: true }),
-  https: new https.Agent({ keepAlive: true }),
-};
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface Prediction {
@@ -35,7 +29,7 @@ export class CodeProjectEndpoint {
     return redactUrl(this.base);
   }
 
-  detect(image: Buffer, minConfidence: number): Promise<Prediction[]> {
+  async detect(image: Buffer, minConfidence: number): Promise<Prediction[]> {
     const boundary = `----hsi${Math.random().toString(16).slice(2)}`;
     const head = Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="min_confidence"\r\n\r\n${minConfidence}\r\n` +
@@ -43,60 +37,25 @@ export class CodeProjectEndpoint {
         'Content-Type: application/octet-stream\r\n\r\n',
     );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    const url = new URL(`${this.base}/v1/vision/detection`);
-    const secure = url.protocol === 'https:';
-    return new Promise((resolve, reject) => {
-      const req = (secure ? https : http).request(
-        url,
-        {
-          method: 'POST',
-          agent: secure ? agents.https : agents.http,
-          timeout: REQUEST_TIMEOUT_MS,
-          headers: {
-            'content-type': `multipart/form-data; boundary=${boundary}`,
-            'content-length': head.length + image.length + tail.length,
-            ...(this.config.token && { authorization: `Bearer ${this.config.token}` }),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let body: { success?: boolean; predictions?: Prediction[]; error?: string } = {};
-            try {
-              body = JSON.parse(text) as typeof body;
-            } catch {
-              // described below
-            }
-            const status = res.statusCode ?? 0;
-            if (
-              status >= 200 &&
-              status < 300 &&
-              body.success !== false &&
-              Array.isArray(body.predictions)
-            ) {
-              resolve(body.predictions);
-              return;
-            }
-            const detail = `HTTP ${status}: ${(body.error ?? text.slice(0, 200)) || 'no predictions'}`;
-            // A picture the server cannot read would be refused by any of them.
-            reject(status === 400 ? new CallerError(detail) : new Error(detail));
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-      req.on('error', (err) =>
-        reject(
-          err.message.startsWith('no answer')
-            ? err
-            : new Error(`cannot connect: ${redactUrl(err.message)}`),
-        ),
-      );
-      req.write(head);
-      req.write(image);
-      req.end(tail);
+    const { body } = await exchange(new URL(`${this.base}/v1/vision/detection`), {
+      method: 'POST',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': head.length + image.length + tail.length,
+      },
+      chunks: [head, image, tail],
+      token: this.config.token,
+      timeoutMs: REQUEST_TIMEOUT_MS,
     });
+    let answer: { success?: boolean; predictions?: Prediction[]; error?: string } = {};
+    try {
+      answer = JSON.parse(body.toString('utf8')) as typeof answer;
+    } catch {
+      // described below
+    }
+    if (answer.success === false || !Array.isArray(answer.predictions)) {
+      throw new Error(`no predictions: ${answer.error ?? body.subarray(0, 200).toString('utf8')}`);
+    }
+    return answer.predictions;
   }
 }

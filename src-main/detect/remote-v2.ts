@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import type { Settings } from '../../src-shared/settings';
-import { CallerError, EndpointPool } from '../common/endpoint-pool';
+import { EndpointPool } from '../common/endpoint-pool';
 import { redactUrl } from '../common/redact';
+import { exchange } from './http-exchange';
 import type { InferenceRun, TensorMeta } from './inference-worker-client';
 import type { EncodedRequest, Tensor, V2ModelMetadata } from './v2-protocol';
 import {
@@ -16,10 +15,6 @@ import {
 } from './v2-protocol';
 
 export type RemoteEndpointConfig = Settings['detector']['endpoints'][number];
-
-/** Connections to inference servers stay open between requests. */
-const httpAgent = new http.Agent({ keepAlive: true });
-const httpsAgent = new https.Agent({ keepAlive: true });
 
 /** How long one request may take (a first call may wait for the server to load the model). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -48,64 +43,17 @@ export class V2Endpoint {
     return `/v2/models/${encodeURIComponent(this.model)}`;
   }
 
-  /**
-   * One HTTP exchange over a kept-alive connection (node:http: about half the time of fetch
-   * for megabyte bodies on loopback), the body written in pieces. Non-2xx answers throw with
-   * the server's `{"error": …}`; a 400 is the caller's fault (no other replica would differ).
-   */
   private request(
     path: string,
     init: { method?: string; body?: EncodedRequest } = {},
     timeoutMs = REQUEST_TIMEOUT_MS,
-  ): Promise<{ body: Buffer; headers: http.IncomingHttpHeaders }> {
-    const url = new URL(`${this.base}${path}`);
-    const client = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = client.request(
-        url,
-        {
-          method: init.method ?? 'GET',
-          agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
-          headers: {
-            ...init.body?.headers,
-            ...(this.config.token && { authorization: `Bearer ${this.config.token}` }),
-          },
-          timeout: timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              resolve({ body, headers: res.headers });
-              return;
-            }
-            const text = body.subarray(0, 300).toString('utf8');
-            let message = text;
-            try {
-              const error = (JSON.parse(text) as { error?: unknown }).error;
-              message = typeof error === 'string' ? error : text;
-            } catch {
-              // not JSON: the text itself
-            }
-            const detail = `HTTP ${status}${message ? `: ${message}` : ''}`;
-            reject(status === 400 ? new CallerError(detail) : new Error(detail));
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (err) =>
-        reject(
-          err.message.startsWith('no answer')
-            ? err
-            : new Error(`cannot connect: ${redactUrl(err.message)}`),
-        ),
-      );
-      for (const chunk of init.body?.chunks ?? []) req.write(chunk);
-      req.end();
+  ) {
+    return exchange(new URL(`${this.base}${path}`), {
+      method: init.method,
+      headers: init.body?.headers,
+      chunks: init.body?.chunks,
+      token: this.config.token,
+      timeoutMs,
     });
   }
 

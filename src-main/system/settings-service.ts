@@ -56,6 +56,21 @@ function setPath(obj: Json, path: readonly PropertyKey[], value: unknown): void 
   else cur[last] = value;
 }
 
+/**
+ * Lists of servers whose entries carry an address and a secret: the secret reads back
+ * redacted (as do credentials in the address) and, sent back so for the same address, keeps
+ * its stored value.
+ */
+const SERVER_LISTS = [
+  { section: 'detector', url: 'url', secret: 'token' },
+  { section: 'llm', url: 'baseUrl', secret: 'apiKey' },
+] as const;
+
+function serverList(doc: Json, section: string): Json[] {
+  const list = (doc[section] as { endpoints?: unknown } | undefined)?.endpoints;
+  return Array.isArray(list) ? (list as Json[]) : [];
+}
+
 export function redactSettings(settings: Settings): Settings {
   const copy = structuredClone(settings) as unknown as Json;
   for (const path of SECRET_SETTING_PATHS) {
@@ -63,15 +78,13 @@ export function redactSettings(settings: Settings): Settings {
   }
   const llm = copy.llm as Json;
   llm.baseUrl = redactUrl(String(llm.baseUrl));
+  for (const { section, url, secret } of SERVER_LISTS) {
+    for (const e of serverList(copy, section)) {
+      if (e[secret]) e[secret] = REDACTED;
+      e[url] = redactUrl(String(e[url]));
+    }
+  }
   const redacted = copy as unknown as Settings;
-  for (const e of redacted.detector.endpoints) {
-    if (e.token) e.token = REDACTED;
-    e.url = redactUrl(e.url);
-  }
-  for (const e of redacted.llm.endpoints) {
-    if (e.apiKey) e.apiKey = REDACTED;
-    e.baseUrl = redactUrl(e.baseUrl);
-  }
   for (const m of redacted.services.managed) {
     m.args = redactArgs(m.args);
     for (const key of Object.keys(m.env)) if (isSecretKey(key)) m.env[key] = REDACTED;
@@ -81,24 +94,20 @@ export function redactSettings(settings: Settings): Settings {
 }
 
 /**
- * A managed service's secrets sent back as "[REDACTED]" (env values, command-line
- * arguments, matched by service name and key or position) keep their stored values.
+ * Secrets in lists sent back as "[REDACTED]" keep their stored values: a server's secret and
+ * address matched by its (redacted) address; a managed service's env values and command-line
+ * arguments matched by service name and key or position.
  */
 function restoreManagedSecrets(patch: Json, current: Settings): void {
-  // Detector endpoints' tokens, matched by address.
-  const endpoints = (patch.detector as { endpoints?: Json[] } | undefined)?.endpoints;
-  for (const e of Array.isArray(endpoints) ? endpoints : []) {
-    const stored = current.detector.endpoints.find((s) => redactUrl(s.url) === e.url);
-    if (!stored) continue;
-    if (e.token === REDACTED) e.token = stored.token;
-    if (typeof e.url === 'string' && e.url.includes(REDACTED)) e.url = stored.url;
-  }
-  const llmEndpoints = (patch.llm as { endpoints?: Json[] } | undefined)?.endpoints;
-  for (const e of Array.isArray(llmEndpoints) ? llmEndpoints : []) {
-    const stored = current.llm.endpoints.find((s) => redactUrl(s.baseUrl) === e.baseUrl);
-    if (!stored) continue;
-    if (e.apiKey === REDACTED) e.apiKey = stored.apiKey;
-    if (typeof e.baseUrl === 'string' && e.baseUrl.includes(REDACTED)) e.baseUrl = stored.baseUrl;
+  const stored = current as unknown as Json;
+  for (const { section, url, secret } of SERVER_LISTS) {
+    const saved = serverList(stored, section);
+    for (const e of serverList(patch, section)) {
+      const match = saved.find((s) => redactUrl(String(s[url])) === e[url]);
+      if (!match) continue;
+      if (e[secret] === REDACTED) e[secret] = match[secret];
+      if (typeof e[url] === 'string' && e[url].includes(REDACTED)) e[url] = match[url];
+    }
   }
   const managed = (patch.services as { managed?: Json[] } | undefined)?.managed;
   if (!Array.isArray(managed)) return;
