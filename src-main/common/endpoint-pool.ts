@@ -93,11 +93,6 @@ export class EndpointPool<E> {
     return this.slots.map((s) => ({ ...s.stats }));
   }
 
-  /** Whether any endpoint may take a call now or after its cool-down. */
-  anyUsable(): boolean {
-    return this.slots.some((s) => this.usable(s, false));
-  }
-
   private usable(s: Slot<E>, reserveTrial: boolean): boolean {
     if (s.stats.state === 'closed') return true;
     if (s.trialInFlight) return false;
@@ -158,7 +153,8 @@ export class EndpointPool<E> {
         errors.push({ key: slot.key, message: (err as Error).message });
       } finally {
         s.outstanding -= 1;
-        this.waiters.shift()?.();
+        // Every waiter looks again: the endpoint may have opened, leaving them none to wait for.
+        for (const wake of this.waiters.splice(0)) wake();
       }
     }
   }

@@ -431,6 +431,8 @@ export class ObjectDetector {
 
   /** The local model standing in while every inference server is down. */
   private async fallback(): Promise<LoadedModel | undefined> {
+    // Already standing in (a late answer of the servers' failure): nothing to change.
+    if (this.loaded?.local) return this.loaded;
     const s = this.deps.settings();
     const remote = this.loaded;
     this.downEndpoints = this.status().endpoints;

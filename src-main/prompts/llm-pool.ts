@@ -1,5 +1,4 @@
 import type { Settings } from '../../src-shared/settings';
-import type { EndpointStats } from '../common/endpoint-pool';
 import { AllEndpointsFailed, CallerError, EndpointPool } from '../common/endpoint-pool';
 import { redactUrl } from '../common/redact';
 import type { ChatAnswer, ChatRequest } from './llm-client';
@@ -56,11 +55,6 @@ export class LlmPool {
       this.key = key;
     }
     return this.pool;
-  }
-
-  /** Each server's state (Operations, tests). */
-  stats(): EndpointStats[] {
-    return this.current().stats();
   }
 
   /** One chat completion on the first server that answers; the answer says which. */

@@ -162,7 +162,7 @@ export class PromptRunner {
   }
 
   /** The servers analyses go to (the configured one, then `llm.endpoints`). */
-  readonly pool: LlmPool;
+  private readonly pool: LlmPool;
 
   /** The text the model gets for this batch (`invalid_input` naming what is missing). */
   async render(v: RunnableVersion, ctx: PromptContext): Promise<string> {
