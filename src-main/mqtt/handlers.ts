@@ -3,7 +3,7 @@ import { REDACTED } from '../../src-shared/settings';
 import type { HandlersFor } from '../common/handlers';
 import { redactUrl } from '../common/redact';
 import type { MqttLink, MqttSettings } from './mqtt-link';
-import { brokerAddress, testConnection } from './mqtt-link';
+import { testConnection } from './mqtt-link';
 
 export function mqttHandlers(d: {
   link: MqttLink;
@@ -27,11 +27,11 @@ export function mqttHandlers(d: {
         tls: { ...saved.tls, ...input.tls },
       };
       try {
-        return { url: brokerAddress(url), latencyMs: await testConnection(settings) };
+        return { url: redactUrl(url), latencyMs: await testConnection(settings) };
       } catch (err) {
         throw new AppError(
           'unavailable',
-          `Cannot connect to ${brokerAddress(url)}: ${redactUrl((err as Error).message)}`,
+          `Cannot connect to ${redactUrl(url)}: ${redactUrl((err as Error).message)}`,
         );
       }
     },

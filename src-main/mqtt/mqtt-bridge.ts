@@ -67,7 +67,8 @@ export class MqttBridge {
   private readonly ended = new Map<string, Activity>();
   /** Each camera's classes and groups with a non-zero count on MQTT. */
   private readonly counted = new Map<string, Set<string>>();
-  private readonly processedAt: number[] = [];
+  /** Images processed since the last stats, and since when. */
+  private processed = { count: 0, since: Date.now() };
   private offs: (() => void)[] = [];
   private statsTimer?: NodeJS.Timeout;
   private chain: Promise<unknown> = Promise.resolve();
@@ -218,14 +219,18 @@ export class MqttBridge {
     await this.publishStats();
   }
 
-  private discovery(): DiscoveryMessage[] {
+  private discoveryCommon() {
     const s = this.d.settings();
-    const common = {
+    return {
       prefix: s.discovery.prefix,
       base: s.baseTopic,
       topics: this.t,
       version: this.d.version,
     };
+  }
+
+  private discovery(): DiscoveryMessage[] {
+    const common = this.discoveryCommon();
     return [
       appDiscovery(common),
       ...[...this.cameras.values()].map((camera) =>
@@ -243,25 +248,25 @@ export class MqttBridge {
 
   private async publishStats(): Promise<void> {
     if (!this.d.link.connected) return;
-    const cutoff = Date.now() - STATS_EVERY_MS;
-    while (this.processedAt.length && this.processedAt[0]! < cutoff) this.processedAt.shift();
     const stats = await this.d.stats().catch(() => null);
     if (!stats) return;
     const mqtt = this.d.link.status();
     await this.send(this.t.stats, {
       at: new Date().toISOString(),
       imagesWaiting: stats.imagesWaiting,
-      imagesPerMinute: this.processedAt.length,
+      imagesPerMinute: Math.round(
+        (this.processed.count * 60_000) / Math.max(1000, Date.now() - this.processed.since),
+      ),
       intakePaused: stats.intakePaused,
       detector: stats.detector,
       mqttQueued: mqtt.queued,
       mqttDropped: mqtt.dropped,
     });
+    this.processed = { count: 0, since: Date.now() };
   }
 
   private countProcessed(): void {
-    this.processedAt.push(Date.now());
-    if (this.processedAt.length > 100_000) this.processedAt.splice(0, 50_000);
+    this.processed.count += 1;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -459,8 +464,9 @@ export class MqttBridge {
     }
     const s = this.d.settings();
     if (s.discovery.enabled && (!previous || previous.name !== c.name)) {
-      const [message] = this.discovery().filter((m) => m.topic.endsWith(`/hsi_${c.id}/config`));
-      if (message) await this.sendDiscovery(message);
+      await this.sendDiscovery(
+        cameraDiscovery({ ...this.discoveryCommon(), camera: c, topicName: this.name(c.id) }),
+      );
     }
   }
 

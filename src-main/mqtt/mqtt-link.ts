@@ -8,6 +8,7 @@ import { nowIso } from '../common/ids';
 import { redactUrl } from '../common/redact';
 import type { Logger } from '../system';
 import type { MqttQueueRepository, OutgoingMessage } from './queue-repository';
+import { topics } from './topics';
 
 export type MqttSettings = Settings['mqtt'];
 
@@ -20,9 +21,7 @@ const DRAIN_BATCH = 50;
 const RECENT_LIMIT = 50;
 
 /** `<base>/available`: `online` once connected, `offline` (the Last Will), `stopped` on a clean stop. */
-export function availabilityTopic(s: Pick<MqttSettings, 'baseTopic'>): string {
-  return `${s.baseTopic}/available`;
-}
+const availabilityTopic = (s: MqttSettings) => topics(s.baseTopic, s.discovery.prefix).available;
 
 /** A PEM file named in the TLS settings, read now so a wrong path is a clear error. */
 function pem(file: string, what: string): Buffer | undefined {
@@ -54,11 +53,6 @@ export function clientOptions(s: MqttSettings, clientId: string): IClientOptions
     key: pem(s.tls.keyFile, 'client key'),
     rejectUnauthorized: s.tls.rejectUnauthorized,
   };
-}
-
-/** The broker address without credentials (status, logs). */
-export function brokerAddress(url: string): string {
-  return redactUrl(url);
 }
 
 function preview(payload: Buffer): string {
@@ -188,14 +182,14 @@ export class MqttLink {
   private connect(): void {
     const s = this.d.settings();
     if (this.stopped || !s.enabled) {
-      this.set({ state: 'disabled', url: brokerAddress(s.url), nextAttemptAt: null });
+      this.set({ state: 'disabled', url: redactUrl(s.url), nextAttemptAt: null });
       return;
     }
     const generation = ++this.generation;
     this.clientId = s.clientId || `hsi-${randomBytes(4).toString('hex')}`;
     this.set({
       state: 'connecting',
-      url: brokerAddress(s.url),
+      url: redactUrl(s.url),
       clientId: this.clientId,
       nextAttemptAt: null,
     });
