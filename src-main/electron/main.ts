@@ -193,12 +193,9 @@ function wire(current: App): void {
   current.bus.on('desktop.notified', ({ title, body, eventId }) => {
     if (!Notification.isSupported()) return;
     const note = new Notification({ title, body });
-    note.on('click', () => {
-      if (!mainWindow) return;
-      mainWindow.show();
-      if (eventId)
-        void mainWindow.loadURL(`${RENDERER_URL}#/events/${encodeURIComponent(eventId)}`);
-    });
+    note.on('click', () =>
+      showWindow(current, eventId ? `#/events/${encodeURIComponent(eventId)}` : undefined),
+    );
     note.show();
   });
   Menu.setApplicationMenu(
@@ -263,7 +260,22 @@ function showWindow(current: App, hash?: string): void {
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
-  if (hash !== undefined) loadRenderer(mainWindow, hash);
+  // The page is already there: move it to the route (a reload would drop unsaved edits).
+  if (hash !== undefined) void runInPage(`location.hash = ${JSON.stringify(hash)}`);
+}
+
+/** Runs a line of script in the window's page once it has loaded (a new window loads first). */
+async function runInPage(script: string): Promise<void> {
+  const contents = mainWindow?.webContents;
+  if (!contents) return;
+  try {
+    if (contents.isLoading()) {
+      await new Promise<void>((resolve) => contents.once('did-finish-load', () => resolve()));
+    }
+    await contents.executeJavaScript(script);
+  } catch (err) {
+    hsi?.logger.warn({ err }, 'the page did not take a menu action');
+  }
 }
 
 /** What a menu or tray item does (the ids and their actions: menus.ts). */
@@ -304,7 +316,7 @@ async function pageShortcut(id: string): Promise<void> {
   if (!hsi) return;
   showWindow(hsi);
   const event = `new CustomEvent(${JSON.stringify(SHORTCUT_EVENT)}, { detail: ${JSON.stringify(id)} })`;
-  await mainWindow?.webContents.executeJavaScript(`window.dispatchEvent(${event})`);
+  await runInPage(`window.dispatchEvent(${event})`);
 }
 
 // ---------------------------------------------------------------------------------------------
