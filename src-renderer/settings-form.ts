@@ -74,6 +74,7 @@ const settingsForm = z.object({
     endpoints: z.array(endpointRow),
     fallbackToLocal: z.boolean(),
     v2Binary: z.boolean(),
+    v2SharedMemory: z.boolean(),
   }),
   ingest: z.object({
     stabilitySeconds: z.string(),
@@ -132,6 +133,7 @@ export const SETTINGS_FIELD_KEYS = [
   ).flat(),
   'detector.fallbackToLocal',
   'detector.v2Binary',
+  'detector.v2SharedMemory',
   'ingest.stabilitySeconds',
   'ingest.minBytes',
   'ingest.highWater',
@@ -183,6 +185,7 @@ export function formFrom(s: Settings): SettingsForm {
       })),
       fallbackToLocal: s.detector.fallbackToLocal,
       v2Binary: s.detector.v2Binary,
+      v2SharedMemory: s.detector.v2SharedMemory,
     },
     ingest: {
       stabilitySeconds: String(s.ingest.stabilitySeconds),

@@ -201,6 +201,8 @@ export interface DetectorEndpoint {
   requests: number;
   errors: number;
   lastError: string | null;
+  /** How tensors travel: shared memory (same computer), binary or JSON; `image` for CodeProject.AI. */
+  transport?: 'shared memory' | 'binary' | 'JSON' | 'image';
 }
 
 export interface FtpCredentials {

@@ -174,6 +174,8 @@ export const settingsSchema = z.strictObject({
       fallbackToLocal: z.boolean().default(true),
       /** Binary tensors when the server takes them (much faster than JSON). */
       v2Binary: z.boolean().default(true),
+      /** With a V2 server on this computer that offers it, tensors pass through shared memory. */
+      v2SharedMemory: z.boolean().default(true),
     })
     .default(() => ({
       model: 'yolox_nano',
@@ -191,6 +193,7 @@ export const settingsSchema = z.strictObject({
       endpoints: [],
       fallbackToLocal: true,
       v2Binary: true,
+      v2SharedMemory: true,
     })),
   batching: z
     .strictObject({

@@ -9,9 +9,17 @@ import {
   HEADER_LENGTH,
   V2ProtocolError,
   encodeInferResponse,
+  fp32Bytes,
   readTensors,
   splitBody,
 } from './v2-protocol';
+import {
+  SHM_EXTENSION,
+  SharedMemoryRegions,
+  isLoopback,
+  sharedMemoryAvailable,
+  sharedParams,
+} from './v2-shared-memory';
 
 type ServerSettings = Settings['detectionServer'];
 
@@ -38,7 +46,8 @@ const json = (res: http.ServerResponse, status: number, body: unknown) => {
  * when set): the Open Inference Protocol (KServe V2) over HTTP, binary tensors included, for
  * another copy of the app or any V2 client; and the CodeProject.AI / DeepStack endpoint
  * (`POST /v1/vision/detection`) that Blue Iris and Agent DVR call. Bounded: body size, requests
- * at once and waiting (429 beyond).
+ * at once and waiting (429 beyond). Clients on this computer may pass tensors through shared
+ * memory (the system shared-memory extension) instead of the request body.
  */
 export class DetectionServer {
   private server?: http.Server;
@@ -46,6 +55,8 @@ export class DetectionServer {
   private readonly waiting: (() => void)[] = [];
   private counts = { requests: 0, refused: 0, errors: 0, totalMs: 0 };
   private readonly log: Logger;
+  private readonly shared = new SharedMemoryRegions();
+  private readonly sharedOffered = sharedMemoryAvailable();
 
   constructor(
     private readonly d: {
@@ -128,6 +139,48 @@ export class DetectionServer {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.shared.close();
+  }
+
+  /** Shared memory is for clients on this computer only. */
+  private local(req: http.IncomingMessage): void {
+    const address = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (
+      !this.sharedOffered ||
+      !isLoopback(`http://${address.includes(':') ? `[${address}]` : address}/`)
+    ) {
+      throw new HttpError(403, 'Shared memory is only for clients on this computer');
+    }
+  }
+
+  /** `…/systemsharedmemory[/region/{name}]/status`, `…/register` and `…/unregister`. */
+  private async sharedMemory(req: http.IncomingMessage, path: string, res: http.ServerResponse) {
+    this.local(req);
+    const m = /^\/v2\/systemsharedmemory(?:\/region\/([^/]+))?\/(status|register|unregister)$/.exec(
+      path,
+    );
+    if (!m) throw new HttpError(404, `No route ${path}`);
+    const name = m[1] === undefined ? undefined : decodeURIComponent(m[1]);
+    if (m[2] === 'status') {
+      if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not supported`);
+      json(res, 200, this.shared.status(name));
+      return;
+    }
+    if (req.method !== 'POST') throw new HttpError(405, `${req.method} is not supported`);
+    const body = await this.body(req);
+    if (m[2] === 'unregister') {
+      this.shared.unregister(name);
+    } else {
+      if (name === undefined) throw new HttpError(404, 'Register a region by its name');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw new HttpError(400, 'The body is not JSON');
+      }
+      this.shared.register(name, parsed);
+    }
+    json(res, 200, {});
   }
 
   private authorised(req: http.IncomingMessage): boolean {
@@ -170,7 +223,10 @@ export class DetectionServer {
     };
   }
 
-  /** The request body, refused past the size bound (into one buffer when its length is known). */
+  /**
+   * The request body, refused past the size bound, in memory of its own (never a slice of a
+   * shared pool): a tensor read in place from it can be moved to the inference thread.
+   */
   private body(req: http.IncomingMessage): Promise<Buffer> {
     const max = this.d.settings().maxBodyMegabytes * 1024 * 1024;
     const tooLarge = () =>
@@ -179,7 +235,7 @@ export class DetectionServer {
     if (declared > max) return Promise.reject(tooLarge());
     return new Promise((resolve, reject) => {
       const whole =
-        Number.isInteger(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : null;
+        Number.isInteger(declared) && declared >= 0 ? Buffer.from(new ArrayBuffer(declared)) : null;
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (chunk: Buffer) => {
@@ -197,7 +253,12 @@ export class DetectionServer {
       req.on('error', reject);
       req.on('end', () => {
         if (whole) resolve(size === declared ? whole : whole.subarray(0, size));
-        else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        else {
+          const own = Buffer.from(new ArrayBuffer(size));
+          let at = 0;
+          for (const c of chunks) at += c.copy(own, at);
+          resolve(own);
+        }
       });
     });
   }
@@ -209,6 +270,10 @@ export class DetectionServer {
       if (!this.authorised(req)) throw new HttpError(401, 'A valid bearer token is required');
       const url = new URL(req.url ?? '/', 'http://detector');
       const path = url.pathname.replace(/\/+$/, '');
+      if (path.startsWith('/v2/systemsharedmemory')) {
+        await this.sharedMemory(req, path, res);
+        return;
+      }
       if (req.method === 'GET') {
         await this.get(path, res);
         return;
@@ -252,7 +317,7 @@ export class DetectionServer {
       json(res, 200, {
         name: 'home-security-intelligence',
         version: this.d.version,
-        extensions: [BINARY_EXTENSION],
+        extensions: this.sharedOffered ? [BINARY_EXTENSION, SHM_EXTENSION] : [BINARY_EXTENSION],
       });
       return;
     }
@@ -295,7 +360,15 @@ export class DetectionServer {
     const model = await this.model(name);
     const header = req.headers[HEADER_LENGTH];
     const { json: request, binary } = splitBody(body, Array.isArray(header) ? header[0] : header);
-    const [input] = readTensors(request.inputs, binary, 'inputs');
+    const placed = (t: { name: string; parameters?: unknown }) => {
+      const p = sharedParams(t.parameters, t.name);
+      if (p) this.local(req);
+      return p;
+    };
+    const [input] = readTensors(request.inputs, binary, 'inputs', (t) => {
+      const p = placed(t);
+      return p && this.shared.read(p);
+    });
     const expected = model.inputs[0]!;
     if (!input || input.name !== expected.name) {
       throw new HttpError(400, `Expected the input ${expected.name}`);
@@ -313,11 +386,13 @@ export class DetectionServer {
     const asked = Array.isArray(request.outputs)
       ? (request.outputs as { name: string; parameters?: { binary_data?: boolean } }[])
       : [];
-    const names = asked.length ? asked.map((o) => o.name) : model.outputs.map((o) => o.name);
-    const outputs = names.map((n) => {
-      const t = run.outputs[n];
-      if (!t) throw new HttpError(400, `The model has no output ${n}`);
-      return { name: n, dims: t.dims, data: t.data };
+    const listed = asked.length ? asked : model.outputs.map((o) => ({ name: o.name }));
+    const outputs = listed.map((o) => {
+      const t = run.outputs[o.name];
+      if (!t) throw new HttpError(400, `The model has no output ${o.name}`);
+      const p = placed(o);
+      if (p) this.shared.write(p, fp32Bytes(t.data));
+      return { name: o.name, dims: t.dims, data: t.data, shared: p };
     });
     const params = request.parameters as { binary_data_output?: boolean } | undefined;
     const binaryOut =

@@ -176,17 +176,22 @@ export class ObjectDetector {
   status(): DetectorStatus {
     const pool = this.loaded?.remote?.pool ?? this.loaded?.codeproject;
     if (!pool) return this.current;
+    const servers = pool.endpoints().map((e) => e.endpoint);
     return {
       ...this.current,
-      endpoints: pool.stats().map((e) => ({
-        url: e.key,
-        state: e.state,
-        outstanding: e.outstanding,
-        latencyMs: e.latencyMs === null ? null : Math.round(e.latencyMs * 10) / 10,
-        requests: e.requests,
-        errors: e.errors,
-        lastError: e.lastError,
-      })),
+      endpoints: pool.stats().map((e, i) => {
+        const v2 = servers[i] instanceof V2Endpoint ? servers[i] : undefined;
+        return {
+          url: e.key,
+          state: e.state,
+          outstanding: e.outstanding,
+          latencyMs: e.latencyMs === null ? null : Math.round(e.latencyMs * 10) / 10,
+          requests: e.requests,
+          errors: e.errors,
+          lastError: e.lastError ?? v2?.sharedProblem ?? null,
+          transport: v2 ? v2.transport : 'image',
+        };
+      }),
     };
   }
 
@@ -199,7 +204,14 @@ export class ObjectDetector {
   async ensureLoaded(): Promise<boolean> {
     const s = this.deps.settings();
     if (s.backend !== 'local' && s.endpoints.length > 0) {
-      const key = JSON.stringify([s.backend, s.endpoints, s.model, s.family, s.v2Binary]);
+      const key = JSON.stringify([
+        s.backend,
+        s.endpoints,
+        s.model,
+        s.family,
+        s.v2Binary,
+        s.v2SharedMemory,
+      ]);
       if (this.loaded?.key === key) return true;
       const localStandIn = this.loaded?.local !== undefined;
       // Servers just configured are tried at once; the same ones again after a pause.
@@ -297,7 +309,7 @@ export class ObjectDetector {
    */
   private async loadRemote(key: string, s: DetectorSettings): Promise<LoadedModel | undefined> {
     this.setStatus({ status: 'loading', reason: null, model: s.model, backend: 'v2' });
-    const endpoints = s.endpoints.map((e) => new V2Endpoint(e, s.model));
+    const endpoints = s.endpoints.map((e) => new V2Endpoint(e, s.model, s.v2SharedMemory));
     const problems: string[] = [];
     let meta;
     for (const e of endpoints) {

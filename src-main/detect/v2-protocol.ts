@@ -29,6 +29,19 @@ export interface Tensor {
   data: Float32Array;
 }
 
+/** Where a tensor lies in a registered shared-memory region (see v2-shared-memory). */
+export interface SharedTensorParams {
+  shared_memory_region: string;
+  shared_memory_offset?: number;
+  shared_memory_byte_size: number;
+}
+
+/** A request's tensors placed in shared memory: the input's place and each output's. */
+export interface SharedPlacement {
+  input: SharedTensorParams;
+  outputs: Record<string, SharedTensorParams>;
+}
+
 /** A body as the pieces to write one after another (no copy of the tensors into one buffer). */
 export interface EncodedRequest {
   chunks: Buffer[];
@@ -59,9 +72,15 @@ export function fp32Bytes(data: Float32Array): Buffer {
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Float32 values from little-endian bytes (copied: the result owns aligned memory). */
+/**
+ * Float32 values from little-endian bytes: a view of them when they are 4-byte aligned on a
+ * little-endian platform (the caller's buffer then backs the tensor), else an aligned copy.
+ */
 export function fp32From(bytes: Buffer): Float32Array {
   if (bytes.length % 4 !== 0) throw new V2ProtocolError(`${bytes.length} bytes is not FP32 data`);
+  if (littleEndian && bytes.byteOffset % 4 === 0) {
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  }
   const out = new Float32Array(bytes.length / 4);
   if (littleEndian) {
     new Uint8Array(out.buffer).set(bytes);
@@ -71,33 +90,49 @@ export function fp32From(bytes: Buffer): Float32Array {
   return out;
 }
 
+/**
+ * A JSON header padded with spaces (still the same JSON) to a multiple of 4 bytes, so the
+ * binary tensors after it start aligned and the receiver can read them in place.
+ */
+function paddedHeader(value: unknown): Buffer {
+  const text = JSON.stringify(value);
+  const length = Buffer.byteLength(text);
+  return Buffer.from(text + ' '.repeat((4 - (length % 4)) % 4));
+}
+
 const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
-/** An inference request for one FP32 input, asking for the named outputs. */
+/**
+ * An inference request for one FP32 input, asking for the named outputs: JSON, binary tensors
+ * after the header, or (`shared`) tensors in shared memory with only JSON sent.
+ */
 export function encodeInferRequest(o: {
   id: string;
   input: Tensor;
   outputs: string[];
   binary: boolean;
+  shared?: SharedPlacement;
 }): EncodedRequest {
-  const { input } = o;
-  if (o.binary) {
-    const data = fp32Bytes(input.data);
-    const header = Buffer.from(
-      JSON.stringify({
-        id: o.id,
-        inputs: [
-          {
-            name: input.name,
-            shape: input.dims,
-            datatype: 'FP32',
-            parameters: { binary_data_size: data.length },
-          },
-        ],
-        outputs: o.outputs.map((name) => ({ name, parameters: { binary_data: true } })),
-        parameters: { binary_data_output: true },
-      }),
-    );
+  const { input, shared } = o;
+  if (o.binary || shared) {
+    const data = shared ? undefined : fp32Bytes(input.data);
+    const header = paddedHeader({
+      id: o.id,
+      inputs: [
+        {
+          name: input.name,
+          shape: input.dims,
+          datatype: 'FP32',
+          parameters: shared ? shared.input : { binary_data_size: data!.length },
+        },
+      ],
+      outputs: o.outputs.map((name) => ({
+        name,
+        parameters: shared?.outputs[name] ?? { binary_data: o.binary },
+      })),
+      ...(o.binary && { parameters: { binary_data_output: true } }),
+    });
+    if (!data) return encoded([header], { 'content-type': 'application/json' });
     return encoded([header, data], {
       'content-type': 'application/octet-stream',
       [HEADER_LENGTH]: String(header.length),
@@ -115,12 +150,12 @@ export function encodeInferRequest(o: {
   return encoded([body], { 'content-type': 'application/json' });
 }
 
-interface JsonTensor {
+export interface JsonTensor {
   name: string;
   shape: number[];
   datatype: string;
   data?: number[];
-  parameters?: { binary_data_size?: number };
+  parameters?: { binary_data_size?: number } & Partial<SharedTensorParams>;
 }
 
 /** Splits a V2 body into its JSON header and the binary data after it. */
@@ -148,10 +183,16 @@ export function splitBody(
 }
 
 /**
- * Tensors of a request's inputs or a response's outputs: JSON `data`, or binary slices in the
- * order the tensors are listed. FP32 only; sizes checked against shapes.
+ * Tensors of a request's inputs or a response's outputs: JSON `data`, binary slices in the
+ * order the tensors are listed, or bytes `shared` finds for a tensor (in shared memory; it
+ * answers undefined for one that is not there). FP32 only; sizes checked against shapes.
  */
-export function readTensors(list: unknown, binary: Buffer, what: 'inputs' | 'outputs'): Tensor[] {
+export function readTensors(
+  list: unknown,
+  binary: Buffer,
+  what: 'inputs' | 'outputs',
+  shared?: (tensor: JsonTensor, bytes: number) => Buffer | undefined,
+): Tensor[] {
   if (!Array.isArray(list)) throw new V2ProtocolError(`no ${what} list`);
   let offset = 0;
   return (list as JsonTensor[]).map((t) => {
@@ -168,8 +209,11 @@ export function readTensors(list: unknown, binary: Buffer, what: 'inputs' | 'out
       throw new V2ProtocolError(`${t.name}: shape [${t.shape.join(', ')}] is not concrete`);
     }
     const size = t.parameters?.binary_data_size;
+    const placed = shared?.(t, count(dims) * 4);
     let data: Float32Array;
-    if (size !== undefined) {
+    if (placed) {
+      data = fp32From(placed);
+    } else if (size !== undefined) {
       if (!Number.isInteger(size) || size < 0 || offset + size > binary.length) {
         throw new V2ProtocolError(`${t.name}: binary_data_size ${size} runs past the body`);
       }
@@ -189,42 +233,52 @@ export function readTensors(list: unknown, binary: Buffer, what: 'inputs' | 'out
   });
 }
 
-/** An inference response: JSON (`data`) for each output, or binary ones when asked. */
+/**
+ * An inference response: JSON (`data`) for each output, or binary ones when asked; an output
+ * the server already wrote to shared memory is listed with its place and no data.
+ */
 export function encodeInferResponse(o: {
   id: string | undefined;
   model: string;
-  outputs: Tensor[];
+  outputs: (Tensor & { shared?: SharedTensorParams })[];
   binary: boolean;
 }): EncodedRequest {
+  const placed = (t: { name: string; dims: number[]; shared?: SharedTensorParams }) => ({
+    name: t.name,
+    shape: t.dims,
+    datatype: 'FP32',
+    parameters: { ...t.shared, shared_memory_byte_size: count(t.dims) * 4 },
+  });
   if (!o.binary) {
     const body = Buffer.from(
       JSON.stringify({
         model_name: o.model,
         ...(o.id !== undefined && { id: o.id }),
-        outputs: o.outputs.map((t) => ({
-          name: t.name,
-          shape: t.dims,
-          datatype: 'FP32',
-          data: Array.from(t.data),
-        })),
+        outputs: o.outputs.map((t) =>
+          t.shared
+            ? placed(t)
+            : { name: t.name, shape: t.dims, datatype: 'FP32', data: Array.from(t.data) },
+        ),
       }),
     );
     return encoded([body], { 'content-type': 'application/json' });
   }
-  const chunks = o.outputs.map((t) => fp32Bytes(t.data));
-  const header = Buffer.from(
-    JSON.stringify({
-      model_name: o.model,
-      ...(o.id !== undefined && { id: o.id }),
-      outputs: o.outputs.map((t, i) => ({
-        name: t.name,
-        shape: t.dims,
-        datatype: 'FP32',
-        parameters: { binary_data_size: chunks[i]!.length },
-      })),
-    }),
-  );
-  return encoded([header, ...chunks], {
+  const chunks = o.outputs.map((t) => (t.shared ? undefined : fp32Bytes(t.data)));
+  const header = paddedHeader({
+    model_name: o.model,
+    ...(o.id !== undefined && { id: o.id }),
+    outputs: o.outputs.map((t, i) =>
+      t.shared
+        ? placed(t)
+        : {
+            name: t.name,
+            shape: t.dims,
+            datatype: 'FP32',
+            parameters: { binary_data_size: chunks[i]!.length },
+          },
+    ),
+  });
+  return encoded([header, ...chunks.filter((c) => c !== undefined)], {
     'content-type': 'application/octet-stream',
     [HEADER_LENGTH]: String(header.length),
   });

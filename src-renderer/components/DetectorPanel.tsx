@@ -28,6 +28,7 @@ export function DetectorPanel() {
             columns={[
               { header: 'Address', cell: (e) => e.url },
               { header: 'State', cell: (e) => endpointStateText(e.state) },
+              { header: 'Tensors', cell: (e) => e.transport ?? '—' },
               { header: 'In flight', cell: (e) => e.outstanding, numeric: true },
               { header: 'Latency', cell: (e) => latencyText(e.latencyMs), numeric: true },
               { header: 'Requests', cell: (e) => e.requests, numeric: true },

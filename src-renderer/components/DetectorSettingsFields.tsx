@@ -187,12 +187,20 @@ export function DetectorSettingsFields() {
         </>
       )}
       {backend === 'v2' && (
-        <FormCheckbox<V>
-          name="detector.v2Binary"
-          id="settings-v2-binary"
-          label="Send tensors in binary when the server supports it"
-          hint="Much faster than JSON. Turn it off only for a server that mishandles binary data."
-        />
+        <>
+          <FormCheckbox<V>
+            name="detector.v2Binary"
+            id="settings-v2-binary"
+            label="Send tensors in binary when the server supports it"
+            hint="Much faster than JSON. Turn it off only for a server that mishandles binary data."
+          />
+          <FormCheckbox<V>
+            name="detector.v2SharedMemory"
+            id="settings-v2-shared-memory"
+            label="Use shared memory with a server on this computer"
+            hint="Tensors skip the network when the server runs here and offers it (Triton needs --allow-client-shm=true)."
+          />
+        </>
       )}
       <FormText<V>
         name="detector.model"

@@ -57,14 +57,19 @@ function expectSame(remote: DetectResult, local: DetectResult, tolerance: number
 const options = { confidence: 0.3, classes: [] };
 
 describe.skipIf(photos.length === 0)('detection on another machine', () => {
-  it('over V2 (binary and JSON tensors): the model learned from the server, the same detections as local', async () => {
+  it('over V2 (binary, JSON and shared-memory tensors): the model learned from the server, the same detections as local', async () => {
     const { node, url } = await detectionNode();
-    for (const v2Binary of [true, false]) {
+    for (const [v2Binary, v2SharedMemory, transport] of [
+      [true, false, 'binary'],
+      [false, false, 'JSON'],
+      [true, true, 'shared memory'],
+    ] as const) {
       const client = await app({
         detector: {
           backend: 'v2',
           endpoints: [{ url, token: TOKEN }],
           v2Binary,
+          v2SharedMemory,
           providers: ['cpu'],
         },
       } as SettingsPatch);
@@ -83,7 +88,7 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
         expectSame(remote, local, 1e-3);
       }
       const [endpoint] = client.app.detector.status().endpoints;
-      expect(endpoint).toMatchObject({ requests: photos.length, errors: 0 });
+      expect(endpoint).toMatchObject({ requests: photos.length, errors: 0, transport });
       expect(endpoint!.latencyMs).toBeGreaterThan(0);
     }
   });
@@ -226,7 +231,9 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
     expect((await get('/v2/health/ready', {})).status).toBe(401);
     expect((await get('/v2/health/ready', { authorization: 'Bearer nope' })).status).toBe(401);
     expect((await get('/v2/health/ready')).status).toBe(200);
-    expect(await (await get('/v2')).json()).toMatchObject({ extensions: ['binary_tensor_data'] });
+    expect(await (await get('/v2')).json()).toMatchObject({
+      extensions: ['binary_tensor_data', 'system_shared_memory'],
+    });
     const missing = await get('/v2/models/resnet50');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: expect.stringContaining('resnet50') });
@@ -270,6 +277,72 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
     // A header length past the body.
     const framing = await post(Buffer.from('{}'), { 'inference-header-content-length': '99' });
     expect(framing.status).toBe(400);
+  });
+
+  it('shared memory: only regular files of its own user in /dev/shm, within their size, from this computer', async () => {
+    const { url } = await detectionNode();
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const register = (name: string, body: unknown) =>
+      fetch(`${url}/v2/systemsharedmemory/region/${name}/register`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify(body),
+      });
+    const name = `hsi-test-${process.pid}`;
+    const file = `/dev/shm/${name}`;
+    fs.writeFileSync(file, Buffer.alloc(64));
+    const link = `/dev/shm/${name}-link`;
+    fs.symlinkSync(file, link);
+    try {
+      for (const [body, message] of [
+        [{ key: '../etc/passwd', byte_size: 8 }, /key must name/],
+        [{ key: '/%2e%2e%2fetc%2fpasswd', byte_size: 8 }, /key must name/],
+        [{ key: `/${name}-link`, byte_size: 8 }, /cannot be opened/],
+        [{ key: '/no-such-object', byte_size: 8 }, /cannot be opened/],
+        [{ key: `/${name}`, byte_size: 65 }, /smaller than offset \+ byte_size/],
+        [{ key: `/${name}`, offset: -1, byte_size: 8 }, /offset/],
+      ] as const) {
+        const res = await register('r1', body);
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: string }).error).toMatch(message);
+      }
+      expect((await register('r1', { key: `/${name}`, byte_size: 64 })).status).toBe(200);
+      expect((await register('r1', { key: `/${name}`, byte_size: 64 })).status).toBe(400);
+      const status = await fetch(`${url}/v2/systemsharedmemory/status`, { headers: auth });
+      expect(await status.json()).toEqual([
+        { name: 'r1', key: `/${name}`, offset: 0, byte_size: 64 },
+      ]);
+      // A tensor past its region is refused, not read.
+      const infer = await fetch(`${url}/v2/models/yolox_nano/infer`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          inputs: [
+            {
+              name: 'images',
+              shape: [1, 3, 416, 416],
+              datatype: 'FP32',
+              parameters: { shared_memory_region: 'r1', shared_memory_byte_size: 2076672 },
+            },
+          ],
+        }),
+      });
+      expect(infer.status).toBe(400);
+      expect(((await infer.json()) as { error: string }).error).toMatch(/do not fit region r1/);
+      const unregister = await fetch(`${url}/v2/systemsharedmemory/unregister`, {
+        method: 'POST',
+        headers: auth,
+      });
+      expect(unregister.status).toBe(200);
+      expect(
+        await (await fetch(`${url}/v2/systemsharedmemory/status`, { headers: auth })).json(),
+      ).toEqual([]);
+      // Without the token: 401, as everywhere.
+      expect((await fetch(`${url}/v2/systemsharedmemory/status`)).status).toBe(401);
+    } finally {
+      fs.rmSync(file, { force: true });
+      fs.rmSync(link, { force: true });
+    }
   });
 
   it('a pool: a dead endpoint is skipped and taken out, and with every endpoint down the local model stands in', async () => {
@@ -420,6 +493,59 @@ describe('the V2 client against a server written from the protocol', () => {
       expect([last.binaryIn, last.binaryOut]).toEqual([binary, binary]);
       expect(last.id).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
     }
+  });
+
+  it('passes tensors through shared memory with a server on this computer, and sends them in the body again when the server forgets its regions', async () => {
+    const server = await startV2Server({
+      modelName: 'fixture',
+      modelBytes: nanodetModel({ boxes: BOXES }),
+      size: 64,
+      sharedMemory: true,
+    });
+    v2servers.push(server);
+    // A region file a crashed process left behind (no such process) is removed.
+    const stale = '/dev/shm/hsi-v2-99999999-dead-0';
+    fs.writeFileSync(stale, '');
+    const client = await clientOf([{ url: server.url, maxConcurrent: 2 }]);
+    expect(await client.app.detector.ensureLoaded()).toBe(true);
+    const image = await png(64, 64);
+    const detect = () => client.app.detector.detect(image, { confidence: 0.5, classes: [] });
+    expect((await detect()).detections.map((d) => d.objectClass)).toEqual(['person', 'car']);
+    expect(server.infers.at(-1)).toMatchObject({
+      sharedIn: true,
+      sharedOut: true,
+      binaryIn: false,
+    });
+    expect(fs.existsSync(stale)).toBe(false);
+    // One region per request that may be in flight, each a file of this process.
+    const keys = [...server.regions.values()].map((r) => r.key);
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect(fs.existsSync(`/dev/shm${key}`)).toBe(true);
+    expect(client.app.detector.status().endpoints[0]).toMatchObject({ transport: 'shared memory' });
+    // Two at once use both regions.
+    const both = await Promise.all([detect(), detect()]);
+    for (const r of both) expect(r.detections).toHaveLength(2);
+
+    // The server restarted and forgot them: the request is sent again in the body, and said.
+    server.regions.clear();
+    expect((await detect()).detections).toHaveLength(2);
+    expect(server.infers.at(-1)).toMatchObject({ sharedIn: false, binaryIn: true });
+    expect(client.app.detector.status().endpoints[0]).toMatchObject({
+      transport: 'binary',
+      errors: 0,
+      lastError: expect.stringMatching(/shared memory failed: .*region .* is not registered/),
+    });
+    for (const key of keys) expect(fs.existsSync(`/dev/shm${key}`)).toBe(false);
+
+    // Closing the app unregisters its regions and removes their files.
+    const again = await clientOf([{ url: server.url }]);
+    expect(await again.app.detector.ensureLoaded()).toBe(true);
+    await again.app.detector.detect(image, { confidence: 0.5, classes: [] });
+    const live = [...server.regions.values()].map((r) => r.key);
+    expect(live.length).toBeGreaterThan(0);
+    await again.close();
+    expect(server.regions.size).toBe(0);
+    for (const key of live) expect(fs.existsSync(`/dev/shm${key}`)).toBe(false);
   });
 
   it('spreads requests over replicas by requests in flight, skips a failing one, and maps errors to clear states', async () => {

@@ -100,6 +100,7 @@ describe('redaction', () => {
       'detector.endpoints',
       'detector.fallbackToLocal',
       'detector.v2Binary',
+      'detector.v2SharedMemory',
       'detectionServer.enabled',
       'detectionServer.host',
       'detectionServer.port',
