@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+    include: [
+      'tests/unit/**/*.test.ts',
+      'tests/integration/**/*.test.ts',
+      'tests/reliability/**/*.test.ts',
+    ],
+    globalSetup: ['tests/reliability/summary.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 20_000,

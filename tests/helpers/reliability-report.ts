@@ -1,0 +1,36 @@
+/**
+ * What the reliability suite proved, gathered across test files: each file adds its section
+ * (scenarios run, faults injected, kills survived, inputs fuzzed, anything lost or duplicated)
+ * and the suite's teardown (tests/reliability/summary.ts) prints them all and writes
+ * test-results/reliability-summary.json.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const REPORT_DIR = path.resolve(
+  import.meta.dirname,
+  '..',
+  '..',
+  'test-results',
+  'reliability',
+);
+
+export interface ReliabilitySection {
+  /** Scenarios run (named), with their outcome. */
+  scenarios?: { name: string; ok: boolean; detail?: string }[];
+  faultsInjected?: number;
+  killsSurvived?: number;
+  /** Inputs tried per channel. */
+  inputsPerChannel?: Record<string, number>;
+  /** Items lost or handled twice (expected: 0). */
+  lost?: number;
+  duplicated?: number;
+  /** Anything else worth printing (seeds, timings, counts). */
+  notes?: Record<string, unknown>;
+}
+
+/** Adds (or replaces) one section of the summary. */
+export function report(section: string, data: ReliabilitySection): void {
+  fs.mkdirSync(REPORT_DIR, { recursive: true });
+  fs.writeFileSync(path.join(REPORT_DIR, `${section}.json`), JSON.stringify(data, null, 2));
+}
