@@ -37,7 +37,8 @@ export function setup(): () => void {
     const file = path.join(REPORT_DIR, '..', 'reliability-summary.json');
     fs.writeFileSync(file, JSON.stringify(summary, null, 2));
     const { sections: _, ...totals } = summary;
-    console.log(`\nReliability summary (${path.relative(process.cwd(), file)}):`);
-    console.log(JSON.stringify(totals));
+    process.stdout.write(
+      `\nReliability summary (${path.relative(process.cwd(), file)}):\n${JSON.stringify(totals)}\n`,
+    );
   };
 }
