@@ -14,6 +14,7 @@ import * as m012 from './012_analytics_counters';
 import * as m013 from './013_telemetry';
 import * as m014 from './014_services_and_dead_letters';
 import * as m015 from './015_mqtt_queue';
+import * as m016 from './016_hot_query_indexes';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '013_telemetry': m013,
   '014_services_and_dead_letters': m014,
   '015_mqtt_queue': m015,
+  '016_hot_query_indexes': m016,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
