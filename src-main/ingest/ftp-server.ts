@@ -7,6 +7,8 @@ import { FileSystem, FtpSrv } from 'ftp-srv';
 import type { FtpConnection } from 'ftp-srv';
 import { isInside } from '../common/paths';
 import type { Logger } from '../system';
+import type { LockoutOptions } from './ftp-lockout';
+import { LoginLockout } from './ftp-lockout';
 
 export interface FtpAccount {
   cameraId: string;
@@ -27,6 +29,11 @@ export interface FtpServerOptions {
   /** While true (intake paused for backpressure) uploads are refused with a temporary failure (450) so cameras retry later. */
   isPaused(): boolean;
   logger: Logger;
+  /**
+   * Brute-force lockout: failed logins per user and per address (default 5 in 15 minutes
+   * lock either for 15 minutes; see ftp-lockout.ts).
+   */
+  lockout?: Partial<LockoutOptions>;
 }
 
 export interface FtpIngestServer {
@@ -69,6 +76,9 @@ interface ServerInternals {
   connections: Record<string, ConnectionInternals>;
 }
 
+/** Reply to a login while its user or address is locked out. */
+export const LOCKED_OUT_MESSAGE = 'Too many failed logins, try again later';
+
 /** ftp-srv replies 550 with the message of whatever a FileSystem method throws. */
 class RefusedError extends Error {
   readonly code = 550;
@@ -76,9 +86,13 @@ class RefusedError extends Error {
 
 /**
  * ftp-srv's FileSystem rooted at the camera folder. Client paths are normalised as absolute
- * POSIX paths first (so `..` clamps at `/`), then mapped under the root and checked again.
+ * POSIX paths first (so `..` clamps at `/`), then mapped under the root and checked again,
+ * lexically and then through links: a link in the folder (or one in place of the file) that
+ * leads out of it is refused for every command (listing, changing into, writing through).
  */
 class JailedFileSystem extends FileSystem {
+  private readonly realRoot: string;
+
   constructor(
     connection: FtpConnection,
     root: string,
@@ -90,6 +104,12 @@ class JailedFileSystem extends FileSystem {
     },
   ) {
     super(connection, { root, cwd: '/' });
+    // The folder was just created; should it vanish, nothing inside it resolves anyway.
+    try {
+      this.realRoot = fs.realpathSync(root);
+    } catch {
+      this.realRoot = path.resolve(root);
+    }
   }
 
   _resolvePath(requested = '.'): { clientPath: string; fsPath: string } {
@@ -98,10 +118,30 @@ class JailedFileSystem extends FileSystem {
       ? path.posix.normalize(unixPath)
       : path.posix.join('/', this.cwd, unixPath);
     const fsPath = path.resolve(this.root, `.${clientPath}`);
-    if (!isInside(this.root, fsPath)) {
+    if (!isInside(this.root, fsPath) || this.leadsOut(fsPath)) {
       throw new RefusedError('Path outside the upload folder');
     }
     return { clientPath, fsPath };
+  }
+
+  /** Whether the path, or the nearest part of it that exists, is a link out of the root. */
+  private leadsOut(fsPath: string): boolean {
+    for (let probe = fsPath; ; probe = path.dirname(probe)) {
+      let link: boolean;
+      try {
+        link = fs.lstatSync(probe).isSymbolicLink();
+      } catch {
+        if (path.dirname(probe) === probe) return true;
+        continue; // not there yet: its parent decides
+      }
+      let real: string;
+      try {
+        real = fs.realpathSync(probe);
+      } catch {
+        return link; // a dangling link: writing would create its target, wherever it is
+      }
+      return !isInside(this.realRoot, real);
+    }
   }
 
   /**
@@ -241,6 +281,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpInge
     throw new Error(`Invalid passive port range ${passive.min}-${passive.max}`);
   }
 
+  const lockout = new LoginLockout(options.lockout);
   const serverRef: { current?: ServerInternals } = {};
   // PASV must advertise an address the camera can reach: the bind address, or for a wildcard
   // bind the local address the camera's control connection arrived on.
@@ -303,6 +344,14 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpInge
     void (async () => {
       const ip = connection.ip;
       const user = username.slice(0, 64);
+      // Counted case-blind, so changing the case of a name buys no extra guesses.
+      const userKey = user.toLowerCase();
+      const lock = lockout.locked(userKey, ip);
+      if (lock) {
+        log.debug({ user, ip, scope: lock.scope }, 'FTP login refused: locked out');
+        reject(new Error(LOCKED_OUT_MESSAGE));
+        return;
+      }
       let account: FtpAccount | null;
       try {
         account = await options.authenticate(username, password);
@@ -313,9 +362,24 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpInge
       }
       if (!account) {
         log.warn({ user, ip }, 'FTP login rejected');
+        for (const started of lockout.failed(userKey, ip)) {
+          log.warn(
+            {
+              user,
+              ip,
+              scope: started.scope,
+              failures: started.failures,
+              lockedUntil: new Date(started.until).toISOString(),
+            },
+            started.scope === 'user'
+              ? 'FTP logins locked for this user after repeated failures'
+              : 'FTP logins locked for this address after repeated failures',
+          );
+        }
         reject(new Error('Invalid user name or password'));
         return;
       }
+      lockout.succeeded(userKey, ip);
       if (!path.isAbsolute(account.folder)) {
         log.error({ cameraId: account.cameraId }, 'FTP account folder is not absolute');
         reject(new Error('Account misconfigured'));

@@ -26,6 +26,8 @@ import {
 } from './http-security';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** WebSocket clients at once; more are refused with 503 (each costs a socket and every push). */
+export const MAX_WS_CLIENTS = 64;
 
 export interface WebServerOptions {
   host?: string;
@@ -33,6 +35,8 @@ export interface WebServerOptions {
   token?: string;
   /** Built renderer bundle (vite output). */
   rendererDir?: string;
+  /** WebSocket clients at once (default MAX_WS_CLIENTS); the next ones get 503. */
+  maxClients?: number;
 }
 
 export interface WebServer {
@@ -120,6 +124,7 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('hex');
   const rendererDir = options.rendererDir;
+  const maxClients = options.maxClients ?? MAX_WS_CLIENTS;
   const log = app.logger.child({ module: 'web' });
   let hosts = new Set<string>();
   const sockets = new Set<WebSocket>();
@@ -229,9 +234,25 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     await serveRenderer(url.pathname, res);
   }
 
-  /** A finished export file, streamed (never read whole into memory). */
+  /**
+   * A finished export file, streamed (never read whole into memory). The file itself only: a
+   * link put in its place (by anything that can write to the exports folder) could lead to any
+   * file this user can read, so it is not followed.
+   */
   async function handleDownload(id: string, req: http.IncomingMessage, res: http.ServerResponse) {
     const info = await app.exports.downloadInfo(id);
+    const gone = () =>
+      new AppError('not_found', 'The export file is no longer on disk; start the export again');
+    if (!(await fsp.lstat(info.path).catch(() => undefined))?.isFile()) throw gone();
+    const file = await fsp
+      .open(info.path, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0))
+      .catch(() => undefined);
+    if (!file) throw gone();
+    if (!(await file.stat()).isFile()) {
+      await file.close();
+      throw gone();
+    }
+    if (req.method === 'HEAD') await file.close();
     const ascii = info.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
     res.writeHead(200, {
       'content-type': info.contentType,
@@ -246,7 +267,7 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
       return;
     }
     try {
-      await pipeline(fs.createReadStream(info.path), res);
+      await pipeline(file.createReadStream(), res);
     } catch (err) {
       log.warn({ err, exportId: id }, 'export download interrupted');
       res.destroy();
@@ -302,6 +323,9 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  let upgrading = 0;
+  let refusedClients = 0;
+  let refusalLoggedAt = 0;
   server.on('upgrade', (req, socket, head) => {
     const reject = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n\r\n`);
@@ -317,7 +341,31 @@ export async function startWebServer(app: App, options: WebServerOptions = {}): 
     if (!tokenMatches(url.searchParams.get('token') ?? bearerToken(req), token)) {
       return reject(401, 'Unauthorized');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    // Counted from the handshake on, so a burst of upgrades cannot pass the limit together.
+    if (sockets.size + upgrading >= maxClients) {
+      refusedClients += 1;
+      if (Date.now() - refusalLoggedAt > 60_000) {
+        refusalLoggedAt = Date.now();
+        log.warn(
+          { limit: maxClients, refused: refusedClients },
+          'WebSocket client refused: too many clients connected',
+        );
+      }
+      return reject(503, 'Service Unavailable');
+    }
+    // A handshake ws refuses (bad headers) ends with the socket, never reaching the callback.
+    upgrading += 1;
+    let pending = true;
+    const settle = () => {
+      if (pending) upgrading -= 1;
+      pending = false;
+    };
+    socket.once('close', settle);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      settle();
+      socket.off('close', settle);
+      wss.emit('connection', ws, req);
+    });
   });
 
   const handles = new WeakMap<WebSocket, ConnectionHandle>();
