@@ -121,6 +121,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const media = new MediaService({
     ...common,
     allowedRoots: async () => [ingestRoot(), ...(await r.cameras.list()).map((c) => c.folder)],
+    cameraIds: async () => (await r.cameras.list()).map((c) => c.id),
   });
   const mq = createMqtt({
     ...{ ...common, queue: r.mqttQueue, cameras: r.cameras, zones: r.zones },

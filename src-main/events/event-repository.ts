@@ -436,12 +436,14 @@ export function eventRepository(
             )
             .filter((g) => g.n > 0);
         } else if (f.from || f.to) {
-          // A time range: one pass over the (started_at, risk_level, camera_id) index.
+          // A time range: one pass over the (started_at, risk_level, camera_id) index. The
+          // unary + keeps the planner from walking the whole (risk_level, …) index to group
+          // by level when only a lower bound is given.
           groups = await db
             .selectFrom('events as e')
             .select(['e.risk_level', 'e.camera_id', (eb) => eb.fn.countAll<number>().as('n')])
             .where(where)
-            .groupBy(['e.risk_level', 'e.camera_id'])
+            .groupBy([sql`+e.risk_level`, 'e.camera_id'])
             .execute();
         }
         if (groups) {

@@ -293,12 +293,17 @@ export function ingestRepository(db: Kysely<DB>, d: { detections: DetectionRepos
       await db.deleteFrom('dedupe_hashes').where('seen_at', '<', before).execute();
     },
 
-    /** The latest processed image per camera. */
-    async latestImages(): Promise<IngestRow[]> {
+    /**
+     * The latest processed image of each of these cameras: one step down the
+     * (camera_id, status, id) index per camera, instead of grouping every image.
+     */
+    async latestImages(cameraIds: string[]): Promise<IngestRow[]> {
+      if (cameraIds.length === 0) return [];
+      const latest = cameraIds.map(
+        (id) => sql`(SELECT max(id) FROM ingest_queue WHERE camera_id = ${id} AND status = 'done')`,
+      );
       const rows = await sql<IngestRow>`
-        SELECT q.* FROM ingest_queue q
-        JOIN (SELECT camera_id, max(id) AS id FROM ingest_queue WHERE status = 'done'
-              GROUP BY camera_id) latest ON latest.id = q.id`.execute(db);
+        SELECT * FROM ingest_queue WHERE id IN (${sql.join(latest)})`.execute(db);
       return rows.rows;
     },
   };

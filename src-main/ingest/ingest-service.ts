@@ -162,8 +162,7 @@ export class IngestService {
         rejected: [{ path: fileName, reason: NOT_AN_IMAGE_MESSAGE }],
       };
     }
-    const targetDir = path.join(camera.folder, 'imported');
-    await fs.mkdir(targetDir, { recursive: true });
+    const targetDir = await importFolder(camera.folder);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const target = path.join(targetDir, `${stamp}-${base}`);
     const temp = path.join(targetDir, `.${stamp}-${base}.part`);
@@ -180,8 +179,7 @@ export class IngestService {
     const camera = await this.deps.cameras.find(cameraId);
     if (!camera) throw new AppError('not_found', `No camera with id "${cameraId}"`);
     if (!camera.enabled) throw new AppError('conflict', `Camera "${camera.name}" is disabled`);
-    const targetDir = path.join(camera.folder, 'imported');
-    await fs.mkdir(targetDir, { recursive: true });
+    const targetDir = await importFolder(camera.folder);
     const rejected: ImportResult['rejected'] = [];
     let queued = 0;
     for (const p of paths) {
@@ -319,4 +317,22 @@ export class IngestService {
     clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
   }
+}
+
+/**
+ * `<camera folder>/imported`, created if missing, where uploads and imports are written —
+ * refused when it is a link (or under one) that leads out of the camera's folder, so an
+ * upload can never be written elsewhere.
+ */
+async function importFolder(cameraFolder: string): Promise<string> {
+  const dir = path.join(cameraFolder, 'imported');
+  await fs.mkdir(dir, { recursive: true });
+  const [real, root] = await Promise.all([fs.realpath(dir), fs.realpath(cameraFolder)]);
+  if (real !== path.join(root, 'imported')) {
+    throw new AppError(
+      'conflict',
+      `The camera's "imported" folder leads outside its folder (${real}); replace the link with a folder`,
+    );
+  }
+  return dir;
 }

@@ -61,6 +61,8 @@ export interface MediaServiceDeps {
   detections: DetectionRepository;
   /** Folders media may be read from (ingest root, camera folders). */
   allowedRoots: () => Promise<string[]>;
+  /** Every camera's id (for the latest image of each). */
+  cameraIds: () => Promise<string[]>;
 }
 
 /** Snapshot images, optionally with their detection boxes drawn, for the UI. */
@@ -84,7 +86,7 @@ export class MediaService {
 
   /** The latest processed image of each camera, with its detections. */
   async snapshots(): Promise<CameraSnapshot[]> {
-    const latest = await this.deps.images.latestImages();
+    const latest = await this.deps.images.latestImages(await this.deps.cameraIds());
     return Promise.all(
       latest.map(async (row) => ({
         cameraId: row.camera_id,

@@ -54,18 +54,6 @@ function scenario(name: string, fn: (note: (detail: string) => void) => Promise<
   });
 }
 
-/**
- * A gap found here that this change cannot fix (the code is another module's): written as the
- * secure behaviour and expected to fail, so fixing it turns this red until it becomes a
- * `scenario`. Reported as a failed scenario.
- */
-function knownGap(name: string, why: string, fn: () => Promise<void>): void {
-  it.fails(`${name} [known gap]`, async () => {
-    scenarios.push({ name, ok: false, detail: `KNOWN GAP: ${why}` });
-    await fn();
-  });
-}
-
 afterAll(() => {
   report('security', {
     scenarios,
@@ -448,13 +436,9 @@ describe('web server', () => {
     },
   );
 
-  knownGap(
+  scenario(
     "upload: a camera's imported folder replaced by a link out is not written through",
-    'importBytes (src-main/ingest/ingest-service.ts) writes to <camera folder>/imported ' +
-      'without resolving links: when that folder is a link (a shared folder another device ' +
-      'writes to), the upload lands wherever it points and is queued. Fix there: refuse when ' +
-      "the target folder's real path is outside the camera folder's real path",
-    async () => {
+    async (note) => {
       const porch = await t.call('cameras.create', { name: 'Porch' });
       const { dir } = outsideFolder();
       fs.symlinkSync(dir, path.join(porch.folder, 'imported'));
@@ -464,7 +448,12 @@ describe('web server', () => {
         body: image,
       });
       expect(fs.readdirSync(dir).filter((f) => f.endsWith('.jpg'))).toEqual([]);
-      expect(res.json()).not.toMatchObject({ ok: true, data: { queued: 1 } });
+      expect(res.status).toBe(409);
+      expect(res.json()).toMatchObject({
+        ok: false,
+        error: { code: 'conflict', message: expect.stringMatching(/leads outside its folder/) },
+      });
+      note('refused with 409: the imported folder leads outside the camera folder');
     },
   );
 
