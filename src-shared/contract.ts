@@ -239,7 +239,14 @@ export const eventFilterSchema = z.strictObject({
   objectClasses: z.array(z.string().min(1).max(40)).max(80).optional(),
   reviewed: z.boolean().optional(),
   /** Full-text (FTS5 syntax) over summary, reasoning, camera name and object classes. */
-  q: z.string().trim().min(1).max(200).optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    // FTS5 reads a query that starts with * as a "special query" and fails with an SQL error.
+    .refine((q) => !q.startsWith('*'), 'A search cannot start with *')
+    .optional(),
 });
 export type EventFilter = z.output<typeof eventFilterSchema>;
 
