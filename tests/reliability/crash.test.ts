@@ -1,7 +1,9 @@
 /**
  * Crash recovery under random kills: a real `hsi serve` child process takes a mixed workload
- * (snapshots into a camera folder, alerts to a loopback webhook receiver, exports, calibration
- * re-evaluations) and is SIGKILLed at random points, then restarted on the same data folder.
+ * (snapshots into a camera folder and over FTP; alerts to a loopback webhook receiver, an SMTP
+ * server and a Mosquitto broker; exports; calibration re-evaluations; LLM re-scoring once the
+ * loopback LLM, down at first, answers) and is SIGKILLed at random points, then restarted on
+ * the same data folder.
  * After every kill the database must be whole; at the end every accepted snapshot is processed
  * once, every batch has at most one event, every alert reached the receiver with a stable
  * idempotency key and was not sent again once acknowledged, and jobs and exports ended
@@ -11,11 +13,21 @@
  * the number of kills (10 here, 200 in `npm run chaos`).
  */
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Client } from 'basic-ftp';
 import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
 import sharp from 'sharp';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/http';
 import { writeAtomically } from '../helpers/ingest-app';
+import type { FakeLlm } from '../helpers/llm-server';
+import { startFakeLlm } from '../helpers/llm-server';
+import type { Broker } from '../helpers/mosquitto';
+import { skipMqtt, startBroker } from '../helpers/mosquitto';
 import { report } from '../helpers/reliability-report';
 import type { ServeProcess } from '../helpers/serve-process';
 import { startServe } from '../helpers/serve-process';
@@ -62,56 +74,142 @@ async function rpc<T>(serve: ServeProcess, channel: string, input: unknown = {})
   return body.data as T;
 }
 
-const hooks: FakeWebhook[] = [];
+let hook: FakeWebhook | undefined;
+let smtp: SMTPServer | undefined;
+let broker: Broker | undefined;
+let llm: FakeLlm | undefined;
 let serve: ServeProcess | undefined;
 afterAll(async () => {
   serve?.child.kill('SIGKILL');
-  for (const h of hooks) await h.close();
+  await hook?.close();
+  await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+  await broker?.stop();
+  await llm?.close();
 });
 
-describe.skipIf(!fs.existsSync(COCO_139_JPG))('crash recovery', () => {
+/** Receipts per idempotency key, across the webhook, email and MQTT channels. */
+const received = new Map<string, number>();
+const receipt = (key: string | undefined) => {
+  if (key) received.set(key, (received.get(key) ?? 0) + 1);
+};
+
+describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () => {
   it(
     `survives ${KILLS} SIGKILLs at random points with nothing lost or sent twice`,
     { timeout: 60_000 + KILLS * 15_000 },
     async () => {
       const rand = generator(SEED);
       const dataDir = tempDir('hsi-chaos-');
+      hook = await startWebhookServer();
+      smtp = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ['STARTTLS'],
+        onData(stream, _session, callback) {
+          let data = '';
+          stream.on('data', (c: Buffer) => (data += c.toString()));
+          stream.on('end', () => {
+            // The header may be folded onto the next line.
+            const header = /^X-HSI-Idempotency-Key:((?:.*)(?:\r?\n[ \t].*)*)/im.exec(data);
+            receipt(header?.[1]?.replace(/\s+/g, ''));
+            callback();
+          });
+        },
+      });
+      await new Promise<void>((r) => smtp!.listen(0, '127.0.0.1', r));
+      broker = await startBroker();
+      const subscriber = mqtt.connect(broker.url);
+      await new Promise<void>((resolve, reject) => {
+        subscriber.once('connect', () => resolve());
+        subscriber.once('error', reject);
+      });
+      await subscriber.subscribeAsync('chaos/alerts', { qos: 1 });
+      subscriber.on('message', (_topic, payload) =>
+        receipt((JSON.parse(payload.toString()) as { idempotencyKey?: string }).idempotencyKey),
+      );
+      // The LLM is down at first (the rules score), then answers (a re-scoring job follows).
+      llm = await startFakeLlm('error500');
+      const ftpPort = await freePort();
       const settingsFile = path.join(dataDir, '..', `${path.basename(dataDir)}-settings.json`);
       fs.writeFileSync(
         settingsFile,
         JSON.stringify({
           detector: { providers: ['cpu'] },
-          ingest: { stabilitySeconds: 0.2, minBytes: 0 },
+          ingest: {
+            stabilitySeconds: 0.2,
+            minBytes: 0,
+            ftp: { enabled: true, host: '127.0.0.1', port: ftpPort },
+          },
           batching: { idleSeconds: 0.3, windowSeconds: 3, stationary: { seconds: 0 } },
+          mqtt: { enabled: true, url: broker.url },
+          llm: { enabled: true, baseUrl: llm.url, timeoutMs: 2000 },
         }),
       );
       const start = () =>
         startServe(['--data-dir', dataDir, '--port', '0', '--settings', settingsFile]);
-      const hook = await startWebhookServer();
-      hooks.push(hook);
 
       serve = await start();
       const camera = await rpc<{ id: string; folder: string }>(serve, 'cameras.create', {
         name: 'Chaos Yard',
       });
-      const channel = await rpc<{ id: string }>(serve, 'notify.channels.create', {
-        kind: 'webhook',
-        name: 'Hub',
-        config: { url: hook.url, timeoutMs: 2000 },
-      });
+      const smtpPort = (smtp.server.address() as AddressInfo).port;
+      const channels = [
+        { kind: 'webhook', name: 'Hub', config: { url: hook.url, timeoutMs: 2000 } },
+        {
+          kind: 'email',
+          name: 'Me',
+          config: {
+            host: '127.0.0.1',
+            port: smtpPort,
+            security: 'none',
+            from: 'hsi@example.com',
+            to: ['me@example.com'],
+            timeoutMs: 2000,
+          },
+        },
+        { kind: 'mqtt', name: 'Broker', config: { topic: 'chaos/alerts' } },
+      ];
+      const channelIds: string[] = [];
+      for (const c of channels)
+        channelIds.push((await rpc<{ id: string }>(serve, 'notify.channels.create', c)).id);
       await rpc(serve, 'alertRules.create', {
         name: 'People',
         severity: 'high',
         objectClasses: ['person'],
-        channelIds: [channel.id],
+        channelIds,
         cooldownSeconds: 0,
       });
+      const ftp = await rpc<{ user: string; password: string }>(serve, 'cameras.ftp.setPassword', {
+        id: camera.id,
+      });
+      let ftpUploads = 0;
+      /** One snapshot over FTP: accepted once the server confirmed it (226). */
+      const upload = async (file: string, bytes: Buffer) => {
+        const client = new Client(3000);
+        try {
+          await client.access({
+            host: '127.0.0.1',
+            port: ftpPort,
+            user: ftp.user,
+            password: ftp.password,
+          });
+          await client.uploadFrom(Readable.from(bytes), path.basename(file));
+          written.push(file);
+          ftpUploads += 1;
+        } catch {
+          // Cut off by the kill (or refused while it starts): not accepted.
+        } finally {
+          client.close();
+        }
+      };
 
+      /** Snapshots accepted: written to the folder, or confirmed over FTP. */
       const written: string[] = [];
+      let index = 0;
       /** Receipts per idempotency key at the moment its delivery was seen as sent. */
       const acknowledged = new Map<string, number>();
       const receipts = (key: string) =>
-        hook.received.filter((r) => r.headers['idempotency-key'] === key).length;
+        (received.get(key) ?? 0) +
+        hook!.received.filter((r) => r.headers['idempotency-key'] === key).length;
       const db = () => new Database(path.join(dataDir, 'hsi.sqlite'), { readonly: true });
       let kills = 0;
       let actions = 0;
@@ -120,21 +218,20 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG))('crash recovery', () => {
 
       try {
         for (let k = 0; k < KILLS; k += 1) {
+          if (k === Math.floor(KILLS / 2)) llm.mode = 'good';
           serve ??= await start();
           const current = serve;
           const killAt = performance.now() + rand.between(150, 2500);
           // The workload runs until the kill; calls cut off by it are expected to fail.
           while (performance.now() < killAt) {
             const roll = rand.next();
-            if (roll < 0.75) {
-              const file = path.join(
-                dataDir,
-                'ingest',
-                camera.folder,
-                `snap-${written.length}.jpg`,
-              );
-              writeAtomically(file, await photo(written.length));
+            if (roll < 0.55) {
+              const file = path.join(camera.folder, `snap-${index}.jpg`);
+              writeAtomically(file, await photo(index++));
               written.push(file);
+            } else if (roll < 0.75) {
+              const file = path.join(camera.folder, `ftp-${index}.jpg`);
+              await upload(file, await photo(index++));
             } else if (roll < 0.85) {
               await rpc(current, 'exports.create', { format: 'zip' }).catch(() => undefined);
             } else if (roll < 0.92) {
@@ -146,13 +243,8 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG))('crash recovery', () => {
           // Mostly, the kill lands shortly after a burst, while its work is under way.
           if (rand.next() < 0.7) {
             for (let n = rand.between(2, 5); n > 0; n -= 1) {
-              const file = path.join(
-                dataDir,
-                'ingest',
-                camera.folder,
-                `snap-${written.length}.jpg`,
-              );
-              writeAtomically(file, await photo(written.length));
+              const file = path.join(camera.folder, `snap-${index}.jpg`);
+              writeAtomically(file, await photo(index++));
               written.push(file);
             }
             if (rand.next() < 0.3) {
@@ -204,7 +296,8 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG))('crash recovery', () => {
                   (SELECT count(*) FROM batches WHERE status != 'closed') +
                   (SELECT count(*) FROM deliveries WHERE status NOT IN ('sent', 'dead')) +
                   (SELECT count(*) FROM jobs WHERE status IN ('pending', 'running')) +
-                  (SELECT count(*) FROM export_jobs WHERE status IN ('pending', 'running')) AS n,
+                  (SELECT count(*) FROM export_jobs WHERE status IN ('pending', 'running')) +
+                  (SELECT count(*) FROM events WHERE scorer = 'rules') AS n,
                   (SELECT count(*) FROM ingest_queue) AS queued`,
               )
               .get() as { n: number; queued: number };
@@ -233,6 +326,14 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG))('crash recovery', () => {
             else if (row.n > 1) duplicated += 1;
             else expect({ file, status: row.status }).toEqual({ file, status: 'done' });
           }
+          // Uploads cut off by a kill were never accepted: their partial files are quarantined.
+          const notAccepted = rows.filter((r) => !written.includes(r.path));
+          for (const r of notAccepted) {
+            expect({ path: r.path, status: r.status }).toEqual({
+              path: r.path,
+              status: 'quarantined',
+            });
+          }
           // No snapshot's detections were stored twice (a second pass would repeat its boxes).
           const repeated = conn
             .prepare(
@@ -255,7 +356,7 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG))('crash recovery', () => {
             .all() as { key: string; status: string }[];
           const alerts = conn.prepare(`SELECT count(*) AS n FROM alerts`).get() as { n: number };
           expect(alerts.n).toBeGreaterThan(0);
-          expect(deliveries).toHaveLength(alerts.n);
+          expect(deliveries).toHaveLength(alerts.n * channelIds.length);
           for (const d of deliveries) {
             expect(d).toEqual({ key: d.key, status: 'sent' });
             if (receipts(d.key) === 0) lost += 1;
@@ -307,7 +408,11 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG))('crash recovery', () => {
               seed: SEED,
               snapshots: written.length,
               alerts: alerts.n,
-              receipts: hook.received.length,
+              channels: channelIds.length,
+              receipts: [...received.values()].reduce((a, b) => a + b, hook.received.length),
+              ftpUploads,
+              partialUploadsQuarantined: notAccepted.length,
+              llmRequests: llm.requests.length,
               killedMidWork,
               acknowledgedBeforeAKill: acknowledged.size,
               exports: countBy(exportsDone.map((e) => e.status)),
