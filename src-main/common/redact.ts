@@ -29,9 +29,12 @@ export function redactArgs(args: readonly string[]): string[] {
 
 /** Replace `user:password@` in URLs, wherever they are in the text (error messages too). */
 export function redactUrl(value: string): string {
-  return value.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi, (_m, scheme: string) => {
-    return `${scheme}${REDACTED}@`;
-  });
+  // The look-behind starts a scheme only where one can start (not inside a longer run of
+  // scheme characters), so a long string without "://" is read once, not once per position.
+  return value.replace(
+    /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi,
+    (_m, scheme: string) => `${scheme}${REDACTED}@`,
+  );
 }
 
 /**
@@ -42,15 +45,19 @@ export function redactSecrets<T>(value: T): T {
   return redactValue(value, undefined) as T;
 }
 
-function redactValue(value: unknown, key: string | undefined): unknown {
+/** Deeper than this, a value is replaced whole (nothing real nests so far; a stack would). */
+const MAX_DEPTH = 64;
+
+function redactValue(value: unknown, key: string | undefined, depth = 0): unknown {
   if (key !== undefined && SECRET_KEY.test(key) && value !== undefined && value !== null) {
     return typeof value === 'object' ? REDACTED : value === '' ? '' : REDACTED;
   }
   if (typeof value === 'string') return redactUrl(value);
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, undefined));
+  if (value !== null && typeof value === 'object' && depth >= MAX_DEPTH) return '[TOO DEEP]';
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, undefined, depth + 1));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, k);
+    for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, k, depth + 1);
     return out;
   }
   return value;

@@ -6,7 +6,9 @@ import { AppError } from '../../src-shared/errors';
 /** FTS5 answers a malformed query with an SQLite error: that is bad input, not a crash. */
 function isFtsSyntaxError(err: unknown): boolean {
   const message = (err as Error | undefined)?.message ?? '';
-  return /fts5|unterminated string|no such column|malformed MATCH/i.test(message);
+  return /fts5|unterminated string|no such column|malformed MATCH|unknown special query|expected integer/i.test(
+    message,
+  );
 }
 
 export async function withFts<T>(filter: EventFilter, run: () => Promise<T>): Promise<T> {
