@@ -1,7 +1,7 @@
 /**
- * Vitest global setup: clears the reliability report before the run, and at its end prints
- * the summary of every section the suite wrote and saves it as
- * test-results/reliability-summary.json.
+ * Vitest global setup: clears the reliability report before the run (the soak, run alone
+ * after the rest, adds its section instead), and at its end prints the summary of every
+ * section the suite wrote and saves it as test-results/reliability-summary.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import type { ReliabilitySection } from '../helpers/reliability-report';
 import { REPORT_DIR } from '../helpers/reliability-report';
 
 export function setup(): () => void {
-  fs.rmSync(REPORT_DIR, { recursive: true, force: true });
+  if (!process.env.HSI_SOAK) fs.rmSync(REPORT_DIR, { recursive: true, force: true });
   return () => {
     if (!fs.existsSync(REPORT_DIR)) return;
     const sections: Record<string, ReliabilitySection> = {};
