@@ -36,6 +36,14 @@ import { tempDir } from '../helpers/temp-app';
 import type { FakeWebhook } from '../helpers/webhook-server';
 import { startWebhookServer } from '../helpers/webhook-server';
 
+/** Secrets the run uses: none may appear in anything it wrote or sent (the FTP one is made). */
+const SECRETS = {
+  webhook: 'whsec-chaos-7d1f2a',
+  smtp: 'smtp-chaos-41d0e9',
+  mqtt: 'mqtt-chaos-5e2b77',
+  llm: 'sk-chaos-93ac0b',
+};
+
 const SEED = Number(process.env.HSI_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const KILLS = Number(process.env.HSI_CHAOS_KILLS ?? 10);
 
@@ -101,13 +109,21 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
       const rand = generator(SEED);
       const dataDir = tempDir('hsi-chaos-');
       hook = await startWebhookServer();
+      /** Everything the app sent out, to look for secrets in at the end. */
+      const sentOut: string[] = [];
       smtp = new SMTPServer({
-        authOptional: true,
         disabledCommands: ['STARTTLS'],
+        allowInsecureAuth: true,
+        onAuth(auth, _session, callback) {
+          if (auth.username === 'hsi' && auth.password === SECRETS.smtp) {
+            callback(null, { user: 'hsi' });
+          } else callback(new Error('Invalid username or password'));
+        },
         onData(stream, _session, callback) {
           let data = '';
           stream.on('data', (c: Buffer) => (data += c.toString()));
           stream.on('end', () => {
+            sentOut.push(data);
             // The header may be folded onto the next line.
             const header = /^X-HSI-Idempotency-Key:((?:.*)(?:\r?\n[ \t].*)*)/im.exec(data);
             receipt(header?.[1]?.replace(/\s+/g, ''));
@@ -116,16 +132,21 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
         },
       });
       await new Promise<void>((r) => smtp!.listen(0, '127.0.0.1', r));
-      broker = await startBroker();
-      const subscriber = mqtt.connect(broker.url);
+      broker = await startBroker({ users: { hsi: SECRETS.mqtt, watcher: 'watcher-pass' } });
+      const subscriber = mqtt.connect(broker.url, {
+        username: 'watcher',
+        password: 'watcher-pass',
+      });
       await new Promise<void>((resolve, reject) => {
         subscriber.once('connect', () => resolve());
         subscriber.once('error', reject);
       });
-      await subscriber.subscribeAsync('chaos/alerts', { qos: 1 });
-      subscriber.on('message', (_topic, payload) =>
-        receipt((JSON.parse(payload.toString()) as { idempotencyKey?: string }).idempotencyKey),
-      );
+      await subscriber.subscribeAsync('#', { qos: 1 });
+      subscriber.on('message', (topic, payload) => {
+        sentOut.push(`${topic} ${payload.toString()}`);
+        if (topic !== 'chaos/alerts') return;
+        receipt((JSON.parse(payload.toString()) as { idempotencyKey?: string }).idempotencyKey);
+      });
       // The LLM is down at first (the rules score), then answers (a re-scoring job follows).
       llm = await startFakeLlm('error500');
       const ftpPort = await freePort();
@@ -140,8 +161,8 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
             ftp: { enabled: true, host: '127.0.0.1', port: ftpPort },
           },
           batching: { idleSeconds: 0.3, windowSeconds: 3, stationary: { seconds: 0 } },
-          mqtt: { enabled: true, url: broker.url },
-          llm: { enabled: true, baseUrl: llm.url, timeoutMs: 2000 },
+          mqtt: { enabled: true, url: broker.url, username: 'hsi', password: SECRETS.mqtt },
+          llm: { enabled: true, baseUrl: llm.url, timeoutMs: 2000, apiKey: SECRETS.llm },
         }),
       );
       const start = () =>
@@ -153,7 +174,11 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
       });
       const smtpPort = (smtp.server.address() as AddressInfo).port;
       const channels = [
-        { kind: 'webhook', name: 'Hub', config: { url: hook.url, timeoutMs: 2000 } },
+        {
+          kind: 'webhook',
+          name: 'Hub',
+          config: { url: hook.url, timeoutMs: 2000, secret: SECRETS.webhook },
+        },
         {
           kind: 'email',
           name: 'Me',
@@ -161,6 +186,8 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
             host: '127.0.0.1',
             port: smtpPort,
             security: 'none',
+            user: 'hsi',
+            password: SECRETS.smtp,
             from: 'hsi@example.com',
             to: ['me@example.com'],
             timeoutMs: 2000,
@@ -397,6 +424,29 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
                 .filter((f) => !owned.has(f))
             : [];
           expect(orphans).toEqual([]);
+          // No secret in anything the run wrote (data folder: database, logs, exports,
+          // recordings) or sent out (webhook bodies, mail, every MQTT message).
+          const secrets = [...Object.values(SECRETS), ftp.password];
+          const leaks: string[] = [];
+          const walk = (dir: string) => {
+            for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+              const file = path.join(dir, entry.name);
+              if (entry.isDirectory()) walk(file);
+              else if (entry.isFile()) {
+                const bytes = fs.readFileSync(file);
+                for (const secret of secrets)
+                  if (bytes.includes(secret)) leaks.push(`${file}: ${secret}`);
+              }
+            }
+          };
+          walk(dataDir);
+          for (const text of [...sentOut, ...hook.received.map((r) => r.body)]) {
+            for (const secret of secrets) if (text.includes(secret)) leaks.push(`sent: ${secret}`);
+          }
+          expect(leaks).toEqual([]);
+          // …while they were in use: the LLM got its key, the webhook its signature.
+          expect(llm.requests.some((r) => r.authorization === `Bearer ${SECRETS.llm}`)).toBe(true);
+          expect(hook.received.every((r) => r.headers['x-hsi-signature'])).toBe(true);
           report('crash', {
             killsSurvived: kills,
             lost,
@@ -411,6 +461,9 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
               channels: channelIds.length,
               receipts: [...received.values()].reduce((a, b) => a + b, hook.received.length),
               ftpUploads,
+              secretsChecked: secrets.length,
+              filesSearchedForSecrets: 'every file in the data folder',
+              messagesSearchedForSecrets: sentOut.length + hook.received.length,
               partialUploadsQuarantined: notAccepted.length,
               llmRequests: llm.requests.length,
               killedMidWork,
