@@ -55,3 +55,19 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     });
   });
 }
+
+/** Calls a channel of a running `hsi serve` over HTTP; its data, or an error with its message. */
+export async function callServe<T = unknown>(
+  serve: Pick<ServeProcess, 'url' | 'token'>,
+  channel: string,
+  input: unknown = {},
+): Promise<T> {
+  const res = await fetch(`${serve.url}/api/rpc/${channel}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as { ok: boolean; data?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
+  return body.data as T;
+}

@@ -30,7 +30,7 @@ import type { Broker } from '../helpers/mosquitto';
 import { skipMqtt, startBroker } from '../helpers/mosquitto';
 import { report } from '../helpers/reliability-report';
 import type { ServeProcess } from '../helpers/serve-process';
-import { startServe } from '../helpers/serve-process';
+import { callServe, startServe } from '../helpers/serve-process';
 import { COCO_139_JPG } from '../helpers/shared-assets';
 import { tempDir } from '../helpers/temp-app';
 import type { FakeWebhook } from '../helpers/webhook-server';
@@ -71,16 +71,7 @@ async function photo(i: number): Promise<Buffer> {
 const countBy = (values: string[]) =>
   values.reduce<Record<string, number>>((m, v) => ({ ...m, [v]: (m[v] ?? 0) + 1 }), {});
 
-async function rpc<T>(serve: ServeProcess, channel: string, input: unknown = {}): Promise<T> {
-  const res = await fetch(`${serve.url}/api/rpc/${channel}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { ok: boolean; data?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
-  return body.data as T;
-}
+const rpc = callServe;
 
 let hook: FakeWebhook | undefined;
 let smtp: SMTPServer | undefined;

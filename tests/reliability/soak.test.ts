@@ -21,7 +21,7 @@ import type { Broker } from '../helpers/mosquitto';
 import { hasMosquitto, skipMqtt, startBroker } from '../helpers/mosquitto';
 import { report } from '../helpers/reliability-report';
 import type { ServeProcess } from '../helpers/serve-process';
-import { startServe } from '../helpers/serve-process';
+import { callServe, startServe } from '../helpers/serve-process';
 import { COCO_139_JPG } from '../helpers/shared-assets';
 import { tempDir } from '../helpers/temp-app';
 import type { FakeWebhook } from '../helpers/webhook-server';
@@ -90,16 +90,7 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt || !fs.existsSync(CHROM
           settingsFile,
         ]);
         const s = serve;
-        const rpc = async <T>(channel: string, input: unknown = {}): Promise<T> => {
-          const res = await fetch(`${s.url}/api/rpc/${channel}`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
-            body: JSON.stringify(input),
-          });
-          const body = (await res.json()) as { ok: boolean; data: T; error?: { message: string } };
-          if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
-          return body.data;
-        };
+        const rpc = <T>(channel: string, input: unknown = {}) => callServe<T>(s, channel, input);
         const cameras: { folder: string }[] = [];
         for (let c = 0; c < CAMERAS; c += 1) {
           cameras.push(await rpc<{ folder: string }>('cameras.create', { name: `Soak ${c + 1}` }));
