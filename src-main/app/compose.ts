@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { BatchAggregator } from '../aggregate';
 import { AlertService } from '../alerts';
@@ -26,6 +25,7 @@ import { TelemetryService } from '../telemetry';
 import type { App } from './app';
 import type { AppConfig } from './config';
 import { databasePath } from './config';
+import { ensureWritableDataDir } from './data-dir';
 import { appHandlers } from './handlers';
 import { AppMetrics } from './metrics';
 import { relayPushes } from './push-relay';
@@ -40,7 +40,7 @@ export type { App } from './app';
  */
 export async function createApp(config: AppConfig): Promise<App> {
   const dataDir = path.resolve(config.dataDir);
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensureWritableDataDir(dataDir);
   const logging = system.appLogging(dataDir, config);
   const { logger } = logging;
   const database = await openDatabase(databasePath(dataDir));

@@ -217,10 +217,13 @@ export class ObjectDetector {
       // Servers just configured are tried at once; the same ones again after a pause.
       const waiting = key === this.remoteKey && Date.now() < this.remoteRetryAt;
       if (!(localStandIn && waiting)) {
+        const retrying = key === this.remoteKey;
         this.remoteKey = key;
         if (!this.loading) {
           const load =
-            s.backend === 'codeproject' ? this.loadCodeProject(key, s) : this.loadRemote(key, s);
+            s.backend === 'codeproject'
+              ? this.loadCodeProject(key, s)
+              : this.loadRemote(key, s, retrying);
           this.loading = load.finally(() => {
             this.loading = undefined;
           });
@@ -256,6 +259,13 @@ export class ObjectDetector {
     }
   }
 
+  /** A local model file that did not load, as it was then (size and time). */
+  private failedLoad?: { key: string; stamp: string };
+  /**
+   * Every inference server failed an inference: the next load checks they answer one before
+   * calling them ready (a server can be up and still answer what no decoder can read).
+   */
+  private verifyRemote = false;
   private remoteRetryAt = 0;
   /** The servers the last try was for (a change is tried at once). */
   private remoteKey = '';
@@ -295,6 +305,10 @@ export class ObjectDetector {
       s.allowSpinning,
     ]);
     if (this.loaded?.key === key && this.loaded.worker.alive) return true;
+    // The same file failed to load and has not changed since: its reason stands (loading it
+    // again on every poll would only flip the status to "loading" and back).
+    const failed = this.failedLoad;
+    if (failed?.key === key && failed.stamp === fileStamp(location.path)) return false;
     if (!this.loading) {
       this.loading = this.load(location.path, location.entry, key, s).finally(() => {
         this.loading = undefined;
@@ -307,8 +321,15 @@ export class ObjectDetector {
    * The model on inference servers: the first endpoint that is ready gives the metadata
    * (input name and size, outputs, so the family), then every endpoint serves it in a pool.
    */
-  private async loadRemote(key: string, s: DetectorSettings): Promise<LoadedModel | undefined> {
-    this.setStatus({ status: 'loading', reason: null, model: s.model, backend: 'v2' });
+  private async loadRemote(
+    key: string,
+    s: DetectorSettings,
+    retrying = false,
+  ): Promise<LoadedModel | undefined> {
+    // Trying the same servers again: the status keeps saying why they were not usable.
+    if (!(retrying && this.current.status === 'unavailable')) {
+      this.setStatus({ status: 'loading', reason: null, model: s.model, backend: 'v2' });
+    }
     const endpoints = s.endpoints.map((e) => new V2Endpoint(e, s.model, s.v2SharedMemory));
     const problems: string[] = [];
     let meta;
@@ -337,7 +358,7 @@ export class ObjectDetector {
       }));
       this.setStatus({
         status: 'unavailable',
-        reason: `No inference server is ready (${problems.join('; ')})${s.fallbackToLocal ? '; detecting on this computer meanwhile' : ''}`,
+        reason: `No inference server is ready (${problems.join('; ')})${s.fallbackToLocal ? '; detecting on this computer meanwhile' : `; ${SNAPSHOTS_WAIT}`}`,
         backend: 'v2',
       });
       return undefined;
@@ -363,6 +384,19 @@ export class ObjectDetector {
       meta.outputs.map((o) => o.name),
       s.v2Binary,
     );
+    if (this.verifyRemote) {
+      const problem = await this.trialInference(runner, input.name, [w, h], outputs);
+      if (problem) {
+        await runner.close();
+        this.setStatus({
+          status: 'unavailable',
+          reason: `The inference servers answer, but not with detections this app can read (${problem}); ${SNAPSHOTS_WAIT}`,
+          backend: 'v2',
+        });
+        return undefined;
+      }
+      this.verifyRemote = false;
+    }
     const previous = this.loaded;
     this.loaded = {
       worker: runner,
@@ -441,6 +475,39 @@ export class ObjectDetector {
     return this.loaded;
   }
 
+  /** One inference on a blank frame: why its outputs cannot be read, or undefined. */
+  private async trialInference(
+    runner: RemoteRunner,
+    inputName: string,
+    [w, h]: [number, number],
+    outputs: TensorMeta[],
+  ): Promise<string | undefined> {
+    try {
+      const run = await runner.infer(inputName, new Float32Array(3 * w * h), [1, 3, h, w]);
+      return outputMismatch(outputs, run.outputs);
+    } catch (err) {
+      return err instanceof AllEndpointsFailed
+        ? err.errors.map((e) => `${e.key}: ${e.message}`).join('; ')
+        : (err as Error).message;
+    }
+  }
+
+  /**
+   * Every inference server failed an inference and nothing stands in: unavailable with why,
+   * so snapshots wait in the queue; the servers are loaded (and checked) again from scratch.
+   */
+  private async serversFailed(model: LoadedModel, why: string): Promise<void> {
+    if (this.loaded !== model) return; // another failure got here first
+    this.loaded = undefined;
+    this.verifyRemote = true;
+    this.deps.logger.child({ module: 'detector' }).warn({ err: why }, 'inference servers failed');
+    this.setStatus({
+      status: 'unavailable',
+      reason: `Every inference server failed (${why}); ${SNAPSHOTS_WAIT}`,
+    });
+    await model.worker.close();
+  }
+
   /** The local model standing in while every inference server is down. */
   private async fallback(): Promise<LoadedModel | undefined> {
     // Already standing in (a late answer of the servers' failure): nothing to change.
@@ -474,9 +541,10 @@ export class ObjectDetector {
       });
     } catch (err) {
       await worker.close();
+      this.failedLoad = { key, stamp: fileStamp(modelPath) };
       this.setStatus({
         status: 'unavailable',
-        reason: `${path.basename(modelPath)}: ${(err as Error).message}`,
+        reason: loadFailure(path.basename(modelPath), (err as Error).message),
       });
       return undefined;
     }
@@ -488,12 +556,14 @@ export class ObjectDetector {
       (s.family !== 'auto' ? s.family : inferFamily({ width: w, height: h }, loaded.outputs));
     if (!family) {
       await worker.close();
+      this.failedLoad = { key, stamp: fileStamp(modelPath) };
       this.setStatus({
         status: 'unavailable',
         reason: `Cannot tell which detector family ${path.basename(modelPath)} belongs to; choose its family in the detector settings or add it to models.json`,
       });
       return undefined;
     }
+    this.failedLoad = undefined;
     const previous = this.loaded;
     this.loaded = {
       worker,
@@ -603,10 +673,15 @@ export class ObjectDetector {
    * When every inference server fails, the local model takes the frame (if allowed).
    */
   async infer(prepared: Frame, options: DetectOptions): Promise<DetectResult> {
+    const model = this.loaded;
     try {
       return await this.inferOn(prepared, options);
     } catch (err) {
-      if (!(err instanceof AllEndpointsFailed) || !this.deps.settings().fallbackToLocal) throw err;
+      if (!(err instanceof AllEndpointsFailed)) throw err;
+      if (!this.deps.settings().fallbackToLocal) {
+        if (model?.remote) await this.serversFailed(model, err.message);
+        throw err;
+      }
       this.deps.logger
         .child({ module: 'detector' })
         .warn({ err: err.message }, 'inference servers failed: detecting on this computer');
@@ -628,6 +703,10 @@ export class ObjectDetector {
       h,
       w,
     ]);
+    // A server may answer with tensors other than its model's: decoding them would find
+    // nothing (or nonsense) without a word, so it counts as that server failing.
+    const mismatch = model.remote && outputMismatch(model.outputs, outputs);
+    if (mismatch) throw new AllEndpointsFailed([{ key: model.provider, message: mismatch }]);
     const t2 = performance.now();
     const { transform } = frame;
     const minScore = Math.max(0.001, Math.min(options.confidence, 0.999));
@@ -739,6 +818,48 @@ export class ObjectDetector {
     this.pool = undefined;
     await Promise.all(this.retiring);
   }
+}
+
+/** What a queued snapshot does while no detector is ready. */
+const SNAPSHOTS_WAIT = 'snapshots wait in the queue until one answers';
+
+/** A file's size and modification time ('' when it is gone): whether it changed. */
+function fileStamp(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return '';
+  }
+}
+
+/** Why a model file did not load, in words (a damaged file says what to do about it). */
+function loadFailure(file: string, message: string): string {
+  if (/Protobuf parsing failed|ModelProto does not have a graph/i.test(message)) {
+    return (
+      `${file} is not a readable ONNX model: the file is damaged or was only partly ` +
+      `downloaded. Download it again or choose another model in the detector settings (${message})`
+    );
+  }
+  return `${file} cannot be loaded: ${message}`;
+}
+
+/** How outputs differ from the model's declared ones (open dimensions match anything). */
+function outputMismatch(
+  declared: TensorMeta[],
+  got: Record<string, { dims: readonly number[] }>,
+): string | undefined {
+  for (const d of declared) {
+    const out = got[d.name];
+    if (!out) return `the output ${d.name} is missing from the answer`;
+    const fits =
+      out.dims.length === d.shape.length &&
+      d.shape.every((want, i) => typeof want !== 'number' || want < 0 || want === out.dims[i]);
+    if (!fits) {
+      return `the output ${d.name} came back as [${out.dims.join(', ')}], not [${d.shape.join(', ')}]`;
+    }
+  }
+  return undefined;
 }
 
 function clamp(v: number, max: number): number {

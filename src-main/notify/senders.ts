@@ -119,20 +119,34 @@ export async function sendWebhook(channel: StoredChannel, n: Notification): Prom
       method: 'POST',
       headers,
       body,
-      redirect: 'error',
+      // Redirects are answered below, never followed (see there).
+      redirect: 'manual',
       signal: AbortSignal.timeout(config.timeoutMs ?? 5000),
     });
   } catch (err) {
-    const e = err as Error;
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND…) is its cause.
+    const why = e.cause?.code ?? e.cause?.message ?? e.message;
     throw new SendError(
       e.name === 'TimeoutError'
         ? 'No answer before the timeout'
-        : `Cannot connect: ${redactUrl(e.message)}`,
+        : `Cannot connect to ${url.host}: ${redactUrl(why)}`,
       true,
     );
   }
   await res.body?.cancel().catch(() => undefined);
   if (res.ok) return;
+  if (res.status >= 300 && res.status < 400) {
+    // Following would send the signed alert (and any credentials) wherever the receiver
+    // points, and a 301/302 turns the POST into a GET without its body: so the delivery
+    // stops here, saying where the receiver pointed. Retrying would get the same answer.
+    const to = redirectTarget(res.headers.get('location'), url);
+    throw new SendError(
+      `The receiver redirected the alert${to} (HTTP ${res.status}); redirects are not followed: ` +
+        'put the final address in the channel and retry',
+      false,
+    );
+  }
   if (res.status === 429)
     throw new SendError(
       'HTTP 429 Too Many Requests',
@@ -197,11 +211,57 @@ export async function sendEmail(channel: StoredChannel, n: Notification): Promis
       messageId: `<${n.idempotencyKey.replace(/[^\w.-]/g, '')}@hsi.local>`,
     });
   } catch (err) {
-    const e2 = err as { responseCode?: number; message: string };
-    const code = e2.responseCode;
-    // SMTP 4xx is temporary, 5xx permanent; no code = connection trouble.
-    throw new SendError(e2.message, code === undefined || (code >= 400 && code < 500));
+    throw emailError(err as NodemailerError, c);
   } finally {
     transport.close();
   }
+}
+
+/** " to <where>" for a redirect's Location (relative to the request), credentials hidden. */
+function redirectTarget(location: string | null, base: URL): string {
+  if (!location) return '';
+  let where: string;
+  try {
+    where = new URL(location, base).href;
+  } catch {
+    where = location.slice(0, 200);
+  }
+  return ` to ${redactUrl(where)}`;
+}
+
+interface NodemailerError {
+  message: string;
+  code?: string;
+  responseCode?: number;
+}
+
+/** A certificate the TLS handshake did not trust (self-signed, unknown issuer, wrong name…). */
+const CERTIFICATE_PROBLEM = /certificate|altnames|CERT_/i;
+
+/**
+ * What went wrong sending an email, in words: SMTP 4xx is temporary (retried), 5xx permanent;
+ * without a code it is the connection: refused or silent (retried), or a certificate this
+ * computer does not trust (not retried: it will not change by itself).
+ */
+function emailError(e: NodemailerError, c: { host: string; port: number; timeoutMs?: number }) {
+  const server = `the mail server ${c.host}:${c.port}`;
+  const code = e.responseCode;
+  if (code !== undefined) return new SendError(e.message, code >= 400 && code < 500);
+  if (CERTIFICATE_PROBLEM.test(e.message)) {
+    return new SendError(
+      `TLS failed: ${server} showed a certificate this computer does not trust (${e.message}). ` +
+        'Give the server a certificate from a trusted authority (for its host name), then retry',
+      false,
+    );
+  }
+  if (e.code === 'ETIMEDOUT') {
+    return new SendError(
+      `No answer from ${server} within ${c.timeoutMs ?? 10_000} ms (${e.message})`,
+      true,
+    );
+  }
+  if (/ECONNREFUSED/.test(e.message)) {
+    return new SendError(`Cannot connect to ${server}: connection refused`, true);
+  }
+  return new SendError(`Cannot send through ${server}: ${redactUrl(e.message)}`, true);
 }

@@ -116,6 +116,9 @@ export function appLogging(dataDir: string, o: { logger?: Logger; logStderr?: bo
   const sink = new SqliteLogSink();
   const file = new RotatingLogFile(path.join(dataDir, 'logs'));
   const logger = o.logger ?? createLogger({ sink, stderr: o.logStderr, file });
+  // A log file that stops being written (a full disk) says so where it still can be read.
+  const log = logger.child({ module: 'logs' });
+  file.onProblem = (message, recovered) => (recovered ? log.info(message) : log.warn(message));
   return {
     logger,
     attach: (sqlite: Database.Database) => sink.attach(sqlite),
