@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { DB } from '../db/schema';
+import type { Logger } from '../system';
 
 /** A batch as stored: open (collecting), closing (being scored) or closed (its event exists). */
 export interface BatchRecord {
@@ -13,8 +15,36 @@ export interface BatchRecord {
   correlationId: string | null;
 }
 
+/**
+ * A batch's detection ids. A corrupt list reads as empty (the batch closes without an event)
+ * and is logged once per batch: the other batches resume.
+ */
+function detectionIdsOf(logger: Logger | undefined) {
+  const logged = new Set<string>();
+  return (id: string, text: string): string[] => {
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (Array.isArray(v) && v.every((d) => typeof d === 'string')) return v;
+      throw new Error('not a list of detection ids');
+    } catch (err) {
+      if (!logged.has(id)) {
+        logged.add(id);
+        logger?.warn(
+          { table: 'batches', column: 'detection_ids', rowId: id, err: (err as Error).message },
+          'corrupt JSON in a column: the value is ignored',
+        );
+      }
+      return [];
+    }
+  };
+}
+
 /** The `batches` table: per-camera groups of detections on their way to becoming one event. */
-export function batchRepository(db: Kysely<DB>) {
+export function batchRepository(
+  db: Kysely<DB>,
+  d: { /** Told about corrupt values. */ logger?: Logger } = {},
+) {
+  const detectionIds = detectionIdsOf(d.logger);
   return {
     /** Batches not finished when the app last stopped. */
     async unfinished(): Promise<BatchRecord[]> {
@@ -29,7 +59,7 @@ export function batchRepository(db: Kysely<DB>) {
         status: r.status,
         openedAt: r.opened_at,
         lastDetectionAt: r.last_detection_at,
-        detectionIds: JSON.parse(r.detection_ids) as string[],
+        detectionIds: detectionIds(r.id, r.detection_ids),
         isFastPath: r.is_fast_path === 1,
         correlationId: r.correlation_id,
       }));
@@ -64,6 +94,17 @@ export function batchRepository(db: Kysely<DB>) {
         .set({ status: 'closing', is_fast_path: isFastPath ? 1 : 0 })
         .where('id', '=', id)
         .execute();
+    },
+
+    /**
+     * Deletes up to `limit` of a camera's batches (the camera is being deleted, a chunk at a
+     * time); how many went. The status list lets the (status, camera_id) index find them.
+     */
+    async deleteForCamera(cameraId: string, limit: number): Promise<number> {
+      const r = await sql`DELETE FROM batches WHERE id IN (SELECT id FROM batches
+        WHERE status IN ('open', 'closing', 'closed') AND camera_id = ${cameraId}
+        LIMIT ${limit})`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
     },
 
     /** Its event exists (or it had nothing to score); `tx` joins the event's transaction. */

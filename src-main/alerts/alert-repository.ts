@@ -13,32 +13,49 @@ import { AppError } from '../../src-shared/errors';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { newId, nowIso } from '../common/ids';
 import type { AlertRulesTable, AlertsTable, DB } from '../db/schema';
+import type { JsonReader } from '../events';
+import { jsonReader } from '../events';
 import type { DeliveryRepository } from '../notify';
+import type { Logger } from '../system';
 
-const json = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
+const CORRUPT = Symbol('corrupt');
 
-export function toRule(r: Selectable<AlertRulesTable>): AlertRule {
-  return {
+/**
+ * A rule row as a rule (`read` parses its JSON columns; by default a corrupt one throws). A
+ * rule with a corrupt condition reads as disabled, never as one without that condition.
+ */
+export function toRule(r: Selectable<AlertRulesTable>, read?: JsonReader): AlertRule {
+  let corrupt = false;
+  const json = <T>(v: string | null, column: string, fallback: T | null = null): T | null => {
+    if (v === null) return null;
+    if (!read) return JSON.parse(v) as T;
+    const out = read<T | typeof CORRUPT>(v, column, r.id, CORRUPT);
+    if (out !== CORRUPT) return out;
+    corrupt = true;
+    return fallback;
+  };
+  const rule: AlertRule = {
     id: r.id,
     name: r.name,
     enabled: r.enabled === 1,
     minRiskScore: r.min_risk_score,
-    riskLevels: json(r.risk_levels),
-    objectClasses: json(r.object_classes),
-    cameraIds: json(r.camera_ids),
-    zoneIds: json(r.zone_ids),
+    riskLevels: json(r.risk_levels, 'risk_levels'),
+    objectClasses: json(r.object_classes, 'object_classes'),
+    cameraIds: json(r.camera_ids, 'camera_ids'),
+    zoneIds: json(r.zone_ids, 'zone_ids'),
     minConfidence: r.min_confidence,
-    schedule: json(r.schedule),
+    schedule: json(r.schedule, 'schedule'),
     cooldownSeconds: r.cooldown_seconds,
     dedupKeyTemplate: r.dedup_key_template,
     severity: r.severity as RiskLevel,
-    channelIds: JSON.parse(r.channel_ids) as string[],
+    channelIds: json<string[]>(r.channel_ids, 'channel_ids', []) ?? [],
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+  return corrupt ? { ...rule, enabled: false } : rule;
 }
 
-function toAlert(r: Selectable<AlertsTable> & { camera_id: string }): Alert {
+function toAlert(r: Selectable<AlertsTable> & { camera_id: string }, read: JsonReader): Alert {
   return {
     id: r.id,
     ruleId: r.rule_id,
@@ -48,7 +65,9 @@ function toAlert(r: Selectable<AlertsTable> & { camera_id: string }): Alert {
     severity: r.severity as RiskLevel,
     status: r.status,
     dedupKey: r.dedup_key,
-    matchedConditions: JSON.parse(r.matched_conditions) as string[],
+    matchedConditions: read<string[]>(r.matched_conditions, 'matched_conditions', r.id, [], (v) =>
+      Array.isArray(v),
+    ),
     resolvedReason: r.resolved_reason,
     correlationId: r.correlation_id,
     createdAt: r.created_at,
@@ -115,7 +134,14 @@ export function draftRule(r: RuleInput): AlertRule {
  * `alert_rules` and `alerts`. An alert is written with its deliveries (through the delivery
  * repository) in one transaction. Alerts read their event's camera as a joined column.
  */
-export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryRepository }) {
+export function alertRepository(
+  db: Kysely<DB>,
+  d: { deliveries: DeliveryRepository; /** Told about corrupt values. */ logger?: Logger },
+) {
+  const readRule = jsonReader('alert_rules', d.logger);
+  const readAlert = jsonReader('alerts', d.logger);
+  const asRule = (r: Selectable<AlertRulesTable>) => toRule(r, readRule);
+  const asAlert = (r: Selectable<AlertsTable> & { camera_id: string }) => toAlert(r, readAlert);
   const selectAlerts = () =>
     db
       .selectFrom('alerts as a')
@@ -127,7 +153,7 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
   // changes them (one read less per evaluation).
   let rules: Promise<AlertRule[]> | undefined;
   const readRules = async () =>
-    (await db.selectFrom('alert_rules').selectAll().orderBy('name').execute()).map(toRule);
+    (await db.selectFrom('alert_rules').selectAll().orderBy('name').execute()).map(asRule);
   const rulesChanged = <T>(result: T): T => {
     rules = undefined;
     return result;
@@ -147,7 +173,7 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
         .selectAll()
         .where('id', '=', id)
         .executeTakeFirst();
-      return r && toRule(r);
+      return r && asRule(r);
     },
     async createRule(r: RuleInput): Promise<AlertRule> {
       const now = nowIso();
@@ -163,7 +189,7 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return rulesChanged(toRule(row));
+      return rulesChanged(asRule(row));
     },
     async updateRule(id: string, r: Partial<RuleInput>): Promise<AlertRule | undefined> {
       const row = await db
@@ -172,7 +198,7 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
-      return rulesChanged(row && toRule(row));
+      return rulesChanged(row && asRule(row));
     },
     async deleteRule(id: string): Promise<AlertRule | undefined> {
       const row = await db
@@ -180,7 +206,28 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
-      return rulesChanged(row && toRule(row));
+      return rulesChanged(row && asRule(row));
+    },
+
+    /**
+     * Deletes the alerts on these events and their deliveries in one transaction (a camera
+     * being deleted, a chunk of its events at a time).
+     */
+    async deleteForEvents(eventIds: readonly string[]): Promise<number> {
+      if (!eventIds.length) return 0;
+      return db.transaction().execute(async (tx) => {
+        const ids = (
+          await sql<{ id: string }>`SELECT id FROM alerts
+            WHERE event_id IN (SELECT value FROM json_each(${JSON.stringify(eventIds)}))`.execute(
+            tx,
+          )
+        ).rows.map((r) => r.id);
+        if (!ids.length) return 0;
+        await d.deliveries.deleteForAlerts(ids, tx);
+        const r = await sql`DELETE FROM alerts
+          WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`.execute(tx);
+        return Number(r.numAffectedRows ?? 0);
+      });
     },
 
     /**
@@ -290,12 +337,12 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
     async alertsByIds(ids: string[]): Promise<Map<string, Alert>> {
       if (!ids.length) return new Map();
       const rows = await selectAlerts().where('a.id', 'in', ids).execute();
-      return new Map(rows.map((r) => [r.id, toAlert(r)]));
+      return new Map(rows.map((r) => [r.id, asAlert(r)]));
     },
 
     async alert(id: string): Promise<Alert | undefined> {
       const r = await selectAlerts().where('a.id', '=', id).executeTakeFirst();
-      return r && toAlert(r);
+      return r && asAlert(r);
     },
 
     async list(f: ChannelParsedInput<'alerts.list'>): Promise<Page<Alert>> {
@@ -311,7 +358,7 @@ export function alertRepository(db: Kysely<DB>, d: { deliveries: DeliveryReposit
         .orderBy('a.id', 'desc')
         .limit(limit + 1)
         .execute();
-      const items = rows.slice(0, limit).map(toAlert);
+      const items = rows.slice(0, limit).map(asAlert);
       const last = items[items.length - 1];
       return {
         items,

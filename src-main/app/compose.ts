@@ -62,7 +62,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   settings.onChange((next, previous) => publish('settings.changed', { next, previous }));
   const metrics = new AppMetrics(bus);
   const ingestRoot = () => settings.get().ingest.root || path.join(dataDir, 'ingest');
-  const r = createRepositories(database, secrets);
+  const r = createRepositories(database, secrets, logger);
   const common = { ...r, settings, bus, publish, logger, dataDir, ingestRoot };
 
   const { detector, detectionServer } = detect.createDetection({
@@ -81,8 +81,11 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
   const monitor = new CameraStatusMonitor(common);
   const ingestRuntime = new IngestRuntime({ ...common, ingest, pipeline, detector, monitor });
+  // Background work yields while images wait for detection or events are being scored.
+  const liveWork = () => ingest.queued > 0 || events.scoringNow() > 0;
+  const jobs = new JobService({ ...common, liveWork });
   const cameras = new CameraService({
-    ...common,
+    ...{ ...common, jobService: jobs },
     ftpEndpoint: () => ({ ...settings.get().ingest.ftp, ...ingestRuntime.ftpAddress() }),
   });
   const aggregator = new BatchAggregator({ ...common, now: config.batchClock });
@@ -90,9 +93,6 @@ export async function createApp(config: AppConfig): Promise<App> {
     publish('breaker.changed', s),
   );
   const llmSettings = () => settings.get().llm;
-  // Background work yields while images wait for detection or events are being scored.
-  const liveWork = () => ingest.queued > 0 || events.scoringNow() > 0;
-  const jobs = new JobService({ ...common, liveWork });
   const telemetry = new TelemetryService({
     ...{ ...common, sampleMs: config.telemetrySampleMs ?? 15_000 },
     nvidiaSmi: config.nvidiaSmi ?? 'nvidia-smi',
@@ -149,7 +149,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const supervisor = superviseApp({
     ...{ ...common, database, config, detector, detectionServer, outbox, alerts, events },
     ...{ experiments, llmBreaker },
-    ...{ aggregator, jobs, recalibration, lab, retention, exports, telemetry, rescorer, mq },
+    ...{ aggregator, jobs, cameras, recalibration, lab, retention, exports, telemetry },
+    ...{ rescorer, mq },
     ingestRuntime: config.ingest === false ? undefined : ingestRuntime,
   });
 

@@ -13,6 +13,7 @@ import { jobRepository } from '../jobs';
 import { pipelineCounts, recordingRepository } from '../debug';
 import { promptRepository } from '../prompts';
 import { logRepository } from '../system';
+import type { Logger } from '../system';
 import { rumRepository } from '../rum';
 import { mqttQueueRepository } from '../mqtt';
 import type { MessageSources, SecretStore } from '../notify';
@@ -23,26 +24,31 @@ import { zoneRepository } from '../zones';
  * Every repository over one database: the only code that touches it. Each table has one
  * owner; a repository that writes another's rows in its transaction goes through that one.
  */
-export function createRepositories(database: OpenedDatabase, secrets: SecretStore) {
+export function createRepositories(
+  database: OpenedDatabase,
+  secrets: SecretStore,
+  /** Told about corrupt values some repositories read past (logged once per row). */
+  logger?: Logger,
+) {
   const { db, sqlite } = database;
   const detections = detectionRepository(db);
-  const batches = batchRepository(db);
+  const batches = batchRepository(db, { logger });
   const channels = channelRepository(db, secrets);
   const deliveries = deliveryRepository(db, { channels });
   return {
-    cameras: cameraRepository(db),
+    cameras: cameraRepository(db, { logger }),
     zones: zoneRepository(db),
     detections,
     images: ingestRepository(db, { detections }),
     batches,
-    events: eventRepository(db, { batches, sqlite }),
+    events: eventRepository(db, { batches, sqlite, logger }),
     calibration: calibrationRepository(db),
-    alerts: alertRepository(db, { deliveries }),
+    alerts: alertRepository(db, { deliveries, logger }),
     channels,
     deliveries,
     preferences: preferencesRepository(db),
     exportJobs: exportRepository(db),
-    jobs: jobRepository(db, sqlite),
+    jobs: jobRepository(db, sqlite, { logger }),
     prompts: promptRepository(db),
     analytics: analyticsRepository(db),
     telemetry: telemetryRepository(db),

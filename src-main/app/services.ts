@@ -1,4 +1,5 @@
 import type { BatchAggregator } from '../aggregate';
+import type { CameraService } from '../cameras';
 import type { AlertService } from '../alerts';
 import type { OpenedDatabase } from '../db/database';
 import * as detect from '../detect';
@@ -48,6 +49,7 @@ interface AppServiceModules {
   /** Absent when the app runs without intake (tests, `--no-ingest`). */
   ingestRuntime?: IngestRuntime;
   jobs: JobService;
+  cameras: CameraService;
   recalibration: RecalibrationService;
   lab: PromptLab;
   retention: RetentionService;
@@ -151,10 +153,12 @@ function appServices(m: AppServiceModules): ServiceSpec[] {
     },
     {
       name: 'jobs',
-      description: 'Background jobs: re-evaluation, prompt evaluation, retention',
+      description:
+        'Background jobs: re-evaluation, prompt evaluation, retention, deleting a camera',
       restartable: true,
       // Resumes what a stop left unfinished.
       start: async () => {
+        await m.cameras.start();
         await m.recalibration.start();
         await m.lab.start();
         await m.retention.start();
@@ -163,7 +167,7 @@ function appServices(m: AppServiceModules): ServiceSpec[] {
         m.retention.stop();
         await m.jobs.stop();
       },
-      logModules: ['jobs', 'recalibrate', 'retention'],
+      logModules: ['jobs', 'recalibrate', 'retention', 'cameras'],
     },
     {
       name: 'exports',

@@ -1,8 +1,14 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Camera } from '../../src-shared/domain';
 import type { CamerasTable, DB } from '../db/schema';
+import type { Logger } from '../system';
 
-export function toCamera(row: Selectable<CamerasTable>): Camera {
+/** A row as a camera (`classes`: its class filter, read by the repository). */
+export function toCamera(
+  row: Selectable<CamerasTable>,
+  classes: (row: Selectable<CamerasTable>) => string[] | null = (r) =>
+    r.classes ? (JSON.parse(r.classes) as string[]) : null,
+): Camera {
   return {
     id: row.id,
     name: row.name,
@@ -12,7 +18,7 @@ export function toCamera(row: Selectable<CamerasTable>): Camera {
     lastSeenAt: row.last_seen_at,
     ftpUser: row.ftp_user,
     confidence: row.confidence,
-    classes: row.classes ? (JSON.parse(row.classes) as string[]) : null,
+    classes: classes(row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -26,12 +32,42 @@ export interface CameraRow {
   now: string;
 }
 
+/**
+ * A camera's class filter. A corrupt one reads as none (every class) and is logged once per
+ * camera: the camera list, and intake for every camera, go on.
+ */
+function classFilter(logger: Logger | undefined) {
+  const logged = new Set<string>();
+  return (row: Selectable<CamerasTable>): string[] | null => {
+    if (!row.classes) return null;
+    try {
+      const v = JSON.parse(row.classes) as unknown;
+      if (Array.isArray(v) && v.every((c) => typeof c === 'string')) return v;
+      throw new Error('not a list of class names');
+    } catch (err) {
+      if (!logged.has(row.id)) {
+        logged.add(row.id);
+        logger?.warn(
+          { table: 'cameras', column: 'classes', rowId: row.id, err: (err as Error).message },
+          'corrupt JSON in a column: the value is ignored',
+        );
+      }
+      return null;
+    }
+  };
+}
+
 /** The cameras table, and nothing else. */
-export function cameraRepository(db: Kysely<DB>) {
+export function cameraRepository(
+  db: Kysely<DB>,
+  d: { /** Told about corrupt values. */ logger?: Logger } = {},
+) {
+  const classes = classFilter(d.logger);
+  const camera = (row: Selectable<CamerasTable>) => toCamera(row, classes);
   return {
     async list(): Promise<Camera[]> {
       const rows = await db.selectFrom('cameras').selectAll().orderBy('name').execute();
-      return rows.map(toCamera);
+      return rows.map(camera);
     },
 
     async find(id: string): Promise<Camera | undefined> {
@@ -40,7 +76,7 @@ export function cameraRepository(db: Kysely<DB>) {
         .selectAll()
         .where('id', '=', id)
         .executeTakeFirst();
-      return row && toCamera(row);
+      return row && camera(row);
     },
 
     async findByFolder(folder: string): Promise<Camera | undefined> {
@@ -49,7 +85,7 @@ export function cameraRepository(db: Kysely<DB>) {
         .selectAll()
         .where('folder', '=', folder)
         .executeTakeFirst();
-      return row && toCamera(row);
+      return row && camera(row);
     },
 
     /** Names by id (cameras that no longer exist are left out). */
@@ -69,7 +105,7 @@ export function cameraRepository(db: Kysely<DB>) {
         .selectAll()
         .where('name', '=', name)
         .executeTakeFirst();
-      return row && toCamera(row);
+      return row && camera(row);
     },
 
     async insert(c: CameraRow): Promise<Camera> {
@@ -85,7 +121,7 @@ export function cameraRepository(db: Kysely<DB>) {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return toCamera(row);
+      return camera(row);
     },
 
     async update(
@@ -114,7 +150,7 @@ export function cameraRepository(db: Kysely<DB>) {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
-      return row && toCamera(row);
+      return row && camera(row);
     },
 
     /** Records an upload; returns the camera when its status changed to online. */
@@ -130,7 +166,7 @@ export function cameraRepository(db: Kysely<DB>) {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
-      return row && before?.status !== 'online' ? toCamera(row) : undefined;
+      return row && before?.status !== 'online' ? camera(row) : undefined;
     },
 
     /** Cameras online but silent since `cutoff` go offline; returns those that changed. */
@@ -142,7 +178,7 @@ export function cameraRepository(db: Kysely<DB>) {
         .where((eb) => eb.or([eb('last_seen_at', '<', cutoff), eb('last_seen_at', 'is', null)]))
         .returningAll()
         .execute();
-      return rows.map(toCamera);
+      return rows.map(camera);
     },
 
     async setFtpCredentials(id: string, user: string, hash: string, now: string) {
@@ -152,7 +188,7 @@ export function cameraRepository(db: Kysely<DB>) {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
-      return row && toCamera(row);
+      return row && camera(row);
     },
 
     async ftpLogin(user: string): Promise<{ camera: Camera; hash: string } | undefined> {
@@ -162,7 +198,7 @@ export function cameraRepository(db: Kysely<DB>) {
         .where('ftp_user', '=', user)
         .executeTakeFirst();
       return row?.ftp_password_hash
-        ? { camera: toCamera(row), hash: row.ftp_password_hash }
+        ? { camera: camera(row), hash: row.ftp_password_hash }
         : undefined;
     },
 

@@ -6,29 +6,52 @@ import { cameraIdFromName } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { Publish } from '../common/domain-events';
 import { nowIso } from '../common/ids';
+import type { JobRepository, JobService } from '../jobs';
+import type { Logger } from '../system';
+import type { CameraDataOwners } from './camera-deletion';
+import { CameraDeletion } from './camera-deletion';
 import type { CameraRepository } from './camera-repository';
 import { generatePassword, hashPassword } from './ftp-password';
 
-export interface CameraServiceDeps {
+export interface CameraServiceDeps extends CameraDataOwners {
   cameras: CameraRepository;
+  jobs: JobRepository;
+  jobService: JobService;
   publish: Publish;
+  logger: Logger;
   /** Where a camera's folder goes when none is given: `<ingest root>/<camera id>`. */
   ingestRoot: () => string;
   /** The FTP endpoint cameras upload to: where it listens now, else its settings. */
   ftpEndpoint: () => { host: string; port: number; enabled: boolean };
 }
 
-/** Cameras: each one has a folder its snapshots arrive in, and optionally an FTP login. */
+/**
+ * Cameras: each one has a folder its snapshots arrive in, and optionally an FTP login. A
+ * camera being deleted (a job, its data going a chunk at a time) is hidden.
+ */
 export class CameraService {
-  constructor(private readonly deps: CameraServiceDeps) {}
+  private readonly deletion: CameraDeletion;
 
-  list(): Promise<Camera[]> {
-    return this.deps.cameras.list();
+  constructor(private readonly deps: CameraServiceDeps) {
+    this.deletion = new CameraDeletion(deps);
+  }
+
+  /** Resumes the deletions a stop or crash interrupted. */
+  start(): Promise<void> {
+    return this.deletion.start();
+  }
+
+  async list(): Promise<Camera[]> {
+    const cameras = await this.deps.cameras.list();
+    const deleting = await this.deletion.deleting();
+    return deleting.size ? cameras.filter((c) => !deleting.has(c.id)) : cameras;
   }
 
   async get(id: string): Promise<Camera> {
     const camera = await this.deps.cameras.find(id);
-    if (!camera) throw new AppError('not_found', `No camera with id "${id}"`);
+    if (!camera || (await this.deletion.deleting()).has(id)) {
+      throw new AppError('not_found', `No camera with id "${id}"`);
+    }
     return camera;
   }
 
@@ -84,11 +107,12 @@ export class CameraService {
     return camera;
   }
 
-  async delete(id: string): Promise<CameraDeleteResult> {
-    const deleted = await this.deps.cameras.delete(id);
-    if (!deleted) throw new AppError('not_found', `No camera with id "${id}"`);
-    this.deps.publish('camera.deleted', { id });
-    return { deleted };
+  /**
+   * Deletes the camera with everything recorded from it, a chunk at a time (the app answers
+   * throughout); resolves when it is gone, with what went.
+   */
+  delete(id: string): Promise<CameraDeleteResult> {
+    return this.deletion.delete(id);
   }
 
   /**

@@ -50,6 +50,16 @@ export function detectionRepository(db: Kysely<DB>) {
       );
     },
 
+    /**
+     * Deletes up to `limit` of a camera's detections (the camera is being deleted, a chunk at
+     * a time; their links to events cascade); how many went.
+     */
+    async deleteForCamera(cameraId: string, limit: number): Promise<number> {
+      const r = await sql`DELETE FROM detections WHERE rowid IN
+        (SELECT rowid FROM detections WHERE camera_id = ${cameraId} LIMIT ${limit})`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    },
+
     /** Stores one image's detections; `tx` joins the caller's transaction (the pipeline's). */
     async insertMany(rows: NewDetectionRow[], tx: Kysely<DB> = db): Promise<void> {
       if (rows.length) await tx.insertInto('detections').values(rows).execute();

@@ -19,9 +19,12 @@ import type { PurgeChunk, PurgeRequest } from '../db/purge';
 import { purgeOlder } from '../db/purge';
 import type { DB, EventsTable } from '../db/schema';
 import type { RiskAssessment } from '../risk';
+import type { Logger } from '../system';
 import { eventFilterSql, withFts } from './event-filter-sql';
 import type { ExportSourceOptions } from './event-source';
 import { EventSource } from './event-source';
+import type { JsonReader } from './json-column';
+import { jsonReader } from './json-column';
 import { objectClassesOf } from './object-classes';
 import { recalibrationRows } from './recalibration-rows';
 
@@ -31,7 +34,8 @@ type EventRow = Selectable<EventsTable> & {
   thumbnail_image_id: number | null;
 };
 
-export function toEvent(r: EventRow): SecurityEvent {
+/** A row as an event (`json` reads its JSON columns; by default a corrupt one throws). */
+export function toEvent(r: EventRow, json?: JsonReader): SecurityEvent {
   return {
     id: r.id,
     batchId: r.batch_id,
@@ -47,7 +51,11 @@ export function toEvent(r: EventRow): SecurityEvent {
     scorer: r.scorer,
     model: r.model,
     promptVersionId: r.prompt_version_id,
-    analysis: r.analysis ? (JSON.parse(r.analysis) as EventAnalysis) : null,
+    analysis: !r.analysis
+      ? null
+      : json
+        ? json<EventAnalysis | null>(r.analysis, 'analysis', r.id, null)
+        : (JSON.parse(r.analysis) as EventAnalysis),
     latencyMs: r.latency_ms,
     objectClasses: objectClassesOf(r.object_classes),
     detectionCount: r.detection_count,
@@ -120,8 +128,12 @@ export function eventRepository(
     /** The raw handle exports stream from (prepared statements, no per-row objects). */
     sqlite: Database.Database;
     tuning?: FtsTuning;
+    /** Told about corrupt values (logged once per row). */
+    logger?: Logger;
   },
 ) {
+  const json = jsonReader('events', d.logger);
+  const asEvent = (r: EventRow) => toEvent(r, json);
   const tuning = d.tuning ?? {};
   const sortLimit = tuning.sortLimit ?? FTS_SORT_LIMIT;
   const firstWindow = tuning.window ?? FTS_WINDOW;
@@ -278,10 +290,39 @@ export function eventRepository(
       return rows[0]?.n ?? 0;
     },
 
-    ...recalibrationRows(db, d.sqlite),
+    /** Up to `limit` of a camera's events (the camera is being deleted, a chunk at a time). */
+    async idsForCamera(cameraId: string, limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('events')
+        .select('id')
+        .where('camera_id', '=', cameraId)
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    /**
+     * Deletes these events with their detection links and feedback, in one transaction (their
+     * prompt runs go by cascade; their alerts are the alerts repository's to delete first).
+     */
+    async deleteMany(ids: readonly string[]): Promise<number> {
+      if (!ids.length) return 0;
+      const list = JSON.stringify(ids);
+      return db.transaction().execute(async (tx) => {
+        for (const table of ['event_detections', 'event_feedback'] as const) {
+          await sql`DELETE FROM ${sql.table(table)}
+            WHERE event_id IN (SELECT value FROM json_each(${list}))`.execute(tx);
+        }
+        const r = await sql`DELETE FROM events
+          WHERE id IN (SELECT value FROM json_each(${list}))`.execute(tx);
+        return Number(r.numAffectedRows ?? 0);
+      });
+    },
+
+    ...recalibrationRows(db, d.sqlite, json),
     async get(id: string): Promise<SecurityEvent | undefined> {
       const row = await selectEvents().where('e.id', '=', id).executeTakeFirst();
-      return row && toEvent(row);
+      return row && asEvent(row);
     },
 
     /** Several events in one query. */
@@ -291,14 +332,14 @@ export function eventRepository(
       for (let i = 0; i < ids.length; i += 500) {
         const slice = ids.slice(i, i + 500);
         const rows = (await selectEvents().where('e.id', 'in', slice).execute()) as EventRow[];
-        for (const r of rows) out.set(r.id, toEvent(r));
+        for (const r of rows) out.set(r.id, asEvent(r));
       }
       return out;
     },
 
     async byBatch(batchId: string): Promise<SecurityEvent | undefined> {
       const row = await selectEvents().where('e.batch_id', '=', batchId).executeTakeFirst();
-      return row && toEvent(row);
+      return row && asEvent(row);
     },
 
     /**
@@ -400,7 +441,7 @@ export function eventRepository(
             .orderBy('e.id', 'desc')
             .execute();
         }
-        const items = (rows ?? []).slice(0, limit).map(toEvent);
+        const items = (rows ?? []).slice(0, limit).map(asEvent);
         const last = pageKeys[pageKeys.length - 1];
         return {
           items,
@@ -587,7 +628,7 @@ export function eventRepository(
         .orderBy('e.id', 'desc')
         .limit(limit)
         .execute()) as EventRow[];
-      return rows.map(toEvent);
+      return rows.map(asEvent);
     },
 
     /** Events the rules scorer produced while the LLM was down, newest first. */
@@ -597,7 +638,7 @@ export function eventRepository(
         .orderBy('e.started_at', 'desc')
         .limit(limit)
         .execute()) as EventRow[];
-      return rows.map(toEvent);
+      return rows.map(asEvent);
     },
 
     /** The ids of the event's detections. */

@@ -10,6 +10,7 @@ import type { FeedbackType, RiskLevel, Scorer } from '../../src-shared/domain';
 import { nowIso } from '../common/ids';
 import type { DB } from '../db/schema';
 import { eventFilterSql } from './event-filter-sql';
+import type { JsonReader } from './json-column';
 import { objectClassesOf } from './object-classes';
 
 /** What re-evaluating one event needs: its score's components, camera, time and version. */
@@ -58,8 +59,20 @@ interface RawRow {
   correlation_id: string | null;
 }
 
-function toScoreRow(r: RawRow): ScoreRow {
+/** Stored components: an object of numbers (anything else reads as none). */
+const isComponents = (v: unknown): v is ScoreComponents =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.values(v).every((x) => typeof x === 'number');
+
+function toScoreRow(r: RawRow, json?: JsonReader): ScoreRow {
   const objectClasses = objectClassesOf(r.object_classes);
+  // Corrupt components read as none: the event is scored as one stored before they were kept.
+  let stored = r.score_components;
+  if (stored !== null && json && !json(stored, 'score_components', r.id, null, isComponents)) {
+    stored = null;
+  }
   return {
     rowid: r.rid,
     id: r.id,
@@ -69,8 +82,8 @@ function toScoreRow(r: RawRow): ScoreRow {
     riskLevel: r.risk_level,
     scorer: r.scorer,
     objectClasses,
-    components: storedComponents(r.score_components, r.raw_risk_score, objectClasses),
-    componentsStored: r.score_components !== null,
+    components: storedComponents(stored, r.raw_risk_score, objectClasses),
+    componentsStored: stored !== null,
     version: r.version,
     correlationId: r.correlation_id,
   };
@@ -88,7 +101,7 @@ const COLUMNS = sql`e.rowid AS rid, e.id, e.camera_id, e.started_at, e.risk_scor
  * transaction per batch with prepared statements (a million rows in seconds), each only over
  * the version it was computed from.
  */
-export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
+export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database, json?: JsonReader) {
   // Prepared on first use (the schema is migrated by then).
   let statements:
     | {
@@ -141,20 +154,23 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
       const filterParams = compiled.parameters.slice(0, -3);
       return (after, until, limit) =>
         stmt.all(...filterParams, after, until, limit).map((r) =>
-          toScoreRow({
-            rid: r[0] as number,
-            id: r[1] as string,
-            camera_id: r[2] as string,
-            started_at: r[3] as string,
-            risk_score: r[4] as number,
-            raw_risk_score: r[5] as number | null,
-            risk_level: r[6] as RiskLevel,
-            scorer: r[7] as Scorer,
-            object_classes: r[8] as string,
-            score_components: r[9] as string | null,
-            version: r[10] as number,
-            correlation_id: r[11] as string | null,
-          }),
+          toScoreRow(
+            {
+              rid: r[0] as number,
+              id: r[1] as string,
+              camera_id: r[2] as string,
+              started_at: r[3] as string,
+              risk_score: r[4] as number,
+              raw_risk_score: r[5] as number | null,
+              risk_level: r[6] as RiskLevel,
+              scorer: r[7] as Scorer,
+              object_classes: r[8] as string,
+              score_components: r[9] as string | null,
+              version: r[10] as number,
+              correlation_id: r[11] as string | null,
+            },
+            json,
+          ),
         );
     },
 
@@ -188,7 +204,7 @@ export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database) {
           }
           const raw = readOne.get(c.rowid);
           if (!raw) continue; // deleted meanwhile
-          const row = toScoreRow(raw);
+          const row = toScoreRow(raw, json);
           const next = { ...recompute(row), rowid: row.rowid, version: row.version };
           if (next.riskScore === row.riskScore && next.riskLevel === row.riskLevel) continue;
           write.run(next.riskScore, next.riskLevel, at, row.rowid, row.version);

@@ -89,6 +89,46 @@ export function ingestRepository(db: Kysely<DB>, d: { detections: DetectionRepos
       return rows;
     },
 
+    /**
+     * Deletes up to `limit` of a camera's snapshot rows (the camera is being deleted, a chunk
+     * at a time; its files stay where they are); how many went.
+     */
+    async deleteForCamera(cameraId: string, limit: number): Promise<number> {
+      const r = await sql`DELETE FROM ingest_queue WHERE id IN
+        (SELECT id FROM ingest_queue WHERE camera_id = ${cameraId} LIMIT ${limit})`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    },
+
+    /**
+     * Deletes a camera's content hashes among the next `window` hashes after `after` (the
+     * table has no index by camera: a deletion walks it once, in key order, a window at a
+     * time); `next` is where the next window starts, null at the end.
+     */
+    async deleteHashesForCamera(
+      cameraId: string,
+      after: string | null,
+      window: number,
+    ): Promise<{ deleted: number; next: string | null }> {
+      const [sha, camera] = after ? (JSON.parse(after) as [string, string]) : ['', ''];
+      const rows = (
+        await sql<{ sha256: string; camera_id: string }>`SELECT sha256, camera_id
+          FROM dedupe_hashes WHERE (sha256, camera_id) > (${sha}, ${camera})
+          ORDER BY sha256, camera_id LIMIT ${window}`.execute(db)
+      ).rows;
+      const mine = rows.filter((r) => r.camera_id === cameraId).map((r) => r.sha256);
+      let deleted = 0;
+      if (mine.length) {
+        const r = await sql`DELETE FROM dedupe_hashes WHERE camera_id = ${cameraId}
+          AND sha256 IN (SELECT value FROM json_each(${JSON.stringify(mine)}))`.execute(db);
+        deleted = Number(r.numAffectedRows ?? 0);
+      }
+      const last = rows.at(-1);
+      return {
+        deleted,
+        next: rows.length < window || !last ? null : JSON.stringify([last.sha256, last.camera_id]),
+      };
+    },
+
     async deleteImages(ids: number[]): Promise<void> {
       await deleteRowids(db, 'ingest_queue', ids);
     },

@@ -9,8 +9,10 @@ import type { PurgeChunk, PurgeRequest } from '../db/purge';
 import { purgeOlder } from '../db/purge';
 import { sql } from 'kysely';
 import type { DB, JobDeadLettersTable, JobsTable } from '../db/schema';
+import type { Logger } from '../system';
 
-function toJob(r: Selectable<JobsTable>): Job {
+/** A row as a job (`result`: its counts, as the repository read them). */
+function rowToJob(r: Selectable<JobsTable>, result: Record<string, number> | null): Job {
   return {
     id: r.id,
     kind: r.kind,
@@ -18,7 +20,7 @@ function toJob(r: Selectable<JobsTable>): Job {
     progress: r.progress,
     processed: r.processed,
     total: r.total,
-    result: r.result ? (JSON.parse(r.result) as Record<string, number>) : null,
+    result,
     error: r.error,
     createdAt: r.created_at,
     startedAt: r.started_at,
@@ -55,7 +57,31 @@ export interface JobState<P> {
  * cursor, inside `params`) is committed in the same transaction as the work it counts, so a
  * restart resumes after the last committed batch.
  */
-export function jobRepository(db: Kysely<DB>, sqlite: Database.Database) {
+export function jobRepository(
+  db: Kysely<DB>,
+  sqlite: Database.Database,
+  d: { /** Told about corrupt values. */ logger?: Logger } = {},
+) {
+  // A corrupt value is logged once per row and column and read past: the job list goes on.
+  const logged = new Set<string>();
+  const parse = <T>(r: Selectable<JobsTable>, column: 'result' | 'params'): T | undefined => {
+    const text = r[column];
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      if (!logged.has(`${column}:${r.id}`)) {
+        logged.add(`${column}:${r.id}`);
+        d.logger?.warn(
+          { table: 'jobs', column, rowId: r.id, err: (err as Error).message },
+          'corrupt JSON in a column: the value is ignored',
+        );
+      }
+      return undefined;
+    }
+  };
+  const toJob = (r: Selectable<JobsTable>) =>
+    rowToJob(r, parse<Record<string, number>>(r, 'result') ?? null);
   let advanceStmt: Database.Statement<[number, number, string, string, string, string]> | undefined;
   const repo = {
     /** A new pending job (`id`: when it shares its id with a record of its own, an export's). */
@@ -247,7 +273,11 @@ export function jobRepository(db: Kysely<DB>, sqlite: Database.Database) {
         .where('status', 'in', ['pending', 'running'])
         .orderBy('created_at')
         .execute();
-      return rows.map((row) => ({ job: toJob(row), params: JSON.parse(row.params) as P }));
+      // A job whose saved state cannot be read is not resumed (it is logged).
+      return rows.flatMap((row) => {
+        const params = parse<P>(row, 'params');
+        return params === undefined ? [] : [{ job: toJob(row), params }];
+      });
     },
 
     async setStatus(

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type {
   Delivery,
   NotificationPreferences,
@@ -240,6 +241,17 @@ export function deliveryRepository(db: Kysely<DB>, d: { channels: ChannelReposit
       if (f.status) q = q.where('status', '=', f.status);
       if (f.alertId) q = q.where('alert_id', '=', f.alertId);
       return (await q.execute()).map(toDelivery);
+    },
+
+    /**
+     * Deletes the deliveries of these alerts (a camera being deleted, a chunk at a time);
+     * `tx` joins the alerts' transaction.
+     */
+    async deleteForAlerts(alertIds: readonly string[], tx: Kysely<DB> = db): Promise<number> {
+      if (!alertIds.length) return 0;
+      const r = await sql`DELETE FROM deliveries
+        WHERE alert_id IN (SELECT value FROM json_each(${JSON.stringify(alertIds)}))`.execute(tx);
+      return Number(r.numAffectedRows ?? 0);
     },
 
     /** A dead (or failed) delivery gets a fresh set of attempts. */
