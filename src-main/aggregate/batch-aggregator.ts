@@ -97,6 +97,13 @@ export class BatchAggregator {
     const b = this.d.settings.get().batching;
     const now = this.now();
     for (const batch of [...this.open.values()]) {
+      // The clock went back (NTP, a person): measure from now on, or the batch, its event
+      // and its alerts would wait until the clock caught up with the old times.
+      if (now < batch.lastDetectionAt) {
+        const shift = batch.lastDetectionAt - now;
+        batch.lastDetectionAt = now;
+        batch.openedAt = Math.min(batch.openedAt - shift, now);
+      }
       if (
         now - batch.openedAt >= b.windowSeconds * 1000 ||
         now - batch.lastDetectionAt >= b.idleSeconds * 1000

@@ -166,8 +166,14 @@ export class IngestService {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const target = path.join(targetDir, `${stamp}-${base}`);
     const temp = path.join(targetDir, `.${stamp}-${base}.part`);
-    await fs.writeFile(temp, bytes);
-    await fs.rename(temp, target);
+    try {
+      await fs.writeFile(temp, bytes);
+      await fs.rename(temp, target);
+    } catch (err) {
+      // Nothing half-written stays behind.
+      await fs.rm(temp, { force: true });
+      throw new AppError('unavailable', copyFailure(err, targetDir));
+    }
     const outcome = await this.offer(cameraId, target, 'import');
     return outcome === 'queued' || outcome === 'known'
       ? { queued: 1, rejected: [] }
@@ -206,10 +212,7 @@ export class IngestService {
         await fs.rename(temp, target);
       } catch (err) {
         await fs.rm(temp, { force: true });
-        rejected.push({
-          path: p,
-          reason: `Cannot copy: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-        });
+        rejected.push({ path: p, reason: copyFailure(err, targetDir) });
         continue;
       }
       const outcome = await this.offer(cameraId, target, 'import');
@@ -335,4 +338,16 @@ async function importFolder(cameraFolder: string): Promise<string> {
     );
   }
   return dir;
+}
+
+/** Why a snapshot could not be stored in `dir`, in words. */
+function copyFailure(err: unknown, dir: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') {
+    return `The disk is full: there is no room to store the snapshot in ${dir}. Free some space, then send it again`;
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return `Cannot write to ${dir} (${code}): make the folder writable, then send it again`;
+  }
+  return `Cannot copy: ${code ?? (err as Error).message}`;
 }

@@ -8,9 +8,7 @@
  *   recovery   — the fault ends and the app carries on by itself (or with the one step the
  *                message names)
  *   kept       — nothing is lost: the queued alert, snapshot, export or log line arrives.
- * Rows fully covered elsewhere are listed (with their file) in the report instead; gaps this
- * change could not fix (the code belongs to another module) are `knownGap`s: written as the
- * behaviour wanted, expected to fail, reported as failed scenarios.
+ * Rows fully covered elsewhere are listed (with their file) in the report instead.
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -145,23 +143,6 @@ function row(
         scenarios.push({ name, ok: false, detail: (err as Error).message.slice(0, 400) });
         throw err;
       }
-    },
-    timeout,
-  );
-}
-
-/**
- * A gap found here that this change cannot fix (the code is another module's): written as
- * the wanted behaviour and expected to fail, so fixing it turns this red until it becomes a
- * row. Reported as a failed scenario.
- */
-function knownGap(name: string, why: string, fn: () => Promise<void>, timeout = 20_000): void {
-  it.fails(
-    `${name} [known gap]`,
-    async () => {
-      faultsInjected += 1;
-      scenarios.push({ name, ok: false, detail: `KNOWN GAP: ${why}` });
-      await fn();
     },
     timeout,
   );
@@ -1111,7 +1092,7 @@ describe('disk full', () => {
         rejected: [{ path: source, reason: expect.any(String) }],
       });
       const reason = refused.rejected[0]!.reason;
-      expect(reason).toMatch(/ENOSPC/);
+      expect(reason).toMatch(/^The disk is full: there is no room to store the snapshot in /);
       expect(fs.readdirSync(imported)).toEqual(['filler.bin']); // no partial copy
       expect(fs.readFileSync(source).equals(bytes)).toBe(true);
       fs.rmSync(filler);
@@ -1122,7 +1103,7 @@ describe('disk full', () => {
         .toBe(1);
       return {
         state: 'import rejected (queued 0)',
-        message: `${reason} (wording: see the known gap)`,
+        message: reason,
         recovery: 'space freed, imported again: queued and processed',
         kept: 'the source file untouched; the snapshot processed',
       };
@@ -1181,33 +1162,32 @@ describe('disk full', () => {
     30_000,
   );
 
-  knownGap(
-    'snapshot copies on a full disk: "disk full" in words, nothing half-written',
-    'src-main/ingest/ingest-service.ts (another engineer’s file): importFiles answers ' +
-      '"Cannot copy: ENOSPC" (a code, not words), and importBytes (browser upload, ' +
-      'POST /api/ingest/upload) writes <camera>/imported/.<name>.part with fs.writeFile and ' +
-      'throws the raw ENOSPC error, leaving the .part file behind. Fix there: map ENOSPC to ' +
-      '"The disk is full: …" and remove the .part file when the write fails (as importFiles does)',
-    async () => {
-      const t = await ingestApp();
-      await t.call('cameras.create', { name: 'Porch' });
-      const imported = path.join(t.dataDir, 'ingest', 'porch', 'imported');
-      if (!mountTmpfs(imported, 'size=64k')) throw new Error(NO_MOUNT);
-      fill(imported, 8192);
-      const source = path.join(dataDirFor(), 'card.jpg');
-      fs.writeFileSync(source, await jpeg(320, 240, 4));
-      const refused = await t.call('ingest.importFiles', { cameraId: 'porch', paths: [source] });
-      const upload = await t.app.ingest
-        .importBytes('porch', 'upload.jpg', crypto.randomBytes(40_000))
-        .then(
-          () => 'accepted',
-          (err: Error) => err.message,
-        );
-      expect(fs.readdirSync(imported)).toEqual(['filler.bin']);
-      expect(refused.rejected[0]!.reason).toMatch(/disk is full/);
-      expect(upload).toMatch(/disk is full/);
-    },
-  );
+  row('disk full under a browser upload (POST /api/ingest/upload)', async (skip) => {
+    const t = await ingestApp();
+    await t.call('cameras.create', { name: 'Porch' });
+    const imported = path.join(t.dataDir, 'ingest', 'porch', 'imported');
+    if (!mountTmpfs(imported, 'size=64k')) skip(NO_MOUNT);
+    const filler = fill(imported, 8192);
+    const bytes = await jpeg(320, 240, 5);
+    const upload = () => t.app.ingest.importBytes('porch', 'upload.jpg', bytes);
+    const refused = await upload().then(
+      () => 'accepted',
+      (err: Error & { code?: string }) => `${err.code}: ${err.message}`,
+    );
+    expect(refused).toMatch(/^unavailable: The disk is full: there is no room to store/);
+    expect(fs.readdirSync(imported)).toEqual(['filler.bin']); // no .part left behind
+    fs.rmSync(filler);
+    expect(await upload()).toEqual({ queued: 1, rejected: [] });
+    await expect
+      .poll(() => t.call('ingest.status', {}).then((x) => x.processed), { timeout: 10_000 })
+      .toBe(1);
+    return {
+      state: 'upload refused: unavailable (503), nothing written',
+      message: refused,
+      recovery: 'space freed: the same upload is queued and processed',
+      kept: 'the camera sends again on 503; no .part file left in the folder',
+    };
+  });
 
   row('disk full under the log file', async (skip) => {
     const dataDir = dataDirFor();
@@ -1304,12 +1284,8 @@ describe('read-only data folder', () => {
 // ---------------------------------------------------------------------------------------------
 // Clock
 
-knownGap(
+row(
   'clock moved back an hour mid-batch: the open batch still closes after its idle time',
-  'src-main/aggregate/batch-aggregator.ts (outside this change’s folders): the idle and ' +
-    'window checks are now − lastDetectionAt and now − openedAt, negative for an hour after ' +
-    'the clock went back, so the batch (its event and alerts) waits until the clock catches ' +
-    'up. Fix there: when now < lastDetectionAt, rebase the batch’s times to now',
   async () => {
     let clock = Date.now();
     const t = await app({
@@ -1327,11 +1303,20 @@ knownGap(
     await detect(t.app, 'porch', [{ objectClass: 'car', confidence: 0.8 }]);
     expect(t.app.aggregator.openBatches()).toHaveLength(1);
     clock -= 3_600_000; // NTP (or a person) moves the clock back an hour
-    for (let i = 0; i < 5; i += 1) {
+    await t.app.aggregator.tick();
+    expect(t.app.aggregator.openBatches()).toHaveLength(1);
+    for (let i = 0; i < 2; i += 1) {
       clock += 1000;
       await t.app.aggregator.tick();
     }
     await t.app.events.idle();
+    expect(t.app.aggregator.openBatches()).toHaveLength(0);
     expect((await t.call('events.list', {})).items).toHaveLength(1);
+    return {
+      state: 'batch measured from the new time, closed after its idle second',
+      message: 'none needed: the batch closes as if the clock had not moved',
+      recovery: 'immediate',
+      kept: 'the detection is in its event',
+    };
   },
 );
