@@ -40,26 +40,44 @@ export function calibrationRepository(db: Kysely<DB>) {
     };
   };
 
+  const write = async (q: Kysely<DB>, c: CalibrationSettings, now: string) => {
+    await q
+      .updateTable('calibration')
+      .set({
+        medium_threshold: c.thresholds.medium,
+        high_threshold: c.thresholds.high,
+        critical_threshold: c.thresholds.critical,
+        class_multipliers: JSON.stringify(c.classMultipliers),
+        camera_sensitivity: JSON.stringify(c.cameraSensitivity),
+        night_profile: c.night ? JSON.stringify(c.night) : null,
+        decay_factor: c.decayFactor,
+        updated_at: now,
+      })
+      .where('id', '=', 1)
+      .execute();
+  };
+
   return {
     get: (): Promise<Calibration> => read(db),
 
     /** Replaces the settings (feedback counts are kept). */
     async save(c: CalibrationSettings, now: string): Promise<Calibration> {
-      await db
-        .updateTable('calibration')
-        .set({
-          medium_threshold: c.thresholds.medium,
-          high_threshold: c.thresholds.high,
-          critical_threshold: c.thresholds.critical,
-          class_multipliers: JSON.stringify(c.classMultipliers),
-          camera_sensitivity: JSON.stringify(c.cameraSensitivity),
-          night_profile: c.night ? JSON.stringify(c.night) : null,
-          decay_factor: c.decayFactor,
-          updated_at: now,
-        })
-        .where('id', '=', 1)
-        .execute();
+      await write(db, c, now);
       return read(db);
+    },
+
+    /**
+     * Reads, changes and writes the settings in one transaction, so a feedback step (which
+     * moves the thresholds in its own transaction) committed meanwhile is never undone.
+     */
+    change(
+      apply: (c: CalibrationSettings) => CalibrationSettings,
+      now: string,
+    ): Promise<Calibration> {
+      return db.transaction().execute(async (tx) => {
+        await write(tx, apply(await read(tx)), now);
+        return read(tx);
+      });
     },
 
     /**

@@ -28,7 +28,7 @@ export class CalibrationService {
 
   /** Applies a change; thresholds are checked merged with the current ones. */
   async update(patch: CalibrationPatch): Promise<Calibration> {
-    return this.d.calibration.save(applyPatch(await this.d.calibration.get(), patch), nowIso());
+    return this.d.calibration.change((current) => applyPatch(current, patch), nowIso());
   }
 
   /** Back to the defaults; the feedback counts stay (as the reference system's reset). */
