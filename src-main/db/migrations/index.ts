@@ -15,6 +15,7 @@ import * as m013 from './013_telemetry';
 import * as m014 from './014_services_and_dead_letters';
 import * as m015 from './015_mqtt_queue';
 import * as m016 from './016_hot_query_indexes';
+import * as m017 from './017_camera_child_indexes';
 
 /** Every migration, in order. Names are numbered and must only ever be appended. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '014_services_and_dead_letters': m014,
   '015_mqtt_queue': m015,
   '016_hot_query_indexes': m016,
+  '017_camera_child_indexes': m017,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
