@@ -99,11 +99,10 @@ export class BatchAggregator {
     for (const batch of [...this.open.values()]) {
       // The clock went back (NTP, a person): measure from now on, or the batch, its event
       // and its alerts would wait until the clock caught up with the old times.
-      if (now < batch.lastDetectionAt) {
-        const shift = batch.lastDetectionAt - now;
-        batch.lastDetectionAt = now;
-        batch.openedAt = Math.min(batch.openedAt - shift, now);
-      }
+      // (A detection after the jump already set lastDetectionAt to the new time, so each
+      // is checked on its own.)
+      if (now < batch.lastDetectionAt) batch.lastDetectionAt = now;
+      if (now < batch.openedAt) batch.openedAt = now;
       if (
         now - batch.openedAt >= b.windowSeconds * 1000 ||
         now - batch.lastDetectionAt >= b.idleSeconds * 1000

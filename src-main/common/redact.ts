@@ -32,7 +32,7 @@ export function redactUrl(value: string): string {
   // The look-behind starts a scheme only where one can start (not inside a longer run of
   // scheme characters), so a long string without "://" is read once, not once per position.
   return value.replace(
-    /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi,
+    /(?<![a-z0-9+.-])([a-z0-9+.-]+:\/\/)([^/@\s]+)@/gi,
     (_m, scheme: string) => `${scheme}${REDACTED}@`,
   );
 }

@@ -365,9 +365,9 @@ export class DetectionServer {
       if (p) this.local(req);
       return p;
     };
-    const [input] = readTensors(request.inputs, binary, 'inputs', (t) => {
+    const [input] = readTensors(request.inputs, binary, 'inputs', (t, bytes) => {
       const p = placed(t);
-      return p && this.shared.read(p);
+      return p && this.shared.read(p, bytes);
     });
     const expected = model.inputs[0]!;
     if (!input || input.name !== expected.name) {

@@ -121,7 +121,8 @@ export class V2Endpoint {
    */
   private sharedSlots(inputBytes: number, outputs: string[]) {
     if (!this.wantShared || Date.now() < this.sharedRetryAt) return undefined;
-    this.shared ??= (async () => {
+    if (this.shared) return this.shared;
+    const attempt = (async (): Promise<SharedMemorySlots | undefined> => {
       // Not offered, another computer, no /dev/shm: normal, so no problem is reported.
       if (!this.sharedOffered || !isLoopback(this.base) || !sharedMemoryAvailable()) {
         return this.noShared(null);
@@ -147,11 +148,17 @@ export class V2Endpoint {
         this.sharedProblem = null;
         return slots;
       } catch (err) {
-        slots?.close();
+        // Regions registered before the failure are unregistered, their objects removed.
+        if (slots) void this.releaseShared(slots);
         return this.noShared(`shared memory failed: ${(err as Error).message}`);
       }
     })();
-    return this.shared;
+    this.shared = attempt;
+    // Not set up (even when that was decided at once): the next try may set it up.
+    void attempt.then((slots) => {
+      if (!slots && this.shared === attempt) this.shared = undefined;
+    });
+    return attempt;
   }
 
   private noShared(reason: string | null): undefined {
@@ -202,8 +209,17 @@ export class V2Endpoint {
         },
       });
     } catch (err) {
-      // A late answer could still write this slot: it is not handed out again.
-      if (!/shared|region/i.test((err as Error).message)) throw err;
+      const message = (err as Error).message;
+      if (/^no answer within/.test(message)) {
+        // A late answer could still write this slot: all are set up afresh later.
+        this.dropShared(slots, err);
+        throw err;
+      }
+      // (Slots closed meanwhile, by another request that gave shared memory up, count too.)
+      if (!slots.closed && !/shared|region/i.test(message)) {
+        slots.give(slot);
+        throw err;
+      }
       this.dropShared(slots, err);
       return this.inferOnce(input, outputs, binary);
     }

@@ -16,8 +16,13 @@ export const SHM_EXTENSION = 'system_shared_memory';
 const SHM_DIR = '/dev/shm';
 /** Our own regions' file names: the process id, so files a crashed process left are found. */
 const OWN_PREFIX = 'hsi-v2-';
-/** Keys as Triton's clients write them: one name, with or without a leading slash. */
-const KEY = /^\/?[A-Za-z0-9._-]{1,200}$/;
+/**
+ * Keys the server accepts: objects this app's clients create (one name, with or without the
+ * leading slash Triton's clients write). Any other object of this user in /dev/shm (a
+ * browser's, a sound server's) could otherwise be read in or written over by any process
+ * that reaches the port.
+ */
+const KEY = /^\/?hsi-v2-[A-Za-z0-9._-]{1,200}$/;
 const MAX_REGIONS = 64;
 
 /** Whether this platform has POSIX shared memory as files (Linux). */
@@ -77,12 +82,15 @@ export class SharedMemoryRegions {
 
   register(name: string, body: unknown): void {
     const b = (body ?? {}) as { key?: unknown; offset?: unknown; byte_size?: unknown };
+    this.forgetRemoved();
     if (this.regions.has(name)) throw new V2ProtocolError(`region ${name} is already registered`);
     if (this.regions.size >= MAX_REGIONS) {
       throw new V2ProtocolError(`at most ${MAX_REGIONS} regions may be registered`);
     }
     if (typeof b.key !== 'string' || !KEY.test(b.key) || /^\/?\.\.?$/.test(b.key)) {
-      throw new V2ProtocolError('key must name one shared-memory object, like "/name"');
+      throw new V2ProtocolError(
+        'key must name one shared-memory object this app made, like "/hsi-v2-<name>"',
+      );
     }
     const offset = b.offset ?? 0;
     if (!Number.isInteger(offset) || (offset as number) < 0) {
@@ -119,6 +127,16 @@ export class SharedMemoryRegions {
     });
   }
 
+  /**
+   * Regions whose object was removed (a client that crashed, swept by the next one): their
+   * memory is only held by this server's descriptor, so they are let go.
+   */
+  private forgetRemoved(): void {
+    for (const [n, r] of this.regions) {
+      if (fs.fstatSync(r.fd).nlink === 0) this.unregister(n);
+    }
+  }
+
   /** One region, or every region when no name is given. */
   unregister(name?: string): void {
     for (const [n, r] of this.regions) {
@@ -150,11 +168,18 @@ export class SharedMemoryRegions {
     return { ...r, at: r.offset + offset };
   }
 
-  /** A tensor's bytes from its region (in memory of their own). */
-  read(p: SharedTensorParams): Buffer {
-    const r = this.place(p, p.shared_memory_byte_size);
-    const out = ownBytes(p.shared_memory_byte_size);
-    fs.readSync(r.fd, out, 0, out.length, r.at);
+  /** A tensor of `bytes` bytes from its region (in memory of its own). */
+  read(p: SharedTensorParams, bytes: number): Buffer {
+    if (p.shared_memory_byte_size !== bytes) {
+      throw new V2ProtocolError(
+        `shared_memory_byte_size ${p.shared_memory_byte_size} is not the ${bytes} bytes of the tensor's shape`,
+      );
+    }
+    const r = this.place(p, bytes);
+    const out = ownBytes(bytes);
+    if (fs.readSync(r.fd, out, 0, bytes, r.at) !== bytes) {
+      throw new V2ProtocolError(`region ${p.shared_memory_region} ends before the tensor does`);
+    }
     return out;
   }
 
@@ -191,13 +216,18 @@ export class SharedMemorySlots {
   ) {
     this.size = layout.inputBytes + layout.outputs.reduce((a, o) => a + o.bytes, 0);
     const id = `${OWN_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
-    for (let i = 0; i < count; i += 1) {
-      const name = `${id}-${i}`;
-      const file = path.join(SHM_DIR, name);
-      const fd = fs.openSync(file, 'wx+', 0o600);
-      fs.ftruncateSync(fd, this.size);
-      this.slots.push({ name, key: `/${name}`, file, fd });
-      this.free.push(i);
+    try {
+      for (let i = 0; i < count; i += 1) {
+        const name = `${id}-${i}`;
+        const file = path.join(SHM_DIR, name);
+        const fd = fs.openSync(file, 'wx+', 0o600);
+        this.slots.push({ name, key: `/${name}`, file, fd });
+        fs.ftruncateSync(fd, this.size);
+        this.free.push(i);
+      }
+    } catch (err) {
+      this.close();
+      throw err;
     }
   }
 
@@ -255,11 +285,17 @@ export class SharedMemorySlots {
       );
     }
     const out = ownBytes(bytes);
-    fs.readSync(this.slots[slot]!.fd, out, 0, bytes, p.shared_memory_offset ?? 0);
+    if (fs.readSync(this.slots[slot]!.fd, out, 0, bytes, p.shared_memory_offset ?? 0) !== bytes) {
+      throw new V2ProtocolError('the shared-memory object ends before the output does');
+    }
     return out;
   }
 
+  /** Whether the objects were closed (their registrations dropped): a slot is unusable. */
+  closed = false;
+
   close(): void {
+    this.closed = true;
     for (const s of this.slots.splice(0)) {
       fs.closeSync(s.fd);
       fs.rmSync(s.file, { force: true });
@@ -279,7 +315,11 @@ function sweepStale(): void {
   for (const name of names) {
     const pid = Number(/^hsi-v2-(\d+)-/.exec(name)?.[1]);
     if (!pid || pid === process.pid || alive(pid)) continue;
-    fs.rmSync(path.join(SHM_DIR, name), { force: true });
+    try {
+      fs.rmSync(path.join(SHM_DIR, name), { force: true });
+    } catch {
+      // Another user's: not ours to remove.
+    }
   }
 }
 

@@ -45,11 +45,25 @@ interface Tracked {
   lockedUntil: number;
 }
 
-/** A map that forgets its oldest entries past `max` (insertion order, refreshed on write). */
-function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+/**
+ * A map that forgets its oldest entries past `max` (insertion order, refreshed on write) —
+ * except those `keep` says must stay (a lock in force), up to twice `max`: flooding it with
+ * new names must not lift a real lock.
+ */
+function remember<V>(
+  map: Map<string, V>,
+  key: string,
+  value: V,
+  max: number,
+  keep: (v: V) => boolean = () => false,
+): void {
   map.delete(key);
   map.set(key, value);
-  while (map.size > max) map.delete(map.keys().next().value!);
+  if (map.size <= max) return;
+  for (const [k, v] of map) {
+    if (map.size <= max) break;
+    if (!keep(v) || map.size > 2 * max) map.delete(k);
+  }
 }
 
 export class LoginLockout {
@@ -63,18 +77,50 @@ export class LoginLockout {
     this.o = { ...DEFAULT_LOCKOUT, ...options };
   }
 
-  /** The lock that refuses this login now, if any (the address's first). */
+  /** Logins being checked now, per `a:<address>` and `u:<user>`. */
+  private readonly pending = new Map<string, number>();
+
+  /**
+   * The lock that refuses this login now, if any (the address's first). Logins still being
+   * checked count as failures here, so guesses sent at once get no more than one by one.
+   */
   locked(user: string, address: string): Lock | undefined {
     const now = this.o.now();
+    const recent = (t: Tracked | undefined) =>
+      t ? t.failures.filter((at) => now - at < this.o.windowMs).length : 0;
     const byAddress = this.addresses.get(address);
     if (byAddress && byAddress.lockedUntil > now) {
       return { scope: 'address', until: byAddress.lockedUntil };
     }
+    const trusted = this.isTrusted(user, address, now);
     const byUser = this.users.get(user);
-    if (byUser && byUser.lockedUntil > now && !this.isTrusted(user, address, now)) {
+    if (byUser && byUser.lockedUntil > now && !trusted) {
       return { scope: 'user', until: byUser.lockedUntil };
     }
+    const max = this.o.maxFailures;
+    if (recent(byAddress) + (this.pending.get(`a:${address}`) ?? 0) >= max) {
+      return { scope: 'address', until: now };
+    }
+    if (!trusted && recent(byUser) + (this.pending.get(`u:${user}`) ?? 0) >= max) {
+      return { scope: 'user', until: now };
+    }
     return undefined;
+  }
+
+  /** A login being checked (its password); call the result when it is decided. */
+  attempt(user: string, address: string): () => void {
+    const keys = [`a:${address}`, `u:${user}`];
+    for (const k of keys) this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      for (const k of keys) {
+        const n = (this.pending.get(k) ?? 1) - 1;
+        if (n > 0) this.pending.set(k, n);
+        else this.pending.delete(k);
+      }
+    };
   }
 
   /**
@@ -119,7 +165,7 @@ export class LoginLockout {
       tracked.lockedUntil = now + this.o.lockMs;
       tracked.failures = [];
     }
-    remember(map, key, tracked, this.o.maxTracked);
+    remember(map, key, tracked, this.o.maxTracked, (t) => t.lockedUntil > this.o.now());
     return startsLock ? { until: tracked.lockedUntil, failures: this.o.maxFailures } : undefined;
   }
 }

@@ -352,14 +352,17 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpInge
         reject(new Error(LOCKED_OUT_MESSAGE));
         return;
       }
+      const decided = lockout.attempt(userKey, ip);
       let account: FtpAccount | null;
       try {
         account = await options.authenticate(username, password);
       } catch (error) {
+        decided();
         log.error({ err: error, user, ip }, 'FTP authentication failed unexpectedly');
         reject(new Error('Authentication failed'));
         return;
       }
+      decided();
       if (!account) {
         log.warn({ user, ip }, 'FTP login rejected');
         for (const started of lockout.failed(userKey, ip)) {

@@ -328,6 +328,8 @@ describe.skipIf(skipMqtt)('MQTT against a real Mosquitto broker', () => {
       from: mark,
     });
     expect((await t.call('cameras.get', { id: camera.id })).enabled).toBe(false);
+    // From here on: an earlier ON state (the one before OFF) must not count.
+    mark = sub.messages.length;
     await sub.publish('hsi/porch/detect/set', 'on');
     await sub.waitFor((m) => m.topic === 'hsi/porch/detect/state' && m.text === 'ON', {
       from: mark,

@@ -288,7 +288,10 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
         headers: auth,
         body: JSON.stringify(body),
       });
-    const name = `hsi-test-${process.pid}`;
+    const name = `hsi-v2-test-${process.pid}`;
+    // Another program's object of this user: never the server's to read or write.
+    const foreign = `/dev/shm/other-app-${process.pid}`;
+    fs.writeFileSync(foreign, Buffer.alloc(64));
     const file = `/dev/shm/${name}`;
     fs.writeFileSync(file, Buffer.alloc(64));
     const link = `/dev/shm/${name}-link`;
@@ -296,9 +299,10 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
     try {
       for (const [body, message] of [
         [{ key: '../etc/passwd', byte_size: 8 }, /key must name/],
+        [{ key: `/other-app-${process.pid}`, byte_size: 8 }, /this app made/],
         [{ key: '/%2e%2e%2fetc%2fpasswd', byte_size: 8 }, /key must name/],
         [{ key: `/${name}-link`, byte_size: 8 }, /cannot be opened/],
-        [{ key: '/no-such-object', byte_size: 8 }, /cannot be opened/],
+        [{ key: '/hsi-v2-no-such-object', byte_size: 8 }, /cannot be opened/],
         [{ key: `/${name}`, byte_size: 65 }, /smaller than offset \+ byte_size/],
         [{ key: `/${name}`, offset: -1, byte_size: 8 }, /offset/],
       ] as const) {
@@ -337,11 +341,27 @@ describe.skipIf(photos.length === 0)('detection on another machine', () => {
       expect(
         await (await fetch(`${url}/v2/systemsharedmemory/status`, { headers: auth })).json(),
       ).toEqual([]);
+      // A region whose object was removed (its client crashed; the next swept it) is let go.
+      const gone = `hsi-v2-gone-${process.pid}`;
+      fs.writeFileSync(`/dev/shm/${gone}`, Buffer.alloc(64));
+      expect((await register('r2', { key: `/${gone}`, byte_size: 64 })).status).toBe(200);
+      fs.rmSync(`/dev/shm/${gone}`);
+      expect((await register('r3', { key: `/${name}`, byte_size: 64 })).status).toBe(200);
+      expect(
+        (
+          (await (
+            await fetch(`${url}/v2/systemsharedmemory/status`, { headers: auth })
+          ).json()) as {
+            name: string;
+          }[]
+        ).map((r) => r.name),
+      ).toEqual(['r3']);
       // Without the token: 401, as everywhere.
       expect((await fetch(`${url}/v2/systemsharedmemory/status`)).status).toBe(401);
     } finally {
       fs.rmSync(file, { force: true });
       fs.rmSync(link, { force: true });
+      fs.rmSync(foreign, { force: true });
     }
   });
 
@@ -535,7 +555,8 @@ describe('the V2 client against a server written from the protocol', () => {
       errors: 0,
       lastError: expect.stringMatching(/shared memory failed: .*region .* is not registered/),
     });
-    for (const key of keys) expect(fs.existsSync(`/dev/shm${key}`)).toBe(false);
+    // They are unregistered and removed in the background.
+    await expect.poll(() => keys.filter((key) => fs.existsSync(`/dev/shm${key}`))).toEqual([]);
 
     // Closing the app unregisters its regions and removes their files.
     const again = await clientOf([{ url: server.url }]);
