@@ -2,18 +2,13 @@
  * What the reliability suite proved, gathered across test files: each file adds its section
  * (scenarios run, faults injected, kills survived, inputs fuzzed, anything lost or duplicated)
  * and the suite's teardown (tests/reliability/summary.ts) prints them all and writes
- * test-results/reliability-summary.json.
+ * reports/reliability-summary.json (not under test-results/, which Playwright empties when
+ * the end-to-end tests start).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const REPORT_DIR = path.resolve(
-  import.meta.dirname,
-  '..',
-  '..',
-  'test-results',
-  'reliability',
-);
+export const REPORT_DIR = path.resolve(import.meta.dirname, '..', '..', 'reports', 'reliability');
 
 export interface ReliabilitySection {
   /** Scenarios run (named), with their outcome. */

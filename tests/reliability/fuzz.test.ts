@@ -18,7 +18,7 @@
  *
  * HSI_FUZZ_RUNS: inputs per channel and kind (valid-looking, broken); HSI_FUZZ_SEED: the
  * seed (default: today's date as YYYYMMDD, so a day's runs repeat). Both are in the failure
- * message and in the reliability report (test-results/reliability/fuzz.json).
+ * message and in the reliability report (reports/reliability/fuzz.json).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * Vitest global setup: clears the reliability report before the run (the soak, run alone
  * after the rest, adds its section instead), and at its end prints the summary of every
- * section the suite wrote and saves it as test-results/reliability-summary.json.
+ * section the suite wrote and saves it as reports/reliability-summary.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
