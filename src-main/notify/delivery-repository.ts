@@ -113,11 +113,18 @@ export function deliveryRepository(db: Kysely<DB>, d: { channels: ChannelReposit
       }
     },
 
-    /** After a crash, sends caught mid-way go out again (same idempotency key). */
+    /**
+     * After a crash, sends caught mid-way go out again (same idempotency key). The attempt the
+     * crash cut off got no answer, so it does not count: a delivery in flight at a few crashes
+     * must not be given up as dead without the receiver ever refusing it.
+     */
     async requeueSending(): Promise<void> {
       await db
         .updateTable('deliveries')
-        .set({ status: 'pending' })
+        .set((eb) => ({
+          status: 'pending',
+          attempts: eb.fn('max', [eb('attempts', '-', 1), eb.lit(0)]),
+        }))
         .where('status', '=', 'sending')
         .execute();
     },

@@ -370,13 +370,22 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
           duplicated += perBatch.length;
           // People were seen: events and alerts exist, and every alert reached the receiver.
           const deliveries = conn
-            .prepare(`SELECT idempotency_key AS key, status FROM deliveries`)
-            .all() as { key: string; status: string }[];
+            .prepare(
+              `SELECT d.idempotency_key AS key, d.status, c.kind, d.attempts, d.last_error AS error
+               FROM deliveries d JOIN notification_channels c ON c.id = d.channel_id`,
+            )
+            .all() as {
+            key: string;
+            status: string;
+            kind: string;
+            attempts: number;
+            error: string | null;
+          }[];
           const alerts = conn.prepare(`SELECT count(*) AS n FROM alerts`).get() as { n: number };
           expect(alerts.n).toBeGreaterThan(0);
           expect(deliveries).toHaveLength(alerts.n * channelIds.length);
           for (const d of deliveries) {
-            expect(d).toEqual({ key: d.key, status: 'sent' });
+            expect(d).toEqual({ ...d, status: 'sent' });
             if (receipts(d.key) === 0) lost += 1;
           }
           // Once acknowledged as sent, never sent again.
