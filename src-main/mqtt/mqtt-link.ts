@@ -76,6 +76,9 @@ export class MqttLink {
   /** Bumped by every (re)start: events of an older client are ignored. */
   private generation = 0;
   private stopped = true;
+  /** Started once: before that, a publish waits for the first connection attempt. */
+  private begun = false;
+  private readonly attemptWaiters = new Set<() => void>();
   private live = false;
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
@@ -129,6 +132,9 @@ export class MqttLink {
 
   private set(next: Partial<MqttStatus>): void {
     this.current = { ...this.current, ...next };
+    if (this.current.state === 'connected' || this.current.state === 'reconnecting') {
+      for (const done of [...this.attemptWaiters]) done();
+    }
     this.d.onStatus(this.status());
   }
 
@@ -143,6 +149,7 @@ export class MqttLink {
   }
 
   async start(): Promise<void> {
+    this.begun = true;
     this.stopped = false;
     this.set({ queued: await this.d.queue.count() });
     this.connect();
@@ -361,14 +368,32 @@ export class MqttLink {
     if (this.live) void this.drain().catch(() => undefined);
   }
 
+  /** Resolves once a connection attempt ended (connected, or failed), or after `ms`. */
+  private attemptEnded(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.attemptWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.attemptWaiters.add(done);
+    });
+  }
+
   /**
    * Publishes now and waits for the broker's acknowledgement (QoS 1 and 2), or throws: for
    * senders with their own retries (the notification outbox), not for the app's own topics.
    */
   async publishNow(m: OutgoingMessage, timeoutMs = 10_000): Promise<void> {
-    const client = this.client;
     if (!this.d.settings().enabled)
       throw new Error('MQTT is turned off in Settings → Integrations');
+    // Not started yet, or connecting right now: give the attempt a moment rather than spend
+    // one of the delivery's attempts on it (at start the outbox may drain first).
+    if (!this.begun || this.current.state === 'connecting') {
+      await this.attemptEnded(Math.min(timeoutMs, 5000));
+    }
+    const client = this.client;
     if (!client?.connected) {
       throw new Error(
         `Not connected to the MQTT broker${this.current.lastError ? `: ${this.current.lastError}` : ''}`,

@@ -438,6 +438,52 @@ describe.skipIf(skipMqtt)('MQTT against a real Mosquitto broker', () => {
     },
   );
 
+  it('a delivery due as the app starts waits for the broker connection: sent on its first attempt', async () => {
+    broker = await startBroker();
+    const sub = await subscribe(['home/alerts']);
+    const settingsPatch = { ...FAST_BATCHES, ...mqttSettings() };
+    t = await startTestApp({ settingsPatch });
+    await statusWhen(t, (s) => s.state === 'connected');
+    const camera = await t.call('cameras.create', { name: 'Porch' });
+    const channel = await t.call('notify.channels.create', {
+      kind: 'mqtt',
+      name: 'Home hub',
+      config: { topic: 'home/alerts' },
+    });
+    await t.call('alertRules.create', {
+      name: 'People',
+      severity: 'high',
+      objectClasses: ['person'],
+      channelIds: [channel.id],
+      cooldownSeconds: 0,
+    });
+    await detect(t.app, camera.id, [{ objectClass: 'person', confidence: 0.95 }]);
+    await sub.waitFor((m) => m.topic === 'home/alerts', { what: 'the alert' });
+    await expect
+      .poll(async () => (await t!.call('notify.deliveries.list', {})).map((d) => d.status))
+      .toEqual(['sent']);
+    const { dataDir } = t;
+    await t.app.close();
+    // As if the app had stopped just before sending it: due, no attempt made.
+    const db = new Database(path.join(dataDir, 'hsi.sqlite'));
+    db.prepare(`UPDATE deliveries SET status = 'pending', attempts = 0, sent_at = NULL`).run();
+    db.close();
+
+    const mark = sub.messages.length;
+    t = await startTestApp({ dataDir, settingsPatch });
+    await sub.waitFor((m) => m.topic === 'home/alerts', { from: mark, what: 'the alert again' });
+    // Not "Not connected to the MQTT broker" first (an attempt spent on the app's own start).
+    await expect
+      .poll(async () =>
+        (await t!.call('notify.deliveries.list', {})).map((d) => [
+          d.status,
+          d.attempts,
+          d.lastError,
+        ]),
+      )
+      .toEqual([['sent', 1, null]]);
+  });
+
   it('says offline (its Last Will) when killed, stopped on a clean exit; credentials stay out of the logs', async () => {
     const password = 'broker-pass-5f3a9c';
     broker = await startBroker({ users: { hsi: password } });
