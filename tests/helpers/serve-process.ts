@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import type { SettingsPatch } from '../../src-shared/settings';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -54,6 +56,20 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
       });
     });
   });
+}
+
+/**
+ * `hsi serve` on `dataDir` with `settings`, written to a file beside it: returns the starter,
+ * which may be called again to start afresh on the same data (after a kill or a stop).
+ */
+export function serveOn(
+  dataDir: string,
+  settings: SettingsPatch,
+  env: NodeJS.ProcessEnv = {},
+): () => Promise<ServeProcess> {
+  const settingsFile = `${dataDir}-settings.json`;
+  fs.writeFileSync(settingsFile, JSON.stringify(settings));
+  return () => startServe(['--data-dir', dataDir, '--port', '0', '--settings', settingsFile], env);
 }
 
 /** Calls a channel of a running `hsi serve` over HTTP; its data, or an error with its message. */

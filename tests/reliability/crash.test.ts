@@ -30,7 +30,7 @@ import type { Broker } from '../helpers/mosquitto';
 import { skipMqtt, startBroker } from '../helpers/mosquitto';
 import { report } from '../helpers/reliability-report';
 import type { ServeProcess } from '../helpers/serve-process';
-import { callServe, startServe } from '../helpers/serve-process';
+import { callServe, serveOn } from '../helpers/serve-process';
 import { COCO_139_JPG } from '../helpers/shared-assets';
 import { tempDir } from '../helpers/temp-app';
 import type { FakeWebhook } from '../helpers/webhook-server';
@@ -122,6 +122,8 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
           });
         },
       });
+      // A connection the kill cuts off is reported here (ECONNRESET); it is expected.
+      smtp.on('error', () => undefined);
       await new Promise<void>((r) => smtp!.listen(0, '127.0.0.1', r));
       broker = await startBroker({ users: { hsi: SECRETS.mqtt, watcher: 'watcher-pass' } });
       const subscriber = mqtt.connect(broker.url, {
@@ -141,23 +143,17 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt)('crash recovery', () =
       // The LLM is down at first (the rules score), then answers (a re-scoring job follows).
       llm = await startFakeLlm('error500');
       const ftpPort = await freePort();
-      const settingsFile = path.join(dataDir, '..', `${path.basename(dataDir)}-settings.json`);
-      fs.writeFileSync(
-        settingsFile,
-        JSON.stringify({
-          detector: { providers: ['cpu'] },
-          ingest: {
-            stabilitySeconds: 0.2,
-            minBytes: 0,
-            ftp: { enabled: true, host: '127.0.0.1', port: ftpPort },
-          },
-          batching: { idleSeconds: 0.3, windowSeconds: 3, stationary: { seconds: 0 } },
-          mqtt: { enabled: true, url: broker.url, username: 'hsi', password: SECRETS.mqtt },
-          llm: { enabled: true, baseUrl: llm.url, timeoutMs: 2000, apiKey: SECRETS.llm },
-        }),
-      );
-      const start = () =>
-        startServe(['--data-dir', dataDir, '--port', '0', '--settings', settingsFile]);
+      const start = serveOn(dataDir, {
+        detector: { providers: ['cpu'] },
+        ingest: {
+          stabilitySeconds: 0.2,
+          minBytes: 0,
+          ftp: { enabled: true, host: '127.0.0.1', port: ftpPort },
+        },
+        batching: { idleSeconds: 0.3, windowSeconds: 3, stationary: { seconds: 0 } },
+        mqtt: { enabled: true, url: broker.url, username: 'hsi', password: SECRETS.mqtt },
+        llm: { enabled: true, baseUrl: llm.url, timeoutMs: 2000, apiKey: SECRETS.llm },
+      });
 
       serve = await start();
       const camera = await rpc<{ id: string; folder: string }>(serve, 'cameras.create', {

@@ -21,7 +21,7 @@ import type { Broker } from '../helpers/mosquitto';
 import { hasMosquitto, skipMqtt, startBroker } from '../helpers/mosquitto';
 import { report } from '../helpers/reliability-report';
 import type { ServeProcess } from '../helpers/serve-process';
-import { callServe, startServe } from '../helpers/serve-process';
+import { callServe, serveOn } from '../helpers/serve-process';
 import { COCO_139_JPG } from '../helpers/shared-assets';
 import { tempDir } from '../helpers/temp-app';
 import type { FakeWebhook } from '../helpers/webhook-server';
@@ -71,24 +71,12 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt || !fs.existsSync(CHROM
         hook = await startWebhookServer();
         if (hasMosquitto) broker = await startBroker();
         const dataDir = tempDir('hsi-soak-');
-        const settingsFile = `${dataDir}-settings.json`;
-        fs.writeFileSync(
-          settingsFile,
-          JSON.stringify({
-            detector: { providers: ['cpu'] },
-            ingest: { stabilitySeconds: 0.2, minBytes: 0 },
-            batching: { idleSeconds: 2, windowSeconds: 20 },
-            ...(broker && { mqtt: { enabled: true, url: broker.url } }),
-          }),
-        );
-        serve = await startServe([
-          '--data-dir',
-          dataDir,
-          '--port',
-          '0',
-          '--settings',
-          settingsFile,
-        ]);
+        serve = await serveOn(dataDir, {
+          detector: { providers: ['cpu'] },
+          ingest: { stabilitySeconds: 0.2, minBytes: 0 },
+          batching: { idleSeconds: 2, windowSeconds: 20 },
+          ...(broker && { mqtt: { enabled: true, url: broker.url } }),
+        })();
         const s = serve;
         const rpc = <T>(channel: string, input: unknown = {}) => callServe<T>(s, channel, input);
         const cameras: { folder: string }[] = [];
