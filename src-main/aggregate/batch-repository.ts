@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../db/schema';
 import type { Logger } from '../system';
+import { isStringList, jsonReader } from '../system';
 
 /** A batch as stored: open (collecting), closing (being scored) or closed (its event exists). */
 export interface BatchRecord {
@@ -15,36 +16,15 @@ export interface BatchRecord {
   correlationId: string | null;
 }
 
-/**
- * A batch's detection ids. A corrupt list reads as empty (the batch closes without an event)
- * and is logged once per batch: the other batches resume.
- */
-function detectionIdsOf(logger: Logger | undefined) {
-  const logged = new Set<string>();
-  return (id: string, text: string): string[] => {
-    try {
-      const v = JSON.parse(text) as unknown;
-      if (Array.isArray(v) && v.every((d) => typeof d === 'string')) return v;
-      throw new Error('not a list of detection ids');
-    } catch (err) {
-      if (!logged.has(id)) {
-        logged.add(id);
-        logger?.warn(
-          { table: 'batches', column: 'detection_ids', rowId: id, err: (err as Error).message },
-          'corrupt JSON in a column: the value is ignored',
-        );
-      }
-      return [];
-    }
-  };
-}
-
 /** The `batches` table: per-camera groups of detections on their way to becoming one event. */
 export function batchRepository(
   db: Kysely<DB>,
   d: { /** Told about corrupt values. */ logger?: Logger } = {},
 ) {
-  const detectionIds = detectionIdsOf(d.logger);
+  // A corrupt list reads as empty (the batch closes without an event); the others resume.
+  const json = jsonReader('batches', d.logger);
+  const detectionIds = (id: string, text: string) =>
+    json<string[]>(text, 'detection_ids', id, [], isStringList);
   return {
     /** Batches not finished when the app last stopped. */
     async unfinished(): Promise<BatchRecord[]> {

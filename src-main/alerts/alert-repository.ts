@@ -13,10 +13,9 @@ import { AppError } from '../../src-shared/errors';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { newId, nowIso } from '../common/ids';
 import type { AlertRulesTable, AlertsTable, DB } from '../db/schema';
-import type { JsonReader } from '../events';
-import { jsonReader } from '../events';
 import type { DeliveryRepository } from '../notify';
-import type { Logger } from '../system';
+import type { JsonReader, Logger } from '../system';
+import { jsonReader } from '../system';
 
 const CORRUPT = Symbol('corrupt');
 

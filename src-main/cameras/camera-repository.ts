@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Camera } from '../../src-shared/domain';
 import type { CamerasTable, DB } from '../db/schema';
 import type { Logger } from '../system';
+import { isStringList, jsonReader } from '../system';
 
 /** A row as a camera (`classes`: its class filter, read by the repository). */
 export function toCamera(
@@ -32,37 +33,17 @@ export interface CameraRow {
   now: string;
 }
 
-/**
- * A camera's class filter. A corrupt one reads as none (every class) and is logged once per
- * camera: the camera list, and intake for every camera, go on.
- */
-function classFilter(logger: Logger | undefined) {
-  const logged = new Set<string>();
-  return (row: Selectable<CamerasTable>): string[] | null => {
-    if (!row.classes) return null;
-    try {
-      const v = JSON.parse(row.classes) as unknown;
-      if (Array.isArray(v) && v.every((c) => typeof c === 'string')) return v;
-      throw new Error('not a list of class names');
-    } catch (err) {
-      if (!logged.has(row.id)) {
-        logged.add(row.id);
-        logger?.warn(
-          { table: 'cameras', column: 'classes', rowId: row.id, err: (err as Error).message },
-          'corrupt JSON in a column: the value is ignored',
-        );
-      }
-      return null;
-    }
-  };
-}
-
 /** The cameras table, and nothing else. */
 export function cameraRepository(
   db: Kysely<DB>,
   d: { /** Told about corrupt values. */ logger?: Logger } = {},
 ) {
-  const classes = classFilter(d.logger);
+  // A corrupt class filter reads as none (every class): the camera list and intake go on.
+  const json = jsonReader('cameras', d.logger);
+  const classes = (r: Selectable<CamerasTable>) =>
+    r.classes === null
+      ? null
+      : json<string[] | null>(r.classes, 'classes', r.id, null, isStringList);
   const camera = (row: Selectable<CamerasTable>) => toCamera(row, classes);
   return {
     async list(): Promise<Camera[]> {

@@ -8,5 +8,3 @@ export type { RescoreOutcome } from './event-service';
 export { RESCORE_JOB, RescoreJobs } from './rescore-jobs';
 export type { EventSource, EventTuple, DetectionTuple } from './event-source';
 export { eventHandlers } from './handlers';
-export { jsonReader } from './json-column';
-export type { JsonReader } from './json-column';

@@ -10,7 +10,7 @@ import type { FeedbackType, RiskLevel, Scorer } from '../../src-shared/domain';
 import { nowIso } from '../common/ids';
 import type { DB } from '../db/schema';
 import { eventFilterSql } from './event-filter-sql';
-import type { JsonReader } from './json-column';
+import type { JsonReader } from '../system';
 import { objectClassesOf } from './object-classes';
 
 /** What re-evaluating one event needs: its score's components, camera, time and version. */

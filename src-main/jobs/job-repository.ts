@@ -10,6 +10,7 @@ import { purgeOlder } from '../db/purge';
 import { sql } from 'kysely';
 import type { DB, JobDeadLettersTable, JobsTable } from '../db/schema';
 import type { Logger } from '../system';
+import { jsonReader } from '../system';
 
 /** A row as a job (`result`: its counts, as the repository read them). */
 function rowToJob(r: Selectable<JobsTable>, result: Record<string, number> | null): Job {
@@ -63,22 +64,10 @@ export function jobRepository(
   d: { /** Told about corrupt values. */ logger?: Logger } = {},
 ) {
   // A corrupt value is logged once per row and column and read past: the job list goes on.
-  const logged = new Set<string>();
+  const json = jsonReader('jobs', d.logger);
   const parse = <T>(r: Selectable<JobsTable>, column: 'result' | 'params'): T | undefined => {
     const text = r[column];
-    if (text === null) return undefined;
-    try {
-      return JSON.parse(text) as T;
-    } catch (err) {
-      if (!logged.has(`${column}:${r.id}`)) {
-        logged.add(`${column}:${r.id}`);
-        d.logger?.warn(
-          { table: 'jobs', column, rowId: r.id, err: (err as Error).message },
-          'corrupt JSON in a column: the value is ignored',
-        );
-      }
-      return undefined;
-    }
+    return text === null ? undefined : json<T | undefined>(text, column, r.id, undefined);
   };
   const toJob = (r: Selectable<JobsTable>) =>
     rowToJob(r, parse<Record<string, number>>(r, 'result') ?? null);

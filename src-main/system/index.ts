@@ -4,6 +4,8 @@ export type { SettingsRepository } from './settings-repository';
 export { SettingsService, redactSettings } from './settings-service';
 export { appLogging, createLogger, logLevels, setLogLevel } from './logger';
 export type { Logger } from './logger';
+export { jsonReader, isStringList } from './json-column';
+export type { JsonReader } from './json-column';
 export { SqliteLogSink } from './log-sink';
 export { RotatingLogFile } from './log-file';
 export { logRepository } from './log-repository';
