@@ -37,7 +37,7 @@ export function createRepositories(
   const deliveries = deliveryRepository(db, { channels });
   return {
     cameras: cameraRepository(db, { logger }),
-    zones: zoneRepository(db),
+    zones: zoneRepository(db, { logger }),
     detections,
     images: ingestRepository(db, { detections }),
     batches,
@@ -46,7 +46,7 @@ export function createRepositories(
     alerts: alertRepository(db, { deliveries, logger }),
     channels,
     deliveries,
-    preferences: preferencesRepository(db),
+    preferences: preferencesRepository(db, { logger }),
     exportJobs: exportRepository(db),
     jobs: jobRepository(db, sqlite, { logger }),
     prompts: promptRepository(db),

@@ -3,6 +3,8 @@ import type { ChannelParsedInput } from '../../src-shared/contract';
 import type { NotificationPreferences, RiskLevel } from '../../src-shared/domain';
 import { nowIso } from '../common/ids';
 import type { DB } from '../db/schema';
+import type { Logger } from '../system';
+import { isStringList, jsonReader } from '../system';
 
 const QUIET_ID = 'default';
 
@@ -10,7 +12,17 @@ const QUIET_ID = 'default';
  * `notification_preferences` (one row) and `quiet_hours`. Every evaluated event reads them;
  * only this repository writes them, so it keeps them until it changes them.
  */
-export function preferencesRepository(db: Kysely<DB>) {
+export function preferencesRepository(
+  db: Kysely<DB>,
+  d: { /** Told about corrupt values. */ logger?: Logger } = {},
+) {
+  // A corrupt value reads as its mildest setting, so alerts still go out: no camera muted,
+  // no quiet hours, no minimum severity.
+  const json = jsonReader('notification_preferences', d.logger);
+  const jsonQuiet = jsonReader('quiet_hours', d.logger);
+  const isDays = (v: unknown) =>
+    Array.isArray(v) && v.length > 0 && v.every((n) => Number.isInteger(n) && n >= 0 && n <= 6);
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
   let kept: Promise<NotificationPreferences> | undefined;
   const read = async (): Promise<NotificationPreferences> => {
     const p = await db
@@ -23,19 +35,33 @@ export function preferencesRepository(db: Kysely<DB>) {
       .selectAll()
       .where('id', '=', QUIET_ID)
       .executeTakeFirst();
+    const days =
+      q && q.enabled === 1 ? jsonQuiet<number[] | null>(q.days, 'days', q.id, null, isDays) : null;
     return {
-      mutedCameraIds: JSON.parse(p.muted_camera_ids) as string[],
+      mutedCameraIds: json<string[]>(
+        p.muted_camera_ids,
+        'muted_camera_ids',
+        p.id,
+        [],
+        isStringList,
+      ),
       quietHours:
-        q && q.enabled === 1
+        q && days
           ? {
               start: q.start,
               end: q.end,
-              days: JSON.parse(q.days) as number[],
+              days,
               ...(q.timezone && { timezone: q.timezone }),
             }
           : null,
       maxPerHour: p.max_per_hour,
-      channelMinSeverity: JSON.parse(p.channel_min_severity) as Record<string, RiskLevel>,
+      channelMinSeverity: json<Record<string, RiskLevel>>(
+        p.channel_min_severity,
+        'channel_min_severity',
+        p.id,
+        {},
+        isObject,
+      ),
     };
   };
 

@@ -1,18 +1,31 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Point, Zone, ZoneKind } from '../../src-shared/domain';
 import type { DB, ZonesTable } from '../db/schema';
+import type { JsonReader, Logger } from '../system';
+import { isStringList, jsonReader } from '../system';
 
-export function toZone(row: Selectable<ZonesTable>): Zone {
+const isPoints = (v: unknown): boolean =>
+  Array.isArray(v) &&
+  v.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number'));
+
+/**
+ * A row as a zone. A corrupt outline reads as none (the zone matches nothing) and a corrupt
+ * class filter as none (every class), each logged once: the camera's other zones, and the
+ * batch being scored, go on.
+ */
+function toZone(row: Selectable<ZonesTable>, json: JsonReader): Zone {
   return {
     id: row.id,
     cameraId: row.camera_id,
     name: row.name,
     kind: row.kind,
-    points: JSON.parse(row.points) as Point[],
+    points: json<Point[]>(row.points, 'points', row.id, [], isPoints),
     riskWeight: row.risk_weight,
     color: row.color,
     enabled: row.enabled === 1,
-    objectClasses: row.object_classes ? (JSON.parse(row.object_classes) as string[]) : null,
+    objectClasses: row.object_classes
+      ? json<string[] | null>(row.object_classes, 'object_classes', row.id, null, isStringList)
+      : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -42,7 +55,12 @@ function columns(f: ZoneFields) {
   };
 }
 
-export function zoneRepository(db: Kysely<DB>) {
+export function zoneRepository(
+  db: Kysely<DB>,
+  d: { /** Told about corrupt values. */ logger?: Logger } = {},
+) {
+  const json = jsonReader('zones', d.logger);
+  const zone = (row: Selectable<ZonesTable>) => toZone(row, json);
   return {
     async listForCamera(cameraId: string): Promise<Zone[]> {
       const rows = await db
@@ -52,12 +70,12 @@ export function zoneRepository(db: Kysely<DB>) {
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      return rows.map(toZone);
+      return rows.map(zone);
     },
 
     async find(id: string): Promise<Zone | undefined> {
       const row = await db.selectFrom('zones').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toZone(row);
+      return row && zone(row);
     },
 
     async insert(
@@ -84,7 +102,7 @@ export function zoneRepository(db: Kysely<DB>) {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return toZone(row);
+      return zone(row);
     },
 
     async update(id: string, f: ZoneFields, now: string): Promise<Zone | undefined> {
@@ -94,7 +112,7 @@ export function zoneRepository(db: Kysely<DB>) {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
-      return row && toZone(row);
+      return row && zone(row);
     },
 
     async delete(id: string): Promise<Zone | undefined> {
@@ -103,7 +121,7 @@ export function zoneRepository(db: Kysely<DB>) {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
-      return row && toZone(row);
+      return row && zone(row);
     },
   };
 }

@@ -21,7 +21,8 @@ import { FAST_BATCHES, insertScoredEvents } from '../helpers/events';
 import type { FakeLlm } from '../helpers/llm-server';
 import { startFakeLlm, structuredAnswer } from '../helpers/llm-server';
 import { capturingLogger } from '../helpers/logs';
-import { report } from '../helpers/reliability-report';
+import type { ScenarioOutcome } from '../helpers/reliability-report';
+import { recordScenario, report } from '../helpers/reliability-report';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp, tempDir } from '../helpers/temp-app';
 
@@ -34,21 +35,14 @@ afterEach(async () => {
   llm = undefined;
 });
 
-const scenarios: { name: string; ok: boolean; detail?: string }[] = [];
+const scenarios: ScenarioOutcome[] = [];
 const notes: Record<string, unknown> = {};
 let lost = 0;
 afterAll(() => report('integrity', { scenarios, lost, duplicated: 0, notes }));
 
 /** Runs a scenario and records it (ok or not) with the detail it returns. */
-async function scenario(name: string, body: () => Promise<string>): Promise<void> {
-  try {
-    const detail = await body();
-    scenarios.push({ name, ok: true, detail });
-  } catch (err) {
-    scenarios.push({ name, ok: false, detail: (err as Error).message.slice(0, 500) });
-    throw err;
-  }
-}
+const scenario = (name: string, body: () => Promise<string>) =>
+  recordScenario(scenarios, name, body);
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -592,6 +586,34 @@ describe('corrupt JSON in a column', () => {
         'bad-job',
       );
 
+      // An ignore zone over the whole yard whose outline is damaged: it ignores nothing (an
+      // event still comes of the batch below), and the yard is not muted by a damaged list.
+      const zone = await t.call('zones.create', {
+        cameraId: 'yard',
+        name: 'Everywhere',
+        kind: 'ignore',
+        points: [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+        ],
+      });
+      await write(
+        sql`UPDATE zones SET points = '[[0, 0], [1, 0' WHERE id = ${zone.id}`,
+        'zones.points',
+        zone.id,
+      );
+      await write(
+        sql`UPDATE notification_preferences SET muted_camera_ids = '["yard"' WHERE id = 1`,
+        'notification_preferences.muted_camera_ids',
+        '1',
+      );
+      expect(await t.call('zones.list', { cameraId: 'yard' })).toEqual([
+        expect.objectContaining({ id: zone.id, points: [] }),
+      ]);
+      expect(await t.call('notify.preferences.get', {})).toMatchObject({ mutedCameraIds: [] });
+
       const cameras = await t.call('cameras.list', {});
       expect(cameras.map((c) => [c.id, c.classes])).toEqual([
         ['porch', null],
@@ -621,6 +643,7 @@ describe('corrupt JSON in a column', () => {
       await t.call('alerts.list', {});
       await t.call('alertRules.list', {});
       await t.call('jobs.list', {});
+      await t.call('zones.list', { cameraId: 'yard' });
 
       // A batch being scored when the app stopped, with a corrupt list of detections, next to
       // a good one: the good one becomes its event after the restart, the bad one is closed.
@@ -675,7 +698,7 @@ describe('corrupt JSON in a column', () => {
       const warned = corrupt.map(({ where, id }) => {
         const [table, column] = where.split('.');
         const about = (l: (typeof lines)[number]) =>
-          l.level === 40 && l.table === table && l.column === column && l.rowId === id;
+          l.level === 40 && l.table === table && l.column === column && String(l.rowId) === id;
         return {
           where,
           firstRun: lines.slice(0, firstRun).filter(about).length,
