@@ -24,20 +24,15 @@ export interface CameraDataOwners {
   detections: { deleteForCamera(cameraId: string, limit: number): Promise<number> };
   images: {
     deleteForCamera(cameraId: string, limit: number): Promise<number>;
-    deleteHashesForCamera(
-      cameraId: string,
-      after: string | null,
-      window: number,
-    ): Promise<{ deleted: number; next: string | null }>;
+    deleteHashesForCamera(cameraId: string, limit: number): Promise<number>;
   };
   batches: { deleteForCamera(cameraId: string, limit: number): Promise<number> };
 }
 
-/** A deletion's saved state: the camera, the phase it got to, where the hash walk is. */
+/** A deletion's saved state: the camera and the phase it got to. */
 interface DeleteParams {
   cameraId: string;
   phase: number;
-  hashesAfter: string | null;
 }
 
 /** Alerts (and their deliveries) go with the events; the camera row last, with its zones. */
@@ -124,7 +119,7 @@ export class CameraDeletion {
     if (!(await this.d.cameras.find(cameraId))) {
       throw new AppError('not_found', `No camera with id "${cameraId}"`);
     }
-    const params: DeleteParams = { cameraId, phase: 0, hashesAfter: null };
+    const params: DeleteParams = { cameraId, phase: 0 };
     const job = await this.d.jobs.create(CAMERA_DELETE_JOB, params, PHASES.length + 1);
     this.log.info({ jobId: job.id, cameraId }, 'deleting camera');
     return this.follow(job.id, cameraId);
@@ -222,13 +217,8 @@ export class CameraDeletion {
         return add('detections', await this.d.detections.deleteForCamera(p.cameraId, limit));
       case 'images':
         return add('images', await this.d.images.deleteForCamera(p.cameraId, limit));
-      case 'hashes': {
-        // A window of the whole table (no index by camera): four times the chunk.
-        const r = await this.d.images.deleteHashesForCamera(p.cameraId, p.hashesAfter, limit * 4);
-        add('hashes', r.deleted);
-        p.hashesAfter = r.next;
-        return r.next === null;
-      }
+      case 'hashes':
+        return add('hashes', await this.d.images.deleteHashesForCamera(p.cameraId, limit));
       case 'batches':
         return add('batches', await this.d.batches.deleteForCamera(p.cameraId, limit));
     }

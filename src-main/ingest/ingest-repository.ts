@@ -99,34 +99,11 @@ export function ingestRepository(db: Kysely<DB>, d: { detections: DetectionRepos
       return Number(r.numAffectedRows ?? 0);
     },
 
-    /**
-     * Deletes a camera's content hashes among the next `window` hashes after `after` (the
-     * table has no index by camera: a deletion walks it once, in key order, a window at a
-     * time); `next` is where the next window starts, null at the end.
-     */
-    async deleteHashesForCamera(
-      cameraId: string,
-      after: string | null,
-      window: number,
-    ): Promise<{ deleted: number; next: string | null }> {
-      const [sha, camera] = after ? (JSON.parse(after) as [string, string]) : ['', ''];
-      const rows = (
-        await sql<{ sha256: string; camera_id: string }>`SELECT sha256, camera_id
-          FROM dedupe_hashes WHERE (sha256, camera_id) > (${sha}, ${camera})
-          ORDER BY sha256, camera_id LIMIT ${window}`.execute(db)
-      ).rows;
-      const mine = rows.filter((r) => r.camera_id === cameraId).map((r) => r.sha256);
-      let deleted = 0;
-      if (mine.length) {
-        const r = await sql`DELETE FROM dedupe_hashes WHERE camera_id = ${cameraId}
-          AND sha256 IN (SELECT value FROM json_each(${JSON.stringify(mine)}))`.execute(db);
-        deleted = Number(r.numAffectedRows ?? 0);
-      }
-      const last = rows.at(-1);
-      return {
-        deleted,
-        next: rows.length < window || !last ? null : JSON.stringify([last.sha256, last.camera_id]),
-      };
+    /** Deletes up to `limit` of a camera's content hashes (the camera is being deleted). */
+    async deleteHashesForCamera(cameraId: string, limit: number): Promise<number> {
+      const r = await sql`DELETE FROM dedupe_hashes WHERE rowid IN
+        (SELECT rowid FROM dedupe_hashes WHERE camera_id = ${cameraId} LIMIT ${limit})`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
     },
 
     async deleteImages(ids: number[]): Promise<void> {
