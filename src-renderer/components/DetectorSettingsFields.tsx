@@ -2,12 +2,12 @@
  * The Settings page's Detector group: where detection runs (this computer, or inference
  * servers speaking the Open Inference Protocol), which model, how it runs, what it looks for.
  */
-import { useEffect, useRef } from 'react';
 import { useController, useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import { describedBy, FieldMessages } from './Field';
 import { FormCheckbox, FormSelect, FormText, useFieldError } from '../forms/fields';
 import type { DetectorBackendSetting, SettingsForm as V } from '../settings-form';
-import { DETECTOR_FAMILY_CHOICES, MAX_ENDPOINTS, emptyEndpointRow } from '../settings-form';
+import { DETECTOR_FAMILY_CHOICES, emptyEndpointRow } from '../settings-form';
+import { ServerRows } from './ServerRows';
 
 const BACKEND_CHOICES: readonly { value: DetectorBackendSetting; label: string }[] = [
   { value: 'local', label: 'This computer' },
@@ -59,7 +59,6 @@ function BackendChoice() {
   );
 }
 
-/** The inference servers: one row each, added and removed here, saved as a whole list. */
 /** What the list says of its servers, per kind. */
 const SERVERS_HINT: Partial<Record<DetectorBackendSetting, string>> = {
   v2: "Each server's address, e.g. http://192.168.1.20:8000 (Triton's HTTP port). A blank model name uses the detector's model.",
@@ -67,22 +66,12 @@ const SERVERS_HINT: Partial<Record<DetectorBackendSetting, string>> = {
     "Each server's address, e.g. http://192.168.1.20:32168 (CodeProject.AI Server's port); each snapshot is sent as it is, and the server's own model finds the objects.",
 };
 
+/** The inference servers: one row each, added and removed here, saved as a whole list. */
 function InferenceServers({ backend }: { backend: DetectorBackendSetting }) {
   const { control } = useFormContext<V>();
   const rows = useFieldArray({ control, name: 'detector.endpoints' });
   const model = useWatch({ control, name: 'detector.model' });
-  const addRef = useRef<HTMLButtonElement>(null);
-  // Once the rows changed: focus the new row's address (the inputs are not registered refs),
-  // or after a removal the Add button (enabled again if the list was full).
-  const focusRow = useRef<number | 'add' | null>(null);
   const count = rows.fields.length;
-  useEffect(() => {
-    if (focusRow.current === 'add') addRef.current?.focus();
-    else if (focusRow.current !== null) {
-      document.getElementById(`settings-endpoint-${focusRow.current}-url`)?.focus();
-    }
-    focusRow.current = null;
-  }, [count]);
 
   return (
     <div>
@@ -94,76 +83,59 @@ function InferenceServers({ backend }: { backend: DetectorBackendSetting }) {
       {count === 0 && (
         <p className="muted">No inference servers: add one, or choose This computer.</p>
       )}
-      {rows.fields.map((row, i) => (
-        <fieldset key={row.id} className="choice-group">
-          <legend>Inference server {i + 1}</legend>
-          <div className="field-pair">
-            <FormText<V>
-              name={`detector.endpoints.${i}.url`}
-              id={`settings-endpoint-${i}-url`}
-              label="Address"
-              type="url"
-              placeholder="http://host:8000"
-              spellCheck={false}
-              autoComplete="off"
-            />
-            {backend === 'v2' && (
+      <ServerRows
+        keys={rows.fields.map((r) => r.id)}
+        legend={(i) => `Inference server ${i + 1}`}
+        idPrefix="settings-endpoint"
+        removeLabel={(i) => `Remove inference server ${i + 1}`}
+        addLabel="Add inference server"
+        onAdd={() => rows.append(emptyEndpointRow(), { shouldFocus: false })}
+        onRemove={(i) => rows.remove(i)}
+        fields={(i) => (
+          <>
+            <div className="field-pair">
               <FormText<V>
-                name={`detector.endpoints.${i}.model`}
-                id={`settings-endpoint-${i}-model`}
-                label="Model name (optional)"
-                placeholder={model}
+                name={`detector.endpoints.${i}.url`}
+                id={`settings-endpoint-${i}-url`}
+                label="Address"
+                type="url"
+                placeholder="http://host:8000"
                 spellCheck={false}
                 autoComplete="off"
               />
-            )}
-          </div>
-          <div className="field-pair">
-            <FormText<V>
-              name={`detector.endpoints.${i}.token`}
-              id={`settings-endpoint-${i}-token`}
-              label="Token (optional)"
-              type="password"
-              autoComplete="new-password"
-              spellCheck={false}
-            />
-            <FormText<V>
-              name={`detector.endpoints.${i}.maxConcurrent`}
-              id={`settings-endpoint-${i}-max`}
-              label="Requests at once"
-              type="number"
-              min={1}
-              max={64}
-              step={1}
-            />
-          </div>
-          <button
-            type="button"
-            className="button button-small button-danger-quiet"
-            aria-label={`Remove inference server ${i + 1}`}
-            onClick={() => {
-              focusRow.current = 'add';
-              rows.remove(i);
-            }}
-          >
-            Remove
-          </button>
-        </fieldset>
-      ))}
-      <p>
-        <button
-          ref={addRef}
-          type="button"
-          className="button button-small"
-          disabled={count >= MAX_ENDPOINTS}
-          onClick={() => {
-            focusRow.current = count;
-            rows.append(emptyEndpointRow(), { shouldFocus: false });
-          }}
-        >
-          Add inference server
-        </button>
-      </p>
+              {backend === 'v2' && (
+                <FormText<V>
+                  name={`detector.endpoints.${i}.model`}
+                  id={`settings-endpoint-${i}-model`}
+                  label="Model name (optional)"
+                  placeholder={model}
+                  spellCheck={false}
+                  autoComplete="off"
+                />
+              )}
+            </div>
+            <div className="field-pair">
+              <FormText<V>
+                name={`detector.endpoints.${i}.token`}
+                id={`settings-endpoint-${i}-token`}
+                label="Token (optional)"
+                type="password"
+                autoComplete="new-password"
+                spellCheck={false}
+              />
+              <FormText<V>
+                name={`detector.endpoints.${i}.maxConcurrent`}
+                id={`settings-endpoint-${i}-max`}
+                label="Requests at once"
+                type="number"
+                min={1}
+                max={64}
+                step={1}
+              />
+            </div>
+          </>
+        )}
+      />
     </div>
   );
 }

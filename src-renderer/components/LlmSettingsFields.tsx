@@ -4,7 +4,7 @@
  * looks for Ollama, llama.cpp, LM Studio and vLLM on this computer. More servers can follow
  * the first, tried in order or in turn.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useFieldArray, useFormContext, useWatch } from 'react-hook-form';
 import type { LocalLlmServer } from '../../src-shared/prompts';
 import { REDACTED } from '../../src-shared/settings';
@@ -12,8 +12,9 @@ import { useApi } from '../app-context';
 import { plural } from '../format';
 import { FormCheckbox, FormSelect, FormText } from '../forms/fields';
 import type { SettingsForm as V } from '../settings-form';
-import { LLM_BALANCE_CHOICES, MAX_ENDPOINTS, emptyLlmEndpointRow } from '../settings-form';
+import { LLM_BALANCE_CHOICES, emptyLlmEndpointRow } from '../settings-form';
 import { ErrorNotice } from './ErrorNotice';
+import { ServerRows } from './ServerRows';
 
 type Found =
   | { kind: 'models'; models: string[]; source: string }
@@ -24,18 +25,7 @@ function LlmServers() {
   const { control } = useFormContext<V>();
   const rows = useFieldArray({ control, name: 'llm.endpoints' });
   const model = useWatch({ control, name: 'llm.model' });
-  const addRef = useRef<HTMLButtonElement>(null);
-  // Once the rows changed: focus the new row's address (the inputs are not registered refs),
-  // or after a removal the Add button (enabled again if the list was full).
-  const focusRow = useRef<number | 'add' | null>(null);
   const count = rows.fields.length;
-  useEffect(() => {
-    if (focusRow.current === 'add') addRef.current?.focus();
-    else if (focusRow.current !== null) {
-      document.getElementById(`settings-llm-endpoint-${focusRow.current}-url`)?.focus();
-    }
-    focusRow.current = null;
-  }, [count]);
 
   return (
     <div>
@@ -46,72 +36,57 @@ function LlmServers() {
           keep it, clear it to remove it.
         </p>
       )}
-      {rows.fields.map((row, i) => (
-        <fieldset key={row.id} className="choice-group">
-          {/* The base URL above is server 1. */}
-          <legend>LLM server {i + 2}</legend>
-          <FormText<V>
-            name={`llm.endpoints.${i}.baseUrl`}
-            id={`settings-llm-endpoint-${i}-url`}
-            label="Server address"
-            type="url"
-            placeholder="http://host:8080"
-            spellCheck={false}
-            autoComplete="off"
-          />
-          <div className="field-pair">
+      <ServerRows
+        keys={rows.fields.map((r) => r.id)}
+        // The base URL above is server 1.
+        legend={(i) => `LLM server ${i + 2}`}
+        idPrefix="settings-llm-endpoint"
+        removeLabel={(i) => `Remove LLM server ${i + 2}`}
+        addLabel="Add LLM server"
+        onAdd={() => rows.append(emptyLlmEndpointRow(), { shouldFocus: false })}
+        onRemove={(i) => rows.remove(i)}
+        fields={(i) => (
+          <>
             <FormText<V>
-              name={`llm.endpoints.${i}.model`}
-              id={`settings-llm-endpoint-${i}-model`}
-              label="Model (optional)"
-              placeholder={model}
+              name={`llm.endpoints.${i}.baseUrl`}
+              id={`settings-llm-endpoint-${i}-url`}
+              label="Server address"
+              type="url"
+              placeholder="http://host:8080"
               spellCheck={false}
               autoComplete="off"
             />
-            <FormText<V>
-              name={`llm.endpoints.${i}.apiKey`}
-              id={`settings-llm-endpoint-${i}-api-key`}
-              label="API key (optional)"
-              type="password"
-              autoComplete="new-password"
-              spellCheck={false}
+            <div className="field-pair">
+              <FormText<V>
+                name={`llm.endpoints.${i}.model`}
+                id={`settings-llm-endpoint-${i}-model`}
+                label="Model (optional)"
+                placeholder={model}
+                spellCheck={false}
+                autoComplete="off"
+              />
+              <FormText<V>
+                name={`llm.endpoints.${i}.apiKey`}
+                id={`settings-llm-endpoint-${i}-api-key`}
+                label="API key (optional)"
+                type="password"
+                autoComplete="new-password"
+                spellCheck={false}
+              />
+            </div>
+          </>
+        )}
+        beforeAdd={
+          count > 0 && (
+            <FormSelect<V>
+              name="llm.balance"
+              id="settings-llm-balance"
+              label="When there are several servers"
+              options={LLM_BALANCE_CHOICES}
             />
-          </div>
-          <button
-            type="button"
-            className="button button-small button-danger-quiet"
-            aria-label={`Remove LLM server ${i + 2}`}
-            onClick={() => {
-              focusRow.current = 'add';
-              rows.remove(i);
-            }}
-          >
-            Remove
-          </button>
-        </fieldset>
-      ))}
-      {count > 0 && (
-        <FormSelect<V>
-          name="llm.balance"
-          id="settings-llm-balance"
-          label="When there are several servers"
-          options={LLM_BALANCE_CHOICES}
-        />
-      )}
-      <p>
-        <button
-          ref={addRef}
-          type="button"
-          className="button button-small"
-          disabled={count >= MAX_ENDPOINTS}
-          onClick={() => {
-            focusRow.current = count;
-            rows.append(emptyLlmEndpointRow(), { shouldFocus: false });
-          }}
-        >
-          Add LLM server
-        </button>
-      </p>
+          )
+        }
+      />
     </div>
   );
 }
