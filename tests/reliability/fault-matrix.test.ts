@@ -32,6 +32,7 @@ import { fixtureModel, startIngestApp, writeAtomically } from '../helpers/ingest
 import type { FakeLlm } from '../helpers/llm-server';
 import { startFakeLlm } from '../helpers/llm-server';
 import { capturingLogger } from '../helpers/logs';
+import type { ScenarioOutcome } from '../helpers/reliability-report';
 import { report } from '../helpers/reliability-report';
 import { SEED_CAMERAS, seedEvents } from '../helpers/seed-events';
 import { startServe } from '../helpers/serve-process';
@@ -49,7 +50,7 @@ interface Outcome {
   kept: string;
 }
 
-const scenarios: { name: string; ok: boolean; detail?: string }[] = [];
+const scenarios: ScenarioOutcome[] = [];
 let faultsInjected = 0;
 const skipped: Record<string, string> = {};
 

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { jpeg, png } from '../helpers/images';
 import { startIngestApp, writeAtomically } from '../helpers/ingest-app';
+import type { ScenarioOutcome } from '../helpers/reliability-report';
 import { report } from '../helpers/reliability-report';
 import type { TestApp } from '../helpers/temp-app';
 
@@ -20,7 +21,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-const scenarios: { name: string; ok: boolean; detail?: string }[] = [];
+const scenarios: ScenarioOutcome[] = [];
 afterAll(() => report('faults', { scenarios, faultsInjected: scenarios.length }));
 
 /** A PNG whose header claims width × height, with one tiny compressed row: a bomb. */

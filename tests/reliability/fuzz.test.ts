@@ -33,7 +33,8 @@ import type { WebServer } from '../../src-main/web/server';
 import { MAX_BODY_BYTES, startWebServer } from '../../src-main/web/server';
 import { request } from '../helpers/http';
 import type { LogLine } from '../helpers/logs';
-import { report } from '../helpers/reliability-report';
+import type { ScenarioOutcome } from '../helpers/reliability-report';
+import { recordScenario, report } from '../helpers/reliability-report';
 import { SEED_CAMERAS, seedEvents } from '../helpers/seed-events';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp, tempDir } from '../helpers/temp-app';
@@ -189,7 +190,7 @@ interface Stats {
   slowestMs: number;
 }
 const stats: Record<string, Stats> = {};
-const scenarios: { name: string; ok: boolean; detail?: string }[] = [];
+const scenarios: ScenarioOutcome[] = [];
 const backgroundErrors: string[] = [];
 
 /**
@@ -702,18 +703,20 @@ async function fuzz<T>(
   body: (value: T) => Promise<unknown>,
   numRuns = RUNS,
 ) {
-  try {
-    await fc.assert(
-      fc.asyncProperty(arbitrary, async (v) => {
-        await body(v);
-      }),
-      { numRuns, seed: SEED },
-    );
-    scenarios.push({ name, ok: true, detail: `${numRuns} runs` });
-  } catch (err) {
-    scenarios.push({ name, ok: false, detail: (err as Error).message.slice(0, 4000) });
-    throw err;
-  }
+  await recordScenario(
+    scenarios,
+    name,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(arbitrary, async (v) => {
+          await body(v);
+        }),
+        { numRuns, seed: SEED },
+      );
+      return `${numRuns} runs`;
+    },
+    4000,
+  );
 }
 
 const CHANNEL_TIMEOUT = 30_000 + RUNS * 1000;
@@ -1063,32 +1066,30 @@ describe(`random sequences of calls (seed ${SEED}, ${SEQUENCE_RUNS} runs)`, () =
         { maxCommands: 25 },
       );
       let runs = 0;
-      try {
-        await fc.assert(
-          fc.asyncProperty(commands, async (cmds) => {
-            runs += 1;
-            const target = await startTarget(false);
-            const model: Model = { cameras: new Map(), rules: 0 };
-            const real: Real = { target, events: 0 };
-            try {
-              await fc.asyncModelRun(() => ({ model, real }), cmds);
-              await invariants(model, real, 4);
-              await healthz(target);
-            } finally {
-              await target.close();
-            }
-          }),
-          { numRuns: SEQUENCE_RUNS, seed: SEED },
-        );
-        scenarios.push({ name: 'sequences against a model', ok: true, detail: `${runs} runs` });
-      } catch (err) {
-        scenarios.push({
-          name: 'sequences against a model',
-          ok: false,
-          detail: (err as Error).message.slice(0, 4000),
-        });
-        throw err;
-      }
+      await recordScenario(
+        scenarios,
+        'sequences against a model',
+        async () => {
+          await fc.assert(
+            fc.asyncProperty(commands, async (cmds) => {
+              runs += 1;
+              const target = await startTarget(false);
+              const model: Model = { cameras: new Map(), rules: 0 };
+              const real: Real = { target, events: 0 };
+              try {
+                await fc.asyncModelRun(() => ({ model, real }), cmds);
+                await invariants(model, real, 4);
+                await healthz(target);
+              } finally {
+                await target.close();
+              }
+            }),
+            { numRuns: SEQUENCE_RUNS, seed: SEED },
+          );
+          return `${runs} runs`;
+        },
+        4000,
+      );
     },
     60_000 + SEQUENCE_RUNS * 5000,
   );

@@ -31,27 +31,30 @@ import type { HttpResponse } from '../helpers/http';
 import { jpeg } from '../helpers/images';
 import { capturingLogger } from '../helpers/logs';
 import type { LogLine } from '../helpers/logs';
-import { report } from '../helpers/reliability-report';
+import type { ScenarioOutcome } from '../helpers/reliability-report';
+import { recordScenario, report } from '../helpers/reliability-report';
 import type { TestApp } from '../helpers/temp-app';
 import { startTestApp, tempDir } from '../helpers/temp-app';
 
 const TOKEN = 'security-test-token';
 const POLL = { timeout: 5000, interval: 10 };
 
-const scenarios: { name: string; ok: boolean; detail?: string }[] = [];
+const scenarios: ScenarioOutcome[] = [];
 
 /** An `it` whose outcome (and a detail it reports) goes into the reliability summary. */
 function scenario(name: string, fn: (note: (detail: string) => void) => Promise<void>): void {
-  it(name, async () => {
-    let detail: string | undefined;
-    try {
-      await fn((d) => (detail = d));
-      scenarios.push({ name, ok: true, ...(detail && { detail }) });
-    } catch (err) {
-      scenarios.push({ name, ok: false, detail: String((err as Error).message).slice(0, 300) });
-      throw err;
-    }
-  });
+  it(name, () =>
+    recordScenario(
+      scenarios,
+      name,
+      async () => {
+        let detail: string | undefined;
+        await fn((d) => (detail = d));
+        return detail;
+      },
+      300,
+    ),
+  );
 }
 
 afterAll(() => {
