@@ -54,6 +54,24 @@ function statusWhen(app: TestApp, match: (s: MqttStatus) => boolean): Promise<Mq
   });
 }
 
+/** A camera "Porch" whose people alert (high) through an MQTT channel on `home/alerts`. */
+async function peopleAlertsToMqtt(app: TestApp) {
+  const camera = await app.call('cameras.create', { name: 'Porch' });
+  const channel = await app.call('notify.channels.create', {
+    kind: 'mqtt',
+    name: 'Home hub',
+    config: { topic: 'home/alerts' },
+  });
+  await app.call('alertRules.create', {
+    name: 'People',
+    severity: 'high',
+    objectClasses: ['person'],
+    channelIds: [channel.id],
+    cooldownSeconds: 0,
+  });
+  return camera;
+}
+
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
 describe.skipIf(skipMqtt)('MQTT against a real Mosquitto broker', () => {
@@ -292,19 +310,7 @@ describe.skipIf(skipMqtt)('MQTT against a real Mosquitto broker', () => {
     const sub = await subscribe(['home/alerts', 'hsi/#']);
     t = await startTestApp({ settingsPatch: { ...FAST_BATCHES, ...mqttSettings() } });
     await statusWhen(t, (s) => s.state === 'connected');
-    const camera = await t.call('cameras.create', { name: 'Porch' });
-    const channel = await t.call('notify.channels.create', {
-      kind: 'mqtt',
-      name: 'Home hub',
-      config: { topic: 'home/alerts' },
-    });
-    await t.call('alertRules.create', {
-      name: 'People',
-      severity: 'high',
-      objectClasses: ['person'],
-      channelIds: [channel.id],
-      cooldownSeconds: 0,
-    });
+    const camera = await peopleAlertsToMqtt(t);
     await detect(t.app, camera.id, [{ objectClass: 'person', confidence: 0.95 }]);
     const delivered = await sub.waitFor((m) => m.topic === 'home/alerts', {
       what: 'alert on the channel topic',
@@ -444,19 +450,7 @@ describe.skipIf(skipMqtt)('MQTT against a real Mosquitto broker', () => {
     const settingsPatch = { ...FAST_BATCHES, ...mqttSettings() };
     t = await startTestApp({ settingsPatch });
     await statusWhen(t, (s) => s.state === 'connected');
-    const camera = await t.call('cameras.create', { name: 'Porch' });
-    const channel = await t.call('notify.channels.create', {
-      kind: 'mqtt',
-      name: 'Home hub',
-      config: { topic: 'home/alerts' },
-    });
-    await t.call('alertRules.create', {
-      name: 'People',
-      severity: 'high',
-      objectClasses: ['person'],
-      channelIds: [channel.id],
-      cooldownSeconds: 0,
-    });
+    const camera = await peopleAlertsToMqtt(t);
     await detect(t.app, camera.id, [{ objectClass: 'person', confidence: 0.95 }]);
     await sub.waitFor((m) => m.topic === 'home/alerts', { what: 'the alert' });
     await expect
