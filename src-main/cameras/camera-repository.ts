@@ -41,9 +41,7 @@ export function cameraRepository(
   // A corrupt class filter reads as none (every class): the camera list and intake go on.
   const json = jsonReader('cameras', d.logger);
   const classes = (r: Selectable<CamerasTable>) =>
-    r.classes === null
-      ? null
-      : json<string[] | null>(r.classes, 'classes', r.id, null, isStringList);
+    !r.classes ? null : json<string[] | null>(r.classes, 'classes', r.id, null, isStringList);
   const camera = (row: Selectable<CamerasTable>) => toCamera(row, classes);
   return {
     async list(): Promise<Camera[]> {

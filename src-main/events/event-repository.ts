@@ -19,12 +19,11 @@ import type { PurgeChunk, PurgeRequest } from '../db/purge';
 import { purgeOlder } from '../db/purge';
 import type { DB, EventsTable } from '../db/schema';
 import type { RiskAssessment } from '../risk';
-import type { Logger } from '../system';
+import type { JsonReader, Logger } from '../system';
 import { jsonReader } from '../system';
 import { eventFilterSql, withFts } from './event-filter-sql';
 import type { ExportSourceOptions } from './event-source';
 import { EventSource } from './event-source';
-import type { JsonReader } from '../system';
 import { objectClassesOf } from './object-classes';
 import { recalibrationRows } from './recalibration-rows';
 
