@@ -5,6 +5,7 @@ import type { DomainEventBus } from '../common/domain-events';
 import type { Logger } from '../system';
 import type { ChannelRepository, StoredChannel } from './channel-repository';
 import type { DeliveryOutcome, DeliveryRepository, OutgoingDelivery } from './delivery-repository';
+import { MAX_RETRY_DELAY_MS } from './delivery-repository';
 import type { PreferencesRepository } from './preferences-repository';
 import type { Notification } from './senders';
 import { SendError, desktopNotification, sendEmail, sendWebhook } from './senders';
@@ -27,7 +28,7 @@ export interface MessageSources {
 /**
  * The durable outbox: a delivery row per (alert, channel) is written with the alert; this
  * worker sends due rows (woken by `alert.created`, else every poll), retries failures with
- * exponential backoff and jitter (honouring Retry-After), and gives up as `dead` after
+ * exponential backoff and jitter (honouring Retry-After up to an hour), and gives up as `dead` after
  * MAX_ATTEMPTS. A row caught mid-send by a crash is sent again with the same idempotency key.
  * Backoff is persisted in the rows (next_attempt_at), so it survives restarts — which is why
  * it is not an in-memory retry policy.
@@ -201,7 +202,10 @@ export class DeliveryOutbox {
       const e = err instanceof SendError ? err : new SendError((err as Error).message, true);
       const give = !e.retryable || due.attempts >= MAX_ATTEMPTS;
       const base = (this.d.backoffMs ?? 2000) * 2 ** (due.attempts - 1);
-      const delay = e.retryAfterMs ?? base * (0.8 + Math.random() * 0.4);
+      const delay = Math.min(
+        MAX_RETRY_DELAY_MS,
+        e.retryAfterMs ?? base * (0.8 + Math.random() * 0.4),
+      );
       outcome = give
         ? { status: 'dead', error: e.message }
         : {

@@ -13,6 +13,12 @@ import { newId, nowIso } from '../common/ids';
 import type { DB, DeliveriesTable } from '../db/schema';
 import type { ChannelRepository } from './channel-repository';
 
+/**
+ * The longest a failed delivery waits for its next attempt (a longer Retry-After is cut to
+ * it). A retry time further off than this was set before the clock moved back: it is due.
+ */
+export const MAX_RETRY_DELAY_MS = 3_600_000;
+
 /** Rows folded into a digest that is not written yet carry this marker in digest_of. */
 export const AWAITING_DIGEST = 'awaiting';
 
@@ -146,7 +152,11 @@ export function deliveryRepository(db: Kysely<DB>, d: { channels: ChannelReposit
             .select('id')
             .where('status', 'in', ['pending', 'failed'])
             .where((eb) =>
-              eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', nowIso())]),
+              eb.or([
+                eb('next_attempt_at', 'is', null),
+                eb('next_attempt_at', '<=', nowIso()),
+                eb('next_attempt_at', '>', new Date(Date.now() + MAX_RETRY_DELAY_MS).toISOString()),
+              ]),
             )
             .orderBy('created_at')
             .limit(n),

@@ -180,6 +180,28 @@ describe('webhook deliveries', () => {
       .toEqual(['dead', 'sent']);
   });
 
+  it('a Retry-After of a day waits an hour at most; a retry time further off (the clock moved back since) is due at once', async () => {
+    await start();
+    await webhookRule();
+    hook!.script = [{ status: 429, headers: { 'retry-after': '86400' } }];
+    await detect(t!.app, 'front_door', [{ objectClass: 'person', confidence: 0.95 }]);
+    await expect
+      .poll(() => deliveries().then((d) => d[0]?.status), { timeout: 5000 })
+      .toBe('failed');
+    const [waiting] = await deliveries();
+    const wait = Date.parse(waiting!.nextAttemptAt!) - Date.now();
+    expect(wait).toBeGreaterThan(59 * 60_000);
+    expect(wait).toBeLessThanOrEqual(3_600_000);
+    // The system clock moved back two hours: the retry time now lies further off than any
+    // retry is ever put.
+    await t!.app.db
+      .updateTable('deliveries')
+      .set({ next_attempt_at: new Date(Date.now() + 2 * 3_600_000 + 5000).toISOString() })
+      .execute();
+    await expect.poll(() => deliveries().then((d) => d[0]?.status), { timeout: 5000 }).toBe('sent');
+    expect(hook!.received).toHaveLength(2);
+  });
+
   it('a delivery in flight at a crash is sent again after restart, with the same idempotency key', async () => {
     const dataDir = tempDir();
     await start();
