@@ -102,6 +102,8 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt || !fs.existsSync(CHROM
         browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
         const page = await browser.newPage();
         await page.goto(`${s.url}/?token=${s.token}#/`);
+        // The app itself, live (not the "not built" page): it takes pushes all along.
+        await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 30_000 });
 
         const samples: Sample[] = [];
         const started = performance.now();
