@@ -1,11 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import type { Camera } from '../../src-shared/domain';
 import { isImageName } from '../../src-shared/images';
 import { isInside } from '../common/paths';
 import type { Logger } from '../system';
+import { TreeWatcher } from './tree-watcher';
 
 export interface FolderWatcherOptions {
   root: string;
@@ -21,6 +23,58 @@ export interface FolderWatcherOptions {
 }
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
+/** Sub-folders below a camera folder that are watched (cameras often file by date). */
+const MAX_DEPTH = 8;
+
+/** What watches the folders: TreeWatcher (inotify), or chokidar when polling. */
+interface Tree {
+  add(folders: string[]): Promise<void>;
+  unwatch(folders: string[]): void;
+  close(): Promise<void>;
+}
+
+/**
+ * chokidar polling each file (network shares and file systems without change events), with
+ * its own wait for stable files.
+ */
+function pollingTree(o: {
+  stabilityMs: number;
+  onFile: (file: string) => void;
+  onDir: (dir: string) => void;
+  onError: (err: Error) => void;
+}): Tree {
+  let watcher: FSWatcher | undefined;
+  const start = async (folders: string[]) => {
+    watcher = watch(folders, {
+      ignoreInitial: true,
+      depth: MAX_DEPTH,
+      usePolling: true,
+      interval: 500,
+      ignored: (p, stats) =>
+        path.basename(p).startsWith('.') || (stats?.isFile() === true && !isImageName(p)),
+      awaitWriteFinish:
+        o.stabilityMs > 0
+          ? { stabilityThreshold: o.stabilityMs, pollInterval: Math.min(100, o.stabilityMs) }
+          : false,
+    });
+    watcher.on('add', (file) => o.onFile(path.resolve(file)));
+    watcher.on('change', (file) => o.onFile(path.resolve(file)));
+    watcher.on('addDir', (dir) => o.onDir(path.resolve(dir)));
+    watcher.on('error', (err) => o.onError(err as Error));
+    await new Promise<void>((resolve) => watcher!.once('ready', () => resolve()));
+  };
+  return {
+    add: async (folders) => {
+      if (watcher) watcher.add(folders);
+      else await start(folders);
+    },
+    unwatch: (folders) => void watcher?.unwatch(folders),
+    close: async () => {
+      await watcher?.close();
+      watcher = undefined;
+    },
+  };
+}
 
 /** Strictly below the folder (the folder itself is not "inside" it here). */
 const inside = (parent: string, child: string) => isInside(parent, child, { allowRoot: false });
@@ -30,7 +84,7 @@ const inside = (parent: string, child: string) => isInside(parent, child, { allo
  * folder. A file is offered once its size has been stable for `stabilitySeconds`.
  */
 export class FolderWatcher {
-  private watcher?: FSWatcher;
+  private tree?: Tree;
   private sweep?: NodeJS.Timeout;
   private folders = new Map<string, string>(); // folder → camera id
   private readonly log: Logger;
@@ -43,28 +97,22 @@ export class FolderWatcher {
     await fs.mkdir(this.o.root, { recursive: true });
     await this.syncCameras();
     const stabilityMs = Math.max(0, this.o.stabilitySeconds * 1000);
-    this.watcher = watch([this.o.root, ...this.folders.keys()], {
-      ignoreInitial: true,
-      depth: 8,
-      usePolling: this.o.usePolling,
-      interval: 500,
-      ignored: (p, stats) =>
-        path.basename(p).startsWith('.') || (stats?.isFile() === true && !isImageName(p)),
-      awaitWriteFinish:
-        stabilityMs > 0
-          ? { stabilityThreshold: stabilityMs, pollInterval: Math.min(100, stabilityMs) }
-          : false,
-    });
-    this.watcher.on('add', (file) => void this.handle(file));
-    // A new camera folder under the root: a file moved into it before the watcher looked
-    // inside can go unreported; look again once such a file would be stable.
-    this.watcher.on('addDir', (dir) => {
-      if (path.dirname(path.resolve(dir)) !== path.resolve(this.o.root)) return;
+    const onDir = (dir: string) =>
       setTimeout(() => void this.rescan([dir]), stabilityMs + 500).unref();
-    });
-    this.watcher.on('change', (file) => void this.handle(file));
-    this.watcher.on('error', (err) => this.log.error({ err }, 'watch error'));
-    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    const onError = (err: Error) => this.log.error({ err }, 'watch error');
+    this.tree = this.o.usePolling
+      ? pollingTree({ stabilityMs, onFile: (f) => void this.handle(f), onDir, onError })
+      : new TreeWatcher({
+          stabilityMs,
+          maxDepth: MAX_DEPTH,
+          accept: isImageName,
+          onFile: (f) => void this.handle(f),
+          // A new folder: a file moved into it before it was watched goes unreported; look
+          // again once such a file would be stable.
+          onDir,
+          onError,
+        });
+    await this.tree.add([this.o.root, ...this.folders.keys()]);
     // A safety net for events a watcher can miss (network shares, very busy folders).
     this.sweep = setInterval(() => void this.rescan(), SWEEP_INTERVAL_MS);
     this.sweep.unref();
@@ -79,9 +127,9 @@ export class FolderWatcher {
     const added = fresh.filter((f) => !inside(this.o.root, f));
     const removed = [...this.folders.keys()].filter((f) => !next.has(f) && !inside(this.o.root, f));
     this.folders = next;
-    if (this.watcher) {
-      if (added.length) this.watcher.add(added);
-      if (removed.length) this.watcher.unwatch(removed);
+    if (this.tree) {
+      if (added.length) await this.tree.add(added);
+      if (removed.length) this.tree.unwatch(removed);
       // Files written into a brand-new folder before its watch was set up would be missed.
       if (fresh.length) {
         const delay = this.o.stabilitySeconds * 1000 + 500;
@@ -118,7 +166,7 @@ export class FolderWatcher {
 
   /** Offers every image not taken in yet (start-up, after a pause, new folders, periodically). */
   async rescan(dirs?: string[]): Promise<number> {
-    if (!this.watcher && dirs) return 0;
+    if (!this.tree && dirs) return 0;
     let offered = 0;
     const roots = new Set(dirs ?? [this.o.root, ...this.folders.keys()]);
     for (const dir of roots) {
@@ -134,6 +182,8 @@ export class FolderWatcher {
           continue;
         await this.handle(file);
         offered += 1;
+        // Thousands of kept snapshots: let other work run between them.
+        if (offered % 100 === 0) await nextTurn();
       }
     }
     return offered;
@@ -141,7 +191,7 @@ export class FolderWatcher {
 
   async close(): Promise<void> {
     clearInterval(this.sweep);
-    await this.watcher?.close();
-    this.watcher = undefined;
+    await this.tree?.close();
+    this.tree = undefined;
   }
 }

@@ -10,6 +10,7 @@ const benches = [
   'export.bench.ts',
   'prompts.bench.ts',
   'analytics.bench.ts',
+  'watch.bench.ts',
 ];
 const results: string[] = [];
 for (const bench of benches) {

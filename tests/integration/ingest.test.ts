@@ -112,6 +112,35 @@ describe('folder intake → detection', () => {
     expect(s).toMatchObject({ queueDepth: 0, failed: 0, quarantined: 0 });
   });
 
+  it('watches folders made later, files written slowly, in a folder that holds many files', async () => {
+    t = await startIngestApp({ settings: { ingest: { stabilitySeconds: 0.3 } } });
+    const camera = await t.call('cameras.create', { name: 'Drive' });
+    // A folder that holds a lot already (the camera's own clips and notes).
+    for (let i = 0; i < 500; i += 1) {
+      fs.writeFileSync(path.join(camera.folder, `clip-${i}.txt`), 'x');
+    }
+    // Date folders made after the start, as cameras file by day: watched as they appear (a
+    // file in before the watch is found by reading the new folder).
+    const day = path.join(camera.folder, '2026', '11', '30');
+    fs.mkdirSync(day, { recursive: true });
+    writeAtomically(path.join(day, 'a.jpg'), await jpeg(64, 64, 1));
+    // A slow upload: half, a pause longer than a poll, the rest; taken in once, whole.
+    const slow = path.join(camera.folder, 'slow.jpg');
+    const bytes = await jpeg(64, 64, 2);
+    fs.writeFileSync(slow, bytes.subarray(0, bytes.length >> 1));
+    await new Promise((r) => setTimeout(r, 150));
+    fs.appendFileSync(slow, bytes.subarray(bytes.length >> 1));
+    await expect.poll(() => status().then((s) => s.processed), { timeout: 10_000 }).toBe(2);
+    expect(await status()).toMatchObject({ failed: 0, quarantined: 0 });
+  });
+
+  it('polls instead, for shares without change events (ingest.usePolling)', async () => {
+    t = await startIngestApp({ settings: { ingest: { usePolling: true } } });
+    const camera = await t.call('cameras.create', { name: 'Share' });
+    writeAtomically(path.join(camera.folder, 'snap.jpg'), await jpeg(64, 64, 3));
+    await expect.poll(() => status().then((s) => s.processed), { timeout: 10_000 }).toBe(1);
+  });
+
   it('drops duplicate content within the window and counts it', async () => {
     t = await startIngestApp();
     await t.call('cameras.create', { name: 'Porch' });
