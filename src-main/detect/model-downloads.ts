@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -104,11 +105,12 @@ export class ModelDownloads {
       this.advance(jobId, entry.name, received, total);
       void this.d.jobService.progressed(jobId);
     });
+    const out = fs.createWriteStream(part, { flags: received > 0 ? 'a' : 'w' });
     try {
-      await pipeline(body, fs.createWriteStream(part, { flags: received > 0 ? 'a' : 'w' }), {
-        signal,
-      });
+      await pipeline(body, out, { signal });
     } catch (err) {
+      // A write still under way lands before the job ends: the next try starts after it.
+      if (!out.closed) await once(out, 'close').catch(() => undefined);
       if (signal.aborted) return; // cancelled: what arrived stays for the next try
       throw unreachable(entry, err);
     }
