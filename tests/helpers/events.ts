@@ -21,6 +21,15 @@ export const FAST_BATCHES: SettingsPatch = {
   },
 };
 
+/** The alert rule most tests use: every person, high, no cooldown, to these channels. */
+export const peopleRule = (channelIds: string[]) => ({
+  name: 'People',
+  severity: 'high' as const,
+  objectClasses: ['person'],
+  channelIds,
+  cooldownSeconds: 0,
+});
+
 export interface SeedDetection {
   objectClass: string;
   confidence: number;

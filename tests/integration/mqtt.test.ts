@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MqttStatus } from '../../src-shared/mqtt';
 import type { SettingsPatch } from '../../src-shared/settings';
-import { FAST_BATCHES, detect } from '../helpers/events';
+import { FAST_BATCHES, detect, peopleRule } from '../helpers/events';
 import { jpeg } from '../helpers/images';
 import { startIngestApp, writeAtomically } from '../helpers/ingest-app';
 import type { Broker } from '../helpers/mosquitto';
@@ -62,13 +62,7 @@ async function peopleAlertsToMqtt(app: TestApp) {
     name: 'Home hub',
     config: { topic: 'home/alerts' },
   });
-  await app.call('alertRules.create', {
-    name: 'People',
-    severity: 'high',
-    objectClasses: ['person'],
-    channelIds: [channel.id],
-    cooldownSeconds: 0,
-  });
+  await app.call('alertRules.create', peopleRule([channel.id]));
   return camera;
 }
 

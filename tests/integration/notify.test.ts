@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signature } from '../../src-main/notify/senders';
-import { detect } from '../helpers/events';
+import { detect, peopleRule } from '../helpers/events';
 import { jpeg } from '../helpers/images';
 import { startIngestApp, writeAtomically } from '../helpers/ingest-app';
 import type { TestApp } from '../helpers/temp-app';
@@ -43,13 +43,7 @@ async function webhookRule(secret?: string) {
     name: 'Home hub',
     config: { url: hook.url, secret, timeoutMs: 300 },
   });
-  await t!.call('alertRules.create', {
-    name: 'People',
-    severity: 'high',
-    objectClasses: ['person'],
-    channelIds: [channel.id],
-    cooldownSeconds: 0,
-  });
+  await t!.call('alertRules.create', peopleRule([channel.id]));
   return channel;
 }
 

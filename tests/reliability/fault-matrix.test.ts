@@ -25,7 +25,7 @@ import type { Delivery, ExportJob } from '../../src-shared/domain';
 import type { SettingsPatch } from '../../src-shared/settings';
 import type { AppConfig } from '../../src-main/app/config';
 import { nanodetModel } from '../fixtures/onnx-models';
-import { FAST_BATCHES, detect } from '../helpers/events';
+import { FAST_BATCHES, detect, peopleRule } from '../helpers/events';
 import { freePort, request } from '../helpers/http';
 import { jpeg } from '../helpers/images';
 import { fixtureModel, startIngestApp, writeAtomically } from '../helpers/ingest-app';
@@ -229,13 +229,7 @@ async function alertThrough(channel: ChannelInput<'notify.channels.create'>) {
   });
   await t.call('cameras.create', { name: 'Porch' });
   const created = await t.call('notify.channels.create', channel);
-  await t.call('alertRules.create', {
-    name: 'People',
-    severity: 'high',
-    objectClasses: ['person'],
-    channelIds: [created.id],
-    cooldownSeconds: 0,
-  });
+  await t.call('alertRules.create', peopleRule([created.id]));
   await detect(t.app, 'porch', [{ objectClass: 'person', confidence: 0.95 }]);
   const delivery = async (): Promise<Delivery> => {
     let d: Delivery | undefined;
@@ -549,13 +543,7 @@ describe('email over TLS (a hsi serve process that trusts a test CA)', () => {
         'notify.channels.create',
         mailConfig(port, 'tls', 2000),
       );
-      await rpc('alertRules.create', {
-        name: 'People',
-        severity: 'high',
-        objectClasses: ['person'],
-        channelIds: [channel.id],
-        cooldownSeconds: 0,
-      });
+      await rpc('alertRules.create', peopleRule([channel.id]));
       writeAtomically(path.join(dataDir, 'ingest', 'porch', 'snap.jpg'), await jpeg(64, 64, 5));
       const delivery = async () => (await rpc<Delivery[]>('notify.deliveries.list'))[0];
       await expect.poll(async () => (await delivery())?.status, { timeout: 15_000 }).toBe('dead');

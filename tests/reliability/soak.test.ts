@@ -26,6 +26,7 @@ import { COCO_139_JPG } from '../helpers/shared-assets';
 import { tempDir } from '../helpers/temp-app';
 import type { FakeWebhook } from '../helpers/webhook-server';
 import { startWebhookServer } from '../helpers/webhook-server';
+import { peopleRule } from '../helpers/events';
 
 const SECONDS = Number(process.env.HSI_SOAK_SECONDS ?? 180);
 const CAMERAS = Number(process.env.HSI_SOAK_CAMERAS ?? 10);
@@ -88,13 +89,7 @@ describe.skipIf(!fs.existsSync(COCO_139_JPG) || skipMqtt || !fs.existsSync(CHROM
           name: 'Hub',
           config: { url: hook.url, timeoutMs: 2000 },
         });
-        await rpc('alertRules.create', {
-          name: 'People',
-          severity: 'high',
-          objectClasses: ['person'],
-          channelIds: [channel.id],
-          cooldownSeconds: 0,
-        });
+        await rpc('alertRules.create', peopleRule([channel.id]));
         let mqttMessages = 0;
         const subscriber = broker ? mqtt.connect(broker.url) : undefined;
         subscriber?.on('message', () => (mqttMessages += 1));
