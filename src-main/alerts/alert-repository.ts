@@ -20,14 +20,13 @@ import { jsonReader } from '../system';
 const CORRUPT = Symbol('corrupt');
 
 /**
- * A rule row as a rule (`read` parses its JSON columns; by default a corrupt one throws). A
- * rule with a corrupt condition reads as disabled, never as one without that condition.
+ * A rule row as a rule (`read` parses its JSON columns). A rule with a corrupt condition reads
+ * as disabled, never as one without that condition.
  */
-export function toRule(r: Selectable<AlertRulesTable>, read?: JsonReader): AlertRule {
+function toRule(r: Selectable<AlertRulesTable>, read: JsonReader): AlertRule {
   let corrupt = false;
   const json = <T>(v: string | null, column: string, fallback: T | null = null): T | null => {
     if (v === null) return null;
-    if (!read) return JSON.parse(v) as T;
     const out = read<T | typeof CORRUPT>(v, column, r.id, CORRUPT);
     if (out !== CORRUPT) return out;
     corrupt = true;

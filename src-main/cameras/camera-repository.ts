@@ -5,10 +5,9 @@ import type { Logger } from '../system';
 import { isStringList, jsonReader } from '../system';
 
 /** A row as a camera (`classes`: its class filter, read by the repository). */
-export function toCamera(
+function toCamera(
   row: Selectable<CamerasTable>,
-  classes: (row: Selectable<CamerasTable>) => string[] | null = (r) =>
-    r.classes ? (JSON.parse(r.classes) as string[]) : null,
+  classes: (row: Selectable<CamerasTable>) => string[] | null,
 ): Camera {
   return {
     id: row.id,

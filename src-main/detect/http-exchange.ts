@@ -59,15 +59,22 @@ export function exchange(
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
-    req.on('error', (err) =>
-      reject(
-        err.message.startsWith('no answer')
-          ? err
-          : new Error(`cannot connect: ${redactUrl(err.message)}`),
+    req.on('timeout', () =>
+      req.destroy(
+        Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: NO_ANSWER }),
       ),
+    );
+    req.on('error', (err) =>
+      reject(isTimeout(err) ? err : new Error(`cannot connect: ${redactUrl(err.message)}`)),
     );
     for (const chunk of o.chunks ?? []) req.write(chunk);
     req.end();
   });
 }
+
+/** The code of the error for an answer that did not come in time (not a socket's ETIMEDOUT). */
+const NO_ANSWER = 'HSI_NO_ANSWER';
+
+/** The request's answer did not come within its timeout (a late one may still arrive). */
+export const isTimeout = (err: unknown): boolean =>
+  (err as NodeJS.ErrnoException | undefined)?.code === NO_ANSWER;

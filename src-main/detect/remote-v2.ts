@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Settings } from '../../src-shared/settings';
 import { EndpointPool } from '../common/endpoint-pool';
 import { redactUrl } from '../common/redact';
-import { exchange } from './http-exchange';
+import { exchange, isTimeout } from './http-exchange';
 import type { InferenceRun, TensorMeta } from './inference-worker-client';
 import type { EncodedRequest, Tensor, V2ModelMetadata } from './v2-protocol';
 import {
@@ -210,7 +210,7 @@ export class V2Endpoint {
       });
     } catch (err) {
       const message = (err as Error).message;
-      if (/^no answer within/.test(message)) {
+      if (isTimeout(err)) {
         // A late answer could still write this slot: all are set up afresh later.
         this.dropShared(slots, err);
         throw err;

@@ -33,8 +33,8 @@ type EventRow = Selectable<EventsTable> & {
   thumbnail_image_id: number | null;
 };
 
-/** A row as an event (`json` reads its JSON columns; by default a corrupt one throws). */
-export function toEvent(r: EventRow, json?: JsonReader): SecurityEvent {
+/** A row as an event (`json` reads its JSON columns: a corrupt one is logged and read as none). */
+function toEvent(r: EventRow, json: JsonReader): SecurityEvent {
   return {
     id: r.id,
     batchId: r.batch_id,
@@ -50,11 +50,7 @@ export function toEvent(r: EventRow, json?: JsonReader): SecurityEvent {
     scorer: r.scorer,
     model: r.model,
     promptVersionId: r.prompt_version_id,
-    analysis: !r.analysis
-      ? null
-      : json
-        ? json<EventAnalysis | null>(r.analysis, 'analysis', r.id, null)
-        : (JSON.parse(r.analysis) as EventAnalysis),
+    analysis: r.analysis ? json<EventAnalysis | null>(r.analysis, 'analysis', r.id, null) : null,
     latencyMs: r.latency_ms,
     objectClasses: objectClassesOf(r.object_classes),
     detectionCount: r.detection_count,

@@ -66,13 +66,19 @@ const isComponents = (v: unknown): v is ScoreComponents =>
   !Array.isArray(v) &&
   Object.values(v).every((x) => typeof x === 'number');
 
-function toScoreRow(r: RawRow, json?: JsonReader): ScoreRow {
+function toScoreRow(r: RawRow, json: JsonReader): ScoreRow {
   const objectClasses = objectClassesOf(r.object_classes);
   // Corrupt components read as none: the event is scored as one stored before they were kept.
-  let stored = r.score_components;
-  if (stored !== null && json && !json(stored, 'score_components', r.id, null, isComponents)) {
-    stored = null;
-  }
+  const stored =
+    r.score_components === null
+      ? null
+      : json<ScoreComponents | null>(
+          r.score_components,
+          'score_components',
+          r.id,
+          null,
+          isComponents,
+        );
   return {
     rowid: r.rid,
     id: r.id,
@@ -82,7 +88,7 @@ function toScoreRow(r: RawRow, json?: JsonReader): ScoreRow {
     riskLevel: r.risk_level,
     scorer: r.scorer,
     objectClasses,
-    components: storedComponents(stored, r.raw_risk_score, objectClasses),
+    components: stored ?? storedComponents(null, r.raw_risk_score, objectClasses),
     componentsStored: stored !== null,
     version: r.version,
     correlationId: r.correlation_id,
@@ -101,7 +107,7 @@ const COLUMNS = sql`e.rowid AS rid, e.id, e.camera_id, e.started_at, e.risk_scor
  * transaction per batch with prepared statements (a million rows in seconds), each only over
  * the version it was computed from.
  */
-export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database, json?: JsonReader) {
+export function recalibrationRows(db: Kysely<DB>, sqlite: Database.Database, json: JsonReader) {
   // Prepared on first use (the schema is migrated by then).
   let statements:
     | {

@@ -165,7 +165,7 @@ export class LoginLockout {
       tracked.lockedUntil = now + this.o.lockMs;
       tracked.failures = [];
     }
-    remember(map, key, tracked, this.o.maxTracked, (t) => t.lockedUntil > this.o.now());
+    remember(map, key, tracked, this.o.maxTracked, (t) => t.lockedUntil > now);
     return startsLock ? { until: tracked.lockedUntil, failures: this.o.maxFailures } : undefined;
   }
 }

@@ -56,6 +56,19 @@ export class RotatingLogFile {
   }
 
   write(line: string): void {
+    if (this.held.length === 0) {
+      // The usual case: nothing held back, the line goes straight to the file.
+      try {
+        this.append(line);
+      } catch (err) {
+        this.held.push(line);
+        this.heldBytes += Buffer.byteLength(line);
+        this.hold(err as NodeJS.ErrnoException);
+        return;
+      }
+      if (this.failing !== null) this.recovered();
+      return;
+    }
     this.held.push(line);
     this.heldBytes += Buffer.byteLength(line);
     try {
